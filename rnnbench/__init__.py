@@ -1,0 +1,30 @@
+"""rnnbench: config-driven experiments for recurrent networks on Keras 3.
+
+    import rnnbench
+    exp = rnnbench.load_experiment("sunspots_lstm",
+                                   overrides={"model.layers[0].units": 64})
+    model = rnnbench.build_model(exp)   # compiled keras.Model
+    result = rnnbench.run(exp)          # trains, writes results/, returns metrics
+
+TensorFlow is imported on first use of `build_model` or `run`, not here.
+"""
+
+__version__ = "0.1.0"
+
+
+def load_experiment(name_or_path, overrides=None):
+    """Loads a named experiment (or YAML path), applies overrides, validates."""
+    from rnnbench import config
+    return config.load_experiment(name_or_path, overrides)
+
+
+def build_model(exp, compile=True):
+    """Builds the compiled `keras.Model` of an experiment; needs no data on disk."""
+    from rnnbench import builders
+    return builders.build_model(exp, compile=compile)
+
+
+def run(exp, results_dir=None, run_dir=None, verbose="auto"):
+    """Trains and evaluates an experiment; returns a `RunResult`."""
+    from rnnbench import training
+    return training.run(exp, results_dir=results_dir, run_dir=run_dir, verbose=verbose)

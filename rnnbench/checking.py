@@ -1,0 +1,21 @@
+"""`rnnbench check`: build the model and say what it is and how it will run."""
+
+from rnnbench import builders, config as config_lib
+from rnnbench.training import choose_jit_compile
+
+
+def report(exp):
+    """Model summary, parameter count, cuDNN eligibility per layer, XLA choice."""
+    spec = config_lib.data_spec(exp)
+    model = builders.build_model(exp, spec=spec)
+    lines = [f"{exp.name}: config OK ({exp.data.name}, task {exp.data.task})"]
+    model.summary(print_fn=lambda text, line_break=True: lines.append(text), line_length=90)
+    lines.append(f"parameters: {model.count_params():,}")
+    lines.append("cuDNN eligibility (on a GPU, eligible layers use the cuDNN kernel):")
+    for layer in builders.cudnn_report(model, spec):
+        verdict = "eligible" if layer["cudnn_eligible"] else "NOT eligible"
+        why = f": {'; '.join(layer['reasons'])}" if layer["reasons"] else ""
+        lines.append(f"  {layer['layer']} ({layer['class']}): {verdict}{why}")
+    jit, reason = choose_jit_compile(exp, model, spec)
+    lines.append(f"jit_compile: {jit} ({reason})")
+    return "\n".join(lines)

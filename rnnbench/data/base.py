@@ -1,0 +1,124 @@
+"""The dataset interface: metadata for the builder, and leak-free splits.
+
+A dataset is a `Dataset` subclass registered in `rnnbench.registry.DATASETS`.
+`spec()` needs no data on disk (so `build_model` works anywhere); `load()`
+returns train/val/test arrays, fitted on the training part only.
+"""
+
+import dataclasses
+from typing import Any, Callable, Mapping, Optional, Tuple
+
+import numpy as np
+
+
+@dataclasses.dataclass(frozen=True)
+class Param:
+    """A dataset-specific key of the config's `data:` block.
+
+    Args:
+        type: the Python type the value must have (int, float, str, bool).
+        default: the value when the config leaves the key out.
+        help: one line for `rnnbench show` and error messages.
+        choices: allowed values, if the key is an enumeration.
+    """
+
+    type: type
+    default: Any
+    help: str = ""
+    choices: Optional[Tuple[Any, ...]] = None
+
+
+@dataclasses.dataclass(frozen=True)
+class DataSpec:
+    """What the model builder needs to know about a dataset's tensors.
+
+    Attributes:
+        input_shape: per-sample input shape. `(steps, features)` for float
+            sequences, `(steps,)` for token ids; `steps` is None when
+            sequences have variable length.
+        input_dtype: "float32" for values, "int32" for token ids.
+        vocab_size: number of token ids (id 0 included) when inputs are tokens.
+        mask: None, "zero" (token id 0 is padding: `Embedding(mask_zero=True)`)
+            or "value" (float steps equal to `mask_value` are padding:
+            `Masking(mask_value)`).
+        mask_value: the padding value when `mask == "value"`.
+        num_classes: classes per target for classify / sequence_label /
+            language_model targets (integer labels).
+        output_dim: number of real-valued outputs for regress / forecast.
+    """
+
+    input_shape: Tuple[Optional[int], ...]
+    input_dtype: str = "float32"
+    vocab_size: Optional[int] = None
+    mask: Optional[str] = None
+    mask_value: float = 0.0
+    num_classes: Optional[int] = None
+    output_dim: int = 1
+
+
+@dataclasses.dataclass
+class Split:
+    """One part of a dataset: inputs `x` and targets `y` as numpy arrays."""
+
+    x: np.ndarray
+    y: np.ndarray
+
+    def __len__(self):
+        return len(self.x)
+
+
+@dataclasses.dataclass
+class Splits:
+    """The three parts of a dataset plus what results are read against.
+
+    Attributes:
+        train, val, test: the parts. Series are split chronologically.
+        spec: the `DataSpec` (equal to `Dataset.spec(...)` for the same params).
+        baseline_name: a short description of the naive baseline
+            ("predict 1", "persistence (last value)", "memoryless").
+        baseline_predict: maps inputs `x` to the baseline's predictions,
+            shaped like the model's outputs (probabilities for class tasks),
+            so the same metric code scores model and baseline.
+        inverse_transform: maps scaled targets/predictions back to the
+            original units (forecast/regress with a scaler), else None.
+        info: extra facts for the manifest (sizes, source, scaler params).
+    """
+
+    train: Split
+    val: Split
+    test: Split
+    spec: DataSpec
+    baseline_name: str
+    baseline_predict: Callable[[np.ndarray], np.ndarray]
+    inverse_transform: Optional[Callable[[np.ndarray], np.ndarray]] = None
+    info: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+
+class Dataset:
+    """Base class for registered datasets.
+
+    Subclasses set `tasks` (the tasks the data supports, first is the
+    default) and `params` (the dataset-specific keys of the `data:` block),
+    and implement `spec` and `load`. Heavy imports (statsmodels, ...) belong
+    inside `load`, never at module import: `rnnbench list/show` must stay fast.
+    """
+
+    tasks: Tuple[str, ...] = ()
+    params: Mapping[str, Param] = {}
+    description: str = ""
+
+    def spec(self, params):
+        """Returns the `DataSpec` for validated `params` (a dict), without data."""
+        raise NotImplementedError
+
+    def load(self, params, split, scale, seed):
+        """Returns `Splits`.
+
+        Args:
+            params: dict of this dataset's validated params (defaults filled).
+            split: dict with `val` and `test` fractions.
+            scale: None, "minmax" or "standard"; scalers are fitted on the
+                training part only.
+            seed: integer seed for generated data (same seed, same arrays).
+        """
+        raise NotImplementedError

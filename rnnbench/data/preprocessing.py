@@ -1,0 +1,175 @@
+"""Numpy helpers shared by the datasets: chronological splits, scalers, windows.
+
+Everything here is pure numpy so dataset modules stay cheap to import.
+"""
+
+import numpy as np
+
+from rnnbench.errors import UserError
+
+SCALER_KINDS = (None, "minmax", "standard")
+
+
+def chronological_split(n, val, test):
+    """Splits `n` ordered positions into train, val and test, in that order.
+
+    Sizes are `round(n * val)` and `round(n * test)` for val and test; train
+    gets the rest, so the three always add up to `n`.
+
+    Args:
+        n: number of positions (time steps, windows, targets).
+        val: fraction of positions for validation, in [0, 1).
+        test: fraction of positions for testing, in [0, 1).
+
+    Returns:
+        `(train_end, val_end)`: train is `[0, train_end)`, val is
+        `[train_end, val_end)` and test is `[val_end, n)`.
+
+    Raises:
+        UserError: when a fraction is out of range or a part would be empty.
+    """
+    for name, fraction in (("val", val), ("test", test)):
+        if not 0 <= fraction < 1:
+            raise UserError(
+                f"Expected `split.{name}` to be a fraction in [0, 1). "
+                f"Received: {fraction!r}"
+            )
+    n_val = int(round(n * val))
+    n_test = int(round(n * test))
+    n_train = n - n_val - n_test
+    if min(n_train, n_val, n_test) <= 0:
+        raise UserError(
+            f"Expected every part of a chronological split of {n} positions "
+            f"to be non-empty. Received: split.val={val}, split.test={test}, "
+            f"which gives train/val/test sizes {n_train}/{n_val}/{n_test}. "
+            "Adjust the fractions (or use a longer series / shorter window)."
+        )
+    return n_train, n_train + n_val
+
+
+class Scaler:
+    """Per-feature scaling, fitted on the training part only.
+
+    `fit` reduces over the first axis, so a 1-D series gets scalar params
+    and a `(steps, features)` array gets one param per feature; `transform`
+    broadcasts over the last axis, so the same scaler applies to windows and
+    to `(N, horizon)` targets of a single-feature series.
+
+    Args:
+        kind: None (identity), "minmax" (to [0, 1] on the training part) or
+            "standard" (zero mean, unit variance on the training part).
+    """
+
+    def __init__(self, kind=None):
+        if kind not in SCALER_KINDS:
+            raise UserError(
+                f"Expected `scale` to be one of {list(SCALER_KINDS)}. "
+                f"Received: {kind!r}"
+            )
+        self.kind = kind
+        self.data_min = self.data_max = self.mean = self.std = None
+        self._offset = None
+        self._scale = None
+
+    @property
+    def fitted(self):
+        return self._offset is not None
+
+    def fit(self, train_values):
+        """Fits the params on `train_values` and returns the scaler."""
+        values = np.asarray(train_values, dtype=np.float64)
+        if values.size == 0:
+            raise ValueError("Cannot fit a Scaler on an empty array.")
+        if self.kind == "minmax":
+            self.data_min = values.min(axis=0)
+            self.data_max = values.max(axis=0)
+            offset, scale = self.data_min, self.data_max - self.data_min
+        elif self.kind == "standard":
+            self.mean = values.mean(axis=0)
+            self.std = values.std(axis=0)
+            offset, scale = self.mean, self.std
+        else:
+            offset, scale = np.zeros(values.shape[1:]), np.ones(values.shape[1:])
+        # A constant training feature would divide by zero; leave it unscaled.
+        scale = np.where(scale == 0, 1.0, scale)
+        self._offset, self._scale = offset, scale
+        return self
+
+    def _check_fitted(self):
+        if not self.fitted:
+            raise ValueError("Call `Scaler.fit` before transforming values.")
+
+    def transform(self, values):
+        """Maps original values to scaled values (float64)."""
+        self._check_fitted()
+        return (np.asarray(values, dtype=np.float64) - self._offset) / self._scale
+
+    def inverse_transform(self, values):
+        """Maps scaled values back to original units (float64)."""
+        self._check_fitted()
+        return np.asarray(values, dtype=np.float64) * self._scale + self._offset
+
+    def get_config(self):
+        """Returns the kind and fitted params as JSON-friendly Python values."""
+        config = {"kind": self.kind}
+        if self.kind == "minmax":
+            config.update(data_min=_to_py(self.data_min),
+                          data_max=_to_py(self.data_max))
+        elif self.kind == "standard":
+            config.update(mean=_to_py(self.mean), std=_to_py(self.std))
+        return config
+
+
+def _to_py(array):
+    return None if array is None else np.asarray(array).tolist()
+
+
+def make_windows(series, window, horizon=1, target_columns=None):
+    """Cuts a series into (input window, next `horizon` values) pairs.
+
+    Window `i` has inputs `series[i : i + window]` and targets
+    `series[i + window : i + window + horizon]`, for
+    `i = 0 .. steps - window - horizon`.
+
+    Args:
+        series: array of shape `(steps,)` or `(steps, features)`.
+        window: number of input steps.
+        horizon: number of future steps to predict.
+        target_columns: feature indices to predict; None means all.
+
+    Returns:
+        `(x, y)`: `x` of shape `(N, window, features)` and `y` of shape
+        `(N, horizon * targets)`, ordered step-major (all targets of the first
+        future step, then the next), which is `(N, horizon)` for one target.
+        Both are fresh contiguous arrays, not views of `series`.
+    """
+    series = np.asarray(series)
+    if series.ndim == 1:
+        series = series[:, None]
+    if series.ndim != 2:
+        raise ValueError(
+            "Expected `series` of shape (steps,) or (steps, features). "
+            f"Received: shape {series.shape}"
+        )
+    if window < 1 or horizon < 1:
+        raise UserError(
+            "Expected `window` and `horizon` to be at least 1. "
+            f"Received: window={window}, horizon={horizon}"
+        )
+    n = len(series) - window - horizon + 1
+    if n < 1:
+        raise UserError(
+            f"A series of {len(series)} steps is too short for window={window} "
+            f"and horizon={horizon}: it needs at least {window + horizon} steps."
+        )
+    if target_columns is None:
+        target_columns = slice(None)
+    # sliding_window_view puts the window axis last: (n, features, window).
+    x = np.lib.stride_tricks.sliding_window_view(series[: n + window - 1], window, axis=0)
+    x = np.ascontiguousarray(x.transpose(0, 2, 1))
+    targets = series[window:, target_columns]
+    if targets.ndim == 1:
+        targets = targets[:, None]
+    y = np.lib.stride_tricks.sliding_window_view(targets, horizon, axis=0)
+    y = np.ascontiguousarray(y.transpose(0, 2, 1)).reshape(n, -1)
+    return x, y

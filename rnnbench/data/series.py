@@ -1,0 +1,170 @@
+"""Univariate time series shipped with statsmodels, as windowed forecasting data.
+
+A new series is one small `SeriesDataset` subclass that implements
+`raw_series()`; windowing, the chronological split, leak-free scaling and
+the persistence baseline are shared.
+"""
+
+import numpy as np
+
+from rnnbench.data.base import DataSpec, Dataset, Param, Split, Splits
+from rnnbench.data.preprocessing import Scaler, chronological_split, make_windows
+from rnnbench.errors import UserError
+from rnnbench.registry import DATASETS
+
+_PARTS = ("train", "val", "test")
+
+
+def statsmodels_datasets(dataset_name):
+    """Returns `statsmodels.api.datasets`, imported on first use.
+
+    Raises:
+        UserError: when statsmodels is not installed, with the install command.
+    """
+    try:
+        import statsmodels.api as sm
+    except ImportError as e:
+        raise UserError(
+            f"The `{dataset_name}` dataset is loaded from statsmodels, which "
+            f"could not be imported ({e}). Install it with: pip install statsmodels"
+        ) from e
+    return sm.datasets
+
+
+def _json_label(label):
+    """Makes a time label (year, timestamp, ...) fit for the manifest."""
+    if hasattr(label, "isoformat"):
+        return label.isoformat()
+    if isinstance(label, (int, np.integer)):
+        return int(label)
+    if isinstance(label, (float, np.floating)) and float(label).is_integer():
+        return int(label)
+    return str(label)
+
+
+class SeriesDataset(Dataset):
+    """A univariate series cut into `(window, 1)` inputs and `horizon` targets.
+
+    Target positions are the series indices `window .. n - 1` (the first
+    `window` values only ever serve as inputs). They are split
+    chronologically by the `split` fractions; a window belongs to a part
+    when all of its `horizon` targets lie in that part, so no target index
+    is in two parts (with `horizon > 1`, the last `horizon - 1` windows of
+    each part are dropped). Inputs of val/test windows may reach back into
+    earlier parts. The scaler is fitted on every value before the first
+    validation target, i.e. on exactly the values the training windows see.
+
+    Subclasses implement `raw_series()` and may override `params`.
+    """
+
+    tasks = ("forecast",)
+    params = {
+        "window": Param(int, 30, "number of past values fed to the model"),
+        "horizon": Param(int, 1, "number of future values to predict"),
+    }
+    baseline_name = "persistence (last value)"
+    source = ""
+
+    def raw_series(self):
+        """Returns the series as a pandas Series indexed by its time labels."""
+        raise NotImplementedError
+
+    def _params(self, params):
+        params = {**{k: p.default for k, p in self.params.items()}, **(params or {})}
+        for name in ("window", "horizon"):
+            if params[name] < 1:
+                raise UserError(
+                    f"Expected `data.{name}` to be at least 1. "
+                    f"Received: {params[name]!r}"
+                )
+        return params
+
+    def spec(self, params):
+        params = self._params(params)
+        return DataSpec(input_shape=(params["window"], 1), output_dim=params["horizon"])
+
+    def load(self, params, split, scale, seed=None):
+        """Returns chronological `Splits`; `seed` is unused (the data is fixed)."""
+        params = self._params(params)
+        window, horizon = params["window"], params["horizon"]
+        raw = self.raw_series()
+        values = raw.to_numpy(dtype=np.float64)
+        labels = list(raw.index)
+        n = len(values)
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"{type(self).__name__}.raw_series() has missing values.")
+        if n - window < 3:
+            raise UserError(
+                f"Expected `data.window` to leave at least 3 target values in "
+                f"the {n}-value series. Received: window={window}"
+            )
+
+        train_end, val_end = chronological_split(n - window, split["val"], split["test"])
+        bounds = {
+            "train": (window, window + train_end),
+            "val": (window + train_end, window + val_end),
+            "test": (window + val_end, n),
+        }
+        scaler = Scaler(scale).fit(values[: bounds["train"][1]])
+        x, y = make_windows(scaler.transform(values), window, horizon)
+
+        parts = {}
+        for part, (lo, hi) in bounds.items():
+            # Window i predicts indices [i + window, i + window + horizon).
+            first, stop = lo - window, hi - window - horizon + 1
+            if stop <= first:
+                raise UserError(
+                    f"The {part} part of {type(self).__name__} has {hi - lo} "
+                    f"target values, too few for `data.horizon`={horizon}. "
+                    "Use larger `split` fractions or a smaller horizon."
+                )
+            parts[part] = Split(
+                x[first:stop].astype(np.float32), y[first:stop].astype(np.float32)
+            )
+
+        def label(i):
+            return _json_label(labels[i])
+
+        return Splits(
+            **parts,
+            spec=self.spec(params),
+            baseline_name=self.baseline_name,
+            baseline_predict=lambda x: persistence(x, horizon),
+            inverse_transform=scaler.inverse_transform if scale else None,
+            info={
+                "source": self.source,
+                "n_values": n,
+                "sizes": {part: len(parts[part]) for part in _PARTS},
+                # Half-open [lo, hi) series indices of each part's targets.
+                "target_index": {part: list(bounds[part]) for part in _PARTS},
+                "target_periods": {
+                    part: [label(lo), label(hi - 1)] for part, (lo, hi) in bounds.items()
+                },
+                "scaler": scaler.get_config(),
+                "scaler_fit_period": [label(0), label(bounds["train"][1] - 1)],
+            },
+        )
+
+
+def persistence(x, horizon):
+    """The naive forecast: repeat the last input value `horizon` times.
+
+    Args:
+        x: inputs of shape `(N, window, features)`; feature 0 is the target.
+
+    Returns:
+        Array of shape `(N, horizon)` in the units of `x` (scaled).
+    """
+    return np.repeat(np.asarray(x)[:, -1, :1], horizon, axis=1)
+
+
+@DATASETS.register("sunspots")
+class Sunspots(SeriesDataset):
+    """Yearly mean sunspot numbers, 1700-2008 (309 values), from statsmodels."""
+
+    description = "Yearly sunspot numbers 1700-2008 (statsmodels)."
+    source = "statsmodels.datasets.sunspots (SUNACTIVITY, yearly 1700-2008)"
+
+    def raw_series(self):
+        data = statsmodels_datasets("sunspots").sunspots.load_pandas().data
+        return data.set_index(data["YEAR"].astype(int))["SUNACTIVITY"]

@@ -1,0 +1,136 @@
+"""Tasks: the output head, loss and metrics for each kind of target.
+
+Scores are computed in numpy from predictions, so a model and its naive
+baseline are measured by the same code. Keras is imported inside methods:
+this module is loaded by `rnnbench show`, which must not import TensorFlow.
+"""
+
+import math
+
+import numpy as np
+
+from rnnbench.registry import TASKS
+
+_EPS = 1e-7
+
+
+def cross_entropy(labels, probs):
+    """Mean negative log-likelihood (nats) of integer `labels` under `probs`."""
+    probs = np.clip(np.asarray(probs, dtype=np.float64), _EPS, 1.0)
+    picked = np.take_along_axis(probs, labels[..., None].astype(np.int64), axis=-1)
+    return float(-np.mean(np.log(picked)))
+
+
+def regression_scores(y_true, y_pred):
+    error = np.asarray(y_pred, np.float64) - np.asarray(y_true, np.float64)
+    mse = float(np.mean(error ** 2))
+    return {"mse": mse, "rmse": math.sqrt(mse), "mae": float(np.mean(np.abs(error)))}
+
+
+class Task:
+    """Base task. Subclasses define the output layer, loss and scores."""
+
+    per_step = False  # True: the top recurrent layer returns sequences
+    description = ""
+
+    def output(self, spec):
+        """Returns `(units, activation)` of the final Dense layer."""
+        raise NotImplementedError
+
+    def loss(self, spec):
+        raise NotImplementedError
+
+    def keras_metrics(self, spec):
+        return []
+
+    def score(self, y_true, y_pred, inverse_transform=None):
+        """Returns a dict of metric name -> float for one split."""
+        raise NotImplementedError
+
+
+@TASKS.register("regress")
+class Regress(Task):
+    description = "one or several real-valued outputs per sequence (MSE loss)"
+
+    def output(self, spec):
+        return spec.output_dim, None
+
+    def loss(self, spec):
+        return "mse"
+
+    def keras_metrics(self, spec):
+        import keras
+        return [keras.metrics.RootMeanSquaredError(name="rmse"),
+                keras.metrics.MeanAbsoluteError(name="mae")]
+
+    def score(self, y_true, y_pred, inverse_transform=None):
+        scores = regression_scores(y_true, y_pred)
+        if inverse_transform is not None:
+            original = regression_scores(inverse_transform(y_true),
+                                         inverse_transform(y_pred))
+            scores.update({f"{k}_original": v for k, v in original.items()})
+        return scores
+
+
+@TASKS.register("forecast")
+class Forecast(Regress):
+    description = "the next `horizon` values of a series from a window of past values"
+
+
+@TASKS.register("classify")
+class Classify(Task):
+    description = "one class per sequence (sigmoid for 2 classes, softmax otherwise)"
+
+    def output(self, spec):
+        if spec.num_classes == 2:
+            return 1, "sigmoid"
+        return spec.num_classes, "softmax"
+
+    def loss(self, spec):
+        if spec.num_classes == 2:
+            return "binary_crossentropy"
+        return "sparse_categorical_crossentropy"
+
+    def keras_metrics(self, spec):
+        return ["accuracy"]
+
+    def score(self, y_true, y_pred, inverse_transform=None):
+        labels = np.asarray(y_true).reshape(len(y_pred), -1)[:, 0].astype(np.int64)
+        probs = np.asarray(y_pred, np.float64)
+        if probs.shape[-1] == 1:
+            probs = np.concatenate([1.0 - probs, probs], axis=-1)
+        predicted = probs.argmax(-1)
+        return {"loss": cross_entropy(labels, probs),
+                "accuracy": float(np.mean(predicted == labels))}
+
+
+@TASKS.register("sequence_label")
+class SequenceLabel(Task):
+    description = "one class per time step (softmax at every step)"
+    per_step = True
+
+    def output(self, spec):
+        return spec.num_classes, "softmax"
+
+    def loss(self, spec):
+        return "sparse_categorical_crossentropy"
+
+    def keras_metrics(self, spec):
+        return ["accuracy"]
+
+    def score(self, y_true, y_pred, inverse_transform=None):
+        labels = np.asarray(y_true).astype(np.int64)
+        probs = np.asarray(y_pred, np.float64)
+        return {"loss": cross_entropy(labels, probs),
+                "accuracy": float(np.mean(probs.argmax(-1) == labels))}
+
+
+@TASKS.register("language_model")
+class LanguageModel(SequenceLabel):
+    description = "next-token softmax at every step; bits per token and perplexity"
+
+    def score(self, y_true, y_pred, inverse_transform=None):
+        scores = super().score(y_true, y_pred)
+        scores["bits_per_token"] = scores["loss"] / math.log(2)
+        scores["perplexity"] = math.exp(scores["loss"])
+        return scores
