@@ -94,14 +94,16 @@ def recurrent_layer(layer_cfg, index, return_sequences, dtype=None):
         else:
             layer, before = _wrap_cell(cls, layer_cfg, options, return_sequences,
                                        name, where)
+        if layer_cfg.bidirectional:
+            layer = keras.layers.Bidirectional(
+                layer, merge_mode=layer_cfg.bidirectional, name=f"bi{name}")
+    except UserError:
+        raise
     except (TypeError, ValueError) as e:
         raise UserError(
             f"Could not build `{where}` ({layer_cfg.cell}) from keys "
             f"{sorted(['units', 'dropout'] + list(layer_cfg.options))}: {e}"
         ) from None
-    if layer_cfg.bidirectional:
-        layer = keras.layers.Bidirectional(
-            layer, merge_mode=layer_cfg.bidirectional, name=f"bi{name}")
     return before + [layer]
 
 
@@ -112,7 +114,8 @@ def _wrap_cell(cls, layer_cfg, options, return_sequences, name, where):
         `(rnn_layer, layers_before)`; the second holds an input dropout layer
         when the cell has no `dropout` argument of its own.
     """
-    layer_options = {k: options.pop(k) for k in ("dtype",) if k in options}
+    # The cell computes in the layer's dtype policy too (mixed precision).
+    layer_options = {k: options[k] for k in ("dtype",) if k in options}
     accepts_dropout = "dropout" in inspect.signature(cls.__init__).parameters
     if accepts_dropout:
         options["dropout"] = layer_cfg.dropout
@@ -139,7 +142,7 @@ def optimizer_from_config(opt_cfg):
     known = sorted(k for k in ALL_OBJECTS_DICT
                    if k.islower() and k not in ("optimizer", "lossscaleoptimizer",
                                                 "optimizermap", "multioptimizer"))
-    if opt_cfg.name.lower() not in known and opt_cfg.name not in ALL_OBJECTS_DICT:
+    if opt_cfg.name.lower() not in known:
         raise UserError(
             f"Expected `train.optimizer.name` to be one of {known}. "
             f"Received: {opt_cfg.name!r}"
@@ -148,7 +151,7 @@ def optimizer_from_config(opt_cfg):
     for clip in ("clipnorm", "clipvalue"):
         if getattr(opt_cfg, clip) is not None:
             kwargs[clip] = getattr(opt_cfg, clip)
-    cls = ALL_OBJECTS_DICT.get(opt_cfg.name.lower()) or ALL_OBJECTS_DICT[opt_cfg.name]
+    cls = ALL_OBJECTS_DICT[opt_cfg.name.lower()]
     try:
         return cls(**kwargs)
     except (TypeError, ValueError) as e:

@@ -65,10 +65,11 @@ class Regress(Task):
 
     def score(self, y_true, y_pred, inverse_transform=None):
         scores = regression_scores(y_true, y_pred)
+        scores["loss"] = scores["mse"]  # the training loss, under the common name
         if inverse_transform is not None:
             original = regression_scores(inverse_transform(y_true),
                                          inverse_transform(y_pred))
-            scores.update({f"{k}_original": v for k, v in original.items()})
+            scores.update({f"{k}_original": v for k, v in original.items() if k != "loss"})
         return scores
 
 

@@ -116,7 +116,7 @@ def choose_jit_compile(exp, model, spec):
     if exp.train.deterministic:
         return False, ("op determinism is on (train.deterministic: true) and Keras "
                        "does not XLA-compile under it")
-    if setting is not "auto":  # noqa: F632  (True/False given explicitly)
+    if setting != "auto":
         return bool(setting), "set in train.jit_compile"
     if any(layer.bidirectional for layer in exp.model.layers):
         return False, "auto: Bidirectional layers run slower under XLA on CPU"

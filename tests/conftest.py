@@ -1,0 +1,108 @@
+"""Shared fixtures: a seed per test, a tiny dataset for every task, configs."""
+
+import random
+import sys
+
+import numpy as np
+import pytest
+
+from rnnbench import config
+from rnnbench.data.base import Dataset, DataSpec, Param, Split, Splits
+from rnnbench.registry import DATASETS
+
+NUM_SAMPLES = 64
+ALL_TASKS = ("regress", "forecast", "classify", "sequence_label", "language_model")
+
+
+@pytest.fixture(autouse=True)
+def seed():
+    random.seed(0)
+    np.random.seed(0)
+    if "keras" in sys.modules:  # only tests that use Keras pay its import
+        sys.modules["keras"].utils.set_random_seed(0)
+
+
+@DATASETS.register("toy")
+class ToyDataset(Dataset):
+    """Random data of any shape, for every task: tests only.
+
+    Variable-length inputs are right-padded: token id 0, or float 0 steps.
+    """
+
+    tasks = ALL_TASKS
+    params = {
+        "steps": Param(int, 6), "features": Param(int, 3),
+        "tokens": Param(bool, False), "vocab_size": Param(int, 12),
+        "num_classes": Param(int, 3), "output_dim": Param(int, 1),
+        "variable_length": Param(bool, False), "size": Param(int, NUM_SAMPLES),
+        "task_hint": Param(str, "regress"),
+    }
+
+    def spec(self, params):
+        p = params
+        tokens = p["tokens"] or p["task_hint"] == "language_model"
+        steps = None if p["variable_length"] else p["steps"]
+        num_classes = p["vocab_size"] if p["task_hint"] == "language_model" else p["num_classes"]
+        mask = ("zero" if tokens else "value") if p["variable_length"] else None
+        return DataSpec(
+            input_shape=(steps,) if tokens else (steps, p["features"]),
+            input_dtype="int32" if tokens else "float32",
+            vocab_size=p["vocab_size"] if tokens else None, mask=mask,
+            num_classes=num_classes, output_dim=p["output_dim"])
+
+    def load(self, params, split, scale, seed):
+        spec = self.spec(params)
+        rng = np.random.default_rng(seed)
+        parts = [self._part(params, spec, rng) for _ in range(3)]
+        return Splits(*parts, spec=spec, baseline_name="zeros",
+                      baseline_predict=lambda x: np.zeros_like(
+                          self._predict_shape(params, spec, len(x))))
+
+    def _part(self, p, spec, rng):
+        n, steps = p["size"], p["steps"]
+        if spec.input_dtype == "int32":
+            x = rng.integers(1, p["vocab_size"], size=(n, steps)).astype("int32")
+        else:
+            x = rng.normal(size=(n, steps, p["features"])).astype("float32")
+        if p["variable_length"]:
+            lengths = rng.integers(2, steps + 1, size=n)
+            x[np.arange(steps)[None, :] >= lengths[:, None]] = 0
+        hint = p["task_hint"]
+        if hint in ("regress", "forecast"):
+            y = rng.normal(size=(n, p["output_dim"])).astype("float32")
+        elif hint == "classify":
+            y = rng.integers(0, p["num_classes"], size=(n,)).astype("int32")
+        else:
+            y = rng.integers(0, spec.num_classes, size=(n, steps)).astype("int32")
+        return Split(x, y)
+
+    @staticmethod
+    def _predict_shape(p, spec, n):
+        hint = p["task_hint"]
+        if hint in ("regress", "forecast"):
+            return np.empty((n, p["output_dim"]), "float32")
+        if hint == "classify":
+            return np.empty((n, 1 if spec.num_classes == 2 else spec.num_classes), "float32")
+        return np.empty((n, p["steps"], spec.num_classes), "float32")
+
+
+def experiment_dict(task="regress", cells=("lstm",), units=4, bidirectional=False,
+                    head=(), epochs=1, **data):
+    """A tiny experiment as plain data, for any task and stack of cells."""
+    layers = [{"cell": c, "units": units, "bidirectional": bidirectional} for c in cells]
+    return {
+        "name": f"toy_{task}",
+        "description": "tiny test experiment",
+        "seed": 1,
+        "data": {"name": "toy", "task": task, "task_hint": task, **data},
+        "model": {"layers": layers, "head": [{"units": u} for u in head]},
+        "train": {"epochs": epochs, "batch_size": 16},
+    }
+
+
+@pytest.fixture
+def make_experiment():
+    """Factory: `make_experiment(task=..., cells=(...), **data_params)` -> config."""
+    def make(**kwargs):
+        return config.validate(experiment_dict(**kwargs), source="<test>")
+    return make
