@@ -60,6 +60,51 @@ def make_parser():
     p.add_argument("--results-dir", help="results root (default ./results or "
                                          "$RNNBENCH_RESULTS)")
     p.set_defaults(handler=cmd_run)
+
+    p = sub.add_parser("tune", help="run a hyperparameter sweep (tuning/NAME.yaml) "
+                                    "with Keras Tuner")
+    p.add_argument("sweep", metavar="SWEEP|FILE", nargs="?")
+    p.add_argument("--workers", type=int, default=0, metavar="N",
+                   help="run N worker processes against a chief oracle on 127.0.0.1 "
+                        "(Keras Tuner's distributed mode)")
+    p.add_argument("--resume", nargs="?", const=True, default=False, metavar="SWEEP_ID",
+                   help="continue the latest (or the named) interrupted sweep folder")
+    p.add_argument("--results-dir", help="results root (default ./results or "
+                                         "$RNNBENCH_RESULTS)")
+    p.add_argument("--worker-dir", metavar="SWEEP_DIR",
+                   help="run as a worker of the chief oracle named by KERASTUNER_* "
+                        "environment variables, for the sweep folder SWEEP_DIR")
+    p.set_defaults(handler=cmd_tune)
+
+    p = sub.add_parser("results", help="one table over every run folder under results/")
+    p.add_argument("name", metavar="NAME|SWEEP", nargs="?",
+                   help="only runs of this experiment or sweep")
+    p.add_argument("--format", choices=("table", "csv", "markdown"), default="table")
+    p.add_argument("--sort", metavar="METRIC", help="sort by a metric, e.g. test_loss")
+    p.add_argument("--results-dir", help="results root (default ./results or "
+                                         "$RNNBENCH_RESULTS)")
+    p.set_defaults(handler=cmd_results)
+
+    p = sub.add_parser("reproduce", help="re-run a named experiment or a run folder "
+                                         "and compare its metrics (exit 1 on a miss)")
+    p.add_argument("target", metavar="NAME|RUN_DIR")
+    p.add_argument("--seeds", type=int, default=1,
+                   help="for a named experiment: run this many seeds (seed, seed+1, ...) "
+                        "and compare their mean")
+    p.add_argument("--tolerance", type=float,
+                   help="allowed difference (default: the reference's tolerance for an "
+                        "experiment, 0 for a run folder)")
+    p.add_argument("--results-dir", help="where the new runs go")
+    p.set_defaults(handler=cmd_reproduce)
+
+    p = sub.add_parser("board", help="TensorBoard over results/, bound to localhost")
+    p.add_argument("--logdir", help="folder to show (default: the results root)")
+    p.add_argument("--port", type=int, default=6006)
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1; 0.0.0.0 exposes it to "
+                        "your network)")
+    p.add_argument("--results-dir", help=argparse.SUPPRESS)
+    p.set_defaults(handler=cmd_board)
     return parser
 
 
@@ -99,6 +144,45 @@ def cmd_run(args):
     quiet_tensorflow()
     from rnnbench import training
     training.run(exp, results_dir=args.results_dir)
+
+
+def cmd_tune(args):
+    if args.workers < 0:
+        raise UserError(f"Expected `--workers` to be >= 0. Received: {args.workers}")
+    quiet_tensorflow()
+    from rnnbench import distributed, sweep_report, tuning
+    if args.worker_dir:
+        distributed.run_worker(args.worker_dir)
+        return
+    if not args.sweep:
+        raise UserError("Expected a sweep name or file (see `rnnbench list`), or "
+                        "`--worker-dir SWEEP_DIR` for a worker. Received neither.")
+    if args.workers:
+        sweep_dir = distributed.tune_distributed(args.sweep, args.workers,
+                                                 args.results_dir, args.resume)
+    else:
+        sweep_dir = tuning.tune(args.sweep, args.results_dir, args.resume)
+    print(sweep_report.summary(sweep_dir))
+
+
+def cmd_results(args):
+    from rnnbench import paths, results_table
+    frame = results_table.table(paths.results_root(args.results_dir), args.name, args.sort)
+    columns = None if args.format == "csv" else results_table.default_columns(frame)
+    print(results_table.render(frame, args.format, columns))
+
+
+def cmd_reproduce(args):
+    quiet_tensorflow()
+    from rnnbench import reproduce
+    verdict = reproduce.reproduce(args.target, args.seeds, args.tolerance, args.results_dir)
+    print(verdict.render())
+    return 0 if verdict.matched else 1
+
+
+def cmd_board(args):
+    from rnnbench import board, paths
+    board.serve(args.logdir or paths.results_root(args.results_dir), args.host, args.port)
 
 
 def quiet_tensorflow():

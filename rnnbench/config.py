@@ -20,22 +20,10 @@ from rnnbench.schema import FrozenMap
 BIDIRECTIONAL_MODES = ("concat", "sum", "mul", "ave")
 
 
-_REQUIRED = object()
-
-
-def _field(default=_REQUIRED, **metadata):
-    """A dataclass field with validation bounds (min/max) in its metadata."""
-    if default is _REQUIRED:
-        return dataclasses.field(metadata=metadata)
-    if isinstance(default, (list, dict)) or dataclasses.is_dataclass(default):
-        return dataclasses.field(default_factory=lambda: default, metadata=metadata)
-    return dataclasses.field(default=default, metadata=metadata)
-
-
 @dataclasses.dataclass(frozen=True)
 class SplitConfig:
-    val: float = _field(0.15, min=0.0, max=0.9)
-    test: float = _field(0.15, min=0.0, max=0.9)
+    val: float = schema.field(0.15, min=0.0, max=0.9)
+    test: float = schema.field(0.15, min=0.0, max=0.9)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,9 +33,9 @@ class DataConfig:
     __open_field__ = "params"
     name: str
     task: Optional[str] = None
-    split: SplitConfig = _field(SplitConfig())
+    split: SplitConfig = schema.field(SplitConfig())
     scale: Optional[Literal["minmax", "standard"]] = None
-    params: FrozenMap = _field(FrozenMap())
+    params: FrozenMap = schema.field(FrozenMap())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,10 +44,10 @@ class LayerConfig:
 
     __open_field__ = "options"
     cell: str
-    units: int = _field(min=1)
-    dropout: float = _field(0.0, min=0.0, max=0.99)
+    units: int = schema.field(min=1)
+    dropout: float = schema.field(0.0, min=0.0, max=0.99)
     bidirectional: Union[Literal["concat", "sum", "mul", "ave"], bool] = False
-    options: FrozenMap = _field(FrozenMap())
+    options: FrozenMap = schema.field(FrozenMap())
 
     def __post_init__(self):
         if self.bidirectional is True:  # `bidirectional: true` means Keras' default
@@ -68,23 +56,23 @@ class LayerConfig:
 
 @dataclasses.dataclass(frozen=True)
 class DenseConfig:
-    units: int = _field(min=1)
+    units: int = schema.field(min=1)
     activation: Optional[str] = "relu"
-    dropout: float = _field(0.0, min=0.0, max=0.99)
+    dropout: float = schema.field(0.0, min=0.0, max=0.99)
 
 
 @dataclasses.dataclass(frozen=True)
 class EmbeddingConfig:
     """Used only when the dataset's inputs are token ids."""
 
-    dim: int = _field(32, min=1)
+    dim: int = schema.field(32, min=1)
 
 
 @dataclasses.dataclass(frozen=True)
 class ModelConfig:
     layers: Tuple[LayerConfig, ...]
     head: Tuple[DenseConfig, ...] = ()
-    embedding: EmbeddingConfig = _field(EmbeddingConfig())
+    embedding: EmbeddingConfig = schema.field(EmbeddingConfig())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,25 +81,25 @@ class OptimizerConfig:
 
     __open_field__ = "options"
     name: str = "adam"
-    learning_rate: float = _field(0.001, min=0.0, exclusive_min=True)
-    clipnorm: Optional[float] = _field(None, min=0.0, exclusive_min=True)
-    clipvalue: Optional[float] = _field(None, min=0.0, exclusive_min=True)
-    options: FrozenMap = _field(FrozenMap())
+    learning_rate: float = schema.field(0.001, min=0.0, exclusive_min=True)
+    clipnorm: Optional[float] = schema.field(None, min=0.0, exclusive_min=True)
+    clipvalue: Optional[float] = schema.field(None, min=0.0, exclusive_min=True)
+    options: FrozenMap = schema.field(FrozenMap())
 
 
 @dataclasses.dataclass(frozen=True)
 class EarlyStoppingConfig:
     monitor: str = "val_loss"
-    patience: int = _field(5, min=0)
-    min_delta: float = _field(0.0, min=0.0)
+    patience: int = schema.field(5, min=0)
+    min_delta: float = schema.field(0.0, min=0.0)
     restore_best_weights: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
-    epochs: int = _field(10, min=1)
-    batch_size: int = _field(32, min=1)
-    optimizer: OptimizerConfig = _field(OptimizerConfig())
+    epochs: int = schema.field(10, min=1)
+    batch_size: int = schema.field(32, min=1)
+    optimizer: OptimizerConfig = schema.field(OptimizerConfig())
     early_stopping: Optional[EarlyStoppingConfig] = None
     jit_compile: Union[Literal["auto"], bool] = "auto"
     mixed_precision: bool = False
@@ -124,17 +112,17 @@ class ReferenceConfig:
 
     metric: str
     value: float
-    tolerance: float = _field(0.0, min=0.0)
+    tolerance: float = schema.field(0.0, min=0.0)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ExperimentConfig:
     name: str
     description: str = ""
-    seed: int = _field(42, min=0)
+    seed: int = schema.field(42, min=0)
     data: DataConfig
     model: ModelConfig
-    train: TrainConfig = _field(TrainConfig())
+    train: TrainConfig = schema.field(TrainConfig())
     reference: Optional[ReferenceConfig] = None
 
     @property

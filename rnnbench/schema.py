@@ -16,6 +16,18 @@ from rnnbench.errors import UserError
 OPEN_FIELD = "__open_field__"
 
 
+_REQUIRED = object()
+
+
+def field(default=_REQUIRED, **bounds):
+    """A dataclass field whose metadata carries validation bounds (min/max)."""
+    if default is _REQUIRED:
+        return dataclasses.field(metadata=bounds)
+    if isinstance(default, (list, dict)) or dataclasses.is_dataclass(default):
+        return dataclasses.field(default_factory=lambda: default, metadata=bounds)
+    return dataclasses.field(default=default, metadata=bounds)
+
+
 class SchemaError(UserError):
     """A value does not fit the schema at `path`."""
 

@@ -47,6 +47,14 @@ class Task:
         """Returns a dict of metric name -> float for one split."""
         raise NotImplementedError
 
+    def example(self, spec):
+        """A tiny `(y_true, y_pred)` pair shaped like this task's data."""
+        raise NotImplementedError
+
+    def metric_names(self, spec, inverse_transform=None):
+        """The names `score` returns, known before any data is loaded."""
+        return list(self.score(*self.example(spec), inverse_transform))
+
 
 @TASKS.register("regress")
 class Regress(Task):
@@ -71,6 +79,9 @@ class Regress(Task):
                                          inverse_transform(y_pred))
             scores.update({f"{k}_original": v for k, v in original.items() if k != "loss"})
         return scores
+
+    def example(self, spec):
+        return np.zeros((2, spec.output_dim)), np.ones((2, spec.output_dim))
 
 
 @TASKS.register("forecast")
@@ -104,6 +115,10 @@ class Classify(Task):
         return {"loss": cross_entropy(labels, probs),
                 "accuracy": float(np.mean(predicted == labels))}
 
+    def example(self, spec):
+        units, _ = self.output(spec)
+        return np.zeros(2, int), np.full((2, units), 0.5)
+
 
 @TASKS.register("sequence_label")
 class SequenceLabel(Task):
@@ -124,6 +139,9 @@ class SequenceLabel(Task):
         probs = np.asarray(y_pred, np.float64)
         return {"loss": cross_entropy(labels, probs),
                 "accuracy": float(np.mean(probs.argmax(-1) == labels))}
+
+    def example(self, spec):
+        return np.zeros((2, 3), int), np.full((2, 3, spec.num_classes), 0.5)
 
 
 @TASKS.register("language_model")
