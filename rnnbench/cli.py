@@ -97,6 +97,13 @@ def make_parser():
     p.add_argument("--results-dir", help="where the new runs go")
     p.set_defaults(handler=cmd_reproduce)
 
+    p = sub.add_parser("study", help="a family of runs (grid x seeds) -> report.md + "
+                                     "PNG figures")
+    p.add_argument("name", metavar="STUDY|FILE")
+    p.add_argument("--results-dir", help="results root (default ./results or "
+                                         "$RNNBENCH_RESULTS)")
+    p.set_defaults(handler=cmd_study)
+
     p = sub.add_parser("board", help="TensorBoard over results/, bound to localhost")
     p.add_argument("--logdir", help="folder to show (default: the results root)")
     p.add_argument("--port", type=int, default=6006)
@@ -178,6 +185,14 @@ def cmd_reproduce(args):
     verdict = reproduce.reproduce(args.target, args.seeds, args.tolerance, args.results_dir)
     print(verdict.render())
     return 0 if verdict.matched else 1
+
+
+def cmd_study(args):
+    quiet_tensorflow()
+    from rnnbench import study
+    study_dir = study.run_study(args.name, args.results_dir)
+    print(f"rnnbench: report {study_dir / 'report.md'}")
+    print((study_dir / "report.md").read_text().split("## Figures")[0])
 
 
 def cmd_board(args):

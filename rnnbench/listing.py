@@ -15,7 +15,9 @@ def _summary(path):
         return "", "[not a mapping]"
     data = raw.get("data") or {}
     layers = (raw.get("model") or {}).get("layers") or []
-    if "experiment" in raw:  # a sweep
+    if "grid" in raw:  # a study
+        what = f"studies {raw.get('experiment')} over {', '.join(map(str, raw['grid']))}"
+    elif "experiment" in raw:  # a sweep
         tuner = raw.get("tuner") or {}
         what = f"sweeps {raw['experiment']} ({tuner.get('algorithm', '?')})"
     else:
@@ -29,7 +31,7 @@ def render():
     """The listing as text."""
     lines = []
     for title, dirs in (("experiments", paths.experiment_dirs()),
-                        ("sweeps", paths.sweep_dirs())):
+                        ("sweeps", paths.sweep_dirs()), ("studies", paths.study_dirs())):
         files = paths.named_files(dirs)
         lines.append(f"{title} ({len(files)}):")
         width = max((len(n) for n in files), default=0)

@@ -10,7 +10,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
-def _search_dirs(folder, env_var):
+def search_dirs(folder, env_var):
     """`$ENV_VAR`, then `./folder`, then the folder shipped beside the package."""
     dirs = []
     if os.environ.get(env_var):
@@ -26,11 +26,15 @@ def _search_dirs(folder, env_var):
 
 
 def experiment_dirs():
-    return _search_dirs("experiments", "RNNBENCH_EXPERIMENTS")
+    return search_dirs("experiments", "RNNBENCH_EXPERIMENTS")
 
 
 def sweep_dirs():
-    return _search_dirs("tuning", "RNNBENCH_TUNING")
+    return search_dirs("tuning", "RNNBENCH_TUNING")
+
+
+def study_dirs():
+    return search_dirs("studies", "RNNBENCH_STUDIES")
 
 
 def named_files(dirs):
@@ -43,7 +47,8 @@ def named_files(dirs):
     return found
 
 
-def _find(name_or_path, dirs, kind, folder):
+def find_named(name_or_path, dirs, kind, folder):
+    """The YAML file for a name (or the path itself), with close matches on a miss."""
     candidate = Path(name_or_path)
     if candidate.suffix in YAML_SUFFIXES or os.sep in str(name_or_path):
         if candidate.is_file():
@@ -62,11 +67,15 @@ def _find(name_or_path, dirs, kind, folder):
 
 
 def find_experiment(name_or_path):
-    return _find(name_or_path, experiment_dirs(), "experiment", "experiments")
+    return find_named(name_or_path, experiment_dirs(), "experiment", "experiments")
 
 
 def find_sweep(name_or_path):
-    return _find(name_or_path, sweep_dirs(), "sweep", "tuning")
+    return find_named(name_or_path, sweep_dirs(), "sweep", "tuning")
+
+
+def find_study(name_or_path):
+    return find_named(name_or_path, study_dirs(), "study", "studies")
 
 
 def results_root(override=None):

@@ -23,10 +23,11 @@ def run_folders(root):
     if not root.is_dir():
         return
     for experiment in sorted(p for p in root.iterdir() if p.is_dir()):
-        if experiment.name == "sweeps":
-            for trial in sorted(experiment.glob("*/*/trials/*")):
-                if trial.is_dir():
-                    yield trial.parent.parent.parent.name, trial
+        if experiment.name in ("sweeps", "studies"):
+            members = "trials" if experiment.name == "sweeps" else "runs"
+            for run in sorted(experiment.glob(f"*/*/{members}/*")):
+                if run.is_dir():
+                    yield run.parent.parent.parent.name, run
             continue
         for run in sorted(p for p in experiment.iterdir() if p.is_dir()):
             yield None, run

@@ -42,3 +42,35 @@ def test_reference_metric_is_one_the_run_writes(name, path):
     assert part in ("train", "val", "test")
     names = config.task_of(exp).metric_names(config.data_spec(exp), lambda v: v)
     assert metric in names
+
+
+def test_sweeps_are_shipped():
+    assert {"sunspots_arch", "adding_cells", "sunspots_hyperband"} <= dict(SWEEPS).keys()
+
+
+@pytest.mark.parametrize("name, path", SWEEPS, ids=[n for n, _ in SWEEPS])
+def test_sweep_loads_declares_its_space_and_builds(name, path):
+    from rnnbench import sweep_config, tuning
+    sweep, base_raw = sweep_config.load_sweep(path)  # also checks the space fits
+    assert sweep.name == name and sweep.description
+    assert f"rnnbench tune {name}" in path.read_text()
+    hp = tuning.declare_space(sweep)
+    assert {p.path for p in sweep.params} == {h.name for h in hp.space}
+    exp = config.validate(sweep_config.trial_raw(base_raw, tuning.active_values(sweep, hp)))
+    assert builders.build_model(exp).count_params() > 0
+
+
+STUDIES = sorted(paths.named_files([paths.REPO_ROOT / "studies"]).items())
+
+
+def test_studies_are_shipped():
+    assert {"adding_cells", "sunspots_cells"} <= dict(STUDIES).keys()
+
+
+@pytest.mark.parametrize("name, path", STUDIES, ids=[n for n, _ in STUDIES])
+def test_study_loads_and_every_variant_validates(name, path):
+    from rnnbench import study
+    spec, base = study.load_study(path)  # validates every variant
+    assert spec.name == name and spec.description
+    assert f"rnnbench study {name}" in path.read_text()
+    assert len(study.variants(spec)) >= 3 and len(spec.seeds) >= 2
