@@ -1,9 +1,10 @@
 """TensorBoard HParams plugin data for sweeps, written by rnnbench itself.
 
 The experiment summary (every swept parameter's domain and the metrics) is
-written once in the sweep folder before the first trial; each trial writes
-its session (its values, conditional ones left out) and its final metrics
-as scalars into its own `tb/` folder, so the dashboard lists every trial.
+written once in the sweep's `hparams/` folder before the first trial; each
+trial writes its session (its values, conditional ones left out) and its
+final metrics as scalars into `trials/<id>/hparams/`, so the dashboard lists
+every trial; its per-epoch curves stay in `trials/<id>/tb/`.
 """
 
 import tensorflow as tf

@@ -120,7 +120,10 @@ def base_experiment_raw(sweep, sweep_path):
     """The base experiment's YAML data, resolved relative to the sweep file too."""
     candidate = sweep_path.parent / sweep.experiment
     target = candidate if candidate.is_file() else sweep.experiment
-    exp_path = paths.find_experiment(str(target))
+    try:
+        exp_path = paths.find_experiment(str(target))
+    except UserError as e:
+        raise UserError(f"{sweep_path}: `experiment`: {e}") from None
     raw = config_lib.read_yaml(exp_path)
     raw.setdefault("name", exp_path.stem)
     for key, value in sweep.overrides.items():
