@@ -29,6 +29,9 @@ def main(argv=None):
     except RunFailed as e:
         print(f"rnnbench: run failed: {e}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr = open(os.devnull, "w")
+        return 0
 
 
 def make_parser():
@@ -103,6 +106,18 @@ def make_parser():
     p.add_argument("--results-dir", help="results root (default ./results or "
                                          "$RNNBENCH_RESULTS)")
     p.set_defaults(handler=cmd_study)
+
+    p = sub.add_parser("bench", help="training throughput of built models (samples/s)")
+    p.add_argument("--workload", choices=("A", "B", "all"), default="all")
+    p.add_argument("--cells", default="lstm,gru,simple_rnn,bilstm,textbook_lstm",
+                   help="comma-separated: lstm, gru, simple_rnn, bilstm, textbook_lstm")
+    p.add_argument("--steps", type=int, default=20, help="training steps per timed epoch")
+    p.add_argument("--rounds", type=int, default=3, help="timed rounds (medians reported)")
+    p.add_argument("--jit", action="store_true", help="compile both models with XLA")
+    p.add_argument("--vs-keras", action="store_true",
+                   help="also time the identical hand-written Keras model, interleaved")
+    p.add_argument("--json", metavar="FILE", help="write the rows as JSON")
+    p.set_defaults(handler=cmd_bench)
 
     p = sub.add_parser("board", help="TensorBoard over results/, bound to localhost")
     p.add_argument("--logdir", help="folder to show (default: the results root)")
@@ -193,6 +208,23 @@ def cmd_study(args):
     study_dir = study.run_study(args.name, args.results_dir)
     print(f"rnnbench: report {study_dir / 'report.md'}")
     print((study_dir / "report.md").read_text().split("## Figures")[0])
+
+
+def cmd_bench(args):
+    quiet_tensorflow()
+    from rnnbench import bench
+    cells = [c.strip() for c in args.cells.split(",") if c.strip()]
+    unknown = sorted(set(cells) - set(bench.CELLS))
+    if unknown or args.steps < 1 or args.rounds < 1:
+        raise UserError(f"Expected `--cells` from {sorted(bench.CELLS)} and positive "
+                        f"--steps/--rounds. Received: cells={cells}, steps={args.steps}, "
+                        f"rounds={args.rounds}")
+    workloads = ("A", "B") if args.workload == "all" else (args.workload,)
+    rows = bench.run(workloads, cells, args.steps, args.rounds, args.jit, args.vs_keras)
+    if args.json:
+        import json
+        from pathlib import Path
+        Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
 
 
 def cmd_board(args):

@@ -153,3 +153,39 @@ class LanguageModel(SequenceLabel):
         scores["bits_per_token"] = scores["loss"] / math.log(2)
         scores["perplexity"] = math.exp(scores["loss"])
         return scores
+
+
+def summed_binary_crossentropy(y_true, y_pred):
+    """Per-step NLL: binary cross-entropy summed over the outputs (88 piano keys).
+
+    Padded steps (targets -1) are clamped here and dropped by the mask that
+    Keras propagates from the `Masking` layer.
+    """
+    import keras
+    target = keras.ops.maximum(keras.ops.cast(y_true, y_pred.dtype), 0.0)
+    return keras.ops.sum(keras.ops.binary_crossentropy(target, y_pred), axis=-1)
+
+
+@TASKS.register("polyphonic_nll")
+class PolyphonicNLL(Task):
+    description = ("next piano-roll frame: 88 Bernoulli outputs per step; NLL per step "
+                   "summed over keys, mean over unpadded steps")
+    per_step = True
+
+    def output(self, spec):
+        return spec.output_dim, "sigmoid"
+
+    def loss(self, spec):
+        import keras
+        # Registered so a saved model.keras reloads with its loss.
+        return keras.saving.register_keras_serializable(package="rnnbench")(
+            summed_binary_crossentropy)
+
+    def score(self, y_true, y_pred, inverse_transform=None):
+        from rnnbench.data.music import frame_accuracy, frame_nll
+        nll = frame_nll(y_true, y_pred)
+        return {"loss": nll, "nll": nll, "bits_per_step": nll / math.log(2),
+                "frame_accuracy": frame_accuracy(y_true, y_pred)}
+
+    def example(self, spec):
+        return np.zeros((2, 3, spec.output_dim)), np.full((2, 3, spec.output_dim), 0.5)

@@ -173,3 +173,89 @@ def make_windows(series, window, horizon=1, target_columns=None):
     y = np.lib.stride_tricks.sliding_window_view(targets, horizon, axis=0)
     y = np.ascontiguousarray(y.transpose(0, 2, 1)).reshape(n, -1)
     return x, y
+
+
+def check_fraction(name, value, allow_zero=False):
+    low_ok = value >= 0 if allow_zero else value > 0
+    if not (low_ok and value < 1):
+        interval = "[0, 1)" if allow_zero else "(0, 1)"
+        raise UserError(
+            f"Expected `{name}` to be a fraction in {interval}. Received: {value!r}"
+        )
+
+def stratified_split(labels, fractions, seed):
+    """Splits sample indices per class into parts of the given fractions.
+
+    For each class (in sorted label order) its indices are shuffled with
+    `numpy.random.default_rng(seed)`; part `k > 0` takes
+    `round(n_class * fractions[k])` of them and part 0 the rest. Each part's
+    indices are returned sorted, so the result depends only on `labels`,
+    `fractions` and `seed`.
+
+    Args:
+        labels: 1-D array of labels (any sortable dtype).
+        fractions: fractions of parts 1.. (part 0 gets the remainder).
+        seed: integer seed.
+
+    Returns:
+        A list of `len(fractions) + 1` sorted int64 index arrays.
+    """
+    labels = np.asarray(labels)
+    rng = np.random.default_rng(seed)
+    parts = [[] for _ in range(len(fractions) + 1)]
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        members = members[rng.permutation(len(members))]
+        start = 0
+        taken = []
+        for fraction in fractions:
+            count = int(round(len(members) * fraction))
+            taken.append(members[start:start + count])
+            start += count
+        parts[0].append(members[start:])
+        for k, chunk in enumerate(taken, start=1):
+            parts[k].append(chunk)
+    return [np.sort(np.concatenate(p)).astype(np.int64) if p else np.zeros(0, np.int64)
+            for p in parts]
+
+def encode_labels(*label_arrays):
+    """Maps label strings to 0..C-1 in sorted order of the distinct strings.
+
+    Returns:
+        `(names, codes)`: the sorted distinct labels, and one int32 array of
+        codes per input array.
+    """
+    names = sorted({str(v) for labels in label_arrays for v in labels})
+    index = {name: i for i, name in enumerate(names)}
+    codes = [np.array([index[str(v)] for v in labels], dtype=np.int32)
+             for labels in label_arrays]
+    return names, codes
+
+def majority_baseline(train_labels, num_classes):
+    """The majority class of the training part, as a probability predictor.
+
+    Ties go to the smallest class id. For 2 classes the prediction is the
+    `(N, 1)` probability of class 1 (the task's single sigmoid output), else
+    the `(N, C)` one-hot of the majority class.
+
+    Returns:
+        `(majority, predict)`.
+    """
+    counts = np.bincount(np.asarray(train_labels, np.int64), minlength=num_classes)
+    majority = int(np.argmax(counts))
+    if num_classes == 2:
+        row = np.array([float(majority == 1)], np.float32)
+    else:
+        row = np.zeros(num_classes, np.float32)
+        row[majority] = 1.0
+
+    def predict(x):
+        return np.tile(row, (len(x), 1))
+
+    return majority, predict
+
+def class_counts(labels, num_classes):
+    return np.bincount(np.asarray(labels, np.int64), minlength=num_classes).tolist()
+
+
+# ------------------------------------------------------------ the .ts format
