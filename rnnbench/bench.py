@@ -11,7 +11,6 @@ import resource
 import statistics
 import time
 
-import numpy as np
 
 from rnnbench import builders, config as config_lib
 
@@ -79,13 +78,41 @@ def keras_model(workload, cell, spec):
     return keras.Model(inputs, keras.layers.Dense(1)(x))
 
 
+class StepTimer:
+    """Wall time between the ends of the first and the last training step of a fit.
+
+    Excludes what `fit` does before the first step and after the last: building
+    the input pipeline and its teardown (tf.data autotune can take seconds and
+    varies from call to call), so steady-state steps are all that is timed.
+    """
+
+    def __init__(self):
+        import keras
+
+        class _Callback(keras.callbacks.Callback):
+            def on_train_batch_end(cb, batch, logs=None):
+                self.ends.append(time.perf_counter())
+
+        self.callback = _Callback()
+        self.ends = []
+
+    def samples_per_s(self, batch_size):
+        if len(self.ends) < 2:
+            raise ValueError("need at least 2 training steps to time steady state")
+        return (len(self.ends) - 1) * batch_size / (self.ends[-1] - self.ends[0])
+
+
 def time_epoch(model, x, y, batch_size):
+    """`(wall seconds of the fit call, steady-state samples/s inside it)`."""
+    timer = StepTimer()
     start = time.perf_counter()
-    model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, shuffle=False)
-    return time.perf_counter() - start
+    model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, shuffle=False,
+              callbacks=[timer.callback])
+    return time.perf_counter() - start, timer.samples_per_s(batch_size)
 
 
 def latency_ms(model, x, repeats=10):
+    """Median milliseconds of `model.predict_on_batch(x)` after one untimed call."""
     model.predict_on_batch(x)
     times = []
     for _ in range(repeats):
@@ -95,7 +122,7 @@ def latency_ms(model, x, repeats=10):
     return statistics.median(times)
 
 
-def bench_one(workload, cell, steps=20, rounds=3, jit_compile=False, vs_keras=True):
+def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=True):
     """Times one workload/cell; returns a dict of samples/s, ratio, trace time, latency."""
     import keras
     exp = experiment(workload, cell)
@@ -110,19 +137,28 @@ def bench_one(workload, cell, steps=20, rounds=3, jit_compile=False, vs_keras=Tr
     for name, model in models.items():
         # Identical compile for both: only the model building differs.
         builders.compile_model(model, exp, spec, jit_compile=jit_compile)
-        trace[name] = time_epoch(model, x, y, workload.batch_size)  # includes tracing
+        trace[name] = time_epoch(model, x, y, workload.batch_size)[0]  # includes tracing
     rates = {name: [] for name in models}
-    for _ in range(rounds):
-        for name, model in models.items():  # interleaved, so drift hits both
-            rates[name].append(n / time_epoch(model, x, y, workload.batch_size))
+    order = list(models)
+    for round_index in range(rounds):
+        # Interleaved, and the order flips every round, so neither model is
+        # always the one that runs first (or right after the other).
+        for name in order if round_index % 2 == 0 else order[::-1]:
+            rates[name].append(time_epoch(models[name], x, y, workload.batch_size)[1])
     row = {"workload": workload.name, "cell": cell, "batch_size": workload.batch_size,
            "params": models["rnnbench"].count_params(), "jit_compile": jit_compile}
     for name in models:
         steady = statistics.median(rates[name])
         row[f"{name}_samples_per_s"] = round(steady, 1)
+        # The first fit call's wall time beyond its steps at steady speed:
+        # tracing, compiling and the input pipeline's set-up and teardown.
         row[f"{name}_first_epoch_extra_s"] = round(trace[name] - n / steady, 2)
     if vs_keras:
-        row["ratio"] = round(row["rnnbench_samples_per_s"] / row["keras_samples_per_s"], 3)
+        # Paired per round: each rnnbench epoch against the Keras epoch beside
+        # it, so slow drift of a shared 2-core machine cancels out.
+        paired = sorted(a / b for a, b in zip(rates["rnnbench"], rates["keras"]))
+        row["ratio"] = round(statistics.median(paired), 3)
+        row["ratio_min"], row["ratio_max"] = round(paired[0], 3), round(paired[-1], 3)
     row["latency_ms"] = round(latency_ms(models["rnnbench"], x[:workload.batch_size]), 2)
     row["pipeline_samples_per_s"] = round(pipeline_rate(x, y, workload.batch_size), 1)
     keras.backend.clear_session()
@@ -144,7 +180,7 @@ def peak_rss_mb():
 
 
 def run(workloads=("A", "B"), cells=("lstm", "gru", "simple_rnn", "bilstm", "textbook_lstm"),
-        steps=20, rounds=3, jit_compile=False, vs_keras=True, log=print):
+        steps=20, rounds=8, jit_compile=False, vs_keras=True, log=print):
     """Benchmarks every workload x cell; returns the rows."""
     rows = []
     for name in workloads:
@@ -160,7 +196,8 @@ def format_row(row):
     text = (f"{row['workload']} {row['cell']:<14} rnnbench {row['rnnbench_samples_per_s']:>8.1f}"
             f" samples/s")
     if "ratio" in row:
-        text += f"  keras {row['keras_samples_per_s']:>8.1f}  ratio {row['ratio']:.3f}"
+        text += (f"  keras {row['keras_samples_per_s']:>8.1f}  ratio {row['ratio']:.3f}"
+                 f" [{row['ratio_min']:.2f}-{row['ratio_max']:.2f}]")
     return (text + f"  trace+compile {row['rnnbench_first_epoch_extra_s']:.1f} s"
             f"  latency {row['latency_ms']:.1f} ms  pipeline "
             f"{row['pipeline_samples_per_s']:.0f} samples/s")

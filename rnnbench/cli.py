@@ -112,7 +112,8 @@ def make_parser():
     p.add_argument("--cells", default="lstm,gru,simple_rnn,bilstm,textbook_lstm",
                    help="comma-separated: lstm, gru, simple_rnn, bilstm, textbook_lstm")
     p.add_argument("--steps", type=int, default=20, help="training steps per timed epoch")
-    p.add_argument("--rounds", type=int, default=3, help="timed rounds (medians reported)")
+    p.add_argument("--rounds", type=int, default=8,
+                   help="timed rounds, order alternating (medians reported)")
     p.add_argument("--jit", action="store_true", help="compile both models with XLA")
     p.add_argument("--vs-keras", action="store_true",
                    help="also time the identical hand-written Keras model, interleaved")

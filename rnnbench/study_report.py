@@ -6,7 +6,6 @@ manifest.json: the report shows what the runs wrote, nothing kept in memory.
 """
 
 import statistics
-import time
 from pathlib import Path
 
 import numpy as np
@@ -29,20 +28,14 @@ def validation_curve(run_dir, tag="epoch_loss"):
     return [float(tensor_util.make_ndarray(e.tensor_proto)) for e in events]
 
 
-def inference_latency_ms(run_dir, batch_size=32, repeats=20):
+def inference_latency_ms(run_dir, batch_size=32):
     """Median milliseconds for one forward pass of a batch through model.keras."""
     import keras
     import rnnbench.cells  # noqa: F401  (registers custom cells for loading)
+    from rnnbench.bench import latency_ms
     model = keras.saving.load_model(Path(run_dir) / "model.keras")
     shape = [batch_size] + [d if d is not None else 50 for d in model.input_shape[1:]]
-    x = np.zeros(shape, dtype=model.inputs[0].dtype)
-    model.predict_on_batch(x)  # trace once
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        model.predict_on_batch(x)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return latency_ms(model, np.zeros(shape, dtype=model.inputs[0].dtype), repeats=20)
 
 
 def collect(study_dir):

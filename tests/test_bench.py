@@ -21,10 +21,9 @@ def test_built_and_hand_written_models_are_the_same(workload, cell):
 
 
 def test_bench_one_reports_throughput_ratio_and_pipeline_rate():
-    row = bench.bench_one(bench.WORKLOADS["B"], "gru", steps=2, rounds=1)
+    row = bench.bench_one(bench.WORKLOADS["B"], "gru", steps=3, rounds=3)
     assert row["rnnbench_samples_per_s"] > 0 and row["keras_samples_per_s"] > 0
-    assert row["ratio"] == pytest.approx(
-        row["rnnbench_samples_per_s"] / row["keras_samples_per_s"], abs=1e-3)
+    assert row["ratio_min"] <= row["ratio"] <= row["ratio_max"]
     assert row["latency_ms"] > 0 and row["pipeline_samples_per_s"] > 0
 
 

@@ -122,3 +122,10 @@ def test_an_experiment_without_reference_or_a_run_without_metrics_exits_2(
     (recorded_run / "metrics.json").unlink()
     assert main(["reproduce", str(recorded_run)]) == 2
     assert "no readable metrics.json" in capsys.readouterr().err
+
+
+def test_the_shipped_adding_lstm_reaches_its_reference(tmp_path, capsys):
+    """The issue's acceptance check, end to end (about 75-100 s on 2 cores)."""
+    assert main(["reproduce", "adding_lstm", "--results-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "test_mse" in out and "reproduced" in out and "NOT" not in out
