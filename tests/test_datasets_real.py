@@ -42,7 +42,15 @@ CASES = {
 UCR = ("gunpoint", "italy_power_demand", "arrow_head", "basic_motions", "japanese_vowels")
 CLASSIFY = UCR + ("sentiment", "news", "mnist1d")
 
-needs_poly = pytest.mark.skipif(not JSB.is_file(), reason=f"{JSB} is not there")
+needs_poly = pytest.mark.usefixtures("jsb_file")
+
+
+@pytest.fixture
+def jsb_file():
+    """The shared JSB copy is a test dependency: its absence fails, it never skips."""
+    if not JSB.is_file():
+        pytest.fail(f"test data missing: {JSB} (the repository's ../shared/data)")
+    return JSB
 
 _CACHE = {}
 
@@ -65,9 +73,10 @@ def load(name, scale=None, seed=0, split=SPLIT, cached=True, **overrides):
     return _CACHE[key], params
 
 
-def skip_poly(name):
+def require_poly(name):
+    """Fails (never skips) a polyphonic case when the shared JSB copy is missing."""
     if name == "polyphonic" and not JSB.is_file():
-        pytest.skip(f"{JSB} is not there")
+        pytest.fail(f"test data missing: {JSB} (the repository's ../shared/data)")
 
 
 def dims_match(shape, spec_shape):
@@ -80,7 +89,7 @@ def dims_match(shape, spec_shape):
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_shapes_and_dtypes_match_spec(name):
-    skip_poly(name)
+    require_poly(name)
     splits, params = load(name)
     cls = DATASETS.get(name)
     spec = cls().spec(params)
@@ -131,7 +140,7 @@ def test_spec_needs_no_data_or_package(name, monkeypatch):
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_loads_are_deterministic_and_ignore_the_model_seed(name):
-    skip_poly(name)
+    require_poly(name)
     a, _ = load(name)
     b, _ = load(name, seed=99, cached=False)
     for part in PARTS:
@@ -245,10 +254,8 @@ def test_ucr_reproduces_published_one_nn_error(name, error):
 
 
 def test_ucr_parser_matches_sktime_loader():
-    try:
-        from sktime.datasets import load_gunpoint, load_japanese_vowels
-    except Exception as e:  # noqa: BLE001  (sktime's own import is not under test)
-        pytest.skip(f"sktime does not import here: {e}")
+    # sktime is in the `test` extra: if it cannot import, this should fail, not skip.
+    from sktime.datasets import load_gunpoint, load_japanese_vowels
     root, parts = ucr.archive("GunPoint", "gunpoint")
     X, y = load_gunpoint(split="train", return_type="numpy3D")
     np.testing.assert_allclose(np.stack(parts["train"][0])[..., 0], X[:, 0, :])
@@ -523,7 +530,7 @@ def test_polyphonic_reads_the_data_directory(monkeypatch):
     ("polyphonic", ["scipy.io"], None, "pip install scipy"),
 ])
 def test_missing_package_says_how_to_install(name, modules, cached, command, monkeypatch):
-    skip_poly(name)
+    require_poly(name)
     if cached:  # bypass the per-process cache of the files already read
         module, attr = cached
         monkeypatch.setattr(module, attr, getattr(module, attr).__wrapped__)
