@@ -58,10 +58,11 @@ def tune_distributed(sweep_name, workers, results_dir=None, resume=False):
 
 def spawn_worker(sweep_dir, port, tuner_id):
     env = {**os.environ, **oracle_env(port, tuner_id)}
-    log = open(sweep_dir / f"worker-{tuner_id}.log", "a")
-    return subprocess.Popen(
-        [sys.executable, "-m", "rnnbench", "tune", "--worker-dir", str(sweep_dir)],
-        env=env, stdout=log, stderr=subprocess.STDOUT)
+    # The child keeps its own copy of the file descriptor; ours closes here.
+    with open(sweep_dir / f"worker-{tuner_id}.log", "a") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "rnnbench", "tune", "--worker-dir", str(sweep_dir)],
+            env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 def supervise(sweep_dir, port, tuner_ids):

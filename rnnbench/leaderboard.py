@@ -19,11 +19,11 @@ FIRST_COLUMNS = ["rank", "trial_id", "status", "objective"]
 def trial_rows(sweep_dir, sweep):
     """Dicts describing every trial the tuner knows about."""
     import keras_tuner as kt
+    names = [p.path for p in sweep.params]
     rows = []
     for trial_json in sorted(Path(sweep_dir, "tuner").glob("trial_*/trial.json")):
         state = json.loads(trial_json.read_text())
         hp = kt.HyperParameters.from_config(state["hyperparameters"])
-        names = [p.path for p in sweep.params]
         row = {"trial_id": state["trial_id"], "status": state["status"],
                "objective": state.get("score")}
         row.update({name: hp.values.get(name) if hp.is_active(name) else None

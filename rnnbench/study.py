@@ -110,7 +110,7 @@ def run_study(name_or_path, results_dir=None):
             training.run(exp, run_dir=run_dir, verbose=0)
             runs.append({"variant": label, "seed": seed, "run_dir": str(run_dir),
                          **{k: v for k, v in variant.items()}})
-            _clear()
+            training.release_memory()
     for entry in runs:
         if entry["seed"] == study.seeds[0]:
             entry["latency_ms"] = study_report.inference_latency_ms(Path(entry["run_dir"]))
@@ -118,9 +118,3 @@ def run_study(name_or_path, results_dir=None):
     study_report.write(study_dir, study, headline_metric(study, base))
     return study_dir
 
-
-def _clear():
-    import gc
-    import keras
-    keras.backend.clear_session()
-    gc.collect()

@@ -10,11 +10,9 @@ results/sweeps/<sweep>/<sweep_id>/
 
 import contextlib
 import dataclasses
-import gc
 import shutil
 from pathlib import Path
 
-import keras
 import keras_tuner as kt
 import yaml
 
@@ -127,11 +125,7 @@ class SweepTuner(kt.engine.base_tuner.BaseTuner):
         except (RunFailed, UserError) as e:
             raise kt.errors.FailedTrialError(str(e)) from None
         finally:
-            # Frees the trial's graph and layers. Resident memory still grows
-            # ~9 MB per trial, as it does in a bare Keras build/fit/clear_session
-            # loop: that part is TensorFlow's own (measured; see test_tuning).
-            keras.backend.clear_session()
-            gc.collect()
+            training.release_memory()
         return numeric(result.metrics)
 
     def on_trial_end(self, trial):

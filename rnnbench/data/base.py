@@ -107,6 +107,14 @@ class Dataset:
     params: Mapping[str, Param] = {}
     description: str = ""
 
+    def with_defaults(self, params):
+        """`params` with every key it leaves out set to its `Param` default.
+
+        Configs arrive with defaults filled by validation; this keeps direct
+        calls (tests, `rnnbench bench`) with partial params working too.
+        """
+        return {**{k: p.default for k, p in self.params.items()}, **(params or {})}
+
     def spec(self, params):
         """Returns the `DataSpec` for validated `params` (a dict), without data."""
         raise NotImplementedError

@@ -76,7 +76,7 @@ class MNIST1D(Dataset):
     }
 
     def _params(self, params):
-        params = {**{k: p.default for k, p in self.params.items()}, **(params or {})}
+        params = self.with_defaults(params)
         check_fraction("data.val_fraction", params["val_fraction"])
         return params
 

@@ -200,7 +200,7 @@ class Polyphonic(Dataset):
     }
 
     def _params(self, params):
-        params = {**{k: p.default for k, p in self.params.items()}, **(params or {})}
+        params = self.with_defaults(params)
         if params["corpus"] not in CORPORA:
             raise UserError(f"Expected `data.corpus` to be one of {list(CORPORA)}. "
                             f"Received: {params['corpus']!r}")

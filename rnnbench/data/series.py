@@ -70,7 +70,7 @@ class SeriesDataset(Dataset):
         raise NotImplementedError
 
     def _params(self, params):
-        params = {**{k: p.default for k, p in self.params.items()}, **(params or {})}
+        params = self.with_defaults(params)
         for name in ("window", "horizon"):
             if params[name] < 1:
                 raise UserError(

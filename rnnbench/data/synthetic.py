@@ -29,11 +29,6 @@ def _size_params(train=10000, val=1000, test=1000):
     }
 
 
-def _with_defaults(dataset, params):
-    # Callers pass validated params; filling defaults keeps direct use easy.
-    return {**{k: p.default for k, p in dataset.params.items()}, **(params or {})}
-
-
 def _check_positive(params, *names):
     for name in names:
         if params[name] < 1:
@@ -61,7 +56,7 @@ class _GeneratedDataset(Dataset):
 
     def load(self, params, split=None, scale=None, seed=None):
         """Returns `Splits`; `split`, `scale` and `seed` are ignored (see module doc)."""
-        params = _with_defaults(self, params)
+        params = self.with_defaults(params)
         self.check_params(params)
         parts = {}
         for index, part in enumerate(_PARTS):
@@ -108,7 +103,7 @@ class AddingProblem(_GeneratedDataset):
     )
 
     def spec(self, params):
-        params = _with_defaults(self, params)
+        params = self.with_defaults(params)
         return DataSpec(input_shape=(params["seq_len"], 2), output_dim=1)
 
     def check_params(self, params):
@@ -171,7 +166,7 @@ class CopyMemory(_GeneratedDataset):
         return params["delay"] + 2 * params["length"]
 
     def spec(self, params):
-        params = _with_defaults(self, params)
+        params = self.with_defaults(params)
         return DataSpec(
             input_shape=(self.steps(params),),
             input_dtype="int32",
@@ -195,7 +190,7 @@ class CopyMemory(_GeneratedDataset):
         return x, y
 
     def baseline_predict(self, params, x):
-        params = _with_defaults(self, params)
+        params = self.with_defaults(params)
         recall = params["delay"] + params["length"]
         # Exact zeros/ones: the metric code clips probabilities before log.
         probs = np.zeros((len(x), self.steps(params), self.vocab_size), np.float32)

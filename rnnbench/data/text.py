@@ -141,10 +141,6 @@ def split_documents(labels, split, split_seed):
     return {"train": train, "val": val, "test": test}
 
 
-def _defaults(dataset, params):
-    return {**{k: p.default for k, p in dataset.params.items()}, **(params or {})}
-
-
 def _check_min(params, name, low):
     if params[name] < low:
         raise UserError(f"Expected `data.{name}` to be at least {low}. "
@@ -163,7 +159,7 @@ class TextClassification(Dataset):
     baseline_name = "majority class of the training part"
 
     def _params(self, params):
-        params = _defaults(self, params)
+        params = self.with_defaults(params)
         _check_min(params, "max_tokens", 3)
         _check_min(params, "seq_len", 1)
         return params
@@ -305,7 +301,7 @@ class NewsChars(Dataset):
     }
 
     def _params(self, params):
-        params = _defaults(self, params)
+        params = self.with_defaults(params)
         _check_min(params, "seq_len", 1)
         _check_min(params, "stride", 1)
         _check_min(params, "max_chars", 0)

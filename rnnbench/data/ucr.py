@@ -125,7 +125,7 @@ class UCRDataset(Dataset):
     one_nn_euclidean_error = None
 
     def _params(self, params):
-        params = {**{k: p.default for k, p in self.params.items()}, **(params or {})}
+        params = self.with_defaults(params)
         check_fraction("data.val_fraction", params["val_fraction"])
         return params
 
