@@ -27,6 +27,29 @@ def regression_scores(y_true, y_pred):
     return {"mse": mse, "rmse": math.sqrt(mse), "mae": float(np.mean(np.abs(error)))}
 
 
+def forecast_scores(y_true, y_pred, mase_scale):
+    """Scale-free forecast errors, in the units given (the original ones).
+
+    Returns:
+        `mape` and `smape` in percent (`mape` is NaN when a target is 0:
+        undefined there), and `mase`: MAE divided by `mase_scale`, the
+        in-sample MAE of the seasonal-naive forecast on the training part
+        (Hyndman & Koehler 2006), so `mase < 1` beats that naive forecast.
+    """
+    y_true = np.asarray(y_true, np.float64)
+    y_pred = np.asarray(y_pred, np.float64)
+    error = np.abs(y_pred - y_true)
+    if np.any(y_true == 0):
+        mape = float("nan")
+    else:
+        mape = float(100.0 * np.mean(error / np.abs(y_true)))
+    denominator = np.abs(y_true) + np.abs(y_pred)
+    ratio = np.divide(2.0 * error, denominator, out=np.zeros_like(error),
+                      where=denominator > 0)  # 0/0: a perfect forecast of 0
+    return {"mape": mape, "smape": float(100.0 * np.mean(ratio)),
+            "mase": float(np.mean(error) / mase_scale)}
+
+
 class Task:
     """Base task. Subclasses define the output layer, loss and scores."""
 
@@ -43,8 +66,14 @@ class Task:
     def keras_metrics(self, spec):
         return []
 
-    def score(self, y_true, y_pred, inverse_transform=None):
-        """Returns a dict of metric name -> float for one split."""
+    def score(self, y_true, y_pred, inverse_transform=None, **context):
+        """Returns a dict of metric name -> float for one split.
+
+        Args:
+            context: the dataset's `Splits.score_context` (for example
+                `mase_scale` of a forecasting series); tasks ignore what
+                they do not use.
+        """
         raise NotImplementedError
 
     def example(self, spec):
@@ -53,7 +82,10 @@ class Task:
 
     def metric_names(self, spec, inverse_transform=None):
         """The names `score` returns, known before any data is loaded."""
-        return list(self.score(*self.example(spec), inverse_transform))
+        return list(self.score(*self.example(spec), inverse_transform,
+                               **self.example_context))
+
+    example_context = {}  # what `example` needs from a dataset's score context
 
 
 @TASKS.register("regress")
@@ -71,7 +103,7 @@ class Regress(Task):
         return [keras.metrics.RootMeanSquaredError(name="rmse"),
                 keras.metrics.MeanAbsoluteError(name="mae")]
 
-    def score(self, y_true, y_pred, inverse_transform=None):
+    def score(self, y_true, y_pred, inverse_transform=None, **context):
         scores = regression_scores(y_true, y_pred)
         scores["loss"] = scores["mse"]  # the training loss, under the common name
         if inverse_transform is not None:
@@ -86,7 +118,17 @@ class Regress(Task):
 
 @TASKS.register("forecast")
 class Forecast(Regress):
-    description = "the next `horizon` values of a series from a window of past values"
+    description = ("the next `horizon` values of a series from a window of past values; "
+                   "also MAPE, sMAPE and MASE on the original scale")
+    example_context = {"mase_scale": 1.0}
+
+    def score(self, y_true, y_pred, inverse_transform=None, mase_scale=None, **context):
+        scores = super().score(y_true, y_pred, inverse_transform)
+        if mase_scale is not None:
+            if inverse_transform is not None:
+                y_true, y_pred = inverse_transform(y_true), inverse_transform(y_pred)
+            scores.update(forecast_scores(y_true, y_pred, mase_scale))
+        return scores
 
 
 @TASKS.register("classify")
@@ -106,7 +148,7 @@ class Classify(Task):
     def keras_metrics(self, spec):
         return ["accuracy"]
 
-    def score(self, y_true, y_pred, inverse_transform=None):
+    def score(self, y_true, y_pred, inverse_transform=None, **context):
         labels = np.asarray(y_true).reshape(len(y_pred), -1)[:, 0].astype(np.int64)
         probs = np.asarray(y_pred, np.float64)
         if probs.shape[-1] == 1:
@@ -134,7 +176,7 @@ class SequenceLabel(Task):
     def keras_metrics(self, spec):
         return ["accuracy"]
 
-    def score(self, y_true, y_pred, inverse_transform=None):
+    def score(self, y_true, y_pred, inverse_transform=None, **context):
         labels = np.asarray(y_true).astype(np.int64)
         probs = np.asarray(y_pred, np.float64)
         return {"loss": cross_entropy(labels, probs),
@@ -148,7 +190,7 @@ class SequenceLabel(Task):
 class LanguageModel(SequenceLabel):
     description = "next-token softmax at every step; bits per token and perplexity"
 
-    def score(self, y_true, y_pred, inverse_transform=None):
+    def score(self, y_true, y_pred, inverse_transform=None, **context):
         scores = super().score(y_true, y_pred)
         scores["bits_per_token"] = scores["loss"] / math.log(2)
         scores["perplexity"] = math.exp(scores["loss"])
@@ -181,7 +223,7 @@ class PolyphonicNLL(Task):
         return keras.saving.register_keras_serializable(package="rnnbench")(
             summed_binary_crossentropy)
 
-    def score(self, y_true, y_pred, inverse_transform=None):
+    def score(self, y_true, y_pred, inverse_transform=None, **context):
         from rnnbench.data.music import frame_accuracy, frame_nll
         nll = frame_nll(y_true, y_pred)
         return {"loss": nll, "nll": nll, "bits_per_step": nll / math.log(2),

@@ -250,6 +250,61 @@ def test_sunspots_persistence_baseline():
     assert splits.baseline_name == "persistence (last value)"
 
 
+@pytest.mark.parametrize("horizon", [1, 3, 7])
+def test_seasonal_naive_repeats_the_value_one_season_back(horizon):
+    splits, _ = load("sunspots", scale="minmax", window=12, season=4, horizon=horizon)
+    x = splits.test.x
+    prediction = splits.baseline_predict(x)
+    for h in range(1, horizon + 1):
+        back = 4 * math.ceil(h / 4)  # steps from the forecast step to its source
+        np.testing.assert_array_equal(prediction[:, h - 1], x[:, 12 + h - 1 - back, 0])
+    assert "4 steps back" in splits.baseline_name
+
+
+def test_mase_scale_is_the_in_sample_seasonal_naive_mae():
+    splits, _ = load("sunspots", scale="minmax", season=11)
+    values = sunspot_values()
+    train_stop = splits.info["target_index"]["train"][1]
+    expected = np.mean(np.abs(values[11:train_stop] - values[:train_stop - 11]))
+    assert splits.score_context["mase_scale"] == pytest.approx(expected)
+
+
+def test_forecast_scores_on_the_original_scale():
+    from rnnbench.tasks import Forecast
+
+    splits, _ = load("sunspots", scale="minmax", season=1)
+    y = splits.test.y
+    prediction = y + 0.05
+    scores = Forecast().score(y, prediction, splits.inverse_transform,
+                              **splits.score_context)
+    true, predicted = splits.inverse_transform(y), splits.inverse_transform(prediction)
+    mae = np.mean(np.abs(predicted - true))
+    assert scores["mae_original"] == pytest.approx(mae)
+    assert scores["mase"] == pytest.approx(mae / splits.score_context["mase_scale"])
+    assert scores["smape"] == pytest.approx(
+        100 * np.mean(2 * np.abs(predicted - true) / (np.abs(true) + np.abs(predicted))))
+    if np.all(true != 0):
+        assert scores["mape"] == pytest.approx(100 * np.mean(np.abs(predicted - true) / true))
+    # The persistence baseline scores MASE ~ 1 by construction on its training data.
+    train = splits.train
+    baseline = Forecast().score(train.y, splits.baseline_predict(train.x),
+                                splits.inverse_transform, **splits.score_context)
+    assert 0.9 < baseline["mase"] < 1.1
+
+
+def test_mape_is_nan_when_a_target_is_zero():
+    from rnnbench.tasks import forecast_scores
+
+    scores = forecast_scores(np.array([0.0, 2.0]), np.array([0.0, 1.0]), mase_scale=1.0)
+    assert math.isnan(scores["mape"])
+    assert scores["smape"] == pytest.approx(100 * (0 + 2 * 1 / 3) / 2)
+
+
+def test_season_longer_than_window_is_user_error():
+    with pytest.raises(UserError, match="`data.season` to be at most `data.window`"):
+        load("sunspots", window=10, season=11)
+
+
 def test_sunspots_no_scaler_has_no_inverse():
     splits, _ = load("sunspots", scale=None)
     assert splits.inverse_transform is None

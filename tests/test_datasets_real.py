@@ -24,7 +24,7 @@ POLY_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "poly_music
 JSB = POLY_DIR / "JSB_Chorales.mat"
 
 CASES = {
-    "co2": {"window": 30},
+    "co2": {"window": 30, "season": 26},
     "airline": {"window": 12},
     "sine": {"length": 400, "window": 20},
     "mackey_glass": {"length": 400, "window": 20},

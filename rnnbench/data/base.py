@@ -82,6 +82,8 @@ class Splits:
         inverse_transform: maps scaled targets/predictions back to the
             original units (forecast/regress with a scaler), else None.
         info: extra facts for the manifest (sizes, source, scaler params).
+        score_context: keyword arguments for the task's `score` (for
+            forecasting series: `mase_scale`).
     """
 
     train: Split
@@ -92,6 +94,7 @@ class Splits:
     baseline_predict: Callable[[np.ndarray], np.ndarray]
     inverse_transform: Optional[Callable[[np.ndarray], np.ndarray]] = None
     info: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    score_context: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
 class Dataset:

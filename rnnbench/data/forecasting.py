@@ -44,6 +44,10 @@ class CO2(SeriesDataset):
     description = "Weekly Mauna Loa CO2 1958-2001 (statsmodels), gaps interpolated."
     source = ("statsmodels.datasets.co2 (weekly 1958-03-29 .. 2001-12-29; "
               "59 missing weeks filled by linear interpolation)")
+    params = {**SeriesDataset.params,
+              "window": Param(int, 52, "number of past values fed to the model"),
+              "season": Param(int, 52, "seasonal period of the naive baseline and of "
+                                       "MASE (52 weeks; 1: persistence)")}
 
     def observed(self):
         """The raw weekly series with its missing weeks as NaN."""
@@ -72,10 +76,10 @@ class Airline(SeriesDataset):
     """Monthly international airline passengers 1949-1960 (144 values, thousands)."""
 
     description = "Monthly airline passengers 1949-1960 (Box & Jenkins G; sktime's Airline.csv)."
-    params = {
-        "window": Param(int, 12, "number of past values fed to the model"),
-        "horizon": Param(int, 1, "number of future values to predict"),
-    }
+    params = {**SeriesDataset.params,
+              "window": Param(int, 12, "number of past values fed to the model"),
+              "season": Param(int, 12, "seasonal period of the naive baseline and of "
+                                       "MASE (12 months; 1: persistence)")}
 
     @property
     def source(self):
@@ -128,7 +132,7 @@ class GeneratedSeries(SeriesDataset):
         splits.info = {
             **splits.info,
             "generator": {k: params[k] for k in self.params
-                          if k not in ("window", "horizon")},
+                          if k not in ("window", "horizon", "season")},
         }
         return splits
 

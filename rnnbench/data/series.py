@@ -61,8 +61,9 @@ class SeriesDataset(Dataset):
     params = {
         "window": Param(int, 30, "number of past values fed to the model"),
         "horizon": Param(int, 1, "number of future values to predict"),
+        "season": Param(int, 1, "seasonal period of the naive baseline and of MASE "
+                                "(1: persistence, the last value)"),
     }
-    baseline_name = "persistence (last value)"
     source = ""
 
     def raw_series(self):
@@ -71,12 +72,19 @@ class SeriesDataset(Dataset):
 
     def _params(self, params):
         params = self.with_defaults(params)
-        for name in ("window", "horizon"):
+        for name in ("window", "horizon", "season"):
             if params[name] < 1:
                 raise UserError(
                     f"Expected `data.{name}` to be at least 1. "
                     f"Received: {params[name]!r}"
                 )
+        if params["season"] > params["window"]:
+            raise UserError(
+                f"Expected `data.season` to be at most `data.window`, since the "
+                f"seasonal-naive baseline repeats the value `season` steps back "
+                f"from inside the window. Received: season={params['season']}, "
+                f"window={params['window']}"
+            )
         return params
 
     def spec(self, params):
@@ -86,7 +94,7 @@ class SeriesDataset(Dataset):
     def load(self, params, split, scale, seed=None):
         """Returns chronological `Splits`; `seed` is unused (the data is fixed)."""
         params = self._params(params)
-        window, horizon = params["window"], params["horizon"]
+        window, horizon, season = params["window"], params["horizon"], params["season"]
         raw = self.raw_series()
         values = raw.to_numpy(dtype=np.float64)
         labels = list(raw.index)
@@ -128,9 +136,10 @@ class SeriesDataset(Dataset):
         return Splits(
             **parts,
             spec=self.spec(params),
-            baseline_name=self.baseline_name,
-            baseline_predict=lambda x: persistence(x, horizon),
+            baseline_name=baseline_name(season),
+            baseline_predict=lambda x: seasonal_naive(x, horizon, season),
             inverse_transform=scaler.inverse_transform if scale else None,
+            score_context={"mase_scale": mase_scale(values[: bounds["train"][1]], season)},
             info={
                 "source": self.source,
                 "n_values": n,
@@ -155,7 +164,45 @@ def persistence(x, horizon):
     Returns:
         Array of shape `(N, horizon)` in the units of `x` (scaled).
     """
-    return np.repeat(np.asarray(x)[:, -1, :1], horizon, axis=1)
+    return seasonal_naive(x, horizon, 1)
+
+
+def seasonal_naive(x, horizon, season):
+    """The seasonal-naive forecast: each step repeats the value one season earlier.
+
+    Step `h` (1-based) of the forecast is the input `season * ceil(h / season)`
+    steps before it; with `season=1` this is persistence.
+
+    Args:
+        x: inputs of shape `(N, window, features)`, `window >= season`;
+            feature 0 is the target.
+
+    Returns:
+        Array of shape `(N, horizon)` in the units of `x` (scaled).
+    """
+    x = np.asarray(x)
+    window = x.shape[1]
+    steps = [window - season + (h % season) for h in range(horizon)]
+    return x[:, steps, 0]
+
+
+def mase_scale(train_values, season):
+    """The in-sample MAE of the seasonal-naive forecast: the MASE denominator."""
+    train_values = np.asarray(train_values, np.float64)
+    if len(train_values) <= season:
+        raise UserError(f"The training part has {len(train_values)} values, too few "
+                        f"for `data.season`={season}.")
+    scale = float(np.mean(np.abs(train_values[season:] - train_values[:-season])))
+    if scale == 0:
+        raise UserError("The training part is constant at lag `data.season`; MASE "
+                        "is undefined. Use another `data.season`.")
+    return scale
+
+
+def baseline_name(season):
+    if season == 1:
+        return "persistence (last value)"
+    return f"seasonal naive (the value {season} steps back)"
 
 
 @DATASETS.register("sunspots")
