@@ -1,7 +1,7 @@
 """`rnnbench check`: build the model and say what it is and how it will run."""
 
 from rnnbench import builders, config as config_lib
-from rnnbench.training import choose_jit_compile
+from rnnbench.training import MEASURE, choose_jit_compile
 
 
 def report(exp):
@@ -17,5 +17,6 @@ def report(exp):
         why = f": {'; '.join(layer['reasons'])}" if layer["reasons"] else ""
         lines.append(f"  {layer['layer']} ({layer['class']}): {verdict}{why}")
     jit, reason = choose_jit_compile(exp, model, spec)
-    lines.append(f"jit_compile: {jit} ({reason})")
+    shown = "decided at the start of the run" if jit == MEASURE else jit
+    lines.append(f"jit_compile: {shown} ({reason})")
     return "\n".join(lines)

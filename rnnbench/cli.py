@@ -117,6 +117,11 @@ def make_parser():
     p.add_argument("--jit", action="store_true", help="compile both models with XLA")
     p.add_argument("--vs-keras", action="store_true",
                    help="also time the identical hand-written Keras model, interleaved")
+    p.add_argument("--torch", choices=("auto", "yes", "no"), default="auto",
+                   help="also time the PyTorch twins, interleaved (auto: when torch "
+                        "is installed, e.g. pip install -e '.[bench]')")
+    p.add_argument("--no-cudnn", action="store_true",
+                   help="LSTM/GRU layers with use_cudnn=False (the generic GPU kernels)")
     p.add_argument("--json", metavar="FILE", help="write the rows as JSON")
     p.set_defaults(handler=cmd_bench)
 
@@ -221,11 +226,22 @@ def cmd_bench(args):
                         f"--steps/--rounds. Received: cells={cells}, steps={args.steps}, "
                         f"rounds={args.rounds}")
     workloads = ("A", "B") if args.workload == "all" else (args.workload,)
-    rows = bench.run(workloads, cells, args.steps, args.rounds, args.jit, args.vs_keras)
-    if args.json:
-        import json
-        from pathlib import Path
-        Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
+    from rnnbench import torch_twins
+    if args.torch == "yes" and not torch_twins.available():
+        raise UserError("`--torch yes` needs PyTorch. Install it with: "
+                        "pip install -e '.[bench]'")
+    vs_torch = args.torch == "yes" or (args.torch == "auto" and torch_twins.available())
+    rows = []
+
+    def log(line):
+        print(line, flush=True)
+        if args.json:  # after every row, so an interrupted bench keeps what it measured
+            import json
+            from pathlib import Path
+            Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
+
+    bench.run(workloads, cells, args.steps, args.rounds, args.jit, args.vs_keras,
+              vs_torch, False if args.no_cudnn else None, log=log, rows=rows)
 
 
 def cmd_board(args):

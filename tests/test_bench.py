@@ -30,3 +30,52 @@ def test_bench_one_reports_throughput_ratio_and_pipeline_rate():
 def test_unknown_cell_is_a_user_error(capsys):
     assert main(["bench", "--cells", "lstm,lstn"]) == 2
     assert "Expected `--cells` from" in capsys.readouterr().err
+
+
+# PyTorch keeps two bias vectors per gate (input and recurrent) where Keras
+# keeps one, except GRU with reset_after=True, which has both in Keras too.
+EXTRA_TORCH_BIAS = {"lstm": 4, "simple_rnn": 1, "gru": 0, "bilstm": 8, "textbook_lstm": 0}
+
+
+@pytest.mark.parametrize("workload", sorted(bench.WORKLOADS))
+@pytest.mark.parametrize("cell", sorted(bench.CELLS))
+def test_torch_twin_is_the_same_model(workload, cell):
+    torch = pytest.importorskip("torch", reason="the PyTorch twins need the `bench` extra")
+    from rnnbench import torch_twins
+    w = bench.WORKLOADS[workload]
+    spec = config.data_spec(bench.experiment(w, cell))
+    ours = bench.keras_model(w, cell, spec)
+    twin = torch_twins.model(w, *bench.CELLS[cell], spec)
+    extra = EXTRA_TORCH_BIAS[cell] * sum(w.units)
+    assert torch_twins.count_params(twin) == ours.count_params() + extra
+    x = torch.zeros((3, *spec.input_shape),
+                    dtype=torch.long if spec.vocab_size else torch.float32)
+    assert tuple(twin(x).shape) == (3, 1)
+
+
+def test_bench_one_times_the_torch_twin_interleaved():
+    pytest.importorskip("torch", reason="the PyTorch twins need the `bench` extra")
+    row = bench.bench_one(bench.WORKLOADS["B"], "lstm", steps=3, rounds=2, vs_keras=False,
+                          vs_torch=True)
+    assert row["torch_samples_per_s"] > 0 and row["torch_latency_ms"] > 0
+    assert row["ratio_torch_min"] <= row["ratio_torch"] <= row["ratio_torch_max"]
+    assert row["backend"] == "tensorflow" and row["device"] == "cpu"
+
+
+def test_no_cudnn_sets_use_cudnn_false_on_lstm_and_gru_layers():
+    for cell in ("lstm", "gru", "bilstm"):
+        exp = bench.experiment(bench.WORKLOADS["A"], cell, use_cudnn=False)
+        model = builders.build_model(exp, compile=False)
+        layers = [getattr(l, "forward_layer", l) for l in builders.recurrent_layers(model)]
+        assert layers and all(layer.use_cudnn is False for layer in layers)
+    exp = bench.experiment(bench.WORKLOADS["A"], "simple_rnn", use_cudnn=False)
+    assert builders.build_model(exp, compile=False)  # SimpleRNN has no cuDNN kernel
+
+
+def test_bench_json_is_written_row_by_row(tmp_path):
+    out = tmp_path / "rows.json"
+    assert main(["bench", "--workload", "B", "--cells", "simple_rnn", "--steps", "3",
+                 "--rounds", "1", "--torch", "no", "--json", str(out)]) == 0
+    import json
+    rows = json.loads(out.read_text())
+    assert [r["cell"] for r in rows] == ["simple_rnn"] and "ratio_torch" not in rows[0]

@@ -130,3 +130,28 @@ def test_python_api_runs_and_returns_metrics(tmp_path):
     assert result.metrics["test_perplexity"] == pytest.approx(
         np.exp(result.metrics["test_loss"]))
     assert result.manifest["status"] == "completed"
+
+
+def test_jit_auto_without_determinism_measures_xla_off_and_on(tmp_path):
+    raw = experiment_dict(task="regress", epochs=1)
+    raw["train"].update(deterministic=False, jit_compile="auto")
+    code, run_dir = run_cli(tmp_path, raw)
+    assert code == 0
+    jit = json.loads((run_dir / "manifest.json").read_text())["jit_compile"]
+    assert jit["setting"] == "auto" and isinstance(jit["chosen"], bool)
+    # The reason carries both measured rates; XLA is chosen only when faster.
+    off, on = (float(v) for v in
+               __import__("re").findall(r"measured (\d+) samples/s without XLA, (\d+) with",
+                                        jit["reason"])[0])
+    assert off > 0 and on > 0
+    if jit["chosen"]:
+        assert on >= 1.1 * off
+
+
+def test_check_says_auto_jit_is_decided_at_run_start(tmp_path, capsys):
+    raw = experiment_dict(task="regress")
+    raw["train"].update(deterministic=False, jit_compile="auto")
+    path = tmp_path / f"{raw['name']}.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    assert main(["check", str(path)]) == 0
+    assert "jit_compile: decided at the start of the run" in capsys.readouterr().out
