@@ -49,7 +49,7 @@ def _cudnn_options(cell, use_cudnn):
     return {"use_cudnn": use_cudnn}
 
 
-def experiment(workload, cell, use_cudnn=None):
+def experiment(workload, cell, use_cudnn=None, steps_per_execution=1):
     """The rnnbench config of a workload with one cell kind."""
     registered, bidirectional = CELLS[cell]
     options = _cudnn_options(cell, use_cudnn)
@@ -61,7 +61,8 @@ def experiment(workload, cell, use_cudnn=None):
                              for u in workload.units],
                   "head": [{"units": u, "activation": "relu"} for u in workload.head],
                   "embedding": {"dim": 64}},
-        "train": {"batch_size": workload.batch_size, "deterministic": False},
+        "train": {"batch_size": workload.batch_size, "deterministic": False,
+                  "steps_per_execution": steps_per_execution},
     }
     return config_lib.validate(raw, source=f"bench {workload.name}/{cell}")
 
@@ -94,6 +95,8 @@ class StepTimer:
     Excludes what `fit` does before the first step and after the last: building
     the input pipeline and its teardown (tf.data autotune can take seconds and
     varies from call to call), so steady-state steps are all that is timed.
+    With `steps_per_execution=K` Keras calls back once per K steps; the step
+    index it passes keeps the count right.
     """
 
     def __init__(self):
@@ -103,15 +106,16 @@ class StepTimer:
         class _Callback(keras.callbacks.Callback):
             def on_train_batch_end(cb, batch, logs=None):
                 sync()
-                self.ends.append(time.perf_counter())
+                self.ends.append((batch, time.perf_counter()))
 
         self.callback = _Callback()
         self.ends = []
 
     def samples_per_s(self, batch_size):
         if len(self.ends) < 2:
-            raise ValueError("need at least 2 training steps to time steady state")
-        return (len(self.ends) - 1) * batch_size / (self.ends[-1] - self.ends[0])
+            raise ValueError("need at least 2 timed callbacks to time steady state")
+        (first_step, first), (last_step, last) = self.ends[0], self.ends[-1]
+        return (last_step - first_step) * batch_size / (last - first)
 
 
 def device_sync():
@@ -149,7 +153,7 @@ def latency_ms(model, x, repeats=10):
 
 
 def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=True,
-              vs_torch=False, use_cudnn=None):
+              vs_torch=False, use_cudnn=None, steps_per_execution=1):
     """Times one workload/cell; returns a dict of samples/s, ratios, trace time, latency.
 
     Args:
@@ -157,9 +161,10 @@ def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=Tr
         vs_torch: also time the PyTorch twin (`torch_twins`).
         use_cudnn: None (Keras' default: cuDNN where eligible on a GPU) or
             False (the generic kernels), for LSTM/GRU layers.
+        steps_per_execution: training steps per compiled call (both Keras models).
     """
     import keras
-    exp = experiment(workload, cell, use_cudnn)
+    exp = experiment(workload, cell, use_cudnn, steps_per_execution)
     spec = config_lib.data_spec(exp)
     n = steps * workload.batch_size
     splits = config_lib.dataset_of(exp).load(dict(exp.data.params, size=n), {}, None, 0)
@@ -191,6 +196,9 @@ def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=Tr
            "backend": keras.backend.backend(), "device": device_name()}
     if use_cudnn is not None:
         row["use_cudnn"] = use_cudnn
+    if steps_per_execution > 1:
+        row["steps_per_execution"] = steps_per_execution
+    row["intra_op_threads"] = intra_op_threads()
     for name in epochs:
         steady = statistics.median(rates[name])
         row[f"{name}_samples_per_s"] = round(steady, 1)
@@ -215,6 +223,33 @@ def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=Tr
         row["cudnn_rnn_kernels"] = kernels
     keras.backend.clear_session()
     return row
+
+
+def set_intra_op_threads(n):
+    """Sets the threads one op may use, for Keras' backend and for PyTorch alike.
+
+    Must run before the backend's first op (TensorFlow fixes it at start-up).
+    """
+    import keras
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+        tf.config.threading.set_intra_op_parallelism_threads(n)
+    from rnnbench import torch_twins
+    if torch_twins.available():
+        import torch
+        torch.set_num_threads(n)
+
+
+def intra_op_threads():
+    """The backend's intra-op thread setting (0: its default, one per core)."""
+    import keras
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+        return tf.config.threading.get_intra_op_parallelism_threads()
+    if keras.backend.backend() == "torch":
+        import torch
+        return torch.get_num_threads()
+    return 0
 
 
 def device_name():
@@ -274,7 +309,7 @@ def peak_rss_mb():
 
 def run(workloads=("A", "B"), cells=("lstm", "gru", "simple_rnn", "bilstm", "textbook_lstm"),
         steps=20, rounds=8, jit_compile=False, vs_keras=True, vs_torch=False,
-        use_cudnn=None, log=print, rows=None):
+        use_cudnn=None, log=print, rows=None, steps_per_execution=1):
     """Benchmarks every workload x cell; returns the rows.
 
     Args:
@@ -285,7 +320,7 @@ def run(workloads=("A", "B"), cells=("lstm", "gru", "simple_rnn", "bilstm", "tex
     for name in workloads:
         for cell in cells:
             row = bench_one(WORKLOADS[name], cell, steps, rounds, jit_compile, vs_keras,
-                            vs_torch, use_cudnn)
+                            vs_torch, use_cudnn, steps_per_execution)
             row["peak_rss_mb"] = round(peak_rss_mb())
             rows.append(row)
             log(format_row(row))

@@ -162,7 +162,8 @@ def compile_model(model, exp, spec, jit_compile=False):
     task = config_lib.task_of(exp)
     model.compile(optimizer=optimizer_from_config(exp.train.optimizer),
                   loss=task.loss(spec), metrics=task.keras_metrics(spec),
-                  jit_compile=jit_compile)
+                  jit_compile=jit_compile,
+                  steps_per_execution=exp.train.steps_per_execution)
 
 
 def recurrent_layers(model):

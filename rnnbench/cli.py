@@ -120,6 +120,10 @@ def make_parser():
     p.add_argument("--torch", choices=("auto", "yes", "no"), default="auto",
                    help="also time the PyTorch twins, interleaved (auto: when torch "
                         "is installed, e.g. pip install -e '.[bench]')")
+    p.add_argument("--steps-per-execution", type=int, default=1, metavar="K",
+                   help="training steps per compiled call (Keras' steps_per_execution)")
+    p.add_argument("--intra-op", type=int, metavar="N",
+                   help="threads per op, for TensorFlow and PyTorch alike (default: theirs)")
     p.add_argument("--no-cudnn", action="store_true",
                    help="LSTM/GRU layers with use_cudnn=False (the generic GPU kernels)")
     p.add_argument("--json", metavar="FILE", help="write the rows as JSON")
@@ -221,10 +225,16 @@ def cmd_bench(args):
     from rnnbench import bench
     cells = [c.strip() for c in args.cells.split(",") if c.strip()]
     unknown = sorted(set(cells) - set(bench.CELLS))
-    if unknown or args.steps < 1 or args.rounds < 1:
-        raise UserError(f"Expected `--cells` from {sorted(bench.CELLS)} and positive "
-                        f"--steps/--rounds. Received: cells={cells}, steps={args.steps}, "
-                        f"rounds={args.rounds}")
+    k = args.steps_per_execution
+    if unknown or args.steps < 1 or args.rounds < 1 or k < 1 or args.steps < 2 * k:
+        raise UserError(f"Expected `--cells` from {sorted(bench.CELLS)}, positive "
+                        f"--steps/--rounds/--steps-per-execution, and --steps at least twice "
+                        f"--steps-per-execution. Received: cells={cells}, steps={args.steps}, "
+                        f"rounds={args.rounds}, steps-per-execution={k}")
+    if args.intra_op is not None:
+        if args.intra_op < 1:
+            raise UserError(f"Expected `--intra-op` to be at least 1. Received: {args.intra_op}")
+        bench.set_intra_op_threads(args.intra_op)
     workloads = ("A", "B") if args.workload == "all" else (args.workload,)
     from rnnbench import torch_twins
     if args.torch == "yes" and not torch_twins.available():
@@ -241,7 +251,8 @@ def cmd_bench(args):
             Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
 
     bench.run(workloads, cells, args.steps, args.rounds, args.jit, args.vs_keras,
-              vs_torch, False if args.no_cudnn else None, log=log, rows=rows)
+              vs_torch, False if args.no_cudnn else None, log=log, rows=rows,
+              steps_per_execution=k)
 
 
 def cmd_board(args):

@@ -102,6 +102,7 @@ class TrainConfig:
     optimizer: OptimizerConfig = schema.field(OptimizerConfig())
     early_stopping: Optional[EarlyStoppingConfig] = None
     jit_compile: Union[Literal["auto"], bool] = "auto"
+    steps_per_execution: int = schema.field(1, min=1)
     mixed_precision: bool = False
     deterministic: bool = True
 

@@ -79,3 +79,29 @@ def test_bench_json_is_written_row_by_row(tmp_path):
     import json
     rows = json.loads(out.read_text())
     assert [r["cell"] for r in rows] == ["simple_rnn"] and "ratio_torch" not in rows[0]
+
+
+def test_steps_per_execution_and_threads_are_applied_and_timed_right(tmp_path):
+    import json
+    import subprocess
+    import sys
+    out = tmp_path / "rows.json"
+    # A fresh process: TensorFlow fixes its thread pools when it starts.
+    subprocess.run([sys.executable, "-m", "rnnbench", "bench", "--workload", "B",
+                    "--cells", "gru", "--steps", "8", "--rounds", "1",
+                    "--steps-per-execution", "4", "--intra-op", "1", "--torch", "no",
+                    "--json", str(out)], check=True, capture_output=True)
+    row = json.loads(out.read_text())[0]
+    assert row["steps_per_execution"] == 4 and row["intra_op_threads"] == 1
+    assert row["rnnbench_samples_per_s"] > 0
+
+
+def test_steps_per_execution_reaches_keras_compile():
+    exp = bench.experiment(bench.WORKLOADS["B"], "gru", steps_per_execution=3)
+    model = builders.build_model(exp)
+    assert model.steps_per_execution == 3
+
+
+def test_bench_rejects_too_few_steps_for_steps_per_execution(capsys):
+    assert main(["bench", "--steps", "4", "--steps-per-execution", "4"]) == 2
+    assert "--steps at least twice" in capsys.readouterr().err
