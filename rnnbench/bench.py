@@ -21,6 +21,8 @@ CELLS = {
     "simple_rnn": ("simple_rnn", False),
     "bilstm": ("lstm", "concat"),
     "textbook_lstm": ("textbook_lstm", False),
+    # Its hand-written Keras and PyTorch twins are the plain LSTMs it must beat.
+    "fused_lstm": ("fused_lstm", False),
 }
 
 
@@ -44,7 +46,7 @@ WORKLOADS = {
 
 def _cudnn_options(cell, use_cudnn):
     """Layer options that switch cuDNN off (None: Keras' default, "auto")."""
-    if use_cudnn is None or CELLS[cell][0] not in ("lstm", "gru"):
+    if use_cudnn is None or CELLS[cell][0] not in ("lstm", "gru", "fused_lstm"):
         return {}
     return {"use_cudnn": use_cudnn}
 
@@ -80,8 +82,8 @@ def keras_model(workload, cell, spec, use_cudnn=None):
             from rnnbench.cells import TextbookLSTMCell
             layer = keras.layers.RNN(TextbookLSTMCell(units), return_sequences=sequences)
         else:
-            layer = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU,
-                     "simple_rnn": keras.layers.SimpleRNN}[registered](
+            layer = {"lstm": keras.layers.LSTM, "fused_lstm": keras.layers.LSTM,
+                     "gru": keras.layers.GRU, "simple_rnn": keras.layers.SimpleRNN}[registered](
                          units, return_sequences=sequences, **options)
         x = keras.layers.Bidirectional(layer)(x) if bidirectional else layer(x)
     for units in workload.head:

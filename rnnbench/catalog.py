@@ -13,6 +13,7 @@ from rnnbench.registry import CELLS, TUNERS
 CELLS.register("simple_rnn", "keras.layers:SimpleRNN")
 CELLS.register("lstm", "keras.layers:LSTM")
 CELLS.register("gru", "keras.layers:GRU")
+CELLS.register("fused_lstm", "rnnbench.fused:FusedLSTM")
 CELLS.register("textbook_lstm", "rnnbench.cells:TextbookLSTMCell")
 CELLS.register("peephole_lstm", "rnnbench.cells:PeepholeLSTMCell")
 CELLS.register("mgu", "rnnbench.cells:MGUCell")

@@ -109,8 +109,9 @@ def make_parser():
 
     p = sub.add_parser("bench", help="training throughput of built models (samples/s)")
     p.add_argument("--workload", choices=("A", "B", "all"), default="all")
-    p.add_argument("--cells", default="lstm,gru,simple_rnn,bilstm,textbook_lstm",
-                   help="comma-separated: lstm, gru, simple_rnn, bilstm, textbook_lstm")
+    p.add_argument("--cells", default="lstm,gru,simple_rnn,bilstm,textbook_lstm,fused_lstm",
+                   help="comma-separated: lstm, gru, simple_rnn, bilstm, textbook_lstm, "
+                        "fused_lstm")
     p.add_argument("--steps", type=int, default=20, help="training steps per timed epoch")
     p.add_argument("--rounds", type=int, default=8,
                    help="timed rounds, order alternating (medians reported)")

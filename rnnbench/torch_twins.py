@@ -51,7 +51,8 @@ def _modules():
             if kind == "textbook_lstm":
                 self.rnn = TextbookLSTM(inputs, units)
             else:
-                cls = {"lstm": nn.LSTM, "gru": nn.GRU, "simple_rnn": nn.RNN}[kind]
+                cls = {"lstm": nn.LSTM, "fused_lstm": nn.LSTM, "gru": nn.GRU,
+                       "simple_rnn": nn.RNN}[kind]
                 self.rnn = cls(inputs, units, batch_first=True,
                                bidirectional=bool(bidirectional))
 
