@@ -21,8 +21,9 @@ def _summary(path):
         tuner = raw.get("tuner") or {}
         what = f"sweeps {raw['experiment']} ({tuner.get('algorithm', '?')})"
     else:
-        cells = "+".join(str(layer.get("cell", "?")) for layer in layers
-                         if isinstance(layer, dict))
+        cells = "+".join(("bi" if layer.get("bidirectional") else "")
+                         + str(layer.get("cell", "?"))
+                         for layer in layers if isinstance(layer, dict))
         what = f"{data.get('name', '?')}/{data.get('task', '-')} {cells}"
     return what, str(raw.get("description", "")).strip()
 

@@ -74,3 +74,13 @@ def test_study_loads_and_every_variant_validates(name, path):
     assert spec.name == name and spec.description
     assert f"rnnbench study {name}" in path.read_text()
     assert len(study.variants(spec)) >= 3 and len(spec.seeds) >= 2
+
+
+def test_experiments_readme_lists_every_experiment_with_its_reference():
+    table = (paths.REPO_ROOT / "experiments" / "README.md").read_text()
+    for name, path in EXPERIMENTS:
+        row = next((line for line in table.splitlines() if line.startswith(f"| `{name}` |")),
+                   None)
+        assert row is not None, f"{name} is missing from experiments/README.md"
+        exp = config.load_experiment(path)
+        assert exp.reference.metric in row and f"{exp.reference.value:.4g}" in row
