@@ -111,10 +111,19 @@ def release_memory():
 
 
 def seed_everything(seed, deterministic=True):
-    """Seeds Python, NumPy and TensorFlow; same seed, same numbers on CPU."""
+    """Seeds Python, NumPy and TensorFlow; same seed, same numbers on CPU.
+
+    Op determinism is process-wide, so it is also switched off when a run
+    asks for `deterministic: false` after one that had it on (a sweep, a
+    study, the Python API).
+    """
+    from tensorflow.python.framework import config as tf_config
+
     keras.utils.set_random_seed(seed)
     if deterministic:
         tf.config.experimental.enable_op_determinism()
+    else:
+        tf_config.disable_op_determinism()
 
 
 MEASURE = "measure"
@@ -162,6 +171,9 @@ def jit_by_measurement(exp, splits, steps=12, min_speedup=1.1):
     for jit in (False, True):
         probe = builders.build_model(exp, spec=splits.spec, compile=False)
         builders.compile_model(probe, exp, splits.spec, jit_compile=jit)
+        if jit and not probe.jit_compile:
+            keras.utils.set_random_seed(exp.seed)
+            return False, "auto: Keras cannot XLA-compile this model (it said so at compile)"
         timer = StepTimer()
         start = time.perf_counter()
         probe.fit(splits.train.x[:n], splits.train.y[:n], batch_size=batch, epochs=1,
