@@ -12,7 +12,7 @@ from typing import Literal, Optional, Tuple, Union
 
 import yaml
 
-from rnnbench import catalog, paths, schema  # noqa: F401  (catalog fills the registries)
+from rnnbench import catalog, paths, schema, yaml_text  # noqa: F401  (catalog fills the registries)
 from rnnbench.errors import UserError
 from rnnbench.registry import CELLS, DATASETS, TASKS
 from rnnbench.schema import FrozenMap
@@ -180,7 +180,7 @@ def _same_path(override_key, error_path):
 def read_yaml(path):
     """Reads a YAML mapping, turning syntax errors into a UserError."""
     try:
-        raw = yaml.safe_load(Path(path).read_text())
+        raw = yaml_text.load(Path(path).read_text())
     except yaml.YAMLError as e:
         raise UserError(f"{path}: is not valid YAML: {e}") from None
     except OSError as e:
@@ -262,7 +262,7 @@ def parse_overrides(overrides):
                 f"(e.g. model.layers[0].units=64). Received: {item!r}"
             )
         try:
-            parsed[key.strip()] = yaml.safe_load(text)
+            parsed[key.strip()] = yaml_text.load(text)
         except yaml.YAMLError as e:
             raise UserError(f"--set {item!r}: the value is not valid YAML: {e}") from None
     return parsed

@@ -2,13 +2,13 @@
 
 import yaml
 
-from rnnbench import paths
+from rnnbench import paths, yaml_text
 
 
 def _summary(path):
     """`(what, description)` of one YAML file, tolerant of broken files."""
     try:
-        raw = yaml.safe_load(path.read_text()) or {}
+        raw = yaml_text.load(path.read_text()) or {}
     except (OSError, yaml.YAMLError) as e:
         return "", f"[unreadable: {type(e).__name__}]"
     if not isinstance(raw, dict):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from rnnbench import results
+from rnnbench import results, yaml_text
 from rnnbench.errors import UserError
 
 COLUMNS = ["experiment", "sweep", "run_id", "date", "status", "cells", "params",
@@ -49,7 +49,7 @@ def describe(sweep, folder):
             problems.append(manifest["error"])
     else:
         row["status"] = "unknown"
-    cfg = _read(folder / "config.yaml", lambda p: yaml.safe_load(p.read_text()), problems)
+    cfg = _read(folder / "config.yaml", lambda p: yaml_text.load(p.read_text()), problems)
     if isinstance(cfg, dict):
         layers = (cfg.get("model") or {}).get("layers") or []
         row["cells"] = "+".join(("bi-" if l.get("bidirectional") else "") + str(l.get("cell"))

@@ -16,7 +16,7 @@ from typing import Any, Literal, Optional, Tuple
 
 import yaml
 
-from rnnbench import config as config_lib, paths, schema
+from rnnbench import config as config_lib, paths, schema, yaml_text
 from rnnbench.errors import UserError
 from rnnbench.schema import FrozenMap
 
@@ -261,7 +261,7 @@ def decode_values(sweep, values):
             continue
         value = values[param.path]
         if param.kind == "choice" and encode_choices(param.values)[1]:
-            value = yaml.safe_load(value)
+            value = yaml_text.load(value)
         decoded[param.path] = value
     return decoded
 
