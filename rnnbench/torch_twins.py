@@ -1,8 +1,9 @@
 """PyTorch equivalents of the `rnnbench bench` workloads, timed the same way.
 
 Optional: needs `torch` (`pip install -e '.[bench]'`). Each twin has the
-layers of the Keras workload model (same units, same parameter count, checked
-by a test), the same loss (MSE) and optimizer (Adam, same learning rate),
+layers of the Keras workload model (same units; the same parameter count but
+for the second bias vector PyTorch keeps per gate, checked by a test), the
+same loss (MSE) and optimizer (Adam, same learning rate),
 and is fed the same arrays in the same batches. Like the Keras side, only
 steady-state steps are timed: from the end of the first training step of an
 epoch to the end of its last one.
