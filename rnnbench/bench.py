@@ -143,15 +143,20 @@ def time_epoch(model, x, y, batch_size):
     return time.perf_counter() - start, timer.samples_per_s(batch_size)
 
 
-def latency_ms(model, x, repeats=10):
-    """Median milliseconds of `model.predict_on_batch(x)` after one untimed call."""
-    model.predict_on_batch(x)
+def median_ms(call, repeats=10):
+    """Median milliseconds of `call()` after one untimed call."""
+    call()
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        model.predict_on_batch(x)
+        call()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
+
+
+def latency_ms(model, x, repeats=10):
+    """Median milliseconds of `model.predict_on_batch(x)` after one untimed call."""
+    return median_ms(lambda: model.predict_on_batch(x), repeats)
 
 
 def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=True,

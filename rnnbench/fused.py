@@ -13,6 +13,8 @@ against `keras.layers.LSTM` with the same weights.
 import keras
 from keras import activations
 
+from rnnbench import cudnn
+
 
 def _to_icfo(tensor):
     """Keras orders the gates i, f, c, o along the last axis; BlockLSTM wants i, c, f, o."""
@@ -59,7 +61,4 @@ class FusedLSTM(keras.layers.LSTM):
 
 def _gpu_wanted(layer):
     """True when a GPU is visible and cuDNN may be used (then cuDNN is faster)."""
-    if layer.use_cudnn is False:
-        return False
-    import tensorflow as tf
-    return bool(tf.config.list_logical_devices("GPU"))
+    return layer.use_cudnn is not False and cudnn.gpu_available()

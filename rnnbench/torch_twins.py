@@ -134,15 +134,13 @@ class TorchTwin:
 
     def latency_ms(self, repeats=10):
         """Median milliseconds of one inference batch after one untimed call."""
-        import statistics
+        from rnnbench.bench import median_ms
         self.module.eval()
         xb = self.x[:self.batch_size]
-        times = []
+
+        def infer():
+            self.module(xb)
+            self._sync()
+
         with self.torch.no_grad():
-            for i in range(repeats + 1):
-                start = time.perf_counter()
-                self.module(xb)
-                self._sync()
-                if i:
-                    times.append((time.perf_counter() - start) * 1000)
-        return statistics.median(times)
+            return median_ms(infer, repeats)

@@ -161,7 +161,7 @@ def jit_by_measurement(exp, splits, steps=12, min_speedup=1.1):
     state (the margin covers timing noise) and the time it saves over the
     planned epochs exceeds its extra compile time.
     """
-    from rnnbench.bench import StepTimer
+    from rnnbench.bench import time_epoch
 
     batch = exp.train.batch_size
     n = min(len(splits.train), steps * batch)
@@ -174,12 +174,8 @@ def jit_by_measurement(exp, splits, steps=12, min_speedup=1.1):
         if jit and not probe.jit_compile:
             keras.utils.set_random_seed(exp.seed)
             return False, "auto: Keras cannot XLA-compile this model (it said so at compile)"
-        timer = StepTimer()
-        start = time.perf_counter()
-        probe.fit(splits.train.x[:n], splits.train.y[:n], batch_size=batch, epochs=1,
-                  verbose=0, shuffle=False, callbacks=[timer.callback])
-        rates[jit] = timer.samples_per_s(batch)
-        extra[jit] = time.perf_counter() - start - n / rates[jit]
+        wall, rates[jit] = time_epoch(probe, splits.train.x[:n], splits.train.y[:n], batch)
+        extra[jit] = wall - n / rates[jit]
     keras.utils.set_random_seed(exp.seed)  # the probes drew from the seeded streams
     speedup = rates[True] / rates[False]
     samples = exp.train.epochs * len(splits.train)

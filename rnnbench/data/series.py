@@ -155,18 +155,6 @@ class SeriesDataset(Dataset):
         )
 
 
-def persistence(x, horizon):
-    """The naive forecast: repeat the last input value `horizon` times.
-
-    Args:
-        x: inputs of shape `(N, window, features)`; feature 0 is the target.
-
-    Returns:
-        Array of shape `(N, horizon)` in the units of `x` (scaled).
-    """
-    return seasonal_naive(x, horizon, 1)
-
-
 def seasonal_naive(x, horizon, season):
     """The seasonal-naive forecast: each step repeats the value one season earlier.
 
