@@ -111,13 +111,16 @@ def make_parser():
     p.add_argument("--workload", choices=("A", "B", "all"), default="all")
     p.add_argument("--cells", default="lstm,gru,simple_rnn,bilstm,textbook_lstm,fused_lstm",
                    help="comma-separated: lstm, gru, simple_rnn, bilstm, textbook_lstm, "
-                        "fused_lstm")
+                        "fused_lstm, fused_bilstm")
     p.add_argument("--steps", type=int, default=20, help="training steps per timed epoch")
     p.add_argument("--rounds", type=int, default=8,
                    help="timed rounds, order alternating (medians reported)")
     p.add_argument("--jit", action="store_true", help="compile both models with XLA")
     p.add_argument("--vs-keras", action="store_true",
                    help="also time the identical hand-written Keras model, interleaved")
+    p.add_argument("--control", action="store_true",
+                   help="also time a second hand-written Keras model: its ratio to the "
+                        "first is the noise floor of --vs-keras (implies --vs-keras)")
     p.add_argument("--torch", choices=("auto", "yes", "no"), default="auto",
                    help="also time the PyTorch twins, interleaved (auto: when torch "
                         "is installed, e.g. pip install -e '.[bench]')")
@@ -253,12 +256,18 @@ def cmd_bench(args):
 
     bench.run(workloads, cells, args.steps, args.rounds, args.jit, args.vs_keras,
               vs_torch, False if args.no_cudnn else None, log=log, rows=rows,
-              steps_per_execution=k)
+              steps_per_execution=k, control=args.control)
 
 
 def cmd_board(args):
     from rnnbench import board, paths
     board.serve(args.logdir or paths.results_root(args.results_dir), args.host, args.port)
+    # TensorBoard reads and never writes, and its loader threads can hold the
+    # interpreter's shutdown for the length of a reload (30 s seen under load):
+    # after Ctrl-C, leave at once.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def quiet_tensorflow():
