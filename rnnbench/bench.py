@@ -2,8 +2,10 @@
 
 Each workload is built twice: by rnnbench from a config, and by hand with
 plain Keras layers. Both get the same data arrays, the same optimizer, loss
-and metrics, and are timed in alternating rounds in one process; the table
-reports medians and the rnnbench/Keras ratio (1.0 = no framework overhead).
+and metrics, and are timed in one process: in `fit` epochs that alternate
+round by round, and step by step with their training steps interleaved (the
+precise rnnbench/Keras ratio; 1.0 = no framework overhead). An optional
+second hand-written model measures the noise floor of both ratios.
 """
 
 import dataclasses
@@ -23,6 +25,7 @@ CELLS = {
     "textbook_lstm": ("textbook_lstm", False),
     # Its hand-written Keras and PyTorch twins are the plain LSTMs it must beat.
     "fused_lstm": ("fused_lstm", False),
+    "fused_bilstm": ("fused_lstm", "concat"),
 }
 
 
@@ -91,8 +94,34 @@ def keras_model(workload, cell, spec, use_cudnn=None):
     return keras.Model(inputs, keras.layers.Dense(1)(x))
 
 
+@dataclasses.dataclass(frozen=True)
+class Timing:
+    """One timed epoch.
+
+    Attributes:
+        wall_s: the whole epoch (for `fit`: the call, set-up and teardown included).
+        samples_per_s: steady-state rate between the first and last step's ends.
+        step_s: the median seconds of one step: robust to the odd step the
+            shared machine stalls, so paired ratios of it are far less noisy
+            than ratios of epoch rates (identical models: within ~2% against ~7%).
+    """
+    wall_s: float
+    samples_per_s: float
+    step_s: float
+
+
+def timing_from_ends(ends, batch_size, wall_s):
+    """A `Timing` from `(step index, end time)` pairs of one epoch."""
+    if len(ends) < 2:
+        raise ValueError("need at least 2 timed callbacks to time steady state")
+    (first_step, first), (last_step, last) = ends[0], ends[-1]
+    per_step = [(t1 - t0) / (s1 - s0) for (s0, t0), (s1, t1) in zip(ends, ends[1:])]
+    return Timing(wall_s, (last_step - first_step) * batch_size / (last - first),
+                  statistics.median(per_step))
+
+
 class StepTimer:
-    """Wall time between the ends of the first and the last training step of a fit.
+    """End times of the training steps of a fit, for steady-state timing.
 
     Excludes what `fit` does before the first step and after the last: building
     the input pipeline and its teardown (tf.data autotune can take seconds and
@@ -113,11 +142,8 @@ class StepTimer:
         self.callback = _Callback()
         self.ends = []
 
-    def samples_per_s(self, batch_size):
-        if len(self.ends) < 2:
-            raise ValueError("need at least 2 timed callbacks to time steady state")
-        (first_step, first), (last_step, last) = self.ends[0], self.ends[-1]
-        return (last_step - first_step) * batch_size / (last - first)
+    def timing(self, batch_size, wall_s):
+        return timing_from_ends(self.ends, batch_size, wall_s)
 
 
 def device_sync():
@@ -135,12 +161,12 @@ def device_sync():
 
 
 def time_epoch(model, x, y, batch_size):
-    """`(wall seconds of the fit call, steady-state samples/s inside it)`."""
+    """The `Timing` of one `fit` epoch."""
     timer = StepTimer()
     start = time.perf_counter()
     model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0, shuffle=False,
               callbacks=[timer.callback])
-    return time.perf_counter() - start, timer.samples_per_s(batch_size)
+    return timer.timing(batch_size, time.perf_counter() - start)
 
 
 def median_ms(call, repeats=10):
@@ -160,7 +186,7 @@ def latency_ms(model, x, repeats=10):
 
 
 def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=True,
-              vs_torch=False, use_cudnn=None, steps_per_execution=1):
+              vs_torch=False, use_cudnn=None, steps_per_execution=1, control=False):
     """Times one workload/cell; returns a dict of samples/s, ratios, trace time, latency.
 
     Args:
@@ -169,6 +195,9 @@ def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=Tr
         use_cudnn: None (Keras' default: cuDNN where eligible on a GPU) or
             False (the generic kernels), for LSTM/GRU layers.
         steps_per_execution: training steps per compiled call (both Keras models).
+        control: also time a second hand-written Keras model (implies
+            `vs_keras`); its ratio to the first (`ratio_control`) is what two
+            identical models measure: the noise floor of `ratio`.
     """
     import keras
     exp = experiment(workload, cell, use_cudnn, steps_per_execution)
@@ -177,11 +206,13 @@ def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=Tr
     splits = config_lib.dataset_of(exp).load(dict(exp.data.params, size=n), {}, None, 0)
     x, y = splits.train.x, splits.train.y
     models = {"rnnbench": builders.build_model(exp, spec=spec, compile=False)}
-    if vs_keras:
+    if vs_keras or control:
         models["keras"] = keras_model(workload, cell, spec, use_cudnn)
-    epochs, trace = {}, {}
+    if control:
+        models["control"] = keras_model(workload, cell, spec, use_cudnn)
+    epochs = {}
     for name, model in models.items():
-        # Identical compile for both: only the model building differs.
+        # Identical compile for all: only the model building differs.
         builders.compile_model(model, exp, spec, jit_compile=jit_compile)
         epochs[name] = lambda model=model: time_epoch(model, x, y, workload.batch_size)
     if vs_torch:
@@ -189,15 +220,14 @@ def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=Tr
         twin = torch_twins.TorchTwin(workload, *CELLS[cell], spec, x, y,
                                      exp.train.optimizer.learning_rate)
         epochs["torch"] = twin.time_epoch
-    for name, epoch in epochs.items():
-        trace[name] = epoch()[0]  # includes tracing and compiling
-    rates = {name: [] for name in epochs}
+    first = {name: epoch() for name, epoch in epochs.items()}  # tracing, compiling
+    timings = {name: [] for name in epochs}
     order = list(epochs)
     for round_index in range(rounds):
         # Interleaved, and the order flips every round, so no model is always
         # the one that runs first (or right after another).
         for name in order if round_index % 2 == 0 else order[::-1]:
-            rates[name].append(epochs[name]()[1])
+            timings[name].append(epochs[name]())
     row = {"workload": workload.name, "cell": cell, "batch_size": workload.batch_size,
            "params": models["rnnbench"].count_params(), "jit_compile": jit_compile,
            "backend": keras.backend.backend(), "device": device_name()}
@@ -207,20 +237,16 @@ def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=Tr
         row["steps_per_execution"] = steps_per_execution
     row["intra_op_threads"] = intra_op_threads()
     for name in epochs:
-        steady = statistics.median(rates[name])
-        row[f"{name}_samples_per_s"] = round(steady, 1)
-        # The first epoch's wall time beyond its steps at steady speed:
-        # tracing, compiling and the input pipeline's set-up and teardown.
-        row[f"{name}_first_epoch_extra_s"] = round(trace[name] - n / steady, 2)
-    for other in ("keras", "torch"):
-        if other in rates:
-            # Paired per round: each rnnbench epoch against the other epoch
-            # beside it, so slow drift of a shared machine cancels out.
-            paired = sorted(a / b for a, b in zip(rates["rnnbench"], rates[other]))
-            suffix = "" if other == "keras" else "_torch"
-            row[f"ratio{suffix}"] = round(statistics.median(paired), 3)
-            row[f"ratio{suffix}_min"] = round(paired[0], 3)
-            row[f"ratio{suffix}_max"] = round(paired[-1], 3)
+        row.update(_rates(name, timings[name], first[name], n, workload.batch_size))
+    for name, other, suffix in (("rnnbench", "keras", ""), ("rnnbench", "torch", "_torch"),
+                                ("control", "keras", "_control")):
+        if name in timings and other in timings:
+            row.update(_paired_ratios(timings[name], timings[other], suffix))
+    if "keras" in models:
+        ratios = interleaved_step_ratios(models, x, y, workload.batch_size, steps * rounds)
+        for name, suffix in (("rnnbench", ""), ("control", "_control")):
+            if name in ratios:
+                row.update(_interval(f"ratio_step{suffix}", ratios[name]))
     row["latency_ms"] = round(latency_ms(models["rnnbench"], x[:workload.batch_size]), 2)
     if vs_torch:
         row["torch_latency_ms"] = round(twin.latency_ms(), 2)
@@ -230,6 +256,83 @@ def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=Tr
         row["cudnn_rnn_kernels"] = kernels
     keras.backend.clear_session()
     return row
+
+
+def _rates(name, timings, first, n, batch_size):
+    """Steady-state samples/s (from the median step), and time spent outside steps.
+
+    Returns `NAME_first_epoch_extra_s`, the first epoch's wall time beyond its
+    steps at steady speed (tracing, compiling, the input pipeline's set-up and
+    teardown), and `NAME_epoch_overhead_s`, the same for a later epoch (what
+    every epoch of `fit` costs beyond its steps: iterator set-up, tf.data
+    autotune teardown, callbacks).
+    """
+    steady = batch_size / statistics.median(t.step_s for t in timings)
+    steps = n / batch_size
+    return {f"{name}_samples_per_s": round(steady, 1),
+            f"{name}_epoch_samples_per_s": round(
+                statistics.median(t.samples_per_s for t in timings), 1),
+            f"{name}_first_epoch_extra_s": round(first.wall_s - n / steady, 2),
+            f"{name}_epoch_overhead_s": round(
+                statistics.median(t.wall_s - steps * t.step_s for t in timings), 3)}
+
+
+def _paired_ratios(ours, theirs, suffix):
+    """Median and min-max over rounds of per-round speed ratios, ours/theirs.
+
+    Paired per round (each epoch against the one beside it), so slow drift of
+    a shared machine cancels out. `ratio` compares median step times; the
+    `ratio_epoch` keys compare whole-epoch rates, which the odd stalled step
+    makes noisier.
+    """
+    step = sorted(b.step_s / a.step_s for a, b in zip(ours, theirs))
+    epoch = sorted(a.samples_per_s / b.samples_per_s for a, b in zip(ours, theirs))
+    return {f"ratio{suffix}": round(statistics.median(step), 3),
+            f"ratio{suffix}_min": round(step[0], 3), f"ratio{suffix}_max": round(step[-1], 3),
+            f"ratio_epoch{suffix}": round(statistics.median(epoch), 3),
+            f"ratio_epoch{suffix}_min": round(epoch[0], 3),
+            f"ratio_epoch{suffix}_max": round(epoch[-1], 3)}
+
+
+def interleaved_step_ratios(models, x, y, batch_size, steps, reference="keras"):
+    """Speed ratios to `reference`, one per training step, the models' steps interleaved.
+
+    Each step trains every model on the same batch (`train_on_batch`, the
+    compiled train step without `fit`'s loop), one right after another in an
+    order that flips every step, so a pair of steps is milliseconds apart and
+    the shared machine's drift, which blurs epoch-by-epoch ratios, cancels.
+
+    Returns:
+        `{name: [reference step time / name's step time, ...]}` for every
+        other model.
+    """
+    sync = device_sync()
+    batches = len(x) // batch_size
+    for model in models.values():
+        model.train_on_batch(x[:batch_size], y[:batch_size])  # warm-up
+    names = list(models)
+    seconds = {name: [] for name in names}
+    for step in range(steps):
+        lo = (step % batches) * batch_size
+        xb, yb = x[lo:lo + batch_size], y[lo:lo + batch_size]
+        for name in names if step % 2 == 0 else names[::-1]:
+            start = time.perf_counter()
+            models[name].train_on_batch(xb, yb)
+            sync()
+            seconds[name].append(time.perf_counter() - start)
+    return {name: [r / t for r, t in zip(seconds[reference], seconds[name])]
+            for name in names if name != reference}
+
+
+def _interval(key, ratios, resamples=1000):
+    """The median of `ratios` and its bootstrap 95% interval (fixed seed: reproducible)."""
+    import random
+    draw = random.Random(0)
+    medians = sorted(statistics.median(draw.choices(ratios, k=len(ratios)))
+                     for _ in range(resamples))
+    return {key: round(statistics.median(ratios), 3),
+            f"{key}_low": round(medians[int(0.025 * resamples)], 3),
+            f"{key}_high": round(medians[int(0.975 * resamples) - 1], 3)}
 
 
 def set_intra_op_threads(n):
@@ -316,7 +419,7 @@ def peak_rss_mb():
 
 def run(workloads=("A", "B"), cells=("lstm", "gru", "simple_rnn", "bilstm", "textbook_lstm"),
         steps=20, rounds=8, jit_compile=False, vs_keras=True, vs_torch=False,
-        use_cudnn=None, log=print, rows=None, steps_per_execution=1):
+        use_cudnn=None, log=print, rows=None, steps_per_execution=1, control=False):
     """Benchmarks every workload x cell; returns the rows.
 
     Args:
@@ -327,7 +430,7 @@ def run(workloads=("A", "B"), cells=("lstm", "gru", "simple_rnn", "bilstm", "tex
     for name in workloads:
         for cell in cells:
             row = bench_one(WORKLOADS[name], cell, steps, rounds, jit_compile, vs_keras,
-                            vs_torch, use_cudnn, steps_per_execution)
+                            vs_torch, use_cudnn, steps_per_execution, control)
             row["peak_rss_mb"] = round(peak_rss_mb())
             rows.append(row)
             log(format_row(row))
@@ -340,6 +443,14 @@ def format_row(row):
     if "ratio" in row:
         text += (f"  keras {row['keras_samples_per_s']:>8.1f}  ratio {row['ratio']:.3f}"
                  f" [{row['ratio_min']:.2f}-{row['ratio_max']:.2f}]")
+    if "ratio_step" in row:
+        text += (f"  step-interleaved {row['ratio_step']:.3f}"
+                 f" [{row['ratio_step_low']:.3f}-{row['ratio_step_high']:.3f}]")
+    if "ratio_control" in row:
+        text += (f"  control {row['ratio_control']:.3f}"
+                 f" [{row['ratio_control_min']:.2f}-{row['ratio_control_max']:.2f}]"
+                 f" step-interleaved {row['ratio_step_control']:.3f}"
+                 f" [{row['ratio_step_control_low']:.3f}-{row['ratio_step_control_high']:.3f}]")
     if "ratio_torch" in row:
         text += (f"  torch {row['torch_samples_per_s']:>8.1f}  ratio {row['ratio_torch']:.3f}"
                  f" [{row['ratio_torch_min']:.2f}-{row['ratio_torch_max']:.2f}]")

@@ -115,22 +115,20 @@ class TorchTwin:
             self.torch.cuda.synchronize()
 
     def time_epoch(self):
-        """`(wall seconds of the epoch, steady-state samples/s inside it)`."""
+        """The `bench.Timing` of one epoch."""
+        from rnnbench.bench import timing_from_ends
         self.module.train()
         ends = []
         start = time.perf_counter()
-        for lo in range(0, len(self.x), self.batch_size):
+        for step, lo in enumerate(range(0, len(self.x), self.batch_size)):
             xb, yb = self.x[lo:lo + self.batch_size], self.y[lo:lo + self.batch_size]
             self.optimizer.zero_grad(set_to_none=True)
             loss = self.loss(self.module(xb), yb)
             loss.backward()
             self.optimizer.step()
             self._sync()
-            ends.append(time.perf_counter())
-        if len(ends) < 2:
-            raise ValueError("need at least 2 training steps to time steady state")
-        rate = (len(ends) - 1) * self.batch_size / (ends[-1] - ends[0])
-        return ends[-1] - start, rate
+            ends.append((step, time.perf_counter()))
+        return timing_from_ends(ends, self.batch_size, time.perf_counter() - start)
 
     def latency_ms(self, repeats=10):
         """Median milliseconds of one inference batch after one untimed call."""

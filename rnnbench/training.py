@@ -174,8 +174,9 @@ def jit_by_measurement(exp, splits, steps=12, min_speedup=1.1):
         if jit and not probe.jit_compile:
             keras.utils.set_random_seed(exp.seed)
             return False, "auto: Keras cannot XLA-compile this model (it said so at compile)"
-        wall, rates[jit] = time_epoch(probe, splits.train.x[:n], splits.train.y[:n], batch)
-        extra[jit] = wall - n / rates[jit]
+        timing = time_epoch(probe, splits.train.x[:n], splits.train.y[:n], batch)
+        rates[jit] = batch / timing.step_s
+        extra[jit] = timing.wall_s - n / rates[jit]
     keras.utils.set_random_seed(exp.seed)  # the probes drew from the seeded streams
     speedup = rates[True] / rates[False]
     samples = exp.train.epochs * len(splits.train)

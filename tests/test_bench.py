@@ -28,6 +28,55 @@ def test_bench_one_reports_throughput_ratio_and_pipeline_rate():
     assert row["latency_ms"] > 0 and row["pipeline_samples_per_s"] > 0
 
 
+def test_control_model_measures_the_noise_floor():
+    row = bench.bench_one(bench.WORKLOADS["B"], "simple_rnn", steps=3, rounds=3,
+                          vs_keras=False, control=True)
+    assert row["control_samples_per_s"] > 0 and row["keras_samples_per_s"] > 0
+    assert row["ratio_control_min"] <= row["ratio_control"] <= row["ratio_control_max"]
+    assert row["ratio_epoch_control_min"] <= row["ratio_epoch_control"]
+    for key in ("ratio_step", "ratio_step_control"):
+        assert row[f"{key}_low"] <= row[key] <= row[f"{key}_high"]
+    assert "step-interleaved" in bench.format_row(row)
+
+
+def test_interleaved_steps_pair_every_model_with_the_reference():
+    import keras
+    w = bench.WORKLOADS["B"]
+    exp = bench.experiment(w, "simple_rnn")
+    spec = config.data_spec(exp)
+    splits = config.dataset_of(exp).load(dict(exp.data.params, size=3 * w.batch_size),
+                                         {}, None, 0)
+    models = {"keras": bench.keras_model(w, "simple_rnn", spec),
+              "other": bench.keras_model(w, "simple_rnn", spec)}
+    for model in models.values():
+        model.compile(optimizer="adam", loss="mse")
+    before = keras.ops.convert_to_numpy(models["other"].layers[-1].kernel).copy()
+    ratios = bench.interleaved_step_ratios(models, splits.train.x, splits.train.y,
+                                           w.batch_size, steps=5)
+    assert list(ratios) == ["other"] and len(ratios["other"]) == 5
+    assert all(r > 0 for r in ratios["other"])
+    # Real training steps ran: the weights moved.
+    assert (keras.ops.convert_to_numpy(models["other"].layers[-1].kernel) != before).any()
+
+
+def test_bootstrap_interval_brackets_the_median():
+    ratios = [0.9, 1.0, 1.1, 1.0, 0.95, 1.05, 1.0]
+    got = bench._interval("r", ratios)
+    assert got["r"] == 1.0 and got["r_low"] <= 1.0 <= got["r_high"]
+    assert got == bench._interval("r", ratios)  # fixed seed
+
+
+def test_timing_counts_the_steps_between_callbacks():
+    # steps_per_execution=2: Keras calls back after steps 0, 2 and 4.
+    timing = bench.timing_from_ends([(0, 10.0), (2, 10.2), (4, 10.5)], batch_size=10,
+                                    wall_s=1.0)
+    assert timing.samples_per_s == pytest.approx(4 * 10 / 0.5)
+    assert timing.step_s == pytest.approx((0.1 + 0.15) / 2)
+    assert timing.wall_s == 1.0
+    with pytest.raises(ValueError, match="at least 2"):
+        bench.timing_from_ends([(0, 1.0)], 10, 1.0)
+
+
 def test_unknown_cell_is_a_user_error(capsys):
     assert main(["bench", "--cells", "lstm,lstn"]) == 2
     assert "Expected `--cells` from" in capsys.readouterr().err
@@ -36,7 +85,7 @@ def test_unknown_cell_is_a_user_error(capsys):
 # PyTorch keeps two bias vectors per gate (input and recurrent) where Keras
 # keeps one, except GRU with reset_after=True, which has both in Keras too.
 EXTRA_TORCH_BIAS = {"lstm": 4, "simple_rnn": 1, "gru": 0, "bilstm": 8, "textbook_lstm": 0,
-                    "fused_lstm": 4}
+                    "fused_lstm": 4, "fused_bilstm": 8}
 
 
 @pytest.mark.parametrize("workload", sorted(bench.WORKLOADS))
@@ -106,4 +155,4 @@ def test_steps_per_execution_reaches_keras_compile():
 
 def test_bench_rejects_too_few_steps_for_steps_per_execution(capsys):
     assert main(["bench", "--steps", "4", "--steps-per-execution", "4"]) == 2
-    assert "--steps at least twice" in capsys.readouterr().err
+    assert "--steps at least twice" in " ".join(capsys.readouterr().err.split())

@@ -1,0 +1,71 @@
+"""What `fit` costs per epoch beyond its steps, for the inputs `fit` can be given.
+
+An epoch's gap is the time from its last step's end to the next epoch's first
+step's end, minus one median step (BENCHMARKS.md, "What fit costs per epoch"):
+
+    python benchmarks/fit_gap.py
+"""
+
+import statistics
+import time
+
+import keras
+import tensorflow as tf
+
+from rnnbench import bench, builders, config as config_lib
+
+WORKLOAD = bench.WORKLOADS["B"]
+STEPS, EPOCHS = 20, 12
+
+
+class StepEnds(keras.callbacks.Callback):
+    """End times of every step, grouped by epoch."""
+
+    def __init__(self):
+        super().__init__()
+        self.epochs = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epochs.append([])
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.epochs[-1].append(time.perf_counter())
+
+
+def gaps(exp, spec, fit_kwargs):
+    """Median, min and max milliseconds between epochs beyond one step."""
+    model = builders.build_model(exp, spec=spec, compile=False)
+    builders.compile_model(model, exp, spec, jit_compile=False)
+    ends = StepEnds()
+    model.fit(epochs=EPOCHS, verbose=0, callbacks=[ends], **fit_kwargs)
+    step = statistics.median(b - a for e in ends.epochs for a, b in zip(e, e[1:]))
+    found = [(nxt[0] - cur[-1] - step) * 1000 for cur, nxt in zip(ends.epochs, ends.epochs[1:])]
+    return statistics.median(found), min(found), max(found)
+
+
+def main():
+    exp = bench.experiment(WORKLOAD, "simple_rnn")
+    spec = config_lib.data_spec(exp)
+    data = config_lib.dataset_of(exp)
+    batch = WORKLOAD.batch_size
+    train = data.load(dict(exp.data.params, size=STEPS * batch), {}, None, 0).train
+    val = data.load(dict(exp.data.params, size=STEPS * batch), {}, None, 1).train
+    ds = (tf.data.Dataset.from_tensor_slices((train.x, train.y)).shuffle(len(train.x))
+          .batch(batch).prefetch(tf.data.AUTOTUNE))
+    no_autotune = tf.data.Options()
+    no_autotune.autotune.enabled = False
+    cases = {
+        "arrays, shuffle (rnnbench run)": dict(x=train.x, y=train.y, batch_size=batch),
+        "arrays, shuffle, + validation": dict(x=train.x, y=train.y, batch_size=batch,
+                                              validation_data=(val.x, val.y)),
+        "tf.data, prefetch autotune": dict(x=ds),
+        "tf.data, autotune disabled": dict(x=ds.with_options(no_autotune)),
+        "tf.data repeat + steps_per_epoch": dict(x=ds.repeat(), steps_per_epoch=STEPS),
+    }
+    for label, kwargs in cases.items():
+        median, low, high = gaps(exp, spec, kwargs)
+        print(f"{label:<34} gap per epoch {median:5.0f} ms [{low:.0f}-{high:.0f}]")
+
+
+if __name__ == "__main__":
+    main()
