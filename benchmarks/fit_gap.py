@@ -7,9 +7,7 @@ step's end, minus one median step (BENCHMARKS.md, "What fit costs per epoch"):
 """
 
 import statistics
-import time
 
-import keras
 import tensorflow as tf
 
 from rnnbench import bench, builders, config as config_lib
@@ -18,28 +16,19 @@ WORKLOAD = bench.WORKLOADS["B"]
 STEPS, EPOCHS = 20, 12
 
 
-class StepEnds(keras.callbacks.Callback):
-    """End times of every step, grouped by epoch."""
-
-    def __init__(self):
-        super().__init__()
-        self.epochs = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epochs.append([])
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.epochs[-1].append(time.perf_counter())
-
-
 def gaps(exp, spec, fit_kwargs):
     """Median, min and max milliseconds between epochs beyond one step."""
     model = builders.build_model(exp, spec=spec, compile=False)
     builders.compile_model(model, exp, spec, jit_compile=False)
-    ends = StepEnds()
-    model.fit(epochs=EPOCHS, verbose=0, callbacks=[ends], **fit_kwargs)
-    step = statistics.median(b - a for e in ends.epochs for a, b in zip(e, e[1:]))
-    found = [(nxt[0] - cur[-1] - step) * 1000 for cur, nxt in zip(ends.epochs, ends.epochs[1:])]
+    timer = bench.StepTimer()
+    model.fit(epochs=EPOCHS, verbose=0, callbacks=[timer.callback], **fit_kwargs)
+    epochs = []
+    for batch, end in timer.ends:  # the step index starts again at 0 every epoch
+        if batch == 0:
+            epochs.append([])
+        epochs[-1].append(end)
+    step = statistics.median(b - a for e in epochs for a, b in zip(e, e[1:]))
+    found = [(nxt[0] - cur[-1] - step) * 1000 for cur, nxt in zip(epochs, epochs[1:])]
     return statistics.median(found), min(found), max(found)
 
 

@@ -102,8 +102,9 @@ class Timing:
         wall_s: the whole epoch (for `fit`: the call, set-up and teardown included).
         samples_per_s: steady-state rate between the first and last step's ends.
         step_s: the median seconds of one step: robust to the odd step the
-            shared machine stalls, so paired ratios of it are far less noisy
-            than ratios of epoch rates (identical models: within ~2% against ~7%).
+            shared machine stalls. Epoch-by-epoch ratios of it still drift by
+            about ±5% between identical models on a shared VM; the precise
+            ratio is `interleaved_step_ratios`.
     """
     wall_s: float
     samples_per_s: float
@@ -267,12 +268,12 @@ def _rates(name, timings, first, n, batch_size):
     every epoch of `fit` costs beyond its steps: iterator set-up, tf.data
     autotune teardown, callbacks).
     """
-    steady = batch_size / statistics.median(t.step_s for t in timings)
+    step_s = statistics.median(t.step_s for t in timings)
     steps = n / batch_size
-    return {f"{name}_samples_per_s": round(steady, 1),
+    return {f"{name}_samples_per_s": round(batch_size / step_s, 1),
             f"{name}_epoch_samples_per_s": round(
                 statistics.median(t.samples_per_s for t in timings), 1),
-            f"{name}_first_epoch_extra_s": round(first.wall_s - n / steady, 2),
+            f"{name}_first_epoch_extra_s": round(first.wall_s - steps * step_s, 2),
             f"{name}_epoch_overhead_s": round(
                 statistics.median(t.wall_s - steps * t.step_s for t in timings), 3)}
 

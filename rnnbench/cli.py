@@ -262,9 +262,9 @@ def cmd_bench(args):
 def cmd_board(args):
     from rnnbench import board, paths
     board.serve(args.logdir or paths.results_root(args.results_dir), args.host, args.port)
-    # TensorBoard reads and never writes, and its loader threads can hold the
-    # interpreter's shutdown for the length of a reload (30 s seen under load):
-    # after Ctrl-C, leave at once.
+    # TensorBoard reads and never writes, and its background threads held the
+    # interpreter's shutdown past 30 s under load (CI, 2026-11-23): after
+    # Ctrl-C, leave at once.
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
