@@ -6,7 +6,9 @@ split_seed 1234) as news_gru and sentiment_*; run: python benchmarks/bag_of_word
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+
 from rnnbench.data.text import documents, split_documents
+
 for name in ("news", "sentiment"):
     texts, labels, classes, _, _ = documents(name)
     idx = split_documents(labels, {"val": 0.15, "test": 0.15}, 1234)

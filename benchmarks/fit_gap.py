@@ -10,9 +10,12 @@ import statistics
 
 import tensorflow as tf
 
-from rnnbench import bench, builders, config as config_lib
+from rnnbench.bench import benchmark
+from rnnbench.config import experiment as config_lib
+from rnnbench.models import builders
+from rnnbench.run import timing
 
-WORKLOAD = bench.WORKLOADS["B"]
+WORKLOAD = benchmark.WORKLOADS["B"]
 STEPS, EPOCHS = 20, 12
 
 
@@ -20,7 +23,7 @@ def gaps(exp, spec, fit_kwargs):
     """Median, min and max milliseconds between epochs beyond one step."""
     model = builders.build_model(exp, spec=spec, compile=False)
     builders.compile_model(model, exp, spec, jit_compile=False)
-    timer = bench.StepTimer()
+    timer = timing.StepTimer()
     model.fit(epochs=EPOCHS, verbose=0, callbacks=[timer.callback], **fit_kwargs)
     epochs = []
     for batch, end in timer.ends:  # the step index starts again at 0 every epoch
@@ -33,7 +36,7 @@ def gaps(exp, spec, fit_kwargs):
 
 
 def main():
-    exp = bench.experiment(WORKLOAD, "simple_rnn")
+    exp = benchmark.experiment(WORKLOAD, "simple_rnn")
     spec = config_lib.data_spec(exp)
     data = config_lib.dataset_of(exp)
     batch = WORKLOAD.batch_size

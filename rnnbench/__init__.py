@@ -14,17 +14,17 @@ __version__ = "0.1.0"
 
 def load_experiment(name_or_path, overrides=None):
     """Loads a named experiment (or YAML path), applies overrides, validates."""
-    from rnnbench import config
-    return config.load_experiment(name_or_path, overrides)
+    from rnnbench.config import experiment as config_lib
+    return config_lib.load_experiment(name_or_path, overrides)
 
 
 def build_model(exp, compile=True):
     """Builds the compiled `keras.Model` of an experiment; needs no data on disk."""
-    from rnnbench import builders
+    from rnnbench.models import builders
     return builders.build_model(exp, compile=compile)
 
 
 def run(exp, results_dir=None, run_dir=None, verbose="auto"):
     """Trains and evaluates an experiment; returns a `RunResult`."""
-    from rnnbench import training
+    from rnnbench.run import training
     return training.run(exp, results_dir=results_dir, run_dir=run_dir, verbose=verbose)

@@ -152,33 +152,33 @@ def add_set_argument(parser):
 
 
 def cmd_list(args):
-    from rnnbench import listing
+    from rnnbench.reports import listing
     print(listing.render())
 
 
 def cmd_show(args):
-    from rnnbench import config
-    print(config.to_yaml(config.load_experiment(args.name, args.set)), end="")
+    from rnnbench.config import experiment as config_lib
+    print(config_lib.to_yaml(config_lib.load_experiment(args.name, args.set)), end="")
 
 
 def cmd_check(args):
-    from rnnbench import config
-    exp = config.load_experiment(args.name, args.set)
+    from rnnbench.config import experiment as config_lib
+    exp = config_lib.load_experiment(args.name, args.set)
     quiet_tensorflow()
-    from rnnbench import checking
-    print(checking.report(exp))
+    from rnnbench.models import check
+    print(check.report(exp))
 
 
 def cmd_run(args):
-    from rnnbench import config
-    overrides = config.parse_overrides(args.set)
+    from rnnbench.config import experiment as config_lib
+    overrides = config_lib.parse_overrides(args.set)
     if args.seed is not None:
         overrides["seed"] = args.seed
     if args.epochs is not None:
         overrides["train.epochs"] = args.epochs
-    exp = config.load_experiment(args.name, overrides)
+    exp = config_lib.load_experiment(args.name, overrides)
     quiet_tensorflow()
-    from rnnbench import training
+    from rnnbench.run import training
     training.run(exp, results_dir=args.results_dir)
 
 
@@ -186,7 +186,8 @@ def cmd_tune(args):
     if args.workers < 0:
         raise UserError(f"Expected `--workers` to be >= 0. Received: {args.workers}")
     quiet_tensorflow()
-    from rnnbench import distributed, sweep_report, tuning
+    from rnnbench.sweeps import distributed, tuning
+    from rnnbench.sweeps import report as sweep_report
     if args.worker_dir:
         distributed.run_worker(args.worker_dir)
         return
@@ -202,7 +203,8 @@ def cmd_tune(args):
 
 
 def cmd_results(args):
-    from rnnbench import paths, results_table
+    from rnnbench.config import paths
+    from rnnbench.reports import results_table
     frame = results_table.table(paths.results_root(args.results_dir), args.name, args.sort)
     columns = None if args.format == "csv" else results_table.default_columns(frame)
     print(results_table.render(frame, args.format, columns))
@@ -210,7 +212,7 @@ def cmd_results(args):
 
 def cmd_reproduce(args):
     quiet_tensorflow()
-    from rnnbench import reproduce
+    from rnnbench.run import reproduce
     verdict = reproduce.reproduce(args.target, args.seeds, args.tolerance, args.results_dir)
     print(verdict.render())
     return 0 if verdict.matched else 1
@@ -218,7 +220,7 @@ def cmd_reproduce(args):
 
 def cmd_study(args):
     quiet_tensorflow()
-    from rnnbench import study
+    from rnnbench.reports import study
     study_dir = study.run_study(args.name, args.results_dir)
     print(f"rnnbench: report {study_dir / 'report.md'}")
     print((study_dir / "report.md").read_text().split("## Figures")[0])
@@ -226,21 +228,21 @@ def cmd_study(args):
 
 def cmd_bench(args):
     quiet_tensorflow()
-    from rnnbench import bench
+    from rnnbench.bench import benchmark
     cells = [c.strip() for c in args.cells.split(",") if c.strip()]
-    unknown = sorted(set(cells) - set(bench.CELLS))
+    unknown = sorted(set(cells) - set(benchmark.CELLS))
     k = args.steps_per_execution
     if unknown or args.steps < 1 or args.rounds < 1 or k < 1 or args.steps < 2 * k:
-        raise UserError(f"Expected `--cells` from {sorted(bench.CELLS)}, positive "
+        raise UserError(f"Expected `--cells` from {sorted(benchmark.CELLS)}, positive "
                         f"--steps/--rounds/--steps-per-execution, and --steps at least twice "
                         f"--steps-per-execution. Received: cells={cells}, steps={args.steps}, "
                         f"rounds={args.rounds}, steps-per-execution={k}")
     if args.intra_op is not None:
         if args.intra_op < 1:
             raise UserError(f"Expected `--intra-op` to be at least 1. Received: {args.intra_op}")
-        bench.set_intra_op_threads(args.intra_op)
+        benchmark.set_intra_op_threads(args.intra_op)
     workloads = ("A", "B") if args.workload == "all" else (args.workload,)
-    from rnnbench import torch_twins
+    from rnnbench.bench import torch_twins
     if args.torch == "yes" and not torch_twins.available():
         raise UserError("`--torch yes` needs PyTorch. Install it with: "
                         "pip install -e '.[bench]'")
@@ -254,13 +256,14 @@ def cmd_bench(args):
             from pathlib import Path
             Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
 
-    bench.run(workloads, cells, args.steps, args.rounds, args.jit, args.vs_keras,
+    benchmark.run(workloads, cells, args.steps, args.rounds, args.jit, args.vs_keras,
               vs_torch, False if args.no_cudnn else None, log=log, rows=rows,
               steps_per_execution=k, control=args.control)
 
 
 def cmd_board(args):
-    from rnnbench import board, paths
+    from rnnbench.config import paths
+    from rnnbench.reports import board
     board.serve(args.logdir or paths.results_root(args.results_dir), args.host, args.port)
     # TensorBoard reads and never writes, and its background threads held the
     # interpreter's shutdown past 30 s under load (CI, 2026-11-23): after

@@ -6,9 +6,9 @@ import sys
 import numpy as np
 import pytest
 
-from rnnbench import config
+from rnnbench.config import experiment as config_lib
+from rnnbench.config.registry import DATASETS
 from rnnbench.data.base import Dataset, DataSpec, Param, Split, Splits
-from rnnbench.registry import DATASETS
 
 NUM_SAMPLES = 64
 ALL_TASKS = ("regress", "forecast", "classify", "sequence_label", "language_model")
@@ -20,6 +20,16 @@ def seed():
     np.random.seed(0)
     if "keras" in sys.modules:  # only tests that use Keras pay its import
         sys.modules["keras"].utils.set_random_seed(0)
+
+
+@pytest.fixture
+def jsb_file():
+    """The JSB Chorales file shipped in the package; missing, the test fails, never skips."""
+    from rnnbench.data import music
+    path = music.SHIPPED_DIR / "JSB_Chorales.mat"
+    if not path.is_file():
+        pytest.fail(f"package data missing: {path}")
+    return path
 
 
 @DATASETS.register("toy")
@@ -104,5 +114,5 @@ def experiment_dict(task="regress", cells=("lstm",), units=4, bidirectional=Fals
 def make_experiment():
     """Factory: `make_experiment(task=..., cells=(...), **data_params)` -> config."""
     def make(**kwargs):
-        return config.validate(experiment_dict(**kwargs), source="<test>")
+        return config_lib.validate(experiment_dict(**kwargs), source="<test>")
     return make

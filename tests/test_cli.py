@@ -6,7 +6,6 @@ import time
 
 import pytest
 import yaml
-
 from conftest import experiment_dict
 
 
@@ -80,9 +79,10 @@ def test_check_reports_summary_parameters_and_cudnn(tmp_path):
     path = tmp_path / "toy.yaml"
     path.write_text(yaml.safe_dump(raw))
     # conftest's `toy` dataset only exists in this process: call main() here.
-    from rnnbench.cli import main
     import contextlib
     import io
+
+    from rnnbench.cli import main
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         assert main(["check", str(path)]) == 0

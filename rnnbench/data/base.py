@@ -1,6 +1,6 @@
 """The dataset interface: metadata for the builder, and leak-free splits.
 
-A dataset is a `Dataset` subclass registered in `rnnbench.registry.DATASETS`.
+A dataset is a `Dataset` subclass registered in `rnnbench.config.registry.DATASETS`.
 `spec()` needs no data on disk (so `build_model` works anywhere); `load()`
 returns train/val/test arrays, fitted on the training part only.
 """

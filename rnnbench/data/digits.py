@@ -21,12 +21,17 @@ import random
 
 import numpy as np
 
-from rnnbench.data.base import DataSpec, Dataset, Param, Split, Splits
+from rnnbench.config.registry import DATASETS
+from rnnbench.data.base import Dataset, DataSpec, Param, Split, Splits
 from rnnbench.data.packages import package_version
 from rnnbench.data.preprocessing import (
-    Scaler, check_fraction, class_counts, majority_baseline, stratified_split)
+    Scaler,
+    check_fraction,
+    class_counts,
+    majority_baseline,
+    stratified_split,
+)
 from rnnbench.errors import UserError
-from rnnbench.registry import DATASETS
 
 _PARTS = ("train", "val", "test")
 

@@ -30,11 +30,11 @@ import copy
 
 import numpy as np
 
+from rnnbench.config.registry import DATASETS
 from rnnbench.data.base import Param
 from rnnbench.data.packages import package_dir, package_version, require_file
 from rnnbench.data.series import SeriesDataset, statsmodels_datasets
 from rnnbench.errors import UserError
-from rnnbench.registry import DATASETS
 
 
 @DATASETS.register("co2")

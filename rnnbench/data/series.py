@@ -7,10 +7,10 @@ the persistence baseline are shared.
 
 import numpy as np
 
-from rnnbench.data.base import DataSpec, Dataset, Param, Split, Splits
+from rnnbench.config.registry import DATASETS
+from rnnbench.data.base import Dataset, DataSpec, Param, Split, Splits
 from rnnbench.data.preprocessing import Scaler, chronological_split, make_windows
 from rnnbench.errors import UserError
-from rnnbench.registry import DATASETS
 
 _PARTS = ("train", "val", "test")
 

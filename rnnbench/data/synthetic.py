@@ -10,9 +10,9 @@ in a fixed, small range.
 
 import numpy as np
 
-from rnnbench.data.base import DataSpec, Dataset, Param, Split, Splits
+from rnnbench.config.registry import DATASETS
+from rnnbench.data.base import Dataset, DataSpec, Param, Split, Splits
 from rnnbench.errors import UserError
-from rnnbench.registry import DATASETS
 
 _PARTS = ("train", "val", "test")
 

@@ -33,12 +33,16 @@ import functools
 
 import numpy as np
 
-from rnnbench.data.base import DataSpec, Dataset, Param, Split, Splits
+from rnnbench.config.registry import DATASETS
+from rnnbench.data.base import Dataset, DataSpec, Param, Split, Splits
 from rnnbench.data.packages import package_dir, package_version, require_file
 from rnnbench.data.preprocessing import (
-    class_counts, encode_labels, majority_baseline, stratified_split)
+    class_counts,
+    encode_labels,
+    majority_baseline,
+    stratified_split,
+)
 from rnnbench.errors import UserError
-from rnnbench.registry import DATASETS
 
 _PARTS = ("train", "val", "test")
 PADDING, OOV = 0, 1

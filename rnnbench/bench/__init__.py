@@ -1,0 +1,1 @@
+"""The benchmark: its workloads, timing against Keras and the PyTorch twins."""

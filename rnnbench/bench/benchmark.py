@@ -1,0 +1,371 @@
+"""`rnnbench bench`: training throughput of models built from configs.
+
+Each workload is built twice: by rnnbench from a config, and by hand with
+plain Keras layers. Both get the same data arrays, the same optimizer, loss
+and metrics, and are timed in one process: in `fit` epochs that alternate
+round by round, and step by step with their training steps interleaved (the
+precise rnnbench/Keras ratio; 1.0 = no framework overhead). An optional
+second hand-written model measures the noise floor of both ratios.
+"""
+
+import dataclasses
+import resource
+import statistics
+import time
+
+from rnnbench.config import experiment as config_lib
+from rnnbench.models import builders
+from rnnbench.run.timing import device_sync, latency_ms, time_epoch
+
+CELLS = {
+    # name: (registered cell, bidirectional)
+    "lstm": ("lstm", False),
+    "gru": ("gru", False),
+    "simple_rnn": ("simple_rnn", False),
+    "bilstm": ("lstm", "concat"),
+    "textbook_lstm": ("textbook_lstm", False),
+    # Its hand-written Keras and PyTorch twins are the plain LSTMs it must beat.
+    "fused_lstm": ("fused_lstm", False),
+    "fused_bilstm": ("fused_lstm", "concat"),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Workload:
+    name: str
+    description: str
+    data: dict
+    units: tuple
+    head: tuple
+    batch_size: int
+
+
+WORKLOADS = {
+    "A": Workload("A", "Embedding(10000,64) -> RNN(64) -> Dense(1), batch 64, 200 steps",
+                  {"tokens": True, "vocab_size": 10000, "seq_len": 200}, (64,), (), 64),
+    "B": Workload("B", "(50,1) -> RNN(50, seq) -> RNN(50) -> Dense(25) -> Dense(1), batch 32",
+                  {"tokens": False, "features": 1, "seq_len": 50}, (50, 50), (25,), 32),
+}
+
+
+def _cudnn_options(cell, use_cudnn):
+    """Layer options that switch cuDNN off (None: Keras' default, "auto")."""
+    if use_cudnn is None or CELLS[cell][0] not in ("lstm", "gru", "fused_lstm"):
+        return {}
+    return {"use_cudnn": use_cudnn}
+
+
+def experiment(workload, cell, use_cudnn=None, steps_per_execution=1):
+    """The rnnbench config of a workload with one cell kind."""
+    registered, bidirectional = CELLS[cell]
+    options = _cudnn_options(cell, use_cudnn)
+    raw = {
+        "name": f"bench_{workload.name}_{cell}",
+        "data": {"name": "bench", **workload.data},
+        "model": {"layers": [{"cell": registered, "units": u, "bidirectional": bidirectional,
+                              **options}
+                             for u in workload.units],
+                  "head": [{"units": u, "activation": "relu"} for u in workload.head],
+                  "embedding": {"dim": 64}},
+        "train": {"batch_size": workload.batch_size, "deterministic": False,
+                  "steps_per_execution": steps_per_execution},
+    }
+    return config_lib.validate(raw, source=f"bench {workload.name}/{cell}")
+
+
+def keras_model(workload, cell, spec, use_cudnn=None):
+    """The same model written by hand with plain Keras layers."""
+    import keras
+    registered, bidirectional = CELLS[cell]
+    options = _cudnn_options(cell, use_cudnn)
+    inputs = keras.Input(spec.input_shape, dtype=spec.input_dtype)
+    x = keras.layers.Embedding(spec.vocab_size, 64)(inputs) if spec.vocab_size else inputs
+    for i, units in enumerate(workload.units):
+        sequences = i < len(workload.units) - 1
+        if registered == "textbook_lstm":
+            from rnnbench.models.cells import TextbookLSTMCell
+            layer = keras.layers.RNN(TextbookLSTMCell(units), return_sequences=sequences)
+        else:
+            layer = {"lstm": keras.layers.LSTM, "fused_lstm": keras.layers.LSTM,
+                     "gru": keras.layers.GRU, "simple_rnn": keras.layers.SimpleRNN}[registered](
+                         units, return_sequences=sequences, **options)
+        x = keras.layers.Bidirectional(layer)(x) if bidirectional else layer(x)
+    for units in workload.head:
+        x = keras.layers.Dense(units, activation="relu")(x)
+    return keras.Model(inputs, keras.layers.Dense(1)(x))
+
+
+def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=True,
+              vs_torch=False, use_cudnn=None, steps_per_execution=1, control=False):
+    """Times one workload/cell; returns a dict of samples/s, ratios, trace time, latency.
+
+    Args:
+        vs_keras: also time the hand-written Keras model.
+        vs_torch: also time the PyTorch twin (`torch_twins`).
+        use_cudnn: None (Keras' default: cuDNN where eligible on a GPU) or
+            False (the generic kernels), for LSTM/GRU layers.
+        steps_per_execution: training steps per compiled call (both Keras models).
+        control: also time a second hand-written Keras model (implies
+            `vs_keras`); its ratio to the first (`ratio_control`) is what two
+            identical models measure: the noise floor of `ratio`.
+    """
+    import keras
+    exp = experiment(workload, cell, use_cudnn, steps_per_execution)
+    spec = config_lib.data_spec(exp)
+    n = steps * workload.batch_size
+    splits = config_lib.dataset_of(exp).load(dict(exp.data.params, size=n), {}, None, 0)
+    x, y = splits.train.x, splits.train.y
+    models = {"rnnbench": builders.build_model(exp, spec=spec, compile=False)}
+    if vs_keras or control:
+        models["keras"] = keras_model(workload, cell, spec, use_cudnn)
+    if control:
+        models["control"] = keras_model(workload, cell, spec, use_cudnn)
+    epochs = {}
+    for name, model in models.items():
+        # Identical compile for all: only the model building differs.
+        builders.compile_model(model, exp, spec, jit_compile=jit_compile)
+        epochs[name] = lambda model=model: time_epoch(model, x, y, workload.batch_size)
+    if vs_torch:
+        from rnnbench.bench import torch_twins
+        twin = torch_twins.TorchTwin(workload, *CELLS[cell], spec, x, y,
+                                     exp.train.optimizer.learning_rate)
+        epochs["torch"] = twin.time_epoch
+    first = {name: epoch() for name, epoch in epochs.items()}  # tracing, compiling
+    timings = {name: [] for name in epochs}
+    order = list(epochs)
+    for round_index in range(rounds):
+        # Interleaved, and the order flips every round, so no model is always
+        # the one that runs first (or right after another).
+        for name in order if round_index % 2 == 0 else order[::-1]:
+            timings[name].append(epochs[name]())
+    row = {"workload": workload.name, "cell": cell, "batch_size": workload.batch_size,
+           "params": models["rnnbench"].count_params(), "jit_compile": jit_compile,
+           "backend": keras.backend.backend(), "device": device_name()}
+    if use_cudnn is not None:
+        row["use_cudnn"] = use_cudnn
+    if steps_per_execution > 1:
+        row["steps_per_execution"] = steps_per_execution
+    row["intra_op_threads"] = intra_op_threads()
+    for name in epochs:
+        row.update(_rates(name, timings[name], first[name], n, workload.batch_size))
+    for name, other, suffix in (("rnnbench", "keras", ""), ("rnnbench", "torch", "_torch"),
+                                ("control", "keras", "_control")):
+        if name in timings and other in timings:
+            row.update(_paired_ratios(timings[name], timings[other], suffix))
+    if "keras" in models:
+        ratios = interleaved_step_ratios(models, x, y, workload.batch_size, steps * rounds)
+        for name, suffix in (("rnnbench", ""), ("control", "_control")):
+            if name in ratios:
+                row.update(_interval(f"ratio_step{suffix}", ratios[name]))
+    row["latency_ms"] = round(latency_ms(models["rnnbench"], x[:workload.batch_size]), 2)
+    if vs_torch:
+        row["torch_latency_ms"] = round(twin.latency_ms(), 2)
+    row["pipeline_samples_per_s"] = round(pipeline_rate(x, y, workload.batch_size), 1)
+    kernels = cudnn_kernels(models["rnnbench"], x, y, workload.batch_size)
+    if kernels is not None:
+        row["cudnn_rnn_kernels"] = kernels
+    keras.backend.clear_session()
+    return row
+
+
+def _rates(name, timings, first, n, batch_size):
+    """Steady-state samples/s (from the median step), and time spent outside steps.
+
+    Returns `NAME_first_epoch_extra_s`, the first epoch's wall time beyond its
+    steps at steady speed (tracing, compiling, the input pipeline's set-up and
+    teardown), and `NAME_epoch_overhead_s`, the same for a later epoch (what
+    every epoch of `fit` costs beyond its steps: iterator set-up, tf.data
+    autotune teardown, callbacks).
+    """
+    step_s = statistics.median(t.step_s for t in timings)
+    steps = n / batch_size
+    return {f"{name}_samples_per_s": round(batch_size / step_s, 1),
+            f"{name}_epoch_samples_per_s": round(
+                statistics.median(t.samples_per_s for t in timings), 1),
+            f"{name}_first_epoch_extra_s": round(first.wall_s - steps * step_s, 2),
+            f"{name}_epoch_overhead_s": round(
+                statistics.median(t.wall_s - steps * t.step_s for t in timings), 3)}
+
+
+def _paired_ratios(ours, theirs, suffix):
+    """Median and min-max over rounds of per-round speed ratios, ours/theirs.
+
+    Paired per round (each epoch against the one beside it), so slow drift of
+    a shared machine cancels out. `ratio` compares median step times; the
+    `ratio_epoch` keys compare whole-epoch rates, which the odd stalled step
+    makes noisier.
+    """
+    step = sorted(b.step_s / a.step_s for a, b in zip(ours, theirs))
+    epoch = sorted(a.samples_per_s / b.samples_per_s for a, b in zip(ours, theirs))
+    return {f"ratio{suffix}": round(statistics.median(step), 3),
+            f"ratio{suffix}_min": round(step[0], 3), f"ratio{suffix}_max": round(step[-1], 3),
+            f"ratio_epoch{suffix}": round(statistics.median(epoch), 3),
+            f"ratio_epoch{suffix}_min": round(epoch[0], 3),
+            f"ratio_epoch{suffix}_max": round(epoch[-1], 3)}
+
+
+def interleaved_step_ratios(models, x, y, batch_size, steps, reference="keras"):
+    """Speed ratios to `reference`, one per training step, the models' steps interleaved.
+
+    Each step trains every model on the same batch (`train_on_batch`, the
+    compiled train step without `fit`'s loop), one right after another in an
+    order that flips every step, so a pair of steps is milliseconds apart and
+    the shared machine's drift, which blurs epoch-by-epoch ratios, cancels.
+
+    Returns:
+        `{name: [reference step time / name's step time, ...]}` for every
+        other model.
+    """
+    sync = device_sync()
+    batches = len(x) // batch_size
+    for model in models.values():
+        model.train_on_batch(x[:batch_size], y[:batch_size])  # warm-up
+    names = list(models)
+    seconds = {name: [] for name in names}
+    for step in range(steps):
+        lo = (step % batches) * batch_size
+        xb, yb = x[lo:lo + batch_size], y[lo:lo + batch_size]
+        for name in names if step % 2 == 0 else names[::-1]:
+            start = time.perf_counter()
+            models[name].train_on_batch(xb, yb)
+            sync()
+            seconds[name].append(time.perf_counter() - start)
+    return {name: [r / t for r, t in zip(seconds[reference], seconds[name])]
+            for name in names if name != reference}
+
+
+def _interval(key, ratios, resamples=1000):
+    """The median of `ratios` and its bootstrap 95% interval (fixed seed: reproducible)."""
+    import random
+    draw = random.Random(0)
+    medians = sorted(statistics.median(draw.choices(ratios, k=len(ratios)))
+                     for _ in range(resamples))
+    return {key: round(statistics.median(ratios), 3),
+            f"{key}_low": round(medians[int(0.025 * resamples)], 3),
+            f"{key}_high": round(medians[int(0.975 * resamples) - 1], 3)}
+
+
+def set_intra_op_threads(n):
+    """Sets the threads one op may use, for Keras' backend and for PyTorch alike.
+
+    Must run before the backend's first op (TensorFlow fixes it at start-up).
+    """
+    import keras
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+        tf.config.threading.set_intra_op_parallelism_threads(n)
+    from rnnbench.bench import torch_twins
+    if torch_twins.available():
+        import torch
+        torch.set_num_threads(n)
+
+
+def intra_op_threads():
+    """The backend's intra-op thread setting (0: its default, one per core)."""
+    import keras
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+        return tf.config.threading.get_intra_op_parallelism_threads()
+    if keras.backend.backend() == "torch":
+        import torch
+        return torch.get_num_threads()
+    return 0
+
+
+def device_name():
+    """"cpu", or the GPU's name where Keras' backend runs on one."""
+    import keras
+    if keras.backend.backend() == "torch":
+        import torch
+        if torch.cuda.is_available():
+            return torch.cuda.get_device_name()
+    elif keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+        gpus = tf.config.list_physical_devices("GPU")
+        if gpus:
+            return tf.config.experimental.get_device_details(gpus[0]).get("device_name", "GPU")
+    return "cpu"
+
+
+def cudnn_kernels(model, x, y, batch_size):
+    """Names of the cuDNN RNN kernels one training step launches (torch backend on CUDA).
+
+    Returns None where this cannot be observed (other backends, no GPU): the
+    proof that the cuDNN path ran, since Keras falls back to its generic loop
+    silently when the cuDNN call fails.
+    """
+    import keras
+    if keras.backend.backend() != "torch":
+        return None
+    import torch
+    if not torch.cuda.is_available():
+        return None
+    from torch.profiler import ProfilerActivity, profile
+    with profile(activities=[ProfilerActivity.CUDA]) as prof:
+        model.fit(x[:batch_size], y[:batch_size], batch_size=batch_size, epochs=1, verbose=0)
+        torch.cuda.synchronize()
+    names = {event.key for event in prof.key_averages()}
+    return sorted(name for name in names
+                  if any(k in name.lower() for k in ("rnn", "lstm", "gru", "cudnn")))
+
+
+def pipeline_rate(x, y, batch_size):
+    """Samples/s of the input pipeline alone (Keras' own adapter for arrays)."""
+    import keras
+    from keras.src.trainers.data_adapters import array_data_adapter
+    adapter = array_data_adapter.ArrayDataAdapter(x, y, batch_size=batch_size, shuffle=True)
+    # What `fit` iterates under each backend.
+    dataset = {"tensorflow": adapter.get_tf_dataset,
+               "torch": adapter.get_torch_dataloader}.get(
+                   keras.backend.backend(), adapter.get_numpy_iterator)()
+    start = time.perf_counter()
+    count = sum(int(batch[0].shape[0]) for batch in dataset)
+    return count / (time.perf_counter() - start)
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(workloads=("A", "B"), cells=("lstm", "gru", "simple_rnn", "bilstm", "textbook_lstm"),
+        steps=20, rounds=8, jit_compile=False, vs_keras=True, vs_torch=False,
+        use_cudnn=None, log=print, rows=None, steps_per_execution=1, control=False):
+    """Benchmarks every workload x cell; returns the rows.
+
+    Args:
+        rows: a list that each row is appended to as soon as it is measured
+            (before `log` sees it); a new list by default.
+    """
+    rows = [] if rows is None else rows
+    for name in workloads:
+        for cell in cells:
+            row = bench_one(WORKLOADS[name], cell, steps, rounds, jit_compile, vs_keras,
+                            vs_torch, use_cudnn, steps_per_execution, control)
+            row["peak_rss_mb"] = round(peak_rss_mb())
+            rows.append(row)
+            log(format_row(row))
+    return rows
+
+
+def format_row(row):
+    text = (f"{row['workload']} {row['cell']:<14} rnnbench {row['rnnbench_samples_per_s']:>8.1f}"
+            f" samples/s")
+    if "ratio" in row:
+        text += (f"  keras {row['keras_samples_per_s']:>8.1f}  ratio {row['ratio']:.3f}"
+                 f" [{row['ratio_min']:.2f}-{row['ratio_max']:.2f}]")
+    if "ratio_step" in row:
+        text += (f"  step-interleaved {row['ratio_step']:.3f}"
+                 f" [{row['ratio_step_low']:.3f}-{row['ratio_step_high']:.3f}]")
+    if "ratio_control" in row:
+        text += (f"  control {row['ratio_control']:.3f}"
+                 f" [{row['ratio_control_min']:.2f}-{row['ratio_control_max']:.2f}]"
+                 f" step-interleaved {row['ratio_step_control']:.3f}"
+                 f" [{row['ratio_step_control_low']:.3f}-{row['ratio_step_control_high']:.3f}]")
+    if "ratio_torch" in row:
+        text += (f"  torch {row['torch_samples_per_s']:>8.1f}  ratio {row['ratio_torch']:.3f}"
+                 f" [{row['ratio_torch_min']:.2f}-{row['ratio_torch_max']:.2f}]")
+    if "cudnn_rnn_kernels" in row:
+        text += f"  cuDNN RNN kernels: {len(row['cudnn_rnn_kernels'])}"
+    return (text + f"  trace+compile {row['rnnbench_first_epoch_extra_s']:.1f} s"
+            f"  latency {row['latency_ms']:.1f} ms  pipeline "
+            f"{row['pipeline_samples_per_s']:.0f} samples/s")

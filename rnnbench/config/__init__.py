@@ -1,0 +1,1 @@
+"""Config: schema and validator, experiment loading, overrides, registry, paths."""

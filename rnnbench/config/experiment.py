@@ -1,0 +1,336 @@
+"""Named experiments: YAML -> `--set` overrides -> validation -> frozen config.
+
+The loading order follows TF Model Garden: the named file, then overrides
+(values parsed with `yaml.safe_load`), then validation, then the frozen
+`ExperimentConfig` that a run writes out as `config.yaml`.
+"""
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import Literal, Optional, Tuple, Union
+
+import yaml
+
+from rnnbench.config import paths, schema, yaml_text
+from rnnbench.config.registry import CELLS, DATASETS, TASKS
+from rnnbench.config.schema import FrozenMap
+from rnnbench.errors import UserError
+
+
+@dataclasses.dataclass(frozen=True)
+class SplitConfig:
+    val: float = schema.field(0.15, min=0.0, max=0.9)
+    test: float = schema.field(0.15, min=0.0, max=0.9)
+
+
+@dataclasses.dataclass(frozen=True)
+class DataConfig:
+    """`data:`; keys other than these are the dataset's own params."""
+
+    __open_field__ = "params"
+    name: str
+    task: Optional[str] = None
+    split: SplitConfig = schema.field(SplitConfig())
+    scale: Optional[Literal["minmax", "standard"]] = None
+    params: FrozenMap = schema.field(FrozenMap())
+
+
+@dataclasses.dataclass(frozen=True)
+class LayerConfig:
+    """One recurrent layer; other keys are passed to the Keras layer or cell."""
+
+    __open_field__ = "options"
+    cell: str
+    units: int = schema.field(min=1)
+    dropout: float = schema.field(0.0, min=0.0, max=0.99)
+    bidirectional: Union[Literal["concat", "sum", "mul", "ave"], bool] = False
+    options: FrozenMap = schema.field(FrozenMap())
+
+    def __post_init__(self):
+        if self.bidirectional is True:  # `bidirectional: true` means Keras' default
+            object.__setattr__(self, "bidirectional", "concat")
+
+
+@dataclasses.dataclass(frozen=True)
+class DenseConfig:
+    units: int = schema.field(min=1)
+    activation: Optional[str] = "relu"
+    dropout: float = schema.field(0.0, min=0.0, max=0.99)
+
+
+@dataclasses.dataclass(frozen=True)
+class EmbeddingConfig:
+    """Used only when the dataset's inputs are token ids."""
+
+    dim: int = schema.field(32, min=1)
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelConfig:
+    layers: Tuple[LayerConfig, ...]
+    head: Tuple[DenseConfig, ...] = ()
+    embedding: EmbeddingConfig = schema.field(EmbeddingConfig())
+
+
+@dataclasses.dataclass(frozen=True)
+class OptimizerConfig:
+    """Other keys (weight_decay, momentum, ...) go to the Keras optimizer."""
+
+    __open_field__ = "options"
+    name: str = "adam"
+    learning_rate: float = schema.field(0.001, min=0.0, exclusive_min=True)
+    clipnorm: Optional[float] = schema.field(None, min=0.0, exclusive_min=True)
+    clipvalue: Optional[float] = schema.field(None, min=0.0, exclusive_min=True)
+    options: FrozenMap = schema.field(FrozenMap())
+
+
+@dataclasses.dataclass(frozen=True)
+class EarlyStoppingConfig:
+    monitor: str = "val_loss"
+    patience: int = schema.field(5, min=0)
+    min_delta: float = schema.field(0.0, min=0.0)
+    restore_best_weights: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = schema.field(10, min=1)
+    batch_size: int = schema.field(32, min=1)
+    optimizer: OptimizerConfig = schema.field(OptimizerConfig())
+    early_stopping: Optional[EarlyStoppingConfig] = None
+    jit_compile: Union[Literal["auto"], bool] = "auto"
+    steps_per_execution: int = schema.field(1, min=1)
+    mixed_precision: bool = False
+    deterministic: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class ReferenceConfig:
+    """What a reproduction of the experiment must reach."""
+
+    metric: str
+    value: float
+    tolerance: float = schema.field(0.0, min=0.0)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ExperimentConfig:
+    name: str
+    description: str = ""
+    seed: int = schema.field(42, min=0)
+    data: DataConfig
+    model: ModelConfig
+    train: TrainConfig = schema.field(TrainConfig())
+    reference: Optional[ReferenceConfig] = None
+
+
+def to_dict(exp):
+    """The config as plain data, in the same shape as the YAML it came from."""
+    return schema.to_plain(exp)
+
+
+def to_yaml(exp):
+    return yaml.safe_dump(to_dict(exp), sort_keys=False, default_flow_style=None)
+
+
+def load_experiment(name_or_path, overrides=None):
+    """Loads, overrides, validates and freezes an experiment.
+
+    Args:
+        name_or_path: an experiment name from `experiments/`, or a YAML path.
+        overrides: `{"model.layers[0].units": 64}`, or a list of
+            `"key=value"` strings as given to `--set` (values parsed as YAML).
+
+    Returns:
+        A frozen `ExperimentConfig`.
+
+    Raises:
+        UserError: naming the file, the key path and what is allowed.
+    """
+    path = paths.find_experiment(name_or_path)
+    raw = read_yaml(path)
+    raw.setdefault("name", path.stem)
+    overrides = parse_overrides(overrides)
+    for key, value in overrides.items():
+        set_path(raw, key, value, source=f"--set {key}")
+    try:
+        return validate(raw, source=str(path))
+    except UserError as e:
+        culprits = [f"--set {k}={v!r}" for k, v in overrides.items()
+                    if getattr(e, "path", None) and _same_path(k, e.path)]
+        if culprits:
+            raise UserError(f"{e} (the value came from {culprits[0]})") from None
+        raise
+
+
+def _same_path(override_key, error_path):
+    """Whether `error_path` lies at or under `override_key` (`[*]` matches any index)."""
+    pattern = re.escape(override_key).replace(r"\[\*\]", r"\[\d+\]")
+    return re.match(pattern + r"($|[.\[])", error_path) is not None
+
+
+def read_yaml(path):
+    """Reads a YAML mapping, turning syntax errors into a UserError."""
+    try:
+        raw = yaml_text.load(Path(path).read_text())
+    except yaml.YAMLError as e:
+        raise UserError(f"{path}: is not valid YAML: {e}") from None
+    except OSError as e:
+        raise UserError(f"Could not read {path}: {e.strerror}.") from None
+    if not isinstance(raw, dict):
+        raise UserError(
+            f"{path}: Expected the file to hold a mapping of keys to values. "
+            f"Received: {schema.describe(raw)}"
+        )
+    return raw
+
+
+def validate(raw, source="<config>"):
+    """Validates raw config data (a dict) and returns an `ExperimentConfig`."""
+    try:
+        exp = schema.build(ExperimentConfig, raw)
+        return _check_names(exp)
+    except UserError as e:
+        error = UserError(f"{source}: {e}")
+        error.path = getattr(e, "path", None)
+        raise error from None
+
+
+def _check_names(exp):
+    """Checks registered names and the dataset's own params; fills defaults."""
+    dataset = DATASETS.get(exp.data.name, where="data.name")
+    task = exp.data.task or dataset.tasks[0]
+    TASKS.get(task, where="data.task")
+    if task not in dataset.tasks:
+        raise UserError(
+            f"Expected `data.task` to be one of {list(dataset.tasks)} for dataset "
+            f"{exp.data.name!r}. Received: {task!r}"
+        )
+    params = _check_dataset_params(dataset, exp.data.params)
+    for i, layer in enumerate(exp.model.layers):
+        if ":" not in layer.cell and layer.cell not in CELLS:
+            CELLS.get(layer.cell, where=f"model.layers[{i}].cell")
+    if not exp.model.layers:
+        raise UserError("Expected `model.layers` to hold at least one layer. Received: []")
+    data = dataclasses.replace(exp.data, task=task, params=FrozenMap(params))
+    return dataclasses.replace(exp, data=data)
+
+
+def _check_dataset_params(dataset, given):
+    allowed = dataset.params
+    params = {}
+    for key, value in given.items():
+        if key not in allowed:
+            raise schema.SchemaError(
+                f"data.{key}",
+                f"Unknown key `data.{key}` for dataset {type(dataset).__name__}. "
+                f"Expected one of {sorted(allowed) + ['name', 'scale', 'split', 'task']}. "
+                f"Received: {key!r}" + schema.close_matches_hint(key, allowed),
+            )
+    for key, param in allowed.items():
+        value = given.get(key, param.default)
+        value = schema.convert(param.type, value, f"data.{key}")
+        if param.choices is not None and value not in param.choices:
+            raise schema.SchemaError(
+                f"data.{key}", f"Expected `data.{key}` to be one of "
+                f"{list(param.choices)}. Received: {value!r}"
+            )
+        params[key] = value
+    return params
+
+
+def parse_overrides(overrides):
+    """`["a.b=1", ...]` or a dict -> `{"a.b": 1}` with YAML-parsed values."""
+    if overrides is None:
+        return {}
+    if isinstance(overrides, dict):
+        return dict(overrides)
+    parsed = {}
+    for item in overrides:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise UserError(
+                f"Expected `--set` to be of the form key=value "
+                f"(e.g. model.layers[0].units=64). Received: {item!r}"
+            )
+        try:
+            parsed[key.strip()] = yaml_text.load(text)
+        except yaml.YAMLError as e:
+            raise UserError(f"--set {item!r}: the value is not valid YAML: {e}") from None
+    return parsed
+
+
+_TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+|\*)\]")
+
+
+def split_path(key):
+    """`"model.layers[1].units"` -> `["model", "layers", 1, "units"]`."""
+    tokens = []
+    for part in key.split("."):
+        end = 0
+        for match in _TOKEN.finditer(part):
+            if match.start() != end:
+                break
+            name, index = match.groups()
+            tokens.append(name if name else ("*" if index == "*" else int(index)))
+            end = match.end()
+        if end != len(part) or not part:
+            raise UserError(
+                f"Expected a key path like `model.layers[0].units`. Received: {key!r}"
+            )
+    return tokens
+
+
+def set_path(raw, key, value, source=None):
+    """Sets `value` at dotted/indexed `key` in nested dicts and lists.
+
+    Missing mapping keys are created (validation checks them afterwards);
+    `[*]` sets the key in every element of a list.
+    """
+    tokens = split_path(key)
+    _set(raw, tokens, value, key, source or key)
+
+
+def _set(node, tokens, value, key, source):
+    head, rest = tokens[0], tokens[1:]
+    if head == "*" or isinstance(head, int):
+        if not isinstance(node, list):
+            raise UserError(f"{source}: Expected a list at `{key}`, where "
+                            f"an index is given. Received: {schema.describe(node)}")
+        indices = range(len(node)) if head == "*" else [head]
+        for i in indices:
+            if i >= len(node):
+                raise UserError(
+                    f"{source}: index {i} is out of range in `{key}`: "
+                    f"the list has {len(node)} entries (0..{len(node) - 1})."
+                )
+            if rest:
+                _set(node[i], rest, value, key, source)
+            else:
+                node[i] = value
+        return
+    if not isinstance(node, dict):
+        raise UserError(f"{source}: Expected a mapping at `{key}`. "
+                        f"Received: {schema.describe(node)}")
+    if rest:
+        child = node.get(head)
+        if child is None:
+            child = node[head] = [] if isinstance(rest[0], int) else {}
+        _set(child, rest, value, key, source)
+    else:
+        node[head] = value
+
+
+def dataset_of(exp):
+    """The registered dataset object for an experiment."""
+    return DATASETS.get(exp.data.name)()
+
+
+def data_spec(exp):
+    """The `DataSpec` of an experiment's data, computed without loading it."""
+    return dataset_of(exp).spec(dict(exp.data.params))
+
+
+def task_of(exp):
+    return TASKS.get(exp.data.task)()

@@ -1,0 +1,45 @@
+"""`bench`: random sequences of a chosen shape, for timing models (no signal)."""
+
+import numpy as np
+
+from rnnbench.config.registry import DATASETS
+from rnnbench.data.base import Dataset, DataSpec, Param, Split, Splits
+
+
+@DATASETS.register("bench")
+class BenchData(Dataset):
+    """Random token ids or floats with random targets: throughput only, nothing to learn.
+
+    `size` samples go to train; val and test get a tenth each.
+    """
+
+    tasks = ("regress",)
+    description = "random sequences for throughput benchmarks (nothing to learn)"
+    params = {
+        "tokens": Param(bool, False, "token ids (Embedding input) instead of floats"),
+        "vocab_size": Param(int, 10000, "number of token ids"),
+        "seq_len": Param(int, 200, "time steps per sequence"),
+        "features": Param(int, 1, "float features per step"),
+        "size": Param(int, 1280, "training samples"),
+        "data_seed": Param(int, 0, "seed of the random data"),
+    }
+
+    def spec(self, params):
+        if params["tokens"]:
+            return DataSpec((params["seq_len"],), "int32", vocab_size=params["vocab_size"])
+        return DataSpec((params["seq_len"], params["features"]))
+
+    def load(self, params, split, scale, seed):
+        rng = np.random.default_rng(params["data_seed"])
+        parts = [self._part(params, rng, n) for n in
+                 (params["size"], max(1, params["size"] // 10), max(1, params["size"] // 10))]
+        return Splits(*parts, spec=self.spec(params), baseline_name="predict 0.5",
+                      baseline_predict=lambda x: np.full((len(x), 1), 0.5, np.float32))
+
+    @staticmethod
+    def _part(params, rng, n):
+        if params["tokens"]:
+            x = rng.integers(1, params["vocab_size"], (n, params["seq_len"]), dtype=np.int32)
+        else:
+            x = rng.normal(size=(n, params["seq_len"], params["features"])).astype(np.float32)
+        return Split(x, rng.random((n, 1), dtype=np.float32))

@@ -1,0 +1,1 @@
+"""Models: config -> keras.Model builders, custom cells, fused kernels, cuDNN."""

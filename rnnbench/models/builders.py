@@ -1,0 +1,185 @@
+"""Config -> compiled `keras.Model`: inputs, stacked recurrent layers, head.
+
+Built-in cells are built as `keras.layers.LSTM/GRU/SimpleRNN`, never as
+`RNN(LSTMCell(...))`: the cuDNN path lives only in the layer.
+"""
+
+import inspect
+
+import keras
+
+from rnnbench.config import experiment as config_lib
+from rnnbench.config.registry import CELLS, import_path
+from rnnbench.errors import UserError
+from rnnbench.models import cudnn
+
+
+def build_model(exp, spec=None, compile=True):
+    """Builds (and compiles) the model of an experiment.
+
+    Args:
+        exp: an `ExperimentConfig`.
+        spec: the data's `DataSpec`; by default taken from the dataset's
+            registered metadata, so no data needs to be on disk.
+        compile: whether to compile with the configured optimizer and loss.
+
+    Returns:
+        A `keras.Model`.
+    """
+    spec = spec or config_lib.data_spec(exp)
+    task = config_lib.task_of(exp)
+    dtype = "mixed_float16" if exp.train.mixed_precision else None
+    inputs = keras.Input(shape=spec.input_shape, dtype=spec.input_dtype, name="inputs")
+    x = input_encoding(inputs, spec, exp.model.embedding, dtype)
+    layers = exp.model.layers
+    for i, layer_cfg in enumerate(layers):
+        return_sequences = i < len(layers) - 1 or task.per_step
+        for layer in recurrent_layer(layer_cfg, i, return_sequences, dtype):
+            x = layer(x)
+    for j, dense in enumerate(exp.model.head):
+        x = keras.layers.Dense(dense.units, activation=dense.activation,
+                               name=f"head_{j}", dtype=dtype)(x)
+        if dense.dropout:
+            x = keras.layers.Dropout(dense.dropout, name=f"head_{j}_dropout")(x)
+    units, activation = task.output(spec)
+    # float32 output keeps the loss stable under mixed precision.
+    outputs = keras.layers.Dense(units, activation=activation, name="output",
+                                 dtype="float32")(x)
+    model = keras.Model(inputs, outputs, name=exp.name)
+    if compile:
+        compile_model(model, exp, spec)
+    return model
+
+
+def input_encoding(inputs, spec, embedding, dtype):
+    """Embeds token ids, or masks padded float steps, as the spec says."""
+    if spec.vocab_size:
+        return keras.layers.Embedding(
+            spec.vocab_size, embedding.dim, mask_zero=spec.mask == "zero",
+            name="embedding", dtype=dtype)(inputs)
+    if spec.mask == "value":
+        return keras.layers.Masking(mask_value=spec.mask_value, name="masking")(inputs)
+    return inputs
+
+
+def resolve_cell(name, where):
+    """A registered cell name or `package.module:ClassName` -> the class."""
+    cls = import_path(name) if ":" in name else CELLS.get(name, where=where)
+    if not isinstance(cls, type) or not issubclass(cls, keras.layers.Layer):
+        raise UserError(
+            f"Expected `{where}` to name a keras.layers.Layer subclass "
+            f"(a recurrent cell or an RNN layer). Received: {name!r} -> {cls!r}"
+        )
+    return cls
+
+
+def recurrent_layer(layer_cfg, index, return_sequences, dtype=None):
+    """Builds the Keras layers for `model.layers[index]`, bottom up.
+
+    Returns:
+        A list: the recurrent layer (Bidirectional if asked), preceded by a
+        `SpatialDropout1D` when a custom cell takes no `dropout` argument.
+    """
+    where = f"model.layers[{index}]"
+    cls = resolve_cell(layer_cfg.cell, where + ".cell")
+    options = dict(layer_cfg.options)
+    if dtype:
+        options["dtype"] = dtype
+    name = f"rnn_{index}"
+    before = []
+    try:
+        if issubclass(cls, keras.layers.RNN):
+            layer = cls(layer_cfg.units, return_sequences=return_sequences,
+                        dropout=layer_cfg.dropout, name=name, **options)
+        else:
+            layer, before = _wrap_cell(cls, layer_cfg, options, return_sequences,
+                                       name, where)
+        if layer_cfg.bidirectional:
+            layer = keras.layers.Bidirectional(
+                layer, merge_mode=layer_cfg.bidirectional, name=f"bi{name}")
+    except UserError:
+        raise
+    except (TypeError, ValueError) as e:
+        raise UserError(
+            f"Could not build `{where}` ({layer_cfg.cell}) from keys "
+            f"{sorted(['units', 'dropout'] + list(layer_cfg.options))}: {e}"
+        ) from None
+    return before + [layer]
+
+
+def _wrap_cell(cls, layer_cfg, options, return_sequences, name, where):
+    """Wraps a custom cell in `keras.layers.RNN`, checking the cell protocol.
+
+    Returns:
+        `(rnn_layer, layers_before)`; the second holds an input dropout layer
+        when the cell has no `dropout` argument of its own.
+    """
+    # The cell computes in the layer's dtype policy too (mixed precision).
+    layer_options = {k: options[k] for k in ("dtype",) if k in options}
+    accepts_dropout = "dropout" in inspect.signature(cls.__init__).parameters
+    if accepts_dropout:
+        options["dropout"] = layer_cfg.dropout
+    cell = cls(layer_cfg.units, **options)
+    missing = [a for a in ("state_size", "call") if not hasattr(cell, a)]
+    if missing:
+        raise UserError(
+            f"Expected `{where}.cell` to be a recurrent cell with `state_size` "
+            f"and `call(inputs, states)`. Received: {cls.__module__}.{cls.__name__}, "
+            f"which lacks {missing}."
+        )
+    rnn = keras.layers.RNN(cell, return_sequences=return_sequences, name=name,
+                           **layer_options)
+    if layer_cfg.dropout and not accepts_dropout:
+        # The same dropout mask at every step (variational input dropout).
+        return rnn, [keras.layers.SpatialDropout1D(layer_cfg.dropout,
+                                                   name=f"{name}_dropout")]
+    return rnn, []
+
+
+def optimizer_from_config(opt_cfg):
+    """Builds a Keras optimizer by name, with a clear error for unknown names."""
+    from keras.src.optimizers import ALL_OBJECTS_DICT
+    known = sorted(k for k in ALL_OBJECTS_DICT
+                   if k.islower() and k not in ("optimizer", "lossscaleoptimizer",
+                                                "optimizermap", "multioptimizer"))
+    if opt_cfg.name.lower() not in known:
+        raise UserError(
+            f"Expected `train.optimizer.name` to be one of {known}. "
+            f"Received: {opt_cfg.name!r}"
+        )
+    kwargs = {"learning_rate": opt_cfg.learning_rate, **opt_cfg.options}
+    for clip in ("clipnorm", "clipvalue"):
+        if getattr(opt_cfg, clip) is not None:
+            kwargs[clip] = getattr(opt_cfg, clip)
+    cls = ALL_OBJECTS_DICT[opt_cfg.name.lower()]
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as e:
+        raise UserError(f"Could not build `train.optimizer` ({opt_cfg.name}): {e}") from None
+
+
+def compile_model(model, exp, spec, jit_compile=False):
+    task = config_lib.task_of(exp)
+    model.compile(optimizer=optimizer_from_config(exp.train.optimizer),
+                  loss=task.loss(spec), metrics=task.keras_metrics(spec),
+                  jit_compile=jit_compile,
+                  steps_per_execution=exp.train.steps_per_execution)
+
+
+def recurrent_layers(model):
+    """The model's recurrent layers (Bidirectional wrappers included), bottom up."""
+    return [layer for layer in model.layers
+            if isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional))]
+
+
+def cudnn_report(model, spec):
+    """Per recurrent layer: its name, class, cuDNN eligibility and why."""
+    report = []
+    masked = spec.mask is not None
+    for layer in recurrent_layers(model):
+        eligible, reasons = cudnn.layer_eligibility(layer, masked=masked)
+        inner = layer.forward_layer if isinstance(layer, keras.layers.Bidirectional) else layer
+        report.append({"layer": layer.name, "class": type(inner).__name__,
+                       "cell": type(inner.cell).__name__,
+                       "cudnn_eligible": eligible, "reasons": reasons})
+    return report

@@ -1,0 +1,23 @@
+"""`rnnbench check`: build the model and say what it is and how it will run."""
+
+from rnnbench.config import experiment as config_lib
+from rnnbench.models import builders
+from rnnbench.models.jit import MEASURE, choose_jit_compile
+
+
+def report(exp):
+    """Model summary, parameter count, cuDNN eligibility per layer, XLA choice."""
+    spec = config_lib.data_spec(exp)
+    model = builders.build_model(exp, spec=spec)
+    lines = [f"{exp.name}: config OK ({exp.data.name}, task {exp.data.task})"]
+    model.summary(print_fn=lambda text, line_break=True: lines.append(text), line_length=90)
+    lines.append(f"parameters: {model.count_params():,}")
+    lines.append("cuDNN eligibility (on a GPU, eligible layers use the cuDNN kernel):")
+    for layer in builders.cudnn_report(model, spec):
+        verdict = "eligible" if layer["cudnn_eligible"] else "NOT eligible"
+        why = f": {'; '.join(layer['reasons'])}" if layer["reasons"] else ""
+        lines.append(f"  {layer['layer']} ({layer['class']}): {verdict}{why}")
+    jit, reason = choose_jit_compile(exp, model, spec)
+    shown = "decided at the start of the run" if jit == MEASURE else jit
+    lines.append(f"jit_compile: {shown} ({reason})")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Reports: the results table, studies and figures, listings, the board."""

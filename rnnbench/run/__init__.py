@@ -1,0 +1,1 @@
+"""Runs: training, timing, run folders, reproduce."""

@@ -1,0 +1,86 @@
+"""Run folders, atomic writes and the facts a manifest records."""
+
+import datetime
+import json
+import os
+import platform
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+from rnnbench.config import paths
+
+
+def new_run_id(now=None):
+    """A sortable timestamp plus a short random suffix: `20261122-213045-3fa2`."""
+    now = now or datetime.datetime.now()
+    return f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+
+
+def new_run_dir(root, experiment):
+    """Creates `root/<experiment>/<run_id>/`; never reuses an existing folder."""
+    while True:
+        run_dir = Path(root) / experiment / new_run_id()
+        try:
+            run_dir.mkdir(parents=True)
+            return run_dir
+        except FileExistsError:
+            continue
+
+
+def write_text_atomic(path, text):
+    """Writes via a temp file and rename, so readers never see half a file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json_atomic(path, data):
+    write_text_atomic(path, json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
+
+
+def read_json(path):
+    return json.loads(Path(path).read_text())
+
+
+def now_iso():
+    return datetime.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def versions():
+    """Versions of what can change a run's numbers."""
+    found = {"python": platform.python_version()}
+    for dist in ("rnnbench", "tensorflow", "keras", "keras-tuner", "numpy"):
+        try:
+            found[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            found[dist] = None
+    return found
+
+
+def git_state(repo=paths.REPO_ROOT):
+    """The commit of rnnbench's own code and whether it had local changes."""
+    def git(*args):
+        return subprocess.run(["git", "-C", str(repo), *args], capture_output=True,
+                              text=True, timeout=10, check=True).stdout.strip()
+    try:
+        commit = git("rev-parse", "HEAD")
+        dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+    return {"commit": commit, "dirty": dirty}
+
+
+def host():
+    return {"hostname": socket.gethostname(), "platform": platform.platform(),
+            "cpu_count": os.cpu_count(), "argv": sys.argv}

@@ -1,0 +1,139 @@
+"""`rnnbench reproduce`: re-run a run folder or a named experiment and compare.
+
+A run folder (a plain run or a sweep trial) is re-run from its `config.yaml`
+with its seed, and every metric in its `metrics.json` is compared: on CPU with
+op determinism the numbers must match to the last digit. A named experiment is
+run (one or several seeds) and its `reference:` metric compared within the
+reference's tolerance.
+"""
+
+import dataclasses
+import math
+import statistics
+from pathlib import Path
+
+import pandas as pd
+
+from rnnbench.config import experiment as config_lib
+from rnnbench.errors import UserError
+from rnnbench.run import folders
+
+# Metrics that measure the machine, not the model: never compared.
+TIMING_KEYS = ("wall_time_s",)
+
+
+@dataclasses.dataclass
+class Verdict:
+    """The outcome of a reproduction: a table, warnings, and whether it matched."""
+
+    matched: bool
+    table: pd.DataFrame
+    warnings: list
+    new_runs: list
+
+    def render(self):
+        lines = [self.table.to_string(index=False)]
+        lines += [f"warning: {w}" for w in self.warnings]
+        lines += [f"new run: {d}" for d in self.new_runs]
+        lines.append("reproduced" if self.matched else "NOT reproduced")
+        return "\n".join(lines)
+
+
+def is_run_dir(target):
+    path = Path(target)
+    return path.is_dir() and (path / "config.yaml").is_file()
+
+
+def reproduce(target, seeds=1, tolerance=None, results_dir=None):
+    """Reproduces a run folder or a named experiment; returns a `Verdict`."""
+    if is_run_dir(target):
+        if seeds != 1:
+            raise UserError("Expected `--seeds` to be 1 for a run folder (it is re-run "
+                            f"with its own seed). Received: {seeds}")
+        return reproduce_run(Path(target), tolerance or 0.0, results_dir)
+    return reproduce_experiment(target, seeds, tolerance, results_dir)
+
+
+def reproduce_run(run_dir, tolerance, results_dir):
+    """Re-runs `run_dir` from its config and seed; compares every metric."""
+    from rnnbench.run import training
+    try:
+        recorded = folders.read_json(run_dir / "metrics.json")
+    except (OSError, ValueError) as e:
+        raise UserError(f"{run_dir} has no readable metrics.json ({e}); only a "
+                        "completed run can be reproduced.") from None
+    exp = config_lib.load_experiment(run_dir / "config.yaml")
+    new = training.run(exp, results_dir=results_dir, verbose=0)
+    rows = []
+    for key, old in recorded.items():
+        if key in TIMING_KEYS or not _is_number(old):
+            continue
+        now = new.metrics.get(key)
+        diff = None if now is None else now - old
+        ok = now is not None and abs(diff) <= tolerance
+        rows.append({"metric": key, "recorded": old, "now": now, "difference": diff,
+                     "match": ok})
+    table = pd.DataFrame(rows)
+    warnings = manifest_warnings(folders.read_json(run_dir / "manifest.json"),
+                                 new.manifest)
+    return Verdict(bool(table["match"].all()) if len(table) else False, table, warnings,
+                   [str(new.run_dir)])
+
+
+def reproduce_experiment(name, seeds, tolerance, results_dir):
+    """Runs a named experiment with `seeds` seeds; compares with its reference."""
+    from rnnbench.run import training
+    exp = config_lib.load_experiment(name)
+    if exp.reference is None:
+        raise UserError(f"Experiment {exp.name!r} has no `reference:` block, so there "
+                        "is nothing to reproduce; add one (metric, value, tolerance).")
+    if seeds < 1:
+        raise UserError(f"Expected `--seeds` to be >= 1. Received: {seeds}")
+    ref = exp.reference
+    tolerance = ref.tolerance if tolerance is None else tolerance
+    values, runs = [], []
+    for k in range(seeds):
+        run = training.run(dataclasses.replace(exp, seed=exp.seed + k),
+                           results_dir=results_dir, verbose=0)
+        if ref.metric not in run.metrics:
+            raise UserError(f"The reference metric {ref.metric!r} of {exp.name!r} is not "
+                            f"one the run writes; it writes {sorted(run.metrics)}.")
+        values.append(run.metrics[ref.metric])
+        runs.append(str(run.run_dir))
+    now = statistics.fmean(values)
+    table = pd.DataFrame([{
+        "metric": ref.metric, "reference": ref.value, "now": now,
+        "difference": now - ref.value, "tolerance": tolerance,
+        "seeds": ", ".join(str(exp.seed + k) for k in range(seeds)),
+        "match": abs(now - ref.value) <= tolerance}])
+    return Verdict(bool(table["match"].iloc[0]), table, [], runs)
+
+
+def manifest_warnings(old, new):
+    """What differs between two manifests in ways that can change the numbers."""
+    warnings = []
+    for package in ("tensorflow", "keras", "numpy"):
+        a, b = old.get("versions", {}).get(package), new.get("versions", {}).get(package)
+        if a != b:
+            warnings.append(f"{package} was {a}, is now {b}")
+    a, b = old.get("device", {}).get("type"), new.get("device", {}).get("type")
+    if a != b:
+        warnings.append(f"device was {a}, is now {b}")
+    used = lambda m: [layer.get("cudnn_used") for layer in m.get("layers", [])]
+    if used(old) != used(new):
+        warnings.append(f"cuDNN use per layer was {used(old)}, is now {used(new)}")
+    git_old, git_new = old.get("git", {}), new.get("git", {})
+    if git_old.get("commit") != git_new.get("commit"):
+        warnings.append(f"rnnbench code was commit {git_old.get('commit')}, "
+                        f"is now {git_new.get('commit')}")
+    for which, state in (("recorded", git_old), ("new", git_new)):
+        if state.get("dirty"):
+            warnings.append(f"the {which} run used rnnbench code with uncommitted changes")
+    if not old.get("deterministic", True) or not new.get("deterministic", True):
+        warnings.append("op determinism was off: the same seed need not give the same numbers")
+    return warnings
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) \
+        and math.isfinite(value)

@@ -1,0 +1,278 @@
+"""One run of a named experiment, read top to bottom as one story.
+
+config.yaml -> seed -> data -> model -> fit (TensorBoard, checkpoints, CSV
+history, early stopping, NaN guard) -> best weights -> train/val/test scores
+next to the naive baseline -> metrics.json and manifest.json.
+"""
+
+import dataclasses
+import math
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from rnnbench.config import experiment as config_lib
+from rnnbench.config import paths
+from rnnbench.errors import RunFailed, UserError
+from rnnbench.models import builders
+from rnnbench.models.jit import MEASURE, choose_jit_compile
+from rnnbench.run import folders
+from rnnbench.run.timing import EpochTimer, time_epoch
+
+
+@dataclasses.dataclass
+class RunResult:
+    """What `rnnbench.run` returns: the run folder and what it wrote."""
+
+    run_dir: Path
+    metrics: dict
+    manifest: dict
+
+
+def log(message):
+    print(f"rnnbench: {message}", flush=True)
+
+
+def run(exp, results_dir=None, run_dir=None, verbose="auto"):
+    """Trains and evaluates an experiment and writes its run folder.
+
+    Args:
+        exp: an `ExperimentConfig` (see `rnnbench.load_experiment`).
+        results_dir: the results root (default `./results`).
+        run_dir: an exact folder to write into (e.g. a sweep trial's).
+        verbose: Keras' `fit` verbosity.
+
+    Returns:
+        A `RunResult`.
+
+    Raises:
+        RunFailed: when training diverges (NaN) or crashes; the manifest
+            records the reason.
+    """
+    if run_dir is None:
+        run_dir = folders.new_run_dir(paths.results_root(results_dir), exp.name)
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    folders.write_text_atomic(run_dir / "config.yaml", config_lib.to_yaml(exp))
+    manifest = start_manifest(exp, run_dir)
+    started = time.perf_counter()
+    try:
+        seed_everything(exp.seed, exp.train.deterministic)
+        splits = config_lib.dataset_of(exp).load(
+            dict(exp.data.params), dataclasses.asdict(exp.data.split),
+            exp.data.scale, exp.seed)
+        log(f"{exp.name}: data {exp.data.name} ({exp.data.task}) train/val/test = "
+            f"{len(splits.train)}/{len(splits.val)}/{len(splits.test)}")
+        model = builders.build_model(exp, spec=splits.spec, compile=False)
+        jit, jit_reason = choose_jit_compile(exp, model, splits.spec)
+        if jit == MEASURE:
+            jit, jit_reason = jit_by_measurement(exp, splits)
+        builders.compile_model(model, exp, splits.spec, jit_compile=jit)
+        manifest.update(model_facts(model, splits, model.jit_compile, jit_reason, exp))
+        folders.write_json_atomic(run_dir / "manifest.json", manifest)
+        log(f"model {model.count_params():,} parameters; "
+            f"jit_compile={model.jit_compile} ({jit_reason})")
+
+        timer = EpochTimer()
+        history = model.fit(
+            splits.train.x, splits.train.y, batch_size=exp.train.batch_size,
+            epochs=exp.train.epochs, validation_data=validation_data(splits),
+            shuffle=True, verbose=verbose,
+            callbacks=callbacks(exp, run_dir, splits, timer))
+        manifest.update(timer.facts())
+        log(f"time to first training step: {timer.first_step_s:.2f} s")
+        diverged = nan_epoch(history.history)
+        if diverged is not None:
+            raise RunFailed(f"loss became NaN in epoch {diverged + 1}; "
+                            "try a lower learning rate or gradient clipping")
+        if (run_dir / "model.keras").exists():
+            model.load_weights(run_dir / "model.keras")
+        else:
+            model.save(run_dir / "model.keras")
+        metrics = evaluate(model, splits, exp, history.history)
+        metrics["wall_time_s"] = round(time.perf_counter() - started, 3)
+        folders.write_json_atomic(run_dir / "metrics.json", metrics)
+    except BaseException as e:
+        finish_manifest(manifest, run_dir, started, failure_status(e), error=e)
+        raise
+    finish_manifest(manifest, run_dir, started, "completed")
+    log_summary(metrics, splits.baseline_name, run_dir)
+    return RunResult(run_dir=run_dir, metrics=metrics, manifest=manifest)
+
+
+def release_memory():
+    """Frees the last model's graph and layers before the next run in this process.
+
+    Resident memory still grows ~9 MB per run, as it does in a bare Keras
+    build/fit/clear_session loop: that part is TensorFlow's own (measured in
+    tests/test_tuning.py).
+    """
+    import gc
+    keras.backend.clear_session()
+    gc.collect()
+
+
+def seed_everything(seed, deterministic=True):
+    """Seeds Python, NumPy and TensorFlow; same seed, same numbers on CPU.
+
+    Op determinism is process-wide, so it is also switched off when a run
+    asks for `deterministic: false` after one that had it on (a sweep, a
+    study, the Python API).
+    """
+    from tensorflow.python.framework import config as tf_config
+
+    keras.utils.set_random_seed(seed)
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+    else:
+        tf_config.disable_op_determinism()
+
+
+def jit_by_measurement(exp, splits, steps=12, min_speedup=1.1):
+    """Times a few steps of fresh model copies with XLA off and on; picks the faster.
+
+    XLA is chosen when it is at least `min_speedup` times faster in steady
+    state (the margin covers timing noise) and the time it saves over the
+    planned epochs exceeds its extra compile time.
+    """
+    batch = exp.train.batch_size
+    n = min(len(splits.train), steps * batch)
+    if n < 3 * batch:
+        return False, "auto: too few training batches to measure XLA; off"
+    rates, extra = {}, {}
+    for jit in (False, True):
+        probe = builders.build_model(exp, spec=splits.spec, compile=False)
+        builders.compile_model(probe, exp, splits.spec, jit_compile=jit)
+        if jit and not probe.jit_compile:
+            keras.utils.set_random_seed(exp.seed)
+            return False, "auto: Keras cannot XLA-compile this model (it said so at compile)"
+        timing = time_epoch(probe, splits.train.x[:n], splits.train.y[:n], batch)
+        rates[jit] = batch / timing.step_s
+        extra[jit] = timing.wall_s - n / rates[jit]
+    keras.utils.set_random_seed(exp.seed)  # the probes drew from the seeded streams
+    speedup = rates[True] / rates[False]
+    samples = exp.train.epochs * len(splits.train)
+    saved = samples / rates[False] - samples / rates[True]
+    facts = (f"measured {rates[False]:.0f} samples/s without XLA, {rates[True]:.0f} with "
+             f"({speedup:.2f}x; compile +{extra[True] - extra[False]:.1f} s)")
+    if speedup >= min_speedup and saved > extra[True] - extra[False]:
+        return True, f"auto: {facts}"
+    return False, f"auto: {facts}"
+
+
+def validation_data(splits):
+    return (splits.val.x, splits.val.y) if len(splits.val) else None
+
+
+def callbacks(exp, run_dir, splits, timer):
+    """TensorBoard, CSV history, NaN guard, best checkpoint, early stopping."""
+    monitor = "val_loss" if len(splits.val) else "loss"
+    found = [
+        keras.callbacks.TensorBoard(log_dir=str(run_dir / "tb"), write_graph=False,
+                                    profile_batch=0),
+        keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
+        keras.callbacks.TerminateOnNaN(),
+        keras.callbacks.ModelCheckpoint(str(run_dir / "model.keras"), monitor=monitor,
+                                        save_best_only=True),
+        timer,
+    ]
+    stop = exp.train.early_stopping
+    if stop is not None:
+        if stop.monitor.startswith("val_") and not len(splits.val):
+            raise UserError("`train.early_stopping.monitor` is "
+                            f"{stop.monitor!r} but the validation split is empty.")
+        found.append(keras.callbacks.EarlyStopping(
+            monitor=stop.monitor, patience=stop.patience, min_delta=stop.min_delta,
+            restore_best_weights=stop.restore_best_weights))
+    return found
+
+
+def nan_epoch(history):
+    """Index of the first epoch whose training loss is NaN/inf, else None."""
+    for i, loss in enumerate(history.get("loss", [])):
+        if not math.isfinite(loss):
+            return i
+    return None
+
+
+def evaluate(model, splits, exp, history):
+    """Scores every split and the naive baseline with the task's metrics."""
+    task = config_lib.task_of(exp)
+    batch_size = max(exp.train.batch_size, 256)
+    metrics = {}
+    for name in ("train", "val", "test"):
+        part = getattr(splits, name)
+        if not len(part):
+            continue
+        predicted = model.predict(part.x, batch_size=batch_size, verbose=0)
+        for key, value in task.score(part.y, predicted, splits.inverse_transform,
+                                     **splits.score_context).items():
+            metrics[f"{name}_{key}"] = value
+        baseline = task.score(part.y, splits.baseline_predict(part.x),
+                              splits.inverse_transform, **splits.score_context)
+        for key, value in baseline.items():
+            metrics[f"baseline_{name}_{key}"] = value
+    metrics["baseline"] = splits.baseline_name
+    metrics["epochs_run"] = len(history.get("loss", []))
+    monitored = history.get("val_loss") or history.get("loss")
+    metrics["best_epoch"] = int(np.nanargmin(monitored)) + 1
+    metrics["params"] = model.count_params()
+    return metrics
+
+
+def model_facts(model, splits, jit, jit_reason, exp):
+    """The manifest's facts about the built model and the device."""
+    gpus = [d.name for d in tf.config.list_logical_devices("GPU")]
+    layers = builders.cudnn_report(model, splits.spec)
+    for layer in layers:
+        layer["cudnn_used"] = bool(gpus) and layer["cudnn_eligible"]
+    return {
+        "params": model.count_params(),
+        "device": {"type": "GPU" if gpus else "CPU", "gpus": gpus},
+        "jit_compile": {"setting": exp.train.jit_compile, "chosen": jit,
+                        "reason": jit_reason},
+        "layers": layers,
+        "data": dict(splits.info),
+    }
+
+
+def start_manifest(exp, run_dir):
+    manifest = {
+        "experiment": exp.name,
+        "run_id": run_dir.name,
+        "status": "running",
+        "seed": exp.seed,
+        "deterministic": exp.train.deterministic,
+        "started_at": folders.now_iso(),
+        "ended_at": None,
+        "versions": folders.versions(),
+        "git": folders.git_state(),
+        "host": folders.host(),
+    }
+    folders.write_json_atomic(run_dir / "manifest.json", manifest)
+    return manifest
+
+
+def failure_status(error):
+    return "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
+
+
+def finish_manifest(manifest, run_dir, started, status, error=None):
+    manifest.update(status=status, ended_at=folders.now_iso(),
+                    duration_s=round(time.perf_counter() - started, 3))
+    if error is not None:
+        manifest["error"] = f"{type(error).__name__}: {error}"
+    folders.write_json_atomic(run_dir / "manifest.json", manifest)
+
+
+def log_summary(metrics, baseline_name, run_dir):
+    tests = {k[len("test_"):]: v for k, v in metrics.items() if k.startswith("test_")}
+    parts = []
+    for key, value in tests.items():
+        base = metrics.get(f"baseline_test_{key}")
+        parts.append(f"{key}={value:.4g}" + (f" (baseline {base:.4g})" if base is not None else ""))
+    log(f"test: {', '.join(parts)}; baseline = {baseline_name}")
+    log(f"run folder: {run_dir}")

@@ -1,0 +1,1 @@
+"""Sweeps: sweep files -> Keras Tuner, distributed mode, HParams, leaderboard."""

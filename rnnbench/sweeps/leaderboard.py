@@ -1,0 +1,90 @@
+"""A sweep's leaderboard, rebuilt from what is on disk after every trial.
+
+One row per Keras Tuner trial (its `trial.json` is the authority on status
+and hyperparameters), joined with the trial's run folder. Deriving it from
+files means a resumed or distributed sweep can neither lose nor duplicate
+a row.
+"""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from rnnbench.run import folders
+
+FIRST_COLUMNS = ["rank", "trial_id", "status", "objective"]
+
+
+def trial_rows(sweep_dir, sweep):
+    """Dicts describing every trial the tuner knows about."""
+    import keras_tuner as kt
+    names = [p.path for p in sweep.params]
+    rows = []
+    for trial_json in sorted(Path(sweep_dir, "tuner").glob("trial_*/trial.json")):
+        state = json.loads(trial_json.read_text())
+        hp = kt.HyperParameters.from_config(state["hyperparameters"])
+        row = {"trial_id": state["trial_id"], "status": state["status"],
+               "objective": state.get("score")}
+        row.update({name: hp.values.get(name) if hp.is_active(name) else None
+                    for name in names})
+        facts = run_facts(Path(sweep_dir, "trials", state["trial_id"]))
+        run_error = facts.pop("run_error", None)
+        row.update(facts)
+        if row["status"] == "RUNNING" and run_error:
+            # Keras Tuner leaves the trial that tripped max_consecutive_failed_trials
+            # as RUNNING; its run folder knows it failed.
+            row["status"] = "FAILED"
+        message = run_error or (state.get("message") or "").strip()
+        if message and row["status"] != "COMPLETED":
+            row["error"] = message.splitlines()[-1][:300]
+        rows.append(row)
+    return rows
+
+
+def run_facts(trial_dir):
+    """Parameters, epochs, wall time and val/test metrics from a run folder."""
+    run_dirs = [trial_dir] if (trial_dir / "manifest.json").exists() else \
+        sorted(trial_dir.glob("execution_*"))
+    facts = {"run_dir": str(trial_dir)}
+    for run_dir in run_dirs[:1]:
+        try:
+            manifest = folders.read_json(run_dir / "manifest.json")
+            if manifest.get("status") == "failed":
+                facts["run_error"] = manifest.get("error", "failed")
+        except (OSError, ValueError):
+            pass
+        try:
+            metrics = folders.read_json(run_dir / "metrics.json")
+        except (OSError, ValueError):
+            continue
+        facts.update({"params": metrics.get("params"), "epochs_run": metrics.get("epochs_run"),
+                      "wall_time_s": metrics.get("wall_time_s")})
+        facts.update({k: v for k, v in metrics.items()
+                      if k.startswith(("val_", "test_")) and isinstance(v, (int, float))})
+    return facts
+
+
+def build(sweep_dir, sweep):
+    """The leaderboard as a DataFrame: completed trials by objective, then the rest."""
+    rows = trial_rows(sweep_dir, sweep)
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return pd.DataFrame(columns=FIRST_COLUMNS)
+    ascending = sweep.tuner.objective_direction == "min"
+    done = frame["status"] == "COMPLETED"
+    ranked = frame[done].sort_values("objective", ascending=ascending, kind="stable")
+    rest = frame[~done].sort_values("trial_id")
+    frame = pd.concat([ranked, rest], ignore_index=True)
+    frame.insert(0, "rank", [i + 1 if s == "COMPLETED" else None
+                             for i, s in enumerate(frame["status"])])
+    frame["rank"] = frame["rank"].astype("Int64")
+    frame = frame.rename(columns={"objective": f"objective ({sweep.tuner.objective})"})
+    return frame
+
+
+def write(sweep_dir, sweep):
+    """Writes `leaderboard.csv` atomically; returns the DataFrame."""
+    frame = build(sweep_dir, sweep)
+    folders.write_text_atomic(Path(sweep_dir) / "leaderboard.csv", frame.to_csv(index=False))
+    return frame

@@ -1,0 +1,26 @@
+"""What `rnnbench tune` prints when a sweep ends."""
+
+import pandas as pd
+
+from rnnbench.sweeps import definition
+
+
+def summary(sweep_dir, top=5):
+    """The top of the leaderboard and how to look at the sweep in TensorBoard."""
+    sweep, _ = definition.load_saved_sweep(sweep_dir)
+    frame = pd.read_csv(sweep_dir / "leaderboard.csv", dtype={"trial_id": str})
+    counts = frame["status"].value_counts().to_dict() if len(frame) else {}
+    columns = [c for c in frame.columns if c not in ("run_dir", "error")]
+    shown = frame[columns[:4] + [p.path for p in sweep.params if p.path in frame]
+                  + [c for c in ("params", "epochs_run", "wall_time_s") if c in frame]]
+    lines = [
+        f"sweep {sweep.name}: {len(frame)} trials "
+        f"({', '.join(f'{n} {s.lower()}' for s, n in counts.items()) or 'none'})",
+        shown.head(top).to_string(index=False),
+        f"leaderboard: {sweep_dir / 'leaderboard.csv'}",
+        f"look at it:  rnnbench board --logdir {sweep_dir}"
+        f"   (or: tensorboard --logdir {sweep_dir} --host 127.0.0.1)",
+        f"re-run the best trial:  rnnbench run {frame['run_dir'].iloc[0]}/config.yaml"
+        if len(frame) and frame["status"].iloc[0] == "COMPLETED" else "",
+    ]
+    return "\n".join(line for line in lines if line)

@@ -1,0 +1,260 @@
+"""`rnnbench tune`: Keras Tuner sweeps whose every trial is an ordinary run.
+
+results/sweeps/<sweep>/<sweep_id>/
+  sweep.yaml, base.yaml   the sweep and its base experiment, as resolved
+  tuner/                  Keras Tuner's own state (oracle.json, trial_*/): resumable
+  trials/<trial_id>/      a run folder per trial (config.yaml, metrics.json, ...)
+  hparams/                the TensorBoard HParams experiment summary
+  leaderboard.csv         trials ranked by the objective
+"""
+
+import contextlib
+import dataclasses
+import shutil
+from pathlib import Path
+
+import keras_tuner as kt
+import yaml
+
+from rnnbench.config import experiment as config_lib
+from rnnbench.config import paths, schema
+from rnnbench.config.registry import TUNERS
+from rnnbench.config.schema import to_plain
+from rnnbench.errors import RunFailed, UserError
+from rnnbench.run import folders, training
+from rnnbench.sweeps import definition, hparams, leaderboard
+
+PROJECT = "tuner"
+
+
+def declare_space(sweep):
+    """Declares every parameter up front, conditional ones in their scopes."""
+    hp = kt.HyperParameters()
+    for param in sweep.params:
+        with contextlib.ExitStack() as stack:
+            for parent, values in definition.parents(param, sweep):
+                stack.enter_context(hp.conditional_scope(parent, list(values)))
+            _declare(hp, param)
+    return hp
+
+
+def _declare(hp, param):
+    if param.kind == "int":
+        hp.Int(param.path, param.low, param.high, step=param.step, sampling=param.sampling)
+    elif param.kind == "float":
+        hp.Float(param.path, param.low, param.high, step=param.step,
+                 sampling=param.sampling)
+    elif param.kind == "choice":
+        hp.Choice(param.path, definition.encode_choices(param.values)[0])
+    else:
+        hp.Boolean(param.path)
+
+
+def make_oracle(sweep, base_exp):
+    """The Keras Tuner oracle of `tuner.algorithm`, with the space declared."""
+    tuner = sweep.tuner
+    cls = TUNERS.get(tuner.algorithm, where="tuner.algorithm")
+    kwargs = {
+        "objective": kt.Objective(tuner.objective, tuner.objective_direction),
+        "hyperparameters": declare_space(sweep),
+        # A typo in the space must fail loudly, not add a silent new entry.
+        "allow_new_entries": False,
+        "tune_new_entries": False,
+        "seed": tuner.seed,
+        "max_consecutive_failed_trials": tuner.max_consecutive_failed_trials,
+        **tuner.options,
+    }
+    if tuner.algorithm == "hyperband":
+        kwargs.setdefault("max_epochs", base_exp.train.epochs)
+    else:
+        kwargs["max_trials"] = tuner.max_trials
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as e:
+        raise UserError(f"Could not build the {tuner.algorithm!r} tuner from "
+                        f"`tuner` options {sorted(tuner.options)}: {e}") from None
+
+
+class SweepTuner(kt.engine.base_tuner.BaseTuner):
+    """Runs each trial as an rnnbench experiment in its own run folder."""
+
+    def __init__(self, sweep, base_raw, sweep_dir, oracle):
+        self.sweep = sweep
+        self.base_raw = base_raw
+        self.sweep_dir = Path(sweep_dir)
+        super().__init__(oracle=oracle, directory=str(sweep_dir), project_name=PROJECT,
+                         overwrite=False)
+        # Keras Tuner reloads only when this tuner's state file exists, which it
+        # first writes after a trial ends: save now so a crash in the first
+        # trial is resumable too.
+        self.save()
+
+    def run_trial(self, trial, *args, **kwargs):
+        values = active_values(self.sweep, trial.hyperparameters)
+        exp = self.trial_experiment(trial, values)
+        trial_dir = self.sweep_dir / "trials" / trial.trial_id
+        runs = self.sweep.tuner.executions_per_trial
+        per_run = []
+        for k in range(runs):
+            run_dir = trial_dir if runs == 1 else trial_dir / f"execution_{k}"
+            per_run.append(self.run_once(dataclasses.replace(exp, seed=exp.seed + k),
+                                         run_dir))
+        metrics = mean_metrics(per_run)
+        if self.sweep.tuner.objective not in metrics:
+            raise kt.errors.FatalError(
+                f"Expected `tuner.objective` to be a metric the runs write, one of "
+                f"{sorted(metrics)}. Received: {self.sweep.tuner.objective!r}")
+        hparams.write_session(trial_dir / "hparams", trial.trial_id, values, metrics,
+                              self.sweep.params)
+        return metrics
+
+    def trial_experiment(self, trial, values):
+        extra = {}
+        if "tuner/epochs" in trial.hyperparameters.values:  # Hyperband's budget
+            extra["train.epochs"] = trial.hyperparameters.values["tuner/epochs"]
+        if self.sweep.tuner.early_stopping is not None:
+            extra["train.early_stopping"] = to_plain(self.sweep.tuner.early_stopping)
+        raw = definition.trial_raw(self.base_raw, values, extra)
+        try:
+            return config_lib.validate(raw, source=f"trial {trial.trial_id}")
+        except UserError as e:
+            raise kt.errors.FailedTrialError(f"invalid trial config: {e}") from None
+
+    def run_once(self, exp, run_dir):
+        set_aside(run_dir)
+        try:
+            result = training.run(exp, run_dir=run_dir, verbose=0)
+        except (RunFailed, UserError) as e:
+            raise kt.errors.FailedTrialError(str(e)) from None
+        finally:
+            training.release_memory()
+        return numeric(result.metrics)
+
+    def on_trial_end(self, trial):
+        super().on_trial_end(trial)
+        leaderboard.write(self.sweep_dir, self.sweep)
+
+
+def active_values(sweep, hp):
+    """The trial's values of active sweep parameters, mixed choices decoded."""
+    names = {p.path for p in sweep.params}
+    values = {k: v for k, v in hp.values.items() if k in names and hp.is_active(k)}
+    return definition.decode_values(sweep, values)
+
+
+def numeric(metrics):
+    return {k: float(v) for k, v in metrics.items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
+def mean_metrics(runs):
+    """The mean of each metric over a trial's executions."""
+    keys = set.intersection(*(set(r) for r in runs))
+    return {k: sum(r[k] for r in runs) / len(runs) for k in sorted(keys)}
+
+
+def set_aside(run_dir):
+    """Keeps an interrupted earlier attempt's folder beside the new one."""
+    run_dir = Path(run_dir)
+    if not run_dir.exists():
+        return
+    n = 1
+    while run_dir.with_name(f"{run_dir.name}.interrupted-{n}").exists():
+        n += 1
+    shutil.move(str(run_dir), str(run_dir.with_name(f"{run_dir.name}.interrupted-{n}")))
+
+
+def sweep_dirs_of(results_dir, sweep_name):
+    return Path(paths.results_root(results_dir)) / "sweeps" / sweep_name
+
+
+def prepare_sweep_dir(sweep, base_raw, results_dir, resume):
+    """A new sweep folder, or with `resume` the latest (or named) existing one."""
+    root = sweep_dirs_of(results_dir, sweep.name)
+    if resume and sweep.tuner.algorithm == "grid":
+        raise UserError(
+            "Keras Tuner's grid search cannot resume: it does not save its queue of "
+            "grid points (a resumed grid sweep fails or silently runs nothing). "
+            f"Start a new sweep with `rnnbench tune {sweep.name}`, or use the random, "
+            "bayesian or hyperband algorithm for sweeps you may need to resume.")
+    if resume:
+        existing = sorted(d for d in root.glob("*") if (d / PROJECT).is_dir()) \
+            if root.is_dir() else []
+        if resume is not True:
+            existing = [d for d in existing if d.name == resume]
+        if not existing:
+            raise UserError(
+                f"Nothing to resume: no sweep folder {resume if resume is not True else ''}"
+                f" for {sweep.name!r} under {root}. Run `rnnbench tune {sweep.name}` first.")
+        return existing[-1]
+    sweep_dir = folders.new_run_dir(root.parent, root.name)
+    folders.write_text_atomic(sweep_dir / "sweep.yaml", definition.sweep_yaml(sweep))
+    folders.write_text_atomic(sweep_dir / "base.yaml", yaml.safe_dump(base_raw, sort_keys=False))
+    return sweep_dir
+
+
+def metric_names(exp):
+    """The metrics every trial will write (so the dashboard knows them up front)."""
+    task = config_lib.task_of(exp)
+    names = task.metric_names(config_lib.data_spec(exp),
+                              inverse_transform=(lambda v: v) if exp.data.scale else None)
+    return [f"{part}_{name}" for part in ("val", "test") for name in names]
+
+
+def build_tuner(sweep, base_raw, sweep_dir):
+    base_exp = config_lib.validate(base_raw, source=f"{sweep.experiment} (base)")
+    oracle = make_oracle(sweep, base_exp)
+    hparams_dir = Path(sweep_dir) / "hparams"
+    if not hparams_dir.exists():
+        hparams.write_experiment(hparams_dir, sweep.params, metric_names(base_exp))
+    return SweepTuner(sweep, base_raw, sweep_dir, oracle)
+
+
+def check_oracle_options(sweep):
+    """Unknown `tuner:` keys fail before any folder is made, with close matches."""
+    import inspect
+    cls = TUNERS.get(sweep.tuner.algorithm, where="tuner.algorithm")
+    allowed = set(inspect.signature(cls.__init__).parameters) - {
+        "self", "objective", "hyperparameters", "allow_new_entries", "tune_new_entries",
+        "seed", "max_trials", "max_consecutive_failed_trials", "kwargs"}
+    own = [f.name for f in dataclasses.fields(definition.TunerConfig) if f.name != "options"]
+    for key in sweep.tuner.options:
+        if key not in allowed:
+            raise UserError(
+                f"Unknown key `tuner.{key}` for the {sweep.tuner.algorithm!r} tuner. "
+                f"Expected one of {sorted(own)} or the oracle's {sorted(allowed)}. "
+                f"Received: {key!r}" + schema.close_matches_hint(key, own + sorted(allowed)))
+
+
+def open_sweep(sweep_name, results_dir=None, resume=False):
+    """`(sweep, base_raw, sweep_dir)`: a new sweep folder, or the one to resume.
+
+    A resumed sweep runs exactly as its folder recorded it, even if the
+    tuning file changed since.
+    """
+    sweep, base_raw = definition.load_sweep(sweep_name)
+    check_oracle_options(sweep)
+    sweep_dir = prepare_sweep_dir(sweep, base_raw, results_dir, resume)
+    if resume:
+        sweep, base_raw = definition.load_saved_sweep(sweep_dir)
+    training.log(f"sweep {sweep.name}: {sweep_dir}")
+    return sweep, base_raw, sweep_dir
+
+
+def tune(sweep_name, results_dir=None, resume=False):
+    """Runs (or resumes) a sweep in this process; returns the sweep folder."""
+    sweep, base_raw, sweep_dir = open_sweep(sweep_name, results_dir, resume)
+    search(build_tuner(sweep, base_raw, sweep_dir))
+    return sweep_dir
+
+
+def search(tuner):
+    """Runs the tuner's search; a run of failed trials ends it as a failed run."""
+    try:
+        tuner.search()
+    except RuntimeError as e:
+        if "consecutive failures" not in str(e):
+            raise
+        raise RunFailed(f"sweep stopped: {str(e).splitlines()[0]}") from None
+    finally:
+        leaderboard.write(tuner.sweep_dir, tuner.sweep)

@@ -1,0 +1,161 @@
+"""`rnnbench bench`: the hand-written twin is the same model; timings are sane."""
+
+import pytest
+
+from rnnbench.bench import benchmark
+from rnnbench.cli import main
+from rnnbench.config import experiment as config_lib
+from rnnbench.models import builders
+from rnnbench.run import timing
+
+
+@pytest.mark.parametrize("workload", sorted(benchmark.WORKLOADS))
+@pytest.mark.parametrize("cell", sorted(benchmark.CELLS))
+def test_built_and_hand_written_models_are_the_same(workload, cell):
+    w = benchmark.WORKLOADS[workload]
+    exp = benchmark.experiment(w, cell)
+    spec = config_lib.data_spec(exp)
+    ours = builders.build_model(exp, spec=spec, compile=False)
+    theirs = benchmark.keras_model(w, cell, spec)
+    assert ours.count_params() == theirs.count_params()
+    # fused_lstm is timed against the plain LSTM it subclasses.
+    kinds = lambda m: [type(layer).__name__.replace("FusedLSTM", "LSTM") for layer in m.layers]
+    assert kinds(ours) == kinds(theirs)
+    assert ours.output_shape == theirs.output_shape
+
+
+def test_bench_one_reports_throughput_ratio_and_pipeline_rate():
+    row = benchmark.bench_one(benchmark.WORKLOADS["B"], "gru", steps=3, rounds=3)
+    assert row["rnnbench_samples_per_s"] > 0 and row["keras_samples_per_s"] > 0
+    assert row["ratio_min"] <= row["ratio"] <= row["ratio_max"]
+    assert row["latency_ms"] > 0 and row["pipeline_samples_per_s"] > 0
+
+
+def test_control_model_measures_the_noise_floor():
+    row = benchmark.bench_one(benchmark.WORKLOADS["B"], "simple_rnn", steps=3, rounds=3,
+                          vs_keras=False, control=True)
+    assert row["control_samples_per_s"] > 0 and row["keras_samples_per_s"] > 0
+    assert row["ratio_control_min"] <= row["ratio_control"] <= row["ratio_control_max"]
+    assert row["ratio_epoch_control_min"] <= row["ratio_epoch_control"]
+    for key in ("ratio_step", "ratio_step_control"):
+        assert row[f"{key}_low"] <= row[key] <= row[f"{key}_high"]
+    assert "step-interleaved" in benchmark.format_row(row)
+
+
+def test_interleaved_steps_pair_every_model_with_the_reference():
+    import keras
+    w = benchmark.WORKLOADS["B"]
+    exp = benchmark.experiment(w, "simple_rnn")
+    spec = config_lib.data_spec(exp)
+    splits = config_lib.dataset_of(exp).load(dict(exp.data.params, size=3 * w.batch_size),
+                                         {}, None, 0)
+    models = {"keras": benchmark.keras_model(w, "simple_rnn", spec),
+              "other": benchmark.keras_model(w, "simple_rnn", spec)}
+    for model in models.values():
+        model.compile(optimizer="adam", loss="mse")
+    before = keras.ops.convert_to_numpy(models["other"].layers[-1].kernel).copy()
+    ratios = benchmark.interleaved_step_ratios(models, splits.train.x, splits.train.y,
+                                           w.batch_size, steps=5)
+    assert list(ratios) == ["other"] and len(ratios["other"]) == 5
+    assert all(r > 0 for r in ratios["other"])
+    # Real training steps ran: the weights moved.
+    assert (keras.ops.convert_to_numpy(models["other"].layers[-1].kernel) != before).any()
+
+
+def test_bootstrap_interval_brackets_the_median():
+    ratios = [0.9, 1.0, 1.1, 1.0, 0.95, 1.05, 1.0]
+    got = benchmark._interval("r", ratios)
+    assert got["r"] == 1.0 and got["r_low"] <= 1.0 <= got["r_high"]
+    assert got == benchmark._interval("r", ratios)  # fixed seed
+
+
+def test_timing_counts_the_steps_between_callbacks():
+    # steps_per_execution=2: Keras calls back after steps 0, 2 and 4.
+    steps = timing.timing_from_ends([(0, 10.0), (2, 10.2), (4, 10.5)], batch_size=10,
+                                    wall_s=1.0)
+    assert steps.samples_per_s == pytest.approx(4 * 10 / 0.5)
+    assert steps.step_s == pytest.approx((0.1 + 0.15) / 2)
+    assert steps.wall_s == 1.0
+    with pytest.raises(ValueError, match="at least 2"):
+        timing.timing_from_ends([(0, 1.0)], 10, 1.0)
+
+
+def test_unknown_cell_is_a_user_error(capsys):
+    assert main(["bench", "--cells", "lstm,lstn"]) == 2
+    assert "Expected `--cells` from" in capsys.readouterr().err
+
+
+# PyTorch keeps two bias vectors per gate (input and recurrent) where Keras
+# keeps one, except GRU with reset_after=True, which has both in Keras too.
+EXTRA_TORCH_BIAS = {"lstm": 4, "simple_rnn": 1, "gru": 0, "bilstm": 8, "textbook_lstm": 0,
+                    "fused_lstm": 4, "fused_bilstm": 8}
+
+
+@pytest.mark.parametrize("workload", sorted(benchmark.WORKLOADS))
+@pytest.mark.parametrize("cell", sorted(benchmark.CELLS))
+def test_torch_twin_is_the_same_model(workload, cell):
+    torch = pytest.importorskip("torch", reason="the PyTorch twins need the `bench` extra")
+    from rnnbench.bench import torch_twins
+    w = benchmark.WORKLOADS[workload]
+    spec = config_lib.data_spec(benchmark.experiment(w, cell))
+    ours = benchmark.keras_model(w, cell, spec)
+    twin = torch_twins.model(w, *benchmark.CELLS[cell], spec)
+    extra = EXTRA_TORCH_BIAS[cell] * sum(w.units)
+    assert torch_twins.count_params(twin) == ours.count_params() + extra
+    x = torch.zeros((3, *spec.input_shape),
+                    dtype=torch.long if spec.vocab_size else torch.float32)
+    assert tuple(twin(x).shape) == (3, 1)
+
+
+def test_bench_one_times_the_torch_twin_interleaved():
+    pytest.importorskip("torch", reason="the PyTorch twins need the `bench` extra")
+    row = benchmark.bench_one(benchmark.WORKLOADS["B"], "lstm", steps=3, rounds=2, vs_keras=False,
+                          vs_torch=True)
+    assert row["torch_samples_per_s"] > 0 and row["torch_latency_ms"] > 0
+    assert row["ratio_torch_min"] <= row["ratio_torch"] <= row["ratio_torch_max"]
+    assert row["backend"] == "tensorflow" and row["device"] == "cpu"
+
+
+def test_no_cudnn_sets_use_cudnn_false_on_lstm_and_gru_layers():
+    for cell in ("lstm", "gru", "bilstm"):
+        exp = benchmark.experiment(benchmark.WORKLOADS["A"], cell, use_cudnn=False)
+        model = builders.build_model(exp, compile=False)
+        layers = [getattr(l, "forward_layer", l) for l in builders.recurrent_layers(model)]
+        assert layers and all(layer.use_cudnn is False for layer in layers)
+    exp = benchmark.experiment(benchmark.WORKLOADS["A"], "simple_rnn", use_cudnn=False)
+    assert builders.build_model(exp, compile=False)  # SimpleRNN has no cuDNN kernel
+
+
+def test_bench_json_is_written_row_by_row(tmp_path):
+    out = tmp_path / "rows.json"
+    assert main(["bench", "--workload", "B", "--cells", "simple_rnn", "--steps", "3",
+                 "--rounds", "1", "--torch", "no", "--json", str(out)]) == 0
+    import json
+    rows = json.loads(out.read_text())
+    assert [r["cell"] for r in rows] == ["simple_rnn"] and "ratio_torch" not in rows[0]
+
+
+def test_steps_per_execution_and_threads_are_applied_and_timed_right(tmp_path):
+    import json
+    import subprocess
+    import sys
+    out = tmp_path / "rows.json"
+    # A fresh process: TensorFlow fixes its thread pools when it starts.
+    subprocess.run([sys.executable, "-m", "rnnbench", "bench", "--workload", "B",
+                    "--cells", "gru", "--steps", "8", "--rounds", "1",
+                    "--steps-per-execution", "4", "--intra-op", "1", "--torch", "no",
+                    "--json", str(out)], check=True, capture_output=True)
+    row = json.loads(out.read_text())[0]
+    assert row["steps_per_execution"] == 4 and row["intra_op_threads"] == 1
+    assert row["rnnbench_samples_per_s"] > 0
+
+
+def test_steps_per_execution_reaches_keras_compile():
+    exp = benchmark.experiment(benchmark.WORKLOADS["B"], "gru", steps_per_execution=3)
+    model = builders.build_model(exp)
+    assert model.steps_per_execution == 3
+
+
+def test_bench_rejects_too_few_steps_for_steps_per_execution(capsys):
+    assert main(["bench", "--steps", "4", "--steps-per-execution", "4"]) == 2
+    assert "--steps at least twice" in " ".join(capsys.readouterr().err.split())

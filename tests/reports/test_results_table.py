@@ -1,0 +1,106 @@
+"""`rnnbench results`: every run folder in one table, broken ones included."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import yaml
+
+from rnnbench.cli import main
+from rnnbench.errors import UserError
+from rnnbench.reports import results_table
+
+
+def fake_run(root, experiment, run_id, status="completed", metrics=None, cells=("lstm",),
+             sweep=None):
+    """A run folder as rnnbench writes it (files only; no training needed here)."""
+    if sweep:
+        folder = root / "sweeps" / sweep / "20260101-000000-aaaa" / "trials" / run_id
+    else:
+        folder = root / experiment / run_id
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text(json.dumps({
+        "experiment": experiment, "run_id": run_id, "status": status,
+        "started_at": "2026-11-22T10:00:00+00:00", "params": 1234,
+        "git": {"commit": "abc"}, **({"error": "RunFailed: loss became NaN"}
+                                     if status == "failed" else {})}))
+    (folder / "config.yaml").write_text(yaml.safe_dump(
+        {"model": {"layers": [{"cell": c, "bidirectional": i == 1}
+                              for i, c in enumerate(cells)]}}))
+    if metrics is not None:
+        (folder / "metrics.json").write_text(json.dumps(metrics))
+    return folder
+
+
+@pytest.fixture
+def root(tmp_path):
+    root = tmp_path / "results"
+    fake_run(root, "exp_a", "20261122-100000-0001",
+             metrics={"val_loss": 0.5, "test_loss": 0.4, "epochs_run": 3, "wall_time_s": 1.5,
+                      "baseline": "zeros", "baseline_test_loss": 1.0})
+    fake_run(root, "exp_a", "20261122-110000-0002",
+             metrics={"val_loss": 0.2, "test_loss": 0.3, "epochs_run": 5, "wall_time_s": 2.0})
+    fake_run(root, "exp_b", "20261122-120000-0003", status="failed")
+    fake_run(root, "exp_b", "20261122-130000-0004", status="interrupted")
+    fake_run(root, "exp_a", "0", sweep="sweep_x", cells=("gru", "gru"),
+             metrics={"val_loss": 0.1, "test_loss": 0.1, "epochs_run": 2})
+    broken = root / "exp_b" / "20261122-140000-0005"
+    broken.mkdir()
+    (broken / "manifest.json").write_text('{"status": "comp')  # cut off mid-write
+    completed_without_metrics = fake_run(root, "exp_b", "20261122-150000-0006")
+    assert not (completed_without_metrics / "metrics.json").exists()
+    return root
+
+
+def test_every_folder_is_listed_and_none_is_dropped(root):
+    frame = results_table.table(root)
+    assert len(frame) == 7
+    by_id = frame.set_index("run_id")
+    assert by_id.loc["20261122-120000-0003", "status"] == "failed"
+    assert "loss became NaN" in by_id.loc["20261122-120000-0003", "problem"]
+    assert by_id.loc["20261122-130000-0004", "status"] == "interrupted"
+    assert "manifest.json unreadable" in by_id.loc["20261122-140000-0005", "problem"]
+    assert "metrics.json missing" in by_id.loc["20261122-150000-0006", "problem"]
+    trial = by_id.loc["20260101-000000-aaaa/0"]
+    assert trial["sweep"] == "sweep_x" and trial["experiment"] == "exp_a"
+    assert trial["cells"] == "gru+bi-gru"
+    assert by_id.loc["20261122-100000-0001", "baseline_test_loss"] == 1.0
+
+
+def test_filter_by_experiment_or_sweep_and_sort(root):
+    assert set(results_table.table(root, "exp_b")["experiment"]) == {"exp_b"}
+    assert list(results_table.table(root, "sweep_x")["run_id"]) == ["20260101-000000-aaaa/0"]
+    ranked = results_table.table(root, "exp_a", sort="val_loss")
+    assert list(ranked["val_loss"]) == [0.1, 0.2, 0.5]
+
+
+def test_unknown_name_or_sort_key_is_a_user_error(root):
+    with pytest.raises(UserError, match="No runs of 'exp_z'"):
+        results_table.table(root, "exp_z")
+    with pytest.raises(UserError, match=r"Expected `--sort` to be one of \['test_loss'"):
+        results_table.table(root, sort="val_los")
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "markdown"])
+def test_formats(root, fmt, capsys):
+    assert main(["results", "--results-dir", str(root), "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    if fmt == "csv":
+        from io import StringIO
+        assert len(pd.read_csv(StringIO(out))) == 7
+    elif fmt == "markdown":
+        lines = out.strip().splitlines()
+        assert lines[0].startswith("| experiment |") and lines[1].startswith("|---|")
+        assert len(lines) == 2 + 7
+    else:
+        assert "exp_a" in out and "failed" in out
+
+
+def test_results_does_not_import_tensorflow(root):
+    code = ("import sys\nfrom rnnbench.cli import main\n"
+            f"main(['results', '--results-dir', {str(root)!r}])\n"
+            "assert 'tensorflow' not in sys.modules\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

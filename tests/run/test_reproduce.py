@@ -1,0 +1,131 @@
+"""`rnnbench reproduce`: run folders match to the last digit; references within tolerance."""
+
+import json
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import experiment_dict
+
+from rnnbench.cli import main
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def recorded_run(tmp_path):
+    """A completed tiny run folder."""
+    raw = experiment_dict(task="classify", cells=("gru",), epochs=2)
+    path = tmp_path / "toy.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    assert main(["run", str(path), "--results-dir", str(tmp_path / "results")]) == 0
+    return next((tmp_path / "results" / raw["name"]).iterdir())
+
+
+def test_a_run_folder_reproduces_every_metric_exactly(recorded_run, tmp_path, capsys):
+    code = main(["reproduce", str(recorded_run), "--results-dir", str(tmp_path / "again")])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "reproduced" in out and "NOT" not in out
+    new_run = next((tmp_path / "again").glob("*/*"))
+    old = json.loads((recorded_run / "metrics.json").read_text())
+    new = json.loads((new_run / "metrics.json").read_text())
+    assert {k: v for k, v in old.items() if k != "wall_time_s"} == \
+           {k: v for k, v in new.items() if k != "wall_time_s"}
+
+
+def test_a_changed_metric_is_a_miss_with_a_table(recorded_run, tmp_path, capsys):
+    metrics = json.loads((recorded_run / "metrics.json").read_text())
+    metrics["test_loss"] += 0.5
+    (recorded_run / "metrics.json").write_text(json.dumps(metrics))
+    code = main(["reproduce", str(recorded_run), "--results-dir", str(tmp_path / "again")])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "NOT reproduced" in out
+    row = next(line for line in out.splitlines() if line.strip().startswith("test_loss"))
+    assert "False" in row and "-0.5" in row
+
+
+def test_manifest_differences_that_change_numbers_are_warned(recorded_run, tmp_path, capsys):
+    manifest = json.loads((recorded_run / "manifest.json").read_text())
+    manifest["versions"]["tensorflow"] = "2.0.0"
+    manifest["device"]["type"] = "GPU"
+    manifest["deterministic"] = False
+    (recorded_run / "manifest.json").write_text(json.dumps(manifest))
+    main(["reproduce", str(recorded_run), "--results-dir", str(tmp_path / "again")])
+    out = capsys.readouterr().out
+    assert "warning: tensorflow was 2.0.0" in out
+    assert "warning: device was GPU, is now CPU" in out
+    assert "op determinism was off" in out
+
+
+def test_a_named_experiment_is_compared_with_its_reference(recorded_run, tmp_path, capsys):
+    reached = json.loads((recorded_run / "metrics.json").read_text())["test_accuracy"]
+    raw = yaml.safe_load((recorded_run / "config.yaml").read_text())
+    for value, expected_code in ((reached, 0), (reached + 0.3, 1)):
+        raw["reference"] = {"metric": "test_accuracy", "value": value, "tolerance": 1e-9}
+        path = tmp_path / "with_reference.yaml"
+        path.write_text(yaml.safe_dump(raw))
+        code = main(["reproduce", str(path), "--results-dir", str(tmp_path / "r")])
+        out = capsys.readouterr().out
+        assert code == expected_code, out
+        assert "test_accuracy" in out
+
+
+def test_several_seeds_are_averaged(recorded_run, tmp_path, capsys):
+    raw = yaml.safe_load((recorded_run / "config.yaml").read_text())
+    raw["reference"] = {"metric": "test_loss", "value": 1.0, "tolerance": 10.0}
+    path = tmp_path / "seeds.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    assert main(["reproduce", str(path), "--seeds", "2", "--results-dir",
+                 str(tmp_path / "r")]) == 0
+    assert "1, 2" in capsys.readouterr().out  # seed 1 and seed 2
+    runs = [json.loads(p.read_text()) for p in (tmp_path / "r").glob("*/*/manifest.json")]
+    assert sorted(m["seed"] for m in runs) == [1, 2]
+
+
+def test_a_sweep_trial_reproduces_its_leaderboard_score(tmp_path, capsys):
+    base = experiment_dict(task="regress", cells=("lstm",), epochs=2)
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(base))
+    (tmp_path / "sweep.yaml").write_text(yaml.safe_dump({
+        "experiment": str(tmp_path / "base.yaml"),
+        "tuner": {"algorithm": "random", "max_trials": 2, "objective": "val_loss", "seed": 3},
+        "space": {"model.layers[0].units": {"int": [2, 8], "step": 2}}}))
+    assert main(["tune", str(tmp_path / "sweep.yaml"), "--results-dir",
+                 str(tmp_path / "results")]) == 0
+    sweep_dir = next((tmp_path / "results" / "sweeps" / "sweep").iterdir())
+    board = pd.read_csv(sweep_dir / "leaderboard.csv", dtype={"trial_id": str})
+    best = board.iloc[0]
+    capsys.readouterr()
+    assert main(["reproduce", best["run_dir"], "--results-dir", str(tmp_path / "again")]) == 0
+    new_run = next((tmp_path / "again").glob("*/*"))
+    again = json.loads((new_run / "metrics.json").read_text())
+    assert again["val_loss"] == best["objective (val_loss)"]
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["no_such_experiment"], "Unknown experiment"),
+    (["adding_lstm", "--seeds", "0"], "Expected `--seeds` to be >= 1"),
+])
+def test_bad_input_exits_2(args, expected, capsys):
+    assert main(["reproduce", *args]) == 2
+    assert expected in capsys.readouterr().err
+
+
+def test_an_experiment_without_reference_or_a_run_without_metrics_exits_2(
+        recorded_run, tmp_path, capsys):
+    raw = yaml.safe_load((recorded_run / "config.yaml").read_text())
+    raw["reference"] = None
+    (tmp_path / "noref.yaml").write_text(yaml.safe_dump(raw))
+    assert main(["reproduce", str(tmp_path / "noref.yaml")]) == 2
+    assert "has no `reference:` block" in capsys.readouterr().err
+    (recorded_run / "metrics.json").unlink()
+    assert main(["reproduce", str(recorded_run)]) == 2
+    assert "no readable metrics.json" in capsys.readouterr().err
+
+
+def test_the_shipped_adding_lstm_reaches_its_reference(tmp_path, capsys):
+    """The issue's acceptance check, end to end (about 75-100 s on 2 cores)."""
+    assert main(["reproduce", "adding_lstm", "--results-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "test_mse" in out and "reproduced" in out and "NOT" not in out
