@@ -2,7 +2,8 @@
 
 TensorFlow is imported only by commands that build or train models, so
 `--help`, `list` and `show` answer in well under a second.
-Exit codes: 0 success, 1 a run failed, 2 bad input (one-paragraph message).
+Exit codes: 0 success, 1 a run failed, 2 bad input (one-paragraph message),
+130 interrupted (Ctrl-C; the folder is kept and the resume command printed).
 """
 
 import argparse
@@ -10,7 +11,8 @@ import os
 import sys
 import textwrap
 
-from rnnbench.errors import RunFailed, UserError
+from rnnbench import console
+from rnnbench.errors import Interrupted, RunFailed, UserError
 
 
 def main(argv=None):
@@ -19,27 +21,58 @@ def main(argv=None):
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    with console.session(args.verbose):
+        return run_command(args)
+
+
+def run_command(args):
+    """Runs the command's handler; maps its outcome to an exit code."""
     try:
         return args.handler(args) or 0
     except UserError as e:
-        print(textwrap.fill(f"rnnbench: error: {e}", width=100,
-                            break_long_words=False, break_on_hyphens=False),
-              file=sys.stderr)
+        print(paragraph(f"rnnbench: error: {e}"), file=sys.stderr)
         return 2
     except RunFailed as e:
         print(f"rnnbench: run failed: {e}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt as e:
+        print(paragraph(interrupt_message(e, args)), file=sys.stderr)
+        return 130
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr = open(os.devnull, "w")
         return 0
 
 
+def paragraph(text):
+    return textwrap.fill(text, width=100, break_long_words=False, break_on_hyphens=False)
+
+
+def interrupt_message(error, args):
+    """One paragraph for Ctrl-C: what stopped, what is kept, how to go on."""
+    if not isinstance(error, Interrupted):
+        return f"rnnbench: interrupted `rnnbench {args.command}` before it wrote anything."
+    text = error.message()
+    if error.resume is None and args.command == "run":
+        text += f" Run it again with: rnnbench run {args.name}"
+    return text
+
+
 def make_parser():
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="also show TensorFlow's and other libraries' log lines and "
+                             f"warnings (or set {console.VERBOSE_ENV}=1)")
     parser = argparse.ArgumentParser(
-        prog="rnnbench",
+        prog="rnnbench", parents=[common],
         description="Config-driven experiments for recurrent networks "
                     "(Keras 3 / TensorFlow): build, train, sweep, reproduce.")
+    parser.set_defaults(verbose=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_parser = sub.add_parser
+
+    def sub_add_parser(*args, **kwargs):
+        return add_parser(*args, parents=[common], **kwargs)
+    sub.add_parser = sub_add_parser
 
     p = sub.add_parser("list", help="named experiments and sweeps, one line each")
     p.set_defaults(handler=cmd_list)
@@ -164,7 +197,6 @@ def cmd_show(args):
 def cmd_check(args):
     from rnnbench.config import experiment as config_lib
     exp = config_lib.load_experiment(args.name, args.set)
-    quiet_tensorflow()
     from rnnbench.models import check
     print(check.report(exp))
 
@@ -177,7 +209,6 @@ def cmd_run(args):
     if args.epochs is not None:
         overrides["train.epochs"] = args.epochs
     exp = config_lib.load_experiment(args.name, overrides)
-    quiet_tensorflow()
     from rnnbench.run import training
     training.run(exp, results_dir=args.results_dir)
 
@@ -185,7 +216,6 @@ def cmd_run(args):
 def cmd_tune(args):
     if args.workers < 0:
         raise UserError(f"Expected `--workers` to be >= 0. Received: {args.workers}")
-    quiet_tensorflow()
     from rnnbench.sweeps import distributed, tuning
     from rnnbench.sweeps import report as sweep_report
     if args.worker_dir:
@@ -211,7 +241,6 @@ def cmd_results(args):
 
 
 def cmd_reproduce(args):
-    quiet_tensorflow()
     from rnnbench.run import reproduce
     verdict = reproduce.reproduce(args.target, args.seeds, args.tolerance, args.results_dir)
     print(verdict.render())
@@ -219,7 +248,6 @@ def cmd_reproduce(args):
 
 
 def cmd_study(args):
-    quiet_tensorflow()
     from rnnbench.reports import study
     study_dir = study.run_study(args.name, args.results_dir)
     print(f"rnnbench: report {study_dir / 'report.md'}")
@@ -227,7 +255,6 @@ def cmd_study(args):
 
 
 def cmd_bench(args):
-    quiet_tensorflow()
     from rnnbench.bench import benchmark
     cells = [c.strip() for c in args.cells.split(",") if c.strip()]
     unknown = sorted(set(cells) - set(benchmark.CELLS))
@@ -271,11 +298,6 @@ def cmd_board(args):
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
-
-
-def quiet_tensorflow():
-    """Hides TensorFlow's C++ start-up chatter unless the user asked for it."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 if __name__ == "__main__":

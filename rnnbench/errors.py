@@ -11,3 +11,29 @@ class UserError(ValueError):
 
 class RunFailed(RuntimeError):
     """A run started but did not finish (NaN loss, crash); exit code 1."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a run or a sweep; what it wrote is kept.
+
+    A `KeyboardInterrupt`, so Keras Tuner (which records an `Exception` in
+    a trial as a failed trial) lets it end the search. The CLI prints one
+    paragraph from it and exits with code 130.
+
+    Args:
+        what: what was stopped, e.g. "run sunspots_lstm".
+        folder: the folder kept, with status `interrupted`.
+        resume: the command that continues it, or None when it cannot be
+            continued (a plain run is re-run from its name instead).
+    """
+
+    def __init__(self, what, folder, resume=None):
+        super().__init__(what)
+        self.what, self.folder, self.resume = what, folder, resume
+
+    def message(self):
+        text = (f"rnnbench: interrupted {self.what}. Its folder is kept with status "
+                f"`interrupted`: {self.folder}.")
+        if self.resume:
+            text += f" Resume with: {self.resume}"
+        return text

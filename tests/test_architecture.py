@@ -15,6 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "rnnbench"
 # its own level or above (other than its own modules).
 LAYERS = {
     "errors": 0,
+    "console": 0,
     "config": 1,
     "data": 2,
     "models": 3,

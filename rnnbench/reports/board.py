@@ -1,5 +1,6 @@
 """`rnnbench board`: TensorBoard over the results folder, on localhost by default."""
 
+import logging
 from pathlib import Path
 
 from rnnbench.errors import UserError
@@ -25,7 +26,7 @@ def serve(logdir, host="127.0.0.1", port=6006):
     """Starts TensorBoard, prints its URL and serves until interrupted."""
     import time
     url = start(logdir, host, port)
-    print(f"rnnbench: TensorBoard on {url} over {logdir} (Ctrl-C stops it)", flush=True)
+    logging.getLogger("rnnbench").info(f"TensorBoard on {url} over {logdir} (Ctrl-C stops it)")
     try:
         while True:
             time.sleep(3600)

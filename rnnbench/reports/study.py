@@ -9,6 +9,7 @@ built from those folders afterwards, never from memory.
 
 import dataclasses
 import itertools
+import logging
 from pathlib import Path
 from typing import Optional, Tuple
 
@@ -18,6 +19,8 @@ from rnnbench.config import experiment as config_lib
 from rnnbench.config import paths, schema
 from rnnbench.config.schema import FrozenMap
 from rnnbench.run import folders, training
+
+log = logging.getLogger("rnnbench")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -107,7 +110,7 @@ def run_study(name_or_path, results_dir=None):
         label = variant_label(variant)
         for seed in study.seeds:
             exp = experiment_for(study, base, variant, seed)
-            training.log(f"study {study.name}: {label}, seed {seed}")
+            log.info(f"study {study.name}: {label}, seed {seed}")
             run_dir = study_dir / "runs" / f"{label}-seed{seed}"
             training.run(exp, run_dir=run_dir, verbose=0)
             runs.append({"variant": label, "seed": seed, "run_dir": str(run_dir),

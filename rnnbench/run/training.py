@@ -6,6 +6,7 @@ next to the naive baseline -> metrics.json and manifest.json.
 """
 
 import dataclasses
+import logging
 import math
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ import tensorflow as tf
 
 from rnnbench.config import experiment as config_lib
 from rnnbench.config import paths
-from rnnbench.errors import RunFailed, UserError
+from rnnbench.errors import Interrupted, RunFailed, UserError
 from rnnbench.models import builders
 from rnnbench.models.jit import MEASURE, choose_jit_compile
 from rnnbench.run import folders
@@ -32,8 +33,7 @@ class RunResult:
     manifest: dict
 
 
-def log(message):
-    print(f"rnnbench: {message}", flush=True)
+log = logging.getLogger("rnnbench")
 
 
 def run(exp, results_dir=None, run_dir=None, verbose="auto"):
@@ -49,8 +49,10 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto"):
         A `RunResult`.
 
     Raises:
-        RunFailed: when training diverges (NaN) or crashes; the manifest
-            records the reason.
+        RunFailed: when training diverges (NaN).
+        Interrupted: on Ctrl-C; the folder is kept with status `interrupted`.
+        Any other error of a crashed run is re-raised as it is. Whatever
+        ends the run, the manifest records its status and the reason.
     """
     if run_dir is None:
         run_dir = folders.new_run_dir(paths.results_root(results_dir), exp.name)
@@ -64,7 +66,7 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto"):
         splits = config_lib.dataset_of(exp).load(
             dict(exp.data.params), dataclasses.asdict(exp.data.split),
             exp.data.scale, exp.seed)
-        log(f"{exp.name}: data {exp.data.name} ({exp.data.task}) train/val/test = "
+        log.info(f"{exp.name}: data {exp.data.name} ({exp.data.task}) train/val/test = "
             f"{len(splits.train)}/{len(splits.val)}/{len(splits.test)}")
         model = builders.build_model(exp, spec=splits.spec, compile=False)
         jit, jit_reason = choose_jit_compile(exp, model, splits.spec)
@@ -73,7 +75,7 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto"):
         builders.compile_model(model, exp, splits.spec, jit_compile=jit)
         manifest.update(model_facts(model, splits, model.jit_compile, jit_reason, exp))
         folders.write_json_atomic(run_dir / "manifest.json", manifest)
-        log(f"model {model.count_params():,} parameters; "
+        log.info(f"model {model.count_params():,} parameters; "
             f"jit_compile={model.jit_compile} ({jit_reason})")
 
         timer = EpochTimer()
@@ -83,7 +85,7 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto"):
             shuffle=True, verbose=verbose,
             callbacks=callbacks(exp, run_dir, splits, timer))
         manifest.update(timer.facts())
-        log(f"time to first training step: {timer.first_step_s:.2f} s")
+        log.info(f"time to first training step: {timer.first_step_s:.2f} s")
         diverged = nan_epoch(history.history)
         if diverged is not None:
             raise RunFailed(f"loss became NaN in epoch {diverged + 1}; "
@@ -97,6 +99,8 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto"):
         folders.write_json_atomic(run_dir / "metrics.json", metrics)
     except BaseException as e:
         finish_manifest(manifest, run_dir, started, failure_status(e), error=e)
+        if isinstance(e, KeyboardInterrupt) and not isinstance(e, Interrupted):
+            raise Interrupted(f"run {exp.name}", run_dir) from e
         raise
     finish_manifest(manifest, run_dir, started, "completed")
     log_summary(metrics, splits.baseline_name, run_dir)
@@ -274,5 +278,5 @@ def log_summary(metrics, baseline_name, run_dir):
     for key, value in tests.items():
         base = metrics.get(f"baseline_test_{key}")
         parts.append(f"{key}={value:.4g}" + (f" (baseline {base:.4g})" if base is not None else ""))
-    log(f"test: {', '.join(parts)}; baseline = {baseline_name}")
-    log(f"run folder: {run_dir}")
+    log.info(f"test: {', '.join(parts)}; baseline = {baseline_name}")
+    log.info(f"run folder: {run_dir}")

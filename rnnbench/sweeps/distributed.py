@@ -9,6 +9,7 @@ On several machines, start the chief and the workers yourself with the same
 environment variables (see README), with `results/` on a shared filesystem.
 """
 
+import logging
 import os
 import socket
 import subprocess
@@ -17,10 +18,10 @@ import threading
 import time
 
 from rnnbench.errors import RunFailed
-from rnnbench.run import training
 from rnnbench.sweeps import definition, leaderboard, tuning
 
 MAX_RESTARTS = 3
+log = logging.getLogger("rnnbench")
 
 
 def free_port():
@@ -45,8 +46,9 @@ def tune_distributed(sweep_name, workers, results_dir=None, resume=False):
         # The chief's search blocks while serving; the workers' exits tell us
         # when every trial is done.
         threading.Thread(target=chief.search, daemon=True).start()
-        training.log(f"oracle on 127.0.0.1:{port}; starting {workers} workers")
-        supervise(sweep_dir, port, [f"tuner{i}" for i in range(workers)])
+        log.info(f"oracle on 127.0.0.1:{port}; starting {workers} workers")
+        with tuning.resumable(sweep_name, sweep_dir, results_dir):
+            supervise(sweep_dir, port, [f"tuner{i}" for i in range(workers)])
     finally:
         for key, value in saved.items():
             if value is None:
@@ -79,7 +81,7 @@ def supervise(sweep_dir, port, tuner_ids):
                 del procs[tid]
             elif restarts[tid] < MAX_RESTARTS:
                 restarts[tid] += 1
-                training.log(f"worker {tid} exited with {code}; restarting it "
+                log.warning(f"worker {tid} exited with {code}; restarting it "
                              f"({restarts[tid]}/{MAX_RESTARTS}), its trial is re-run")
                 procs[tid] = spawn_worker(sweep_dir, port, tid)
             else:

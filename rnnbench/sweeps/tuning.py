@@ -10,6 +10,8 @@ results/sweeps/<sweep>/<sweep_id>/
 
 import contextlib
 import dataclasses
+import logging
+import shlex
 import shutil
 from pathlib import Path
 
@@ -20,11 +22,12 @@ from rnnbench.config import experiment as config_lib
 from rnnbench.config import paths, schema
 from rnnbench.config.registry import TUNERS
 from rnnbench.config.schema import to_plain
-from rnnbench.errors import RunFailed, UserError
+from rnnbench.errors import Interrupted, RunFailed, UserError
 from rnnbench.run import folders, training
 from rnnbench.sweeps import definition, hparams, leaderboard
 
 PROJECT = "tuner"
+log = logging.getLogger("rnnbench")
 
 
 def declare_space(sweep):
@@ -237,15 +240,29 @@ def open_sweep(sweep_name, results_dir=None, resume=False):
     sweep_dir = prepare_sweep_dir(sweep, base_raw, results_dir, resume)
     if resume:
         sweep, base_raw = definition.load_saved_sweep(sweep_dir)
-    training.log(f"sweep {sweep.name}: {sweep_dir}")
+    log.info(f"sweep {sweep.name}: {sweep_dir}")
     return sweep, base_raw, sweep_dir
 
 
 def tune(sweep_name, results_dir=None, resume=False):
     """Runs (or resumes) a sweep in this process; returns the sweep folder."""
     sweep, base_raw, sweep_dir = open_sweep(sweep_name, results_dir, resume)
-    search(build_tuner(sweep, base_raw, sweep_dir))
+    with resumable(sweep_name, sweep_dir, results_dir):
+        search(build_tuner(sweep, base_raw, sweep_dir))
     return sweep_dir
+
+
+@contextlib.contextmanager
+def resumable(sweep_name, sweep_dir, results_dir=None):
+    """Turns Ctrl-C into an `Interrupted` that names the folder and the resume command."""
+    try:
+        yield
+    except KeyboardInterrupt as e:
+        command = ["rnnbench", "tune", str(sweep_name), "--resume", Path(sweep_dir).name]
+        if results_dir:
+            command += ["--results-dir", str(results_dir)]
+        raise Interrupted(f"sweep {Path(sweep_dir).parent.name}", sweep_dir,
+                          shlex.join(command)) from e
 
 
 def search(tuner):

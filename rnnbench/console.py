@@ -1,0 +1,115 @@
+"""What the terminal shows: rnnbench's own lines, library chatter only on request.
+
+TensorFlow 2.21's C++ libraries log through Abseil before anyone calls
+`absl::InitializeLog()`, and such lines go to stderr whatever
+`TF_CPP_MIN_LOG_LEVEL` says (seen here: the oneDNN and CUDA start-up notes
+at level 3). So the quiet console filters them out of file descriptor 2
+itself, and lets every other byte through (Python tracebacks, Keras,
+rnnbench's own errors). The CLI uses this module; the Python API does not.
+"""
+
+import contextlib
+import logging
+import os
+import re
+import sys
+import threading
+import warnings
+
+VERBOSE_ENV = "RNNBENCH_VERBOSE"
+# glog/Abseil lines: "I0000 00:00:1796149132.671231   19052 port.cc:153] ...";
+# fatal (F) lines are kept.
+NATIVE_LOG_LINE = re.compile(
+    rb"^(WARNING: All log messages before absl::InitializeLog\(\) is called"
+    rb"|[IWE]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ \S+:\d+\] )")
+LIBRARY_LOGGERS = ("tensorflow", "absl", "h5py")
+
+
+def verbose_wanted(flag=False):
+    return bool(flag) or os.environ.get(VERBOSE_ENV, "") not in ("", "0")
+
+
+class ConsoleHandler(logging.Handler):
+    """Prints `rnnbench: <message>` to the current `sys.stdout`, as `print` did."""
+
+    def emit(self, record):
+        try:
+            print(f"rnnbench: {self.format(record)}", file=sys.stdout, flush=True)
+        except BrokenPipeError:
+            raise
+        except Exception:  # noqa: BLE001  (a log line never breaks the command)
+            self.handleError(record)
+
+
+def install_handler(verbose=False):
+    """Routes the "rnnbench" logger to the console (once per process)."""
+    logger = logging.getLogger("rnnbench")
+    if not any(isinstance(h, ConsoleHandler) for h in logger.handlers):
+        logger.addHandler(ConsoleHandler())
+    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logger.propagate = False
+
+
+class NativeLogFilter:
+    """Drops native library log lines written to file descriptor 2 while active."""
+
+    def __init__(self, pattern=NATIVE_LOG_LINE):
+        self.pattern = pattern
+        self.saved = None
+
+    def start(self):
+        try:
+            sys.stderr.flush()
+            self.saved = os.dup(2)
+        except (OSError, ValueError):
+            return  # no usable stderr: nothing to filter
+        read_end, write_end = os.pipe()
+        os.dup2(write_end, 2)
+        os.close(write_end)
+        self.thread = threading.Thread(target=self._pump, args=(read_end,), daemon=True)
+        self.thread.start()
+
+    def _pump(self, read_end):
+        with os.fdopen(read_end, "rb") as pipe:
+            for line in pipe:
+                if not self.pattern.match(line):
+                    os.write(self.saved, line)
+
+    def stop(self, timeout=2.0):
+        """Restores stderr and forwards what is still in the pipe."""
+        if self.saved is None:
+            return
+        with contextlib.suppress(ValueError, OSError):
+            sys.stderr.flush()
+        os.dup2(self.saved, 2)  # the pipe's last write end closes: the pump sees EOF
+        # A child process that inherited the pipe keeps it open; don't wait on it.
+        self.thread.join(timeout)
+        os.close(self.saved)
+        self.saved = None
+
+
+@contextlib.contextmanager
+def session(verbose=False):
+    """The console of one CLI command: quiet by default, everything when verbose.
+
+    Quiet hides TensorFlow's C++ log lines, Python warnings (Keras Tuner's
+    NumPy warnings, TensorFlow's retracing notes) and library loggers below
+    ERROR. Verbose is also set for child processes (sweep workers).
+    """
+    verbose = verbose_wanted(verbose)
+    install_handler(verbose)
+    if verbose:
+        os.environ[VERBOSE_ENV] = "1"
+        yield
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # read once, at TF's import
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
+    native = NativeLogFilter()
+    native.start()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        native.stop()

@@ -1,0 +1,145 @@
+"""The console: quiet by default, everything with --verbose, one paragraph on Ctrl-C."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+import yaml
+
+from rnnbench import console
+
+# A run long enough to be interrupted mid-training (each epoch well under a second).
+LONG_RUN = {
+    "name": "console_long", "seed": 1,
+    "data": {"name": "adding", "seq_len": 20, "train_size": 512},
+    "model": {"layers": [{"cell": "simple_rnn", "units": 8}]},
+    "train": {"epochs": 500, "batch_size": 64},
+}
+TINY_SWEEP = {
+    "name": "console_sweep",
+    "experiment": "console_tiny.yaml",
+    "tuner": {"algorithm": "random", "max_trials": 2, "objective": "val_loss"},
+    "space": {"model.layers[0].units": {"int": [4, 8], "step": 4}},
+}
+SHOWN = ("rnnbench:", "Epoch ", "\x1b")  # rnnbench's lines and Keras' progress bar
+
+
+def start(args, cwd, **kwargs):
+    return subprocess.Popen([sys.executable, "-m", "rnnbench", *args], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            **kwargs)
+
+
+def write(path, data):
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"timed out after {timeout} s waiting for {what}")
+
+
+def test_native_log_lines_are_dropped_and_everything_else_passes():
+    code = textwrap.dedent("""
+        import os, sys
+        from rnnbench import console
+        with console.session(False):
+            os.write(2, b"I0000 00:00:1796149174.034320   20428 port.cc:153] oneDNN on\\n")
+            os.write(2, b"WARNING: All log messages before absl::InitializeLog() is "
+                        b"called are written to STDERR\\n")
+            os.write(2, b"E0000 00:00:1796149175.623594   19052 cuda_platform.cc:52] cuInit\\n")
+            print("Traceback (most recent call last): kept", file=sys.stderr)
+            os.write(2, b"F0000 00:00:1796149175.623594   19052 x.cc:1] fatal kept\\n")
+        print("after the session", file=sys.stderr)
+    """)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == [
+        "Traceback (most recent call last): kept",
+        "F0000 00:00:1796149175.623594   19052 x.cc:1] fatal kept",
+        "after the session"]
+
+
+def test_verbose_lets_every_line_through(monkeypatch):
+    monkeypatch.delenv(console.VERBOSE_ENV, raising=False)
+    code = textwrap.dedent("""
+        import os, warnings
+        from rnnbench import console
+        with console.session(True):
+            os.write(2, b"I0000 00:00:1796149174.034320   20428 port.cc:153] oneDNN on\\n")
+            warnings.warn("a library warning")
+            assert os.environ[console.VERBOSE_ENV] == "1"  # for worker processes
+    """)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "port.cc:153] oneDNN on" in result.stderr
+    assert "a library warning" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_tiny_sweep_writes_nothing_to_stderr_that_is_not_rnnbench(tmp_path):
+    write(tmp_path / "console_tiny.yaml",
+          {**LONG_RUN, "name": "console_tiny", "train": {"epochs": 2, "batch_size": 64},
+           "data": {**LONG_RUN["data"], "train_size": 128}})
+    write(tmp_path / "sweep.yaml", TINY_SWEEP)
+    proc = start(["tune", "sweep.yaml", "--results-dir", "out"], tmp_path,
+                 env={k: v for k, v in os.environ.items() if k != console.VERBOSE_ENV})
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    strangers = [line for line in err.splitlines()
+                 if line.strip() and not line.startswith(SHOWN)]
+    assert not strangers, "\n".join(strangers)
+    assert "rnnbench: sweep" in out
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_run_keeps_the_folder_and_says_so_in_one_paragraph(tmp_path):
+    write(tmp_path / "long.yaml", LONG_RUN)
+    proc = start(["run", "long.yaml", "--results-dir", "out"], tmp_path)
+    wait_for(lambda: any(p.stat().st_size for p in
+                         (tmp_path / "out").glob("console_long/*/history.csv")),
+             120, "the first epoch")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    (run_dir,) = (tmp_path / "out" / "console_long").iterdir()
+    assert json.loads((run_dir / "manifest.json").read_text())["status"] == "interrupted"
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    message = " ".join(err.split())
+    assert "interrupted run console_long" in message
+    assert f"out/console_long/{run_dir.name}" in message  # as the user named it
+    assert "rnnbench run long.yaml" in message
+    assert len([p for p in err.split("\n\n") if p.strip()]) == 1
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_tune_names_the_sweep_folder_and_the_resume_command(tmp_path):
+    write(tmp_path / "console_tiny.yaml", {**LONG_RUN, "name": "console_tiny"})
+    write(tmp_path / "sweep.yaml", TINY_SWEEP)
+    proc = start(["tune", "sweep.yaml", "--results-dir", "out"], tmp_path)
+    pattern = "sweeps/console_sweep/*/trials/*/history.csv"
+    wait_for(lambda: any(p.stat().st_size for p in (tmp_path / "out").glob(pattern)),
+             120, "the first epoch of the first trial")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    (sweep_dir,) = (tmp_path / "out" / "sweeps" / "console_sweep").iterdir()
+    message = " ".join(err.split())
+    command = f"rnnbench tune sweep.yaml --resume {sweep_dir.name} --results-dir out"
+    assert command in message and f"out/sweeps/console_sweep/{sweep_dir.name}" in message
+    (trial,) = [p.parent for p in (tmp_path / "out").glob(pattern)]
+    status = json.loads((trial / "manifest.json").read_text())["status"]
+    assert status == "interrupted"
