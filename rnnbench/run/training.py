@@ -70,10 +70,13 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto"):
             f"{len(splits.train)}/{len(splits.val)}/{len(splits.test)}")
         model = builders.build_model(exp, spec=splits.spec, compile=False)
         jit, jit_reason = choose_jit_compile(exp, model, splits.spec)
+        measured = None
         if jit == MEASURE:
-            jit, jit_reason = jit_by_measurement(exp, splits)
+            jit, jit_reason, measured = jit_by_measurement(exp, splits)
         builders.compile_model(model, exp, splits.spec, jit_compile=jit)
         manifest.update(model_facts(model, splits, model.jit_compile, jit_reason, exp))
+        if measured:
+            manifest["jit_compile"]["measured"] = measured
         folders.write_json_atomic(run_dir / "manifest.json", manifest)
         log.info(f"model {model.count_params():,} parameters; "
             f"jit_compile={model.jit_compile} ({jit_reason})")
@@ -135,36 +138,45 @@ def seed_everything(seed, deterministic=True):
         tf_config.disable_op_determinism()
 
 
-def jit_by_measurement(exp, splits, steps=12, min_speedup=1.1):
+def xla_pays_off(rate_off, rate_on, compile_extra_s, samples, min_speedup=1.1):
+    """Whether XLA is worth it: `min_speedup` times faster in steady state (the
+    margin covers timing noise) and saving more than its extra compile time
+    over `samples` training samples."""
+    saved = samples / rate_off - samples / rate_on
+    return rate_on / rate_off >= min_speedup and saved > compile_extra_s
+
+
+def jit_by_measurement(exp, splits, steps=12):
     """Times a few steps of fresh model copies with XLA off and on; picks the faster.
 
-    XLA is chosen when it is at least `min_speedup` times faster in steady
-    state (the margin covers timing noise) and the time it saves over the
-    planned epochs exceeds its extra compile time.
+    Returns:
+        `(choice, reason, measured)`; `measured` holds the rates and the
+        extra compile time (None when nothing could be measured).
     """
     batch = exp.train.batch_size
     n = min(len(splits.train), steps * batch)
     if n < 3 * batch:
-        return False, "auto: too few training batches to measure XLA; off"
+        return False, "auto: too few training batches to measure XLA; off", None
     rates, extra = {}, {}
     for jit in (False, True):
         probe = builders.build_model(exp, spec=splits.spec, compile=False)
         builders.compile_model(probe, exp, splits.spec, jit_compile=jit)
         if jit and not probe.jit_compile:
             keras.utils.set_random_seed(exp.seed)
-            return False, "auto: Keras cannot XLA-compile this model (it said so at compile)"
+            return (False, "auto: Keras cannot XLA-compile this model (it said so at "
+                    "compile)", None)
         timing = time_epoch(probe, splits.train.x[:n], splits.train.y[:n], batch)
         rates[jit] = batch / timing.step_s
         extra[jit] = timing.wall_s - n / rates[jit]
     keras.utils.set_random_seed(exp.seed)  # the probes drew from the seeded streams
-    speedup = rates[True] / rates[False]
-    samples = exp.train.epochs * len(splits.train)
-    saved = samples / rates[False] - samples / rates[True]
+    measured = {"samples_per_s_without_xla": rates[False], "samples_per_s_with_xla": rates[True],
+                "compile_extra_s": extra[True] - extra[False],
+                "planned_samples": exp.train.epochs * len(splits.train)}
     facts = (f"measured {rates[False]:.0f} samples/s without XLA, {rates[True]:.0f} with "
-             f"({speedup:.2f}x; compile +{extra[True] - extra[False]:.1f} s)")
-    if speedup >= min_speedup and saved > extra[True] - extra[False]:
-        return True, f"auto: {facts}"
-    return False, f"auto: {facts}"
+             f"({rates[True] / rates[False]:.2f}x; compile +{measured['compile_extra_s']:.1f} s)")
+    choice = xla_pays_off(rates[False], rates[True], measured["compile_extra_s"],
+                          measured["planned_samples"])
+    return choice, f"auto: {facts}", measured
 
 
 def validation_data(splits):
