@@ -13,7 +13,7 @@ import tensorflow as tf
 from rnnbench.bench import benchmark
 from rnnbench.config import experiment as config_lib
 from rnnbench.models import builders
-from rnnbench.run import timing
+from rnnbench.runs import timing
 
 WORKLOAD = benchmark.WORKLOADS["B"]
 STEPS, EPOCHS = 20, 12

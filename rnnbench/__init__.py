@@ -26,5 +26,5 @@ def build_model(exp, compile=True):
 
 def run(exp, results_dir=None, run_dir=None, verbose="auto"):
     """Trains and evaluates an experiment; returns a `RunResult`."""
-    from rnnbench.run import training
+    from rnnbench.runs import training
     return training.run(exp, results_dir=results_dir, run_dir=run_dir, verbose=verbose)

@@ -209,7 +209,7 @@ def cmd_run(args):
     if args.epochs is not None:
         overrides["train.epochs"] = args.epochs
     exp = config_lib.load_experiment(args.name, overrides)
-    from rnnbench.run import training
+    from rnnbench.runs import training
     training.run(exp, results_dir=args.results_dir)
 
 
@@ -241,7 +241,7 @@ def cmd_results(args):
 
 
 def cmd_reproduce(args):
-    from rnnbench.run import reproduce
+    from rnnbench.runs import reproduce
     verdict = reproduce.reproduce(args.target, args.seeds, args.tolerance, args.results_dir)
     print(verdict.render())
     return 0 if verdict.matched else 1

@@ -19,7 +19,7 @@ LAYERS = {
     "config": 1,
     "data": 2,
     "models": 3,
-    "run": 4,
+    "runs": 4,
     "sweeps": 5,
     "reports": 6,
     "bench": 6,
@@ -98,5 +98,18 @@ def test_no_import_cycles():
 def test_the_checker_sees_an_upward_function_level_import(tmp_path):
     # The walk must see imports inside functions, where a cycle likes to hide.
     source = tmp_path / "lazy.py"
-    source.write_text("def f():\n    from rnnbench.run import training\n")
-    assert imported_modules(source) == {"rnnbench.run.training"}
+    source.write_text("def f():\n    from rnnbench.runs import training\n")
+    assert imported_modules(source) == {"rnnbench.runs.training"}
+
+
+def test_the_python_api_functions_are_not_shadowed_by_subpackages():
+    # Importing a subpackage sets it as an attribute of its parent: a
+    # subpackage named like an API function (`rnnbench.run`) would replace it.
+    import importlib
+
+    import rnnbench
+    for name, path in sorted(MODULES.items()):
+        if path.name == "__init__.py" and name != "rnnbench":
+            importlib.import_module(name)
+    for function in ("load_experiment", "build_model", "run"):
+        assert callable(getattr(rnnbench, function)), function

@@ -15,7 +15,7 @@ import time
 
 from rnnbench.config import experiment as config_lib
 from rnnbench.models import builders
-from rnnbench.run.timing import device_sync, latency_ms, time_epoch
+from rnnbench.runs.timing import device_sync, latency_ms, time_epoch
 
 CELLS = {
     # name: (registered cell, bidirectional)

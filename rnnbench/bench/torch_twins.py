@@ -116,7 +116,7 @@ class TorchTwin:
 
     def time_epoch(self):
         """The `bench.Timing` of one epoch."""
-        from rnnbench.run.timing import timing_from_ends
+        from rnnbench.runs.timing import timing_from_ends
         self.module.train()
         ends = []
         start = time.perf_counter()
@@ -132,7 +132,7 @@ class TorchTwin:
 
     def latency_ms(self, repeats=10):
         """Median milliseconds of one inference batch after one untimed call."""
-        from rnnbench.run.timing import median_ms
+        from rnnbench.runs.timing import median_ms
         self.module.eval()
         xb = self.x[:self.batch_size]
 

@@ -9,7 +9,7 @@ def choose_jit_compile(exp, model, spec):
     """Resolves `train.jit_compile`; returns `(choice, reason)`.
 
     `choice` is True, False, or `MEASURE`: decided by
-    `rnnbench.run.training.jit_by_measurement`
+    `rnnbench.runs.training.jit_by_measurement`
     once the data is loaded.
 
     Keras never XLA-compiles while TensorFlow op determinism is on (the

@@ -12,7 +12,7 @@ import yaml
 
 from rnnbench.config import yaml_text
 from rnnbench.errors import UserError
-from rnnbench.run import folders
+from rnnbench.runs import folders
 
 COLUMNS = ["experiment", "sweep", "run_id", "date", "status", "cells", "params",
            "epochs", "wall_time_s"]

@@ -18,7 +18,7 @@ import yaml
 from rnnbench.config import experiment as config_lib
 from rnnbench.config import paths, schema
 from rnnbench.config.schema import FrozenMap
-from rnnbench.run import folders, training
+from rnnbench.runs import folders, training
 
 log = logging.getLogger("rnnbench")
 

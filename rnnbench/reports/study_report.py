@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from rnnbench.reports import results_table
-from rnnbench.run import folders
+from rnnbench.runs import folders
 
 
 def validation_curve(run_dir, tag="epoch_loss"):
@@ -34,7 +34,7 @@ def inference_latency_ms(run_dir, batch_size=32):
     import keras
 
     import rnnbench.models.cells  # noqa: F401  (registers custom cells for loading)
-    from rnnbench.run.timing import latency_ms
+    from rnnbench.runs.timing import latency_ms
     model = keras.saving.load_model(Path(run_dir) / "model.keras")
     shape = [batch_size] + [d if d is not None else 50 for d in model.input_shape[1:]]
     return latency_ms(model, np.zeros(shape, dtype=model.inputs[0].dtype), repeats=20)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rnnbench.run import folders
+from rnnbench.runs import folders
 
 FIRST_COLUMNS = ["rank", "trial_id", "status", "objective"]
 

@@ -23,7 +23,7 @@ from rnnbench.config import paths, schema
 from rnnbench.config.registry import TUNERS
 from rnnbench.config.schema import to_plain
 from rnnbench.errors import Interrupted, RunFailed, UserError
-from rnnbench.run import folders, training
+from rnnbench.runs import folders, training
 from rnnbench.sweeps import definition, hparams, leaderboard
 
 PROJECT = "tuner"

@@ -6,7 +6,7 @@ from rnnbench.bench import benchmark
 from rnnbench.cli import main
 from rnnbench.config import experiment as config_lib
 from rnnbench.models import builders
-from rnnbench.run import timing
+from rnnbench.runs import timing
 
 
 @pytest.mark.parametrize("workload", sorted(benchmark.WORKLOADS))

@@ -16,7 +16,7 @@ import pandas as pd
 
 from rnnbench.config import experiment as config_lib
 from rnnbench.errors import UserError
-from rnnbench.run import folders
+from rnnbench.runs import folders
 
 # Metrics that measure the machine, not the model: never compared.
 TIMING_KEYS = ("wall_time_s",)
@@ -56,7 +56,7 @@ def reproduce(target, seeds=1, tolerance=None, results_dir=None):
 
 def reproduce_run(run_dir, tolerance, results_dir):
     """Re-runs `run_dir` from its config and seed; compares every metric."""
-    from rnnbench.run import training
+    from rnnbench.runs import training
     try:
         recorded = folders.read_json(run_dir / "metrics.json")
     except (OSError, ValueError) as e:
@@ -82,7 +82,7 @@ def reproduce_run(run_dir, tolerance, results_dir):
 
 def reproduce_experiment(name, seeds, tolerance, results_dir):
     """Runs a named experiment with `seeds` seeds; compares with its reference."""
-    from rnnbench.run import training
+    from rnnbench.runs import training
     exp = config_lib.load_experiment(name)
     if exp.reference is None:
         raise UserError(f"Experiment {exp.name!r} has no `reference:` block, so there "

@@ -10,7 +10,7 @@ from conftest import NUM_SAMPLES, experiment_dict
 
 from rnnbench.cli import main
 from rnnbench.config import experiment as config_lib
-from rnnbench.run import training
+from rnnbench.runs import training
 
 pytestmark = pytest.mark.slow
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rnnbench.run.training import xla_pays_off
+from rnnbench.runs.training import xla_pays_off
 
 
 @pytest.mark.parametrize("off,on,compile_s,samples,expected", [

@@ -20,8 +20,8 @@ from rnnbench.config import paths
 from rnnbench.errors import Interrupted, RunFailed, UserError
 from rnnbench.models import builders
 from rnnbench.models.jit import MEASURE, choose_jit_compile
-from rnnbench.run import folders
-from rnnbench.run.timing import EpochTimer, time_epoch
+from rnnbench.runs import folders
+from rnnbench.runs.timing import EpochTimer, time_epoch
 
 
 @dataclasses.dataclass
