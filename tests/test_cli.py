@@ -80,7 +80,9 @@ def test_show_prints_yaml_with_overrides_applied():
     (None, ["show", "adding_lstm", "--set", "units"], "Expected `--set` to be of the form"),
     ("data: [unclosed", ["show", "bad.yaml"], "is not valid YAML"),
     (None, ["check", "adding_lstm", "--set", "model.layers[0].foo=1"],
-     "Could not build `model.layers[0]`"),
+     "Unknown key `model.layers[0].foo` for cell 'lstm'"),
+    (None, ["run", "adding_lstm", "--set", "model.layers[0].unitz=64"],
+     "Unknown key `model.layers[0].unitz` for cell 'lstm'"),
     (None, ["run", "adding_lstm", "--set", "train.optimizer.name=adamm"],
      "Expected `train.optimizer.name` to be one of"),
 ])
@@ -94,6 +96,17 @@ def test_user_errors_exit_2_with_one_paragraph_and_no_traceback(tmp_path, setup,
     assert "Traceback" not in result.stderr
     message = " ".join(result.stderr.split())
     assert "rnnbench: error:" in message and expected in message
+
+
+def test_show_rejects_a_layer_key_keras_would_reject_without_importing_it():
+    code, imported = third_party_imports(["show", "adding_lstm", "--set",
+                                          "model.layers[0].unitz=64"])
+    assert code == 2
+    assert set(imported) <= FAST_COMMANDS[("show", "adding_lstm")]
+    result = rnnbench("show", "adding_lstm", "--set", "model.layers[0].unitz=64")
+    message = " ".join(result.stderr.split())
+    assert "Unknown key `model.layers[0].unitz`" in message
+    assert "(did you mean 'units'?)" in message and "'recurrent_dropout'" in message
 
 
 def test_check_reports_summary_parameters_and_cudnn(tmp_path):
