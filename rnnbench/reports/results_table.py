@@ -8,9 +8,8 @@ and half-written folders are listed with their problem, never dropped.
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from rnnbench.config import yaml_text
+from rnnbench.data import tasks
 from rnnbench.errors import UserError
 from rnnbench.run import folders
 
@@ -39,8 +38,10 @@ def describe(sweep, folder):
     run_id = f"{folder.parent.parent.name}/{folder.name}" if sweep else folder.name
     row = {"experiment": folder.parent.name if not sweep else None, "sweep": sweep,
            "run_id": run_id, "run_dir": str(folder)}
-    problems = []
-    manifest = _read(folder / "manifest.json", folders.read_json, problems)
+    record = folders.read_run(folder)
+    problems = [record.problems[name] for name in ("manifest.json", "config.yaml")
+                if name in record.problems]
+    manifest = record.manifest
     if manifest:
         row.update(experiment=manifest.get("experiment", row["experiment"]),
                    date=manifest.get("started_at"), status=manifest.get("status"),
@@ -50,32 +51,21 @@ def describe(sweep, folder):
             problems.append(manifest["error"])
     else:
         row["status"] = "unknown"
-    cfg = _read(folder / "config.yaml", lambda p: yaml_text.load(p.read_text()), problems)
-    if isinstance(cfg, dict):
-        layers = (cfg.get("model") or {}).get("layers") or []
+    if record.config:
+        layers = (record.config.get("model") or {}).get("layers") or []
         row["cells"] = "+".join(("bi-" if l.get("bidirectional") else "") + str(l.get("cell"))
                                 for l in layers if isinstance(l, dict))
-    metrics = None
     if row.get("status") == "completed":
-        metrics = _read(folder / "metrics.json", folders.read_json, problems)
-    if metrics:
-        row.update(epochs=metrics.get("epochs_run"), wall_time_s=metrics.get("wall_time_s"),
-                   baseline=metrics.get("baseline"))
-        row.update({k: v for k, v in metrics.items()
-                    if k.startswith(("val_", "test_", "baseline_test_"))
-                    and isinstance(v, (int, float))})
+        if "metrics.json" in record.problems:
+            problems.append(record.problems["metrics.json"])
+        elif record.metrics:
+            metrics = record.metrics
+            row.update(epochs=metrics.get("epochs_run"),
+                       wall_time_s=metrics.get("wall_time_s"),
+                       baseline=metrics.get("baseline"))
+            row.update(record.scores(("val_", "test_", "baseline_test_")))
     row["problem"] = "; ".join(problems) or None
     return row
-
-
-def _read(path, reader, problems):
-    try:
-        return reader(path)
-    except FileNotFoundError:
-        problems.append(f"{path.name} missing")
-    except (OSError, ValueError, yaml.YAMLError) as e:
-        problems.append(f"{path.name} unreadable ({type(e).__name__})")
-    return None
 
 
 def table(root, name=None, sort=None):
@@ -97,7 +87,7 @@ def table(root, name=None, sort=None):
         if sort not in frame:
             metrics = sorted(c for c in frame if c.startswith(("val_", "test_")))
             raise UserError(f"Expected `--sort` to be one of {metrics}. Received: {sort!r}")
-        frame = frame.sort_values(sort, ascending=not sort.endswith("accuracy"),
+        frame = frame.sort_values(sort, ascending=not tasks.higher_is_better(sort),
                                   na_position="last", kind="stable")
     ordered = [c for c in COLUMNS if c in frame] + sorted(
         c for c in frame if c not in COLUMNS and c not in ("run_dir", "problem"))

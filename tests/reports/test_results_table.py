@@ -11,6 +11,7 @@ import yaml
 from rnnbench.cli import main
 from rnnbench.errors import UserError
 from rnnbench.reports import results_table
+from rnnbench.run import folders
 
 
 def fake_run(root, experiment, run_id, status="completed", metrics=None, cells=("lstm",),
@@ -104,3 +105,30 @@ def test_results_does_not_import_tensorflow(root):
             "assert 'tensorflow' not in sys.modules\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("metric, larger_first", [
+    ("val_accuracy", True), ("val_auc", True), ("test_frame_accuracy", True),
+    ("test_rmse", False), ("val_loss", False)])
+def test_sort_and_sweep_objectives_share_one_higher_is_better_rule(tmp_path, metric,
+                                                                   larger_first):
+    from rnnbench.sweeps.definition import TunerConfig
+    root = tmp_path / "results"
+    for i, value in enumerate([0.2, 0.9, 0.5]):
+        fake_run(root, "exp", f"20261122-10000{i}-000{i}", metrics={metric: value})
+    ranked = list(results_table.table(root, sort=metric)[metric])
+    assert ranked == sorted(ranked, reverse=larger_first)
+    assert TunerConfig(objective=metric).objective_direction == ("max" if larger_first
+                                                                 else "min")
+
+
+def test_leaderboard_and_results_read_run_folders_with_one_reader(root):
+    from rnnbench.sweeps import leaderboard
+    folder = root / "exp_a" / "20261122-100000-0001"
+    facts, row = leaderboard.run_facts(folder), results_table.describe(None, folder)
+    assert facts["val_loss"] == row["val_loss"] == 0.5
+    assert facts["epochs_run"] == row["epochs"] == 3
+    record = folders.read_run(root / "exp_b" / "20261122-140000-0005")
+    assert record.manifest is None and record.status is None
+    assert record.problems["manifest.json"] == "manifest.json unreadable (JSONDecodeError)"
+    assert record.problems["config.yaml"] == "config.yaml missing"
