@@ -132,3 +132,34 @@ def test_leaderboard_and_results_read_run_folders_with_one_reader(root):
     assert record.manifest is None and record.status is None
     assert record.problems["manifest.json"] == "manifest.json unreadable (JSONDecodeError)"
     assert record.problems["config.yaml"] == "config.yaml missing"
+
+
+def test_no_results_says_where_it_looked_and_how_to_make_some(tmp_path, capsys):
+    assert main(["results", "--results-dir", str(tmp_path / "nothing")]) == 0
+    out = capsys.readouterr().out
+    assert "Empty DataFrame" not in out
+    assert f"No run folders under {(tmp_path / 'nothing').resolve()}" in out
+    assert "`rnnbench run NAME`" in out
+
+
+def test_a_misspelt_sort_key_suggests_the_tables_columns(root):
+    with pytest.raises(UserError, match=r"Received: 'test_los' \(did you mean 'test_loss'"):
+        results_table.table(root, sort="test_los")
+    with pytest.raises(UserError, match=r"did you mean 'wall_time_s'"):
+        results_table.table(root, sort="wall_time")
+
+
+def test_the_sort_column_and_the_sweeps_objective_are_shown(root, capsys):
+    sweep_dir = root / "sweeps" / "sweep_x" / "20260101-000000-aaaa"
+    (sweep_dir / "sweep.yaml").write_text(yaml.safe_dump(
+        {"experiment": "exp_a", "tuner": {"objective": "val_mae"}}))
+    trial = sweep_dir / "trials" / "0" / "metrics.json"
+    trial.write_text(json.dumps({**json.loads(trial.read_text()), "val_mae": 0.25,
+                                 "test_smape": 3.5}))
+    # Four test_ metrics that sort before test_smape fill the default columns.
+    for i, name in enumerate(("test_mae", "test_mape", "test_mase", "test_mse")):
+        fake_run(root, "exp_c", f"20261122-16000{i}-000{i}", metrics={name: 1.0})
+    assert main(["results", "--results-dir", str(root), "--sort", "test_smape"]) == 0
+    header = capsys.readouterr().out.splitlines()[0].split()
+    assert "test_smape" in header and "val_mae" in header
+    assert "sweep_objective" not in header
