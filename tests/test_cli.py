@@ -19,7 +19,7 @@ def rnnbench(*args, cwd=None):
 # TensorFlow, Keras, pandas or a dataset package (their import alone costs seconds).
 FAST_COMMANDS = {
     ("--help",): set(),
-    ("list",): {"yaml"},
+    ("list",): {"yaml", "numpy"},  # the dataset catalogue, for availability marks
     ("show", "adding_lstm"): {"yaml", "numpy"},
 }
 
@@ -64,6 +64,20 @@ def test_list_shows_experiments_with_descriptions():
     out = rnnbench("list").stdout
     assert "adding_lstm" in out and "adding/regress lstm" in out
     assert "sweeps" in out
+
+
+def test_list_marks_what_needs_a_missing_extra_without_loading_or_importing_it():
+    code = ("import sys\nsys.modules['sktime'] = None  # as if the extra were not installed\n"
+            "from rnnbench.cli import main\nmain(['list'])\n"
+            "assert 'tensorflow' not in sys.modules and 'pandas' not in sys.modules\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    lines = {line.split()[0]: line for line in result.stdout.splitlines()
+             if line.startswith("  ")}
+    assert "needs sktime" in lines["gunpoint_lstm"]
+    assert "pip install -e '.[datasets]'" in lines["gunpoint_lstm"]
+    assert "needs sktime" in lines["gunpoint_arch"]  # a sweep of it
+    assert "needs" not in lines["adding_lstm"] and "needs" not in lines["sunspots_arch"]
 
 
 def test_show_prints_yaml_with_overrides_applied():
