@@ -235,8 +235,12 @@ def cmd_tune(args):
 def cmd_results(args):
     from rnnbench.config import paths
     from rnnbench.reports import results_table
-    frame = results_table.table(paths.results_root(args.results_dir), args.name, args.sort)
-    columns = None if args.format == "csv" else results_table.default_columns(frame)
+    root = paths.results_root(args.results_dir)
+    frame = results_table.table(root, args.name, args.sort)
+    if frame.empty and args.format != "csv":  # csv: the header row, for scripts
+        print(results_table.empty_message(root))
+        return
+    columns = None if args.format == "csv" else results_table.default_columns(frame, args.sort)
     print(results_table.render(frame, args.format, columns))
 
 

@@ -254,8 +254,8 @@ def set_intra_op_threads(n):
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf
         tf.config.threading.set_intra_op_parallelism_threads(n)
-    from rnnbench.bench import torch_twins
-    if torch_twins.available():
+    from rnnbench.config import extras
+    if extras.available("torch"):
         import torch
         torch.set_num_threads(n)
 

@@ -9,16 +9,18 @@ steady-state steps are timed: from the end of the first training step of an
 epoch to the end of its last one.
 """
 
-import importlib.util
 import time
+
+from rnnbench.config import extras
 
 
 def available():
     """True when PyTorch can be imported (without importing it)."""
-    return importlib.util.find_spec("torch") is not None
+    return extras.available("torch")
 
 
 def _modules():
+    extras.require("torch", "The PyTorch twins of `rnnbench bench`")
     import torch
     from torch import nn
 

@@ -12,7 +12,7 @@ from typing import Literal, Optional, Tuple, Union
 
 import yaml
 
-from rnnbench.config import paths, schema, yaml_text
+from rnnbench.config import layer_options, paths, schema, yaml_text
 from rnnbench.config.registry import CELLS, DATASETS, TASKS
 from rnnbench.config.schema import FrozenMap
 from rnnbench.errors import UserError
@@ -211,6 +211,7 @@ def _check_names(exp):
     for i, layer in enumerate(exp.model.layers):
         if ":" not in layer.cell and layer.cell not in CELLS:
             CELLS.get(layer.cell, where=f"model.layers[{i}].cell")
+        layer_options.check(layer, i)
     if not exp.model.layers:
         raise UserError("Expected `model.layers` to hold at least one layer. Received: []")
     data = dataclasses.replace(exp.data, task=task, params=FrozenMap(params))

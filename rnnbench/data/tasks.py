@@ -13,6 +13,18 @@ from rnnbench.config.registry import TASKS
 
 _EPS = 1e-7
 
+# Metric names (suffixes) where a larger value is better; every other metric
+# the tasks report (loss, mse, rmse, mase, perplexity, nll, ...) is an error.
+HIGHER_IS_BETTER = ("accuracy", "auc", "precision", "recall")
+
+
+def higher_is_better(metric):
+    """Whether larger values of `metric` are better (`val_accuracy`, `test_frame_accuracy`).
+
+    The one rule: sweep objectives and `rnnbench results --sort` both use it.
+    """
+    return str(metric).endswith(HIGHER_IS_BETTER)
+
 
 def cross_entropy(labels, probs):
     """Mean negative log-likelihood (nats) of integer `labels` under `probs`."""

@@ -1,8 +1,15 @@
-"""`rnnbench list`: named experiments and sweeps, one line each (no TensorFlow)."""
+"""`rnnbench list`: named experiments and sweeps, one line each (no TensorFlow).
+
+An experiment whose dataset cannot load here (a missing extra or data file)
+is marked with the reason and the pip command, from `Dataset.availability`:
+a find_spec / file-exists check, no data read; sweeps and studies inherit
+the mark of the experiment they run.
+"""
 
 import yaml
 
 from rnnbench.config import paths, yaml_text
+from rnnbench.config.registry import DATASETS
 
 
 def _summary(path):
@@ -10,9 +17,9 @@ def _summary(path):
     try:
         raw = yaml_text.load(path.read_text()) or {}
     except (OSError, yaml.YAMLError) as e:
-        return "", f"[unreadable: {type(e).__name__}]"
+        return "", f"[unreadable: {type(e).__name__}]", None
     if not isinstance(raw, dict):
-        return "", "[not a mapping]"
+        return "", "[not a mapping]", None
     data = raw.get("data") or {}
     layers = (raw.get("model") or {}).get("layers") or []
     if "grid" in raw:  # a study
@@ -25,18 +32,39 @@ def _summary(path):
                          + str(layer.get("cell", "?"))
                          for layer in layers if isinstance(layer, dict))
         what = f"{data.get('name', '?')}/{data.get('task', '-')} {cells}"
-    return what, str(raw.get("description", "")).strip()
+    return what, str(raw.get("description", "")).strip(), raw
+
+
+def unavailable(raw, experiments):
+    """Why a file's runs cannot load their data here, or None.
+
+    Args:
+        raw: the file's YAML data (an experiment, sweep or study).
+        experiments: `{name: reason or None}` of the experiments listed so far.
+    """
+    if "experiment" in raw:  # a sweep or study: its experiment's data
+        return experiments.get(str(raw["experiment"]))
+    data = raw.get("data")
+    if not isinstance(data, dict) or data.get("name") not in DATASETS:
+        return None  # not loadable at all: `show` says why
+    dataset = DATASETS.get(data["name"])()
+    params = {k: v for k, v in data.items() if k in dataset.params}
+    return dataset.availability(dataset.with_defaults(params))
 
 
 def render():
     """The listing as text."""
-    lines = []
+    lines, experiments = [], {}
     for title, dirs in (("experiments", paths.experiment_dirs()),
                         ("sweeps", paths.sweep_dirs()), ("studies", paths.study_dirs())):
         files = paths.named_files(dirs)
         lines.append(f"{title} ({len(files)}):")
         width = max((len(n) for n in files), default=0)
         for name, path in files.items():
-            what, description = _summary(path)
-            lines.append(f"  {name:<{width}}  {what:<34}  {description}".rstrip())
+            what, description, raw = _summary(path)
+            reason = unavailable(raw, experiments) if isinstance(raw, dict) else None
+            if title == "experiments":
+                experiments[name] = reason
+            mark = f"  [{reason}]" if reason else ""
+            lines.append(f"  {name:<{width}}  {what:<34}  {description}{mark}".rstrip())
     return "\n".join(lines)

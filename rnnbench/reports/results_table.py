@@ -5,12 +5,14 @@ Plain runs live in `<root>/<experiment>/<run_id>/`, sweep trials in
 and half-written folders are listed with their problem, never dropped.
 """
 
+import functools
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from rnnbench.config import yaml_text
+from rnnbench.config import schema, yaml_text
+from rnnbench.data import tasks
 from rnnbench.errors import UserError
 from rnnbench.runs import folders
 
@@ -39,8 +41,12 @@ def describe(sweep, folder):
     run_id = f"{folder.parent.parent.name}/{folder.name}" if sweep else folder.name
     row = {"experiment": folder.parent.name if not sweep else None, "sweep": sweep,
            "run_id": run_id, "run_dir": str(folder)}
-    problems = []
-    manifest = _read(folder / "manifest.json", folders.read_json, problems)
+    if sweep:
+        row["sweep_objective"] = sweep_objective(folder.parent.parent)
+    record = folders.read_run(folder)
+    problems = [record.problems[name] for name in ("manifest.json", "config.yaml")
+                if name in record.problems]
+    manifest = record.manifest
     if manifest:
         row.update(experiment=manifest.get("experiment", row["experiment"]),
                    date=manifest.get("started_at"), status=manifest.get("status"),
@@ -50,32 +56,43 @@ def describe(sweep, folder):
             problems.append(manifest["error"])
     else:
         row["status"] = "unknown"
-    cfg = _read(folder / "config.yaml", lambda p: yaml_text.load(p.read_text()), problems)
-    if isinstance(cfg, dict):
-        layers = (cfg.get("model") or {}).get("layers") or []
+    if record.config:
+        layers = (record.config.get("model") or {}).get("layers") or []
         row["cells"] = "+".join(("bi-" if l.get("bidirectional") else "") + str(l.get("cell"))
                                 for l in layers if isinstance(l, dict))
-    metrics = None
     if row.get("status") == "completed":
-        metrics = _read(folder / "metrics.json", folders.read_json, problems)
-    if metrics:
-        row.update(epochs=metrics.get("epochs_run"), wall_time_s=metrics.get("wall_time_s"),
-                   baseline=metrics.get("baseline"))
-        row.update({k: v for k, v in metrics.items()
-                    if k.startswith(("val_", "test_", "baseline_test_"))
-                    and isinstance(v, (int, float))})
+        if "metrics.json" in record.problems:
+            problems.append(record.problems["metrics.json"])
+        elif record.metrics:
+            metrics = record.metrics
+            row.update(epochs=metrics.get("epochs_run"),
+                       wall_time_s=metrics.get("wall_time_s"),
+                       baseline=metrics.get("baseline"))
+            row.update(record.scores(("val_", "test_", "baseline_test_")))
     row["problem"] = "; ".join(problems) or None
     return row
 
 
-def _read(path, reader, problems):
+@functools.lru_cache(maxsize=None)
+def sweep_objective(sweep_dir):
+    """The metric a sweep folder optimized (its sweep.yaml), or None if unreadable."""
     try:
-        return reader(path)
-    except FileNotFoundError:
-        problems.append(f"{path.name} missing")
-    except (OSError, ValueError, yaml.YAMLError) as e:
-        problems.append(f"{path.name} unreadable ({type(e).__name__})")
-    return None
+        raw = yaml_text.load((Path(sweep_dir) / "sweep.yaml").read_text())
+    except (OSError, ValueError, yaml.YAMLError):
+        return None
+    if not isinstance(raw, dict):
+        return None
+    tuner = raw.get("tuner") or {}  # Keras Tuner's default, as TunerConfig's
+    return tuner.get("objective", "val_loss") if isinstance(tuner, dict) else None
+
+
+def empty_message(root):
+    """What `rnnbench results` says when there is nothing to show."""
+    return (f"No run folders under {Path(root).resolve()} (looked for "
+            f"<experiment>/<run_id>/, sweeps/<sweep>/<id>/trials/ and "
+            f"studies/<study>/<id>/runs/). Make some with `rnnbench run NAME`, "
+            f"`rnnbench tune SWEEP` or `rnnbench study STUDY` (`rnnbench list` names "
+            f"them), or point --results-dir or $RNNBENCH_RESULTS at another folder.")
 
 
 def table(root, name=None, sort=None):
@@ -96,12 +113,17 @@ def table(root, name=None, sort=None):
     if sort:
         if sort not in frame:
             metrics = sorted(c for c in frame if c.startswith(("val_", "test_")))
-            raise UserError(f"Expected `--sort` to be one of {metrics}. Received: {sort!r}")
-        frame = frame.sort_values(sort, ascending=not sort.endswith("accuracy"),
+            columns = [c for c in frame if c not in ("run_dir", "problem", "sweep_objective")]
+            raise UserError(f"Expected `--sort` to be one of {metrics} (or another column "
+                            f"of the table). Received: {sort!r}"
+                            + schema.close_matches_hint(sort, metrics + columns))
+        frame = frame.sort_values(sort, ascending=not tasks.higher_is_better(sort),
                                   na_position="last", kind="stable")
+    hidden = ["problem", "run_dir"] + (["sweep_objective"] if "sweep_objective" in frame
+                                        else [])
     ordered = [c for c in COLUMNS if c in frame] + sorted(
-        c for c in frame if c not in COLUMNS and c not in ("run_dir", "problem"))
-    return frame[ordered + ["problem", "run_dir"]].reset_index(drop=True)
+        c for c in frame if c not in COLUMNS and c not in hidden)
+    return frame[ordered + hidden].reset_index(drop=True)
 
 
 def render(frame, fmt="table", columns=None):
@@ -124,9 +146,13 @@ def _fmt(value):
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-def default_columns(frame):
-    """The columns worth a terminal's width: identity, status, size, key metrics."""
+def default_columns(frame, sort=None):
+    """The columns worth a terminal's width: identity, status, size, key metrics,
+    the sort column and the objectives of the sweeps shown."""
     keep = COLUMNS + ["val_loss", "test_loss"]
     keep += [c for c in frame if c.startswith("test_") and c not in keep
              and not c.endswith("_original")][:3]
+    objectives = frame["sweep_objective"].dropna().unique() if "sweep_objective" in frame \
+        else []
+    keep += [c for c in dict.fromkeys([sort, *objectives]) if c and c not in keep]
     return keep + ["problem"]

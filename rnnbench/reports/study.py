@@ -10,6 +10,7 @@ built from those folders afterwards, never from memory.
 import dataclasses
 import itertools
 import logging
+import shlex
 from pathlib import Path
 from typing import Optional, Tuple
 
@@ -120,6 +121,12 @@ def run_study(name_or_path, results_dir=None):
         if entry["seed"] == study.seeds[0]:
             entry["latency_ms"] = study_report.inference_latency_ms(Path(entry["run_dir"]))
     folders.write_json_atomic(study_dir / "runs.json", runs)
-    study_report.write(study_dir, study, headline_metric(study, base))
+    study_report.write(study_dir, study, headline_metric(study, base),
+                       reproduce=reproduce_command(name_or_path))
     return study_dir
+
+
+def reproduce_command(name_or_path):
+    """The command that runs the study again: the name, or the path as given."""
+    return f"rnnbench study {shlex.quote(str(name_or_path))}"
 

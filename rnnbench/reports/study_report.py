@@ -152,8 +152,12 @@ def plot_times(frame, path):
     plt.close(fig)
 
 
-def write(study_dir, study, metric):
-    """Writes report.md and figures/*.png into the study folder."""
+def write(study_dir, study, metric, reproduce=None):
+    """Writes report.md and figures/*.png into the study folder.
+
+    Args:
+        reproduce: the command that re-runs the study (default: by its name).
+    """
     import matplotlib
     matplotlib.use("Agg")
     study_dir = Path(study_dir)
@@ -173,7 +177,7 @@ def write(study_dir, study, metric):
         "",
         f"Base experiment `{study.experiment}`, {len(table)} variants × seeds "
         f"{list(study.seeds)}; headline metric `{metric}`. Reproduce with "
-        f"`rnnbench study {study.name}`. Every number below is read back from the run "
+        f"`{reproduce or 'rnnbench study ' + study.name}`. Every number below is read back from the run "
         "folders in `runs/` (metrics.json, manifest.json, TensorBoard events).",
         "",
         "## Summary (mean ± std over seeds)",

@@ -1,5 +1,6 @@
 """Run folders, atomic writes and the facts a manifest records."""
 
+import dataclasses
 import datetime
 import json
 import os
@@ -12,7 +13,9 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
-from rnnbench.config import paths
+import yaml
+
+from rnnbench.config import paths, yaml_text
 
 
 def new_run_id(now=None):
@@ -51,6 +54,57 @@ def write_json_atomic(path, data):
 
 def read_json(path):
     return json.loads(Path(path).read_text())
+
+
+@dataclasses.dataclass
+class RunRecord:
+    """What a run folder holds, read without trusting it.
+
+    Attributes:
+        manifest, config, metrics: the parsed files, None where missing or broken.
+        problems: `{file name: "metrics.json missing" | "... unreadable (Error)"}`.
+    """
+
+    folder: Path
+    manifest: dict = None
+    config: dict = None
+    metrics: dict = None
+    problems: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def status(self):
+        return (self.manifest or {}).get("status")
+
+    def scores(self, prefixes=("val_", "test_")):
+        """The numeric metrics whose names start with `prefixes`."""
+        return {k: v for k, v in (self.metrics or {}).items()
+                if k.startswith(prefixes) and isinstance(v, (int, float))}
+
+
+def read_run(folder):
+    """Reads a run folder's manifest.json, config.yaml and metrics.json.
+
+    The one reader of run folders (`rnnbench results`, sweep leaderboards):
+    a missing, half-written or corrupt file is recorded in `problems`, never raised.
+    """
+    record = RunRecord(Path(folder))
+    for attribute, name, parse in (("manifest", "manifest.json", json.loads),
+                                   ("config", "config.yaml", yaml_text.load),
+                                   ("metrics", "metrics.json", json.loads)):
+        path = record.folder / name
+        try:
+            value = parse(path.read_text())
+        except FileNotFoundError:
+            record.problems[name] = f"{name} missing"
+            continue
+        except (OSError, ValueError, yaml.YAMLError) as e:
+            record.problems[name] = f"{name} unreadable ({type(e).__name__})"
+            continue
+        if isinstance(value, dict):
+            setattr(record, attribute, value)
+        else:
+            record.problems[name] = f"{name} unreadable (not a mapping)"
+    return record
 
 
 def now_iso():

@@ -19,6 +19,7 @@ import yaml
 from rnnbench.config import experiment as config_lib
 from rnnbench.config import paths, schema, yaml_text
 from rnnbench.config.schema import FrozenMap
+from rnnbench.data import tasks
 from rnnbench.errors import UserError
 
 DEPTH = "model.depth"
@@ -46,8 +47,7 @@ class TunerConfig:
         """`min` unless given, or unless the metric is one where more is better."""
         if self.direction:
             return self.direction
-        better_high = ("accuracy", "auc", "precision", "recall")
-        return "max" if self.objective.endswith(better_high) else "min"
+        return "max" if tasks.higher_is_better(self.objective) else "min"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -48,20 +48,15 @@ def run_facts(trial_dir):
         sorted(trial_dir.glob("execution_*"))
     facts = {"run_dir": str(trial_dir)}
     for run_dir in run_dirs[:1]:
-        try:
-            manifest = folders.read_json(run_dir / "manifest.json")
-            if manifest.get("status") == "failed":
-                facts["run_error"] = manifest.get("error", "failed")
-        except (OSError, ValueError):
-            pass
-        try:
-            metrics = folders.read_json(run_dir / "metrics.json")
-        except (OSError, ValueError):
+        record = folders.read_run(run_dir)
+        if record.status == "failed":
+            facts["run_error"] = record.manifest.get("error", "failed")
+        if record.metrics is None:
             continue
+        metrics = record.metrics
         facts.update({"params": metrics.get("params"), "epochs_run": metrics.get("epochs_run"),
                       "wall_time_s": metrics.get("wall_time_s")})
-        facts.update({k: v for k, v in metrics.items()
-                      if k.startswith(("val_", "test_")) and isinstance(v, (int, float))})
+        facts.update(record.scores())
     return facts
 
 

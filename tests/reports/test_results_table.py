@@ -11,6 +11,7 @@ import yaml
 from rnnbench.cli import main
 from rnnbench.errors import UserError
 from rnnbench.reports import results_table
+from rnnbench.runs import folders
 
 
 def fake_run(root, experiment, run_id, status="completed", metrics=None, cells=("lstm",),
@@ -104,3 +105,61 @@ def test_results_does_not_import_tensorflow(root):
             "assert 'tensorflow' not in sys.modules\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("metric, larger_first", [
+    ("val_accuracy", True), ("val_auc", True), ("test_frame_accuracy", True),
+    ("test_rmse", False), ("val_loss", False)])
+def test_sort_and_sweep_objectives_share_one_higher_is_better_rule(tmp_path, metric,
+                                                                   larger_first):
+    from rnnbench.sweeps.definition import TunerConfig
+    root = tmp_path / "results"
+    for i, value in enumerate([0.2, 0.9, 0.5]):
+        fake_run(root, "exp", f"20261122-10000{i}-000{i}", metrics={metric: value})
+    ranked = list(results_table.table(root, sort=metric)[metric])
+    assert ranked == sorted(ranked, reverse=larger_first)
+    assert TunerConfig(objective=metric).objective_direction == ("max" if larger_first
+                                                                 else "min")
+
+
+def test_leaderboard_and_results_read_run_folders_with_one_reader(root):
+    from rnnbench.sweeps import leaderboard
+    folder = root / "exp_a" / "20261122-100000-0001"
+    facts, row = leaderboard.run_facts(folder), results_table.describe(None, folder)
+    assert facts["val_loss"] == row["val_loss"] == 0.5
+    assert facts["epochs_run"] == row["epochs"] == 3
+    record = folders.read_run(root / "exp_b" / "20261122-140000-0005")
+    assert record.manifest is None and record.status is None
+    assert record.problems["manifest.json"] == "manifest.json unreadable (JSONDecodeError)"
+    assert record.problems["config.yaml"] == "config.yaml missing"
+
+
+def test_no_results_says_where_it_looked_and_how_to_make_some(tmp_path, capsys):
+    assert main(["results", "--results-dir", str(tmp_path / "nothing")]) == 0
+    out = capsys.readouterr().out
+    assert "Empty DataFrame" not in out
+    assert f"No run folders under {(tmp_path / 'nothing').resolve()}" in out
+    assert "`rnnbench run NAME`" in out
+
+
+def test_a_misspelt_sort_key_suggests_the_tables_columns(root):
+    with pytest.raises(UserError, match=r"Received: 'test_los' \(did you mean 'test_loss'"):
+        results_table.table(root, sort="test_los")
+    with pytest.raises(UserError, match=r"did you mean 'wall_time_s'"):
+        results_table.table(root, sort="wall_time")
+
+
+def test_the_sort_column_and_the_sweeps_objective_are_shown(root, capsys):
+    sweep_dir = root / "sweeps" / "sweep_x" / "20260101-000000-aaaa"
+    (sweep_dir / "sweep.yaml").write_text(yaml.safe_dump(
+        {"experiment": "exp_a", "tuner": {"objective": "val_mae"}}))
+    trial = sweep_dir / "trials" / "0" / "metrics.json"
+    trial.write_text(json.dumps({**json.loads(trial.read_text()), "val_mae": 0.25,
+                                 "test_smape": 3.5}))
+    # Four test_ metrics that sort before test_smape fill the default columns.
+    for i, name in enumerate(("test_mae", "test_mape", "test_mase", "test_mse")):
+        fake_run(root, "exp_c", f"20261122-16000{i}-000{i}", metrics={name: 1.0})
+    assert main(["results", "--results-dir", str(root), "--sort", "test_smape"]) == 0
+    header = capsys.readouterr().out.splitlines()[0].split()
+    assert "test_smape" in header and "val_mae" in header
+    assert "sweep_objective" not in header

@@ -43,6 +43,14 @@ def test_bad_study_files_are_user_errors(tmp_path, changes, expected):
     assert expected in str(info.value)
 
 
+@pytest.mark.parametrize("given, command", [
+    ("adding_cells", "rnnbench study adding_cells"),
+    ("studies/my study.yaml", "rnnbench study 'studies/my study.yaml'"),
+])
+def test_the_reproduce_command_is_the_name_or_the_path_as_given(given, command):
+    assert study.reproduce_command(given) == command
+
+
 @pytest.mark.slow
 def test_study_writes_a_report_that_agrees_with_the_run_folders(tmp_path, capsys):
     results_dir = tmp_path / "results"
@@ -58,6 +66,8 @@ def test_study_writes_a_report_that_agrees_with_the_run_folders(tmp_path, capsys
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
     report = (study_dir / "report.md").read_text()
     assert "figures/learning_curves.png" in report and "| bi-gru | 2 |" in report
+    assert f"Reproduce with `rnnbench study {tmp_path / 'tiny_study.yaml'}`" in report
+    assert f"`rnnbench study {tmp_path / 'tiny_study.yaml'}`" in capsys.readouterr().out
 
     # The report's per-variant means equal those computed from `rnnbench results`.
     table = results_table.table(results_dir, "tiny_study")

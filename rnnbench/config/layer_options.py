@@ -1,0 +1,175 @@
+"""Which keys a `model.layers[i]` entry may pass to its Keras layer or cell.
+
+Validation must not import TensorFlow (`rnnbench show`), so the accepted
+arguments of the built-in layers and cells are data (`layer_arguments.py`),
+generated from their signatures by `generate()`; a test regenerates the table
+from the installed Keras and fails on drift. A user's own cell
+(`package.module:ClassName`) is imported and read the same way. This is the
+one check of layer keys: `show`, `check`, `run`, sweeps and studies all
+reach it through `experiment.validate`.
+
+Regenerate after a Keras upgrade with:
+
+    python -m rnnbench.config.layer_options
+"""
+
+from pathlib import Path
+
+from rnnbench.config import schema
+from rnnbench.config.layer_arguments import ARGUMENTS
+from rnnbench.config.registry import CELLS, import_path
+
+# LayerConfig's own keys: never passed through as options.
+RNNBENCH_KEYS = ("cell", "units", "dropout", "bidirectional")
+# What the builder passes to a recurrent layer itself (a cell gets neither).
+SET_BY_BUILDER = {"return_sequences": "inferred from the layer's place in the stack and the task",
+                  "name": "rnn_<index>, so run folders and checks can name the layer"}
+
+
+def check(layer, index):
+    """Raises a SchemaError for an option the layer's class would not accept.
+
+    Args:
+        layer: a `LayerConfig` whose cell name is already known to be valid.
+        index: its position in `model.layers`.
+    """
+    kind, arguments = _arguments_of(layer.cell)
+    if arguments is None:
+        return  # a user class whose signature cannot be read: the builder says
+    allowed = sorted(set(arguments) - set(RNNBENCH_KEYS)
+                     - (set(SET_BY_BUILDER) if kind == "layer" else set()))
+    for key in layer.options:
+        path = f"model.layers[{index}].{key}"
+        if kind == "layer" and key in SET_BY_BUILDER:
+            raise schema.SchemaError(
+                path, f"Expected `{path}` to be left out: rnnbench sets `{key}` "
+                f"({SET_BY_BUILDER[key]}). Received: {layer.options[key]!r}")
+        if key not in allowed:
+            raise schema.SchemaError(
+                path, f"Unknown key `{path}` for cell {layer.cell!r}. Expected one of "
+                f"rnnbench's {list(RNNBENCH_KEYS)} or an argument of the Keras "
+                f"{kind}: {allowed}. Received: {key!r}"
+                + schema.close_matches_hint(key, list(RNNBENCH_KEYS) + allowed))
+
+
+def _arguments_of(cell):
+    """`(kind, arguments)` of a cell name: from the table, or read from a user class."""
+    if cell in ARGUMENTS:
+        return ARGUMENTS[cell]["kind"], ARGUMENTS[cell]["arguments"]
+    # A user's class, or one registered at run time (tests): read it now.
+    return describe_class(import_path(cell) if ":" in cell else CELLS.get(cell))
+
+
+def describe_class(cls):
+    """`(kind, arguments)`: "layer" for a `keras.layers.RNN`, else "cell"."""
+    kind = "layer" if any(base.__name__ == "RNN" and base.__module__.startswith("keras")
+                          for base in cls.__mro__) else "cell"
+    return kind, accepted_arguments(cls)
+
+
+def accepted_arguments(cls):
+    """The keyword arguments `cls(...)` accepts, sorted; None if unreadable.
+
+    Follows `**kwargs` up the MRO while an `__init__` hands them to
+    `super().__init__`, and counts the keys it takes out of them itself
+    (`kwargs.pop("implementation", 2)`), as Keras' layers do.
+    """
+    import inspect
+    names, filled = set(), set()
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        try:
+            parameters = list(inspect.signature(init).parameters.values())
+            tree = _parse(inspect.getsource(init))
+        except (OSError, TypeError, ValueError, SyntaxError):
+            return None
+        positional = [p.name for p in parameters if p.name != "self" and p.kind in (
+            p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        own = {p.name for p in parameters if p.name != "self" and p.kind in (
+            p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)} | _taken_from_kwargs(tree)
+        names |= own - filled  # what the subclass passes itself is not open to the user
+        call = _super_init_call(tree)
+        if not (any(p.kind == p.VAR_KEYWORD for p in parameters) and call):
+            break
+        filled = _filled_by(call, parent=klass.__mro__[1])
+    return sorted(names)
+
+
+def _filled_by(call, parent):
+    """The parent's parameter names that `super().__init__(...)` sets explicitly."""
+    import ast
+    import inspect
+    filled = {k.arg for k in call.keywords if k.arg}
+    try:
+        params = [p.name for p in inspect.signature(parent.__init__).parameters.values()
+                  if p.name != "self" and p.kind in (p.POSITIONAL_ONLY,
+                                                     p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        return filled
+    for name, arg in zip(params, call.args):
+        if isinstance(arg, ast.Starred):
+            break
+        filled.add(name)
+    return filled
+
+
+def _parse(source):
+    import ast
+    import textwrap
+    return ast.parse(textwrap.dedent(source))
+
+
+def _taken_from_kwargs(tree):
+    import ast
+    return {node.args[0].value for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("pop", "get") and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "kwargs" and node.args
+            and isinstance(node.args[0], ast.Constant)}
+
+
+def _super_init_call(tree):
+    """The `super().__init__(..., **kwargs)` call of an `__init__`, or None."""
+    import ast
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "__init__" and isinstance(node.func.value, ast.Call)
+                and getattr(node.func.value.func, "id", None) == "super"
+                and any(k.arg is None for k in node.keywords)):
+            return node
+    return None
+
+
+def generate(names=None):
+    """The table for the built-in cells, read from the installed classes."""
+    table = {}
+    for name in names or CELLS.names():
+        kind, arguments = describe_class(CELLS.get(name))
+        table[name] = {"kind": kind, "arguments": arguments}
+    return table
+
+
+def render(table):
+    """`layer_arguments.py`'s source for a table."""
+    import importlib.metadata
+    lines = ['"""Generated by `python -m rnnbench.config.layer_options`: do not edit.',
+             "",
+             f"The keyword arguments of the built-in cells under Keras "
+             f"{importlib.metadata.version('keras')}.",
+             '"""', "", "ARGUMENTS = {"]
+    for name, entry in table.items():
+        lines.append(f"    {name!r}: {{")
+        lines.append(f"        'kind': {entry['kind']!r},")
+        lines.append("        'arguments': [")
+        lines += [f"            {a!r}," for a in entry["arguments"]]
+        lines += ["        ],", "    },"]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    target = Path(__file__).with_name("layer_arguments.py")
+    target.write_text(render(generate()))
+    print(f"wrote {target}")
