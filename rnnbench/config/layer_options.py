@@ -33,6 +33,8 @@ def check(layer, index):
         layer: a `LayerConfig` whose cell name is already known to be valid.
         index: its position in `model.layers`.
     """
+    if not layer.options:
+        return  # nothing to check, and a user's cell is imported only when needed
     kind, arguments = _arguments_of(layer.cell)
     if arguments is None:
         return  # a user class whose signature cannot be read: the builder says
@@ -62,6 +64,8 @@ def _arguments_of(cell):
 
 def describe_class(cls):
     """`(kind, arguments)`: "layer" for a `keras.layers.RNN`, else "cell"."""
+    if not isinstance(cls, type):
+        return None, None  # not a class: the builder names what it should be
     kind = "layer" if any(base.__name__ == "RNN" and base.__module__.startswith("keras")
                           for base in cls.__mro__) else "cell"
     return kind, accepted_arguments(cls)

@@ -69,3 +69,9 @@ def test_keras_arguments_pass(cell, options):
 def test_keys_rnnbench_sets_itself_are_refused():
     with pytest.raises(UserError, match="rnnbench sets `return_sequences`"):
         validate("lstm", return_sequences=True)
+
+
+def test_an_import_path_that_is_not_a_class_is_left_to_the_builder():
+    # The builder's error says what the path should name (a Layer subclass).
+    exp = validate("user_cells:NOT_A_LAYER", scale=1)
+    assert exp.model.layers[0].options == {"scale": 1}
