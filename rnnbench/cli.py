@@ -1,7 +1,7 @@
 """The `rnnbench` command line.
 
-TensorFlow is imported only by commands that build or train models, so
-`--help`, `list` and `show` answer in well under a second.
+TensorFlow is imported only by commands that build or train models, never
+by `--help`, `list` or `show` (start-up is measured in BENCHMARKS.md).
 Exit codes: 0 success, 1 a run failed, 2 bad input (one-paragraph message),
 130 interrupted (Ctrl-C; the folder is kept and the resume command printed).
 """
