@@ -62,6 +62,18 @@ def test_interleaved_steps_pair_every_model_with_the_reference():
     assert (keras.ops.convert_to_numpy(models["other"].layers[-1].kernel) != before).any()
 
 
+def test_input_pipeline_yields_every_sample_once_in_shuffled_batches():
+    import numpy as np
+    x = np.arange(10 * 3, dtype="float32").reshape(10, 3, 1)
+    y = np.arange(10, dtype="float32")
+    batches = list(benchmark.input_pipeline(x, y, batch_size=4))
+    assert [len(b[1]) for b in batches] == [4, 4, 2]
+    xs = np.concatenate([b[0] for b in batches])
+    ys = np.concatenate([b[1] for b in batches])
+    np.testing.assert_array_equal(xs[:, 0, 0], ys * 3)  # x and y stay paired
+    assert sorted(ys) == list(range(10)) and list(ys) != list(range(10))
+
+
 def test_bootstrap_interval_brackets_the_median():
     ratios = [0.9, 1.0, 1.1, 1.0, 0.95, 1.05, 1.0]
     got = benchmark._interval("r", ratios)
