@@ -2,15 +2,16 @@
 
 Four models with the same layers train on the same batches, their steps
 interleaved (`bench.benchmark.interleaved_step_ratios`, order flipping every
-step): `FusedLSTM` as shipped (BlockLSTMV2 with its explicit V2 gradient), the
-same layer running V1's `BlockLSTM` (gates reordered to i, c, f, o), a second
-copy of the V1 model (the control: two identical models, the noise floor), and
-Keras' own LSTM. Every ratio is the V1 model's step time over the other's:
-above 1.0, faster than V1. Repeated in blocks, each in a rotated order, so
-drift between blocks and any cost of running in a given position show
-(BENCHMARKS.md, "fused_lstm: BlockLSTM or BlockLSTMV2"):
+step): `FusedLSTM` as shipped (V1's `BlockLSTM`, gates reordered to i, c, f,
+o), a second copy of it (the control: two identical models, the noise floor),
+the same layer on `BlockLSTMV2` with its V2 gradient, and Keras' own LSTM.
+Every ratio is the shipped model's step time over the other's: above 1.0,
+faster than it. Repeated in blocks, each in a rotated order, so drift between
+blocks and any cost of running in a given position show (BENCHMARKS.md,
+"fused_lstm: BlockLSTM or BlockLSTMV2"):
 
-    python benchmarks/fused_kernels.py --blocks 4 --steps 160 --json benchmarks/cpu_B_fused_kernels.json
+    python benchmarks/fused_kernels.py --blocks 8 --steps 160 \
+        --json benchmarks/cpu_B_fused_kernels.json
 """
 
 import argparse
@@ -28,24 +29,44 @@ from rnnbench.models.fused import FusedLSTM
 WORKLOAD = benchmark.WORKLOADS["B"]
 
 
-def _to_icfo(tensor):
-    """Keras orders the gates i, f, c, o along the last axis; BlockLSTM wants i, c, f, o."""
-    i, f, c, o = tf.split(tensor, 4, axis=-1)
-    return tf.concat([i, c, f, o], axis=-1)
+class BlockLSTMV2(FusedLSTM):
+    """`FusedLSTM` on `BlockLSTMV2`, which takes Keras' gate order i, f, c, o as it is.
 
-
-class BlockLSTMV1(FusedLSTM):
-    """`FusedLSTM` with V1's `BlockLSTM` (TensorFlow's registered gradient is right for V1)."""
+    TensorFlow (2.21) registers V1's `BlockLSTMGrad` as V2's gradient; it
+    reads the gates as i, c, f, o, so the outputs are right and the gradients
+    are not. `tf.custom_gradient` pairs V2 with `BlockLSTMGradV2` instead
+    (checked equal to keras.layers.LSTM's gradients at commit a91796a).
+    """
 
     def fused_sequence(self, x, h_prev, cs_prev):
         cell = self.cell
-        weights = tf.concat([cell.kernel, cell.recurrent_kernel], axis=0)
-        zeros = tf.zeros([self.units], dtype=x.dtype)
-        out = tf.raw_ops.BlockLSTM(
-            seq_len_max=tf.cast(tf.shape(x)[0], tf.int64), x=x, cs_prev=cs_prev,
-            h_prev=h_prev, w=_to_icfo(weights), wci=zeros, wcf=zeros, wco=zeros,
-            b=_to_icfo(cell.bias), forget_bias=0.0, cell_clip=-1.0, use_peephole=False)
-        return out.h, out.cs
+        w = tf.concat([cell.kernel, cell.recurrent_kernel], axis=0)
+        return _block_lstm_v2(x, cs_prev, h_prev, w, tf.convert_to_tensor(cell.bias))
+
+
+def _block_lstm_v2(x, cs_prev, h_prev, w, b):
+    @tf.custom_gradient
+    def forward(x, cs_prev, h_prev, w, b):
+        zeros = tf.zeros([tf.shape(h_prev)[1]], dtype=x.dtype)  # no peepholes
+        seq_len_max = tf.cast(tf.shape(x)[0], tf.int64)
+        out = tf.raw_ops.BlockLSTMV2(
+            seq_len_max=seq_len_max, x=x, cs_prev=cs_prev, h_prev=h_prev, w=w,
+            wci=zeros, wcf=zeros, wco=zeros, b=b, cell_clip=0.0, use_peephole=False)
+
+        def backward(h_grad, cs_grad):
+            grads = tf.raw_ops.BlockLSTMGradV2(
+                seq_len_max=seq_len_max, x=x, cs_prev=cs_prev, h_prev=h_prev, w=w,
+                wci=zeros, wcf=zeros, wco=zeros, b=b, i=out.i, cs=out.cs, f=out.f,
+                o=out.o, ci=out.ci, co=out.co, h=out.h,
+                cs_grad=tf.zeros_like(out.cs) if cs_grad is None else cs_grad,
+                h_grad=tf.zeros_like(out.h) if h_grad is None else h_grad,
+                use_peephole=False)
+            return (grads.x_grad, grads.cs_prev_grad, grads.h_prev_grad, grads.w_grad,
+                    grads.b_grad)
+
+        return (out.h, out.cs), backward
+
+    return forward(x, cs_prev, h_prev, w, b)
 
 
 def model(layer_class, spec):
@@ -68,8 +89,8 @@ def main():
     n = 20 * WORKLOAD.batch_size
     splits = config_lib.dataset_of(exp).load(dict(exp.data.params, size=n), {}, None, 0)
     x, y = splits.train.x, splits.train.y
-    models = {"v1": model(BlockLSTMV1, spec), "v1_control": model(BlockLSTMV1, spec),
-              "v2": model(FusedLSTM, spec), "keras_lstm": model(keras.layers.LSTM, spec)}
+    models = {"v1": model(FusedLSTM, spec), "v1_control": model(FusedLSTM, spec),
+              "v2": model(BlockLSTMV2, spec), "keras_lstm": model(keras.layers.LSTM, spec)}
     for m in models.values():
         builders.compile_model(m, exp, spec)
     blocks, pooled = [], {name: [] for name in models if name != "v1"}

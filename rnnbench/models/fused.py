@@ -3,13 +3,19 @@
 The layer is a `keras.layers.LSTM` (same weights, same saved format, same
 cuDNN path on GPU); only its inner loop differs where it can: on the
 TensorFlow backend, without masks, recurrent dropout or non-default
-activations, the whole sequence runs as one `BlockLSTMV2` op (and its fused
-gradient, `BlockLSTMGradV2`) instead of Keras' per-step `while` loop.
-`BlockLSTMV2` takes the gates in Keras' order (i, f, c, o) and adds no
-forget bias, so Keras' kernel, recurrent kernel and bias go in as they are.
+activations, the whole sequence runs as one `BlockLSTM` op (and its fused
+gradient, `BlockLSTMGrad`) instead of Keras' per-step `while` loop.
 Anything else falls back to `keras.layers.LSTM`'s own loop, so the layer is
 never wrong, only sometimes not faster. `tests/models/test_fused.py` checks
 outputs and gradients against `keras.layers.LSTM` with the same weights.
+
+Why `BlockLSTM` and not `BlockLSTMV2`, which takes Keras' gate order and
+would save the reordering: TensorFlow 2.21 registers V1's gradient for V2,
+so V2 needs its own `tf.custom_gradient` to train right, and with it V2 was
+no faster on workload B: 1.012 [1.006-1.019] of BlockLSTM's step speed,
+where a second BlockLSTM copy measured 1.010 [1.006-1.014] (three runs, all
+within 1.5% of their control; BENCHMARKS.md, "fused_lstm: BlockLSTM or
+BlockLSTMV2", `benchmarks/fused_kernels.py`).
 """
 
 import keras
@@ -18,9 +24,16 @@ from keras import activations
 from rnnbench.models import cudnn
 
 
+def _to_icfo(tensor):
+    """Keras orders the gates i, f, c, o along the last axis; BlockLSTM wants i, c, f, o."""
+    import tensorflow as tf
+    i, f, c, o = tf.split(tensor, 4, axis=-1)
+    return tf.concat([i, c, f, o], axis=-1)
+
+
 @keras.saving.register_keras_serializable(package="rnnbench")
 class FusedLSTM(keras.layers.LSTM):
-    """An LSTM layer that runs TensorFlow's fused `BlockLSTMV2` kernel where it can."""
+    """An LSTM layer that runs TensorFlow's fused `BlockLSTM` kernel where it can."""
 
     def _fused_ok(self, mask):
         cell = self.cell
@@ -45,54 +58,23 @@ class FusedLSTM(keras.layers.LSTM):
         return h[-1], outputs, [h[-1], cs[-1]]
 
     def fused_sequence(self, x, h_prev, cs_prev):
-        """Runs the whole time-major sequence `x` as one `BlockLSTMV2` op.
+        """Runs the whole time-major sequence `x` as one `BlockLSTM` op.
 
         Returns:
             `(h, cs)`: outputs and cell states at every step, time-major.
         """
         import tensorflow as tf
         cell = self.cell
-        w = tf.concat([cell.kernel, cell.recurrent_kernel], axis=0)
-        return _block_lstm_v2(x, cs_prev, h_prev, w, tf.convert_to_tensor(cell.bias))
-
-
-def _block_lstm_v2(x, cs_prev, h_prev, w, b):
-    """`BlockLSTMV2` with `BlockLSTMGradV2` as its gradient.
-
-    TensorFlow (2.21) registers V1's `BlockLSTMGrad` as the gradient of
-    `BlockLSTMV2`, which reads the gates in V1's i, c, f, o order: the
-    forward pass is right and the gradients are not. Hence the explicit pair.
-    """
-    import tensorflow as tf
-
-    @tf.custom_gradient
-    def forward(x, cs_prev, h_prev, w, b):
-        zeros = tf.zeros([tf.shape(h_prev)[1]], dtype=x.dtype)  # no peepholes
-        seq_len_max = tf.cast(tf.shape(x)[0], tf.int64)
-        out = tf.raw_ops.BlockLSTMV2(
-            seq_len_max=seq_len_max, x=x, cs_prev=cs_prev, h_prev=h_prev, w=w,
-            wci=zeros, wcf=zeros, wco=zeros, b=b,
-            cell_clip=0.0,  # the kernel clips only when > 0
+        weights = tf.concat([cell.kernel, cell.recurrent_kernel], axis=0)
+        zeros = tf.zeros([self.units], dtype=x.dtype)  # peephole weights, unused
+        out = tf.raw_ops.BlockLSTM(
+            seq_len_max=tf.cast(tf.shape(x)[0], tf.int64), x=x, cs_prev=cs_prev,
+            h_prev=h_prev, w=_to_icfo(weights), wci=zeros, wcf=zeros, wco=zeros,
+            b=_to_icfo(cell.bias),
+            forget_bias=0.0,  # Keras' bias already holds any unit forget bias
+            cell_clip=-1.0,  # no clipping (the kernel clips only when > 0)
             use_peephole=False)
-
-        def backward(h_grad, cs_grad):
-            grads = tf.raw_ops.BlockLSTMGradV2(
-                seq_len_max=seq_len_max, x=x, cs_prev=cs_prev, h_prev=h_prev, w=w,
-                wci=zeros, wcf=zeros, wco=zeros, b=b, i=out.i, cs=out.cs, f=out.f,
-                o=out.o, ci=out.ci, co=out.co, h=out.h,
-                cs_grad=_or_zeros(cs_grad, out.cs), h_grad=_or_zeros(h_grad, out.h),
-                use_peephole=False)
-            return (grads.x_grad, grads.cs_prev_grad, grads.h_prev_grad, grads.w_grad,
-                    grads.b_grad)
-
-        return (out.h, out.cs), backward
-
-    return forward(x, cs_prev, h_prev, w, b)
-
-
-def _or_zeros(grad, like):
-    import tensorflow as tf
-    return tf.zeros_like(like) if grad is None else grad
+        return out.h, out.cs
 
 
 def _gpu_wanted(layer):
