@@ -116,3 +116,43 @@ def make_experiment():
     def make(**kwargs):
         return config_lib.validate(experiment_dict(**kwargs), source="<test>")
     return make
+
+
+def experiment_config(layer_options=None, model=None, train=None, **kwargs):
+    """`experiment_dict(**kwargs)`, with overrides, validated.
+
+    Args:
+        layer_options: maps a layer index to extra keys for `model.layers[i]`.
+        model, train: keys that update the `model` and `train` blocks.
+    """
+    d = experiment_dict(**kwargs)
+    for i, options in (layer_options or {}).items():
+        d["model"]["layers"][i].update(options)
+    d["model"].update(model or {})
+    d["train"].update(train or {})
+    return config_lib.validate(d, source="<test>")
+
+
+def write_experiment(raw, directory, stem=None):
+    """Writes an experiment (plain data) as `DIRECTORY/STEM.yaml`; returns the path."""
+    import yaml
+    path = directory / f"{stem or raw['name']}.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def rnnbench_process(*args, **kwargs):
+    """Runs `python -m rnnbench ARGS` in a fresh process; returns the CompletedProcess."""
+    import subprocess
+    kwargs = {"capture_output": True, "text": True, "timeout": 300, **kwargs}
+    return subprocess.run([sys.executable, "-m", "rnnbench", *args], **kwargs)
+
+
+def imports_after(code):
+    """The top-level packages a fresh Python process has imported after running `code`."""
+    import json
+    import subprocess
+    script = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    return {name.partition(".")[0] for name in json.loads(out.splitlines()[-1])}

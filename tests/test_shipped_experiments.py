@@ -13,6 +13,19 @@ SWEEPS = sorted(paths.named_files([paths.REPO_ROOT / "tuning"]).items()) \
     if (paths.REPO_ROOT / "tuning").is_dir() else []
 
 
+def assert_built_as_configured(model, exp):
+    """The model's input, recurrent stack and output are what the config and its data say."""
+    spec, task = config_lib.data_spec(exp), config_lib.task_of(exp)
+    assert model.input_shape == (None, *spec.input_shape)
+    assert model.output_shape[-1] == task.output(spec)[0]
+    assert len(model.output_shape) == (3 if task.per_step else 2)
+    layers = builders.recurrent_layers(model)
+    assert [getattr(layer, "forward_layer", layer).cell.units for layer in layers] == \
+           [layer.units for layer in exp.model.layers]
+    assert [hasattr(layer, "forward_layer") for layer in layers] == \
+           [bool(layer.bidirectional) for layer in exp.model.layers]
+
+
 def test_experiments_are_shipped():
     assert {"adding_lstm", "adding_simple_rnn", "sunspots_lstm"} <= dict(EXPERIMENTS).keys()
 
@@ -22,8 +35,22 @@ def test_experiment_loads_validates_and_builds(name, path):
     exp = config_lib.load_experiment(path)
     assert exp.name == name
     assert exp.description
-    model = builders.build_model(exp)
-    assert model.count_params() > 0
+    assert_built_as_configured(builders.build_model(exp), exp)
+
+
+# "~17K recurrent parameters", "~300K parameters": the budgets the headers and
+# descriptions state, which the cells of a family were sized to match.
+BUDGETS = [(name, path, claims) for name, path in EXPERIMENTS
+           if (claims := re.findall(r"~([\d.]+)K (recurrent )?parameters", path.read_text()))]
+
+
+@pytest.mark.parametrize("name, path, claims", BUDGETS, ids=[n for n, _, _ in BUDGETS])
+def test_stated_parameter_budget_is_the_built_models(name, path, claims):
+    model = builders.build_model(config_lib.load_experiment(path))
+    recurrent = sum(layer.count_params() for layer in builders.recurrent_layers(model))
+    for thousands, only_recurrent in claims:
+        count = recurrent if only_recurrent else model.count_params()
+        assert count == pytest.approx(float(thousands) * 1000, rel=0.05), (thousands, count)
 
 
 @pytest.mark.parametrize("name, path", EXPERIMENTS, ids=[n for n, _ in EXPERIMENTS])
@@ -59,7 +86,7 @@ def test_sweep_loads_declares_its_space_and_builds(name, path):
     hp = tuning.declare_space(sweep)
     assert {p.path for p in sweep.params} == {h.name for h in hp.space}
     exp = config_lib.validate(definition.trial_raw(base_raw, tuning.active_values(sweep, hp)))
-    assert builders.build_model(exp).count_params() > 0
+    assert_built_as_configured(builders.build_model(exp), exp)
 
 
 STUDIES = sorted(paths.named_files([paths.REPO_ROOT / "studies"]).items())

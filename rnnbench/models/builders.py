@@ -136,22 +136,41 @@ def _wrap_cell(cls, layer_cfg, options, return_sequences, name, where):
     return rnn, []
 
 
+def optimizer_classes():
+    """Optimizers by lower-cased name: the public classes of `keras.optimizers`.
+
+    Leaves out the abstract base and the wrappers that need another optimizer
+    (`LossScaleOptimizer`, `MultiOptimizer`), which a name alone cannot build.
+    The classes are used directly rather than through `keras.optimizers.get`,
+    whose name table lacks the public `Lamb` (Keras 3.15).
+    """
+    classes = {}
+    for name, cls in vars(keras.optimizers).items():
+        if (isinstance(cls, type) and issubclass(cls, keras.optimizers.Optimizer)
+                and cls is not keras.optimizers.Optimizer and not _required_args(cls)):
+            classes[name.lower()] = cls
+    return classes
+
+
+def _required_args(cls):
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    return [p.name for p in params if p.default is p.empty
+            and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
+
 def optimizer_from_config(opt_cfg):
     """Builds a Keras optimizer by name, with a clear error for unknown names."""
-    from keras.src.optimizers import ALL_OBJECTS_DICT
-    known = sorted(k for k in ALL_OBJECTS_DICT
-                   if k.islower() and k not in ("optimizer", "lossscaleoptimizer",
-                                                "optimizermap", "multioptimizer"))
-    if opt_cfg.name.lower() not in known:
+    classes = optimizer_classes()
+    cls = classes.get(opt_cfg.name.lower())
+    if cls is None:
         raise UserError(
-            f"Expected `train.optimizer.name` to be one of {known}. "
+            f"Expected `train.optimizer.name` to be one of {sorted(classes)}. "
             f"Received: {opt_cfg.name!r}"
         )
     kwargs = {"learning_rate": opt_cfg.learning_rate, **opt_cfg.options}
     for clip in ("clipnorm", "clipvalue"):
         if getattr(opt_cfg, clip) is not None:
             kwargs[clip] = getattr(opt_cfg, clip)
-    cls = ALL_OBJECTS_DICT[opt_cfg.name.lower()]
     try:
         return cls(**kwargs)
     except (TypeError, ValueError) as e:

@@ -129,6 +129,8 @@ def seed_everything(seed, deterministic=True):
     asks for `deterministic: false` after one that had it on (a sweep, a
     study, the Python API).
     """
+    # Private on purpose: TensorFlow 2.21 exports only `enable_op_determinism`
+    # (tf.config.experimental); switching it back off has no public name.
     from tensorflow.python.framework import config as tf_config
 
     keras.utils.set_random_seed(seed)

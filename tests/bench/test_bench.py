@@ -1,6 +1,7 @@
 """`rnnbench bench`: the hand-written twin is the same model; timings are sane."""
 
 import pytest
+from conftest import rnnbench_process
 
 from rnnbench.bench import benchmark
 from rnnbench.cli import main
@@ -24,24 +25,49 @@ def test_built_and_hand_written_models_are_the_same(workload, cell):
     assert ours.output_shape == theirs.output_shape
 
 
+def assert_rates_agree_with_ratios(row, ours, theirs, suffix=""):
+    """Each rate is batch / median step, so their quotient lies within the per-round ratios.
+
+    (If `b_i >= m * a_i` for every round, the medians keep it.) A ratio the
+    wrong way round, or rates and ratios from different steps, break it.
+    """
+    quotient = row[f"{ours}_samples_per_s"] / row[f"{theirs}_samples_per_s"]
+    assert row[f"ratio{suffix}_min"] - 0.002 <= quotient <= row[f"ratio{suffix}_max"] + 0.002
+
+
+def test_paired_ratios_pair_rounds_and_read_above_one_when_ours_is_faster():
+    from types import SimpleNamespace as Round
+    ours = [Round(step_s=0.1, samples_per_s=100.0)] * 3
+    theirs = [Round(step_s=s, samples_per_s=100.0 / r) for s, r in
+              ((0.3, 3.0), (0.1, 1.0), (0.2, 2.0))]
+    got = benchmark._paired_ratios(ours, theirs, "_x")
+    assert (got["ratio_x"], got["ratio_x_min"], got["ratio_x_max"]) == (2.0, 1.0, 3.0)
+    assert (got["ratio_epoch_x"], got["ratio_epoch_x_min"], got["ratio_epoch_x_max"]) == \
+           (2.0, 1.0, 3.0)
+
+
+@pytest.mark.slow
 def test_bench_one_reports_throughput_ratio_and_pipeline_rate():
     row = benchmark.bench_one(benchmark.WORKLOADS["B"], "gru", steps=3, rounds=3)
-    assert row["rnnbench_samples_per_s"] > 0 and row["keras_samples_per_s"] > 0
-    assert row["ratio_min"] <= row["ratio"] <= row["ratio_max"]
+    assert_rates_agree_with_ratios(row, "rnnbench", "keras")
+    assert row["params"] == builders.build_model(
+        benchmark.experiment(benchmark.WORKLOADS["B"], "gru")).count_params()
     assert row["latency_ms"] > 0 and row["pipeline_samples_per_s"] > 0
 
 
+@pytest.mark.slow
 def test_control_model_measures_the_noise_floor():
     row = benchmark.bench_one(benchmark.WORKLOADS["B"], "simple_rnn", steps=3, rounds=3,
                           vs_keras=False, control=True)
-    assert row["control_samples_per_s"] > 0 and row["keras_samples_per_s"] > 0
-    assert row["ratio_control_min"] <= row["ratio_control"] <= row["ratio_control_max"]
-    assert row["ratio_epoch_control_min"] <= row["ratio_epoch_control"]
+    assert_rates_agree_with_ratios(row, "control", "keras", "_control")
+    assert_rates_agree_with_ratios(row, "rnnbench", "keras")
     for key in ("ratio_step", "ratio_step_control"):
-        assert row[f"{key}_low"] <= row[key] <= row[f"{key}_high"]
-    assert "step-interleaved" in benchmark.format_row(row)
+        assert {key, f"{key}_low", f"{key}_high"} <= row.keys()
+    text = benchmark.format_row(row)
+    assert f"control {row['ratio_control']:.3f}" in text and "step-interleaved" in text
 
 
+@pytest.mark.slow
 def test_interleaved_steps_pair_every_model_with_the_reference():
     import keras
     w = benchmark.WORKLOADS["B"]
@@ -60,6 +86,18 @@ def test_interleaved_steps_pair_every_model_with_the_reference():
     assert all(r > 0 for r in ratios["other"])
     # Real training steps ran: the weights moved.
     assert (keras.ops.convert_to_numpy(models["other"].layers[-1].kernel) != before).any()
+
+
+def test_input_pipeline_yields_every_sample_once_in_shuffled_batches():
+    import numpy as np
+    x = np.arange(10 * 3, dtype="float32").reshape(10, 3, 1)
+    y = np.arange(10, dtype="float32")
+    batches = list(benchmark.input_pipeline(x, y, batch_size=4))
+    assert [len(b[1]) for b in batches] == [4, 4, 2]
+    xs = np.concatenate([b[0] for b in batches])
+    ys = np.concatenate([b[1] for b in batches])
+    np.testing.assert_array_equal(xs[:, 0, 0], ys * 3)  # x and y stay paired
+    assert sorted(ys) == list(range(10)) and list(ys) != list(range(10))
 
 
 def test_bootstrap_interval_brackets_the_median():
@@ -107,12 +145,13 @@ def test_torch_twin_is_the_same_model(workload, cell):
     assert tuple(twin(x).shape) == (3, 1)
 
 
+@pytest.mark.slow
 def test_bench_one_times_the_torch_twin_interleaved():
     pytest.importorskip("torch", reason="the PyTorch twins need the `bench` extra")
     row = benchmark.bench_one(benchmark.WORKLOADS["B"], "lstm", steps=3, rounds=2, vs_keras=False,
                           vs_torch=True)
-    assert row["torch_samples_per_s"] > 0 and row["torch_latency_ms"] > 0
-    assert row["ratio_torch_min"] <= row["ratio_torch"] <= row["ratio_torch_max"]
+    assert row["torch_latency_ms"] > 0
+    assert_rates_agree_with_ratios(row, "rnnbench", "torch", "_torch")
     assert row["backend"] == "tensorflow" and row["device"] == "cpu"
 
 
@@ -126,6 +165,7 @@ def test_no_cudnn_sets_use_cudnn_false_on_lstm_and_gru_layers():
     assert builders.build_model(exp, compile=False)  # SimpleRNN has no cuDNN kernel
 
 
+@pytest.mark.slow
 def test_bench_json_is_written_row_by_row(tmp_path):
     out = tmp_path / "rows.json"
     assert main(["bench", "--workload", "B", "--cells", "simple_rnn", "--steps", "3",
@@ -135,16 +175,14 @@ def test_bench_json_is_written_row_by_row(tmp_path):
     assert [r["cell"] for r in rows] == ["simple_rnn"] and "ratio_torch" not in rows[0]
 
 
+@pytest.mark.slow
 def test_steps_per_execution_and_threads_are_applied_and_timed_right(tmp_path):
     import json
-    import subprocess
-    import sys
     out = tmp_path / "rows.json"
     # A fresh process: TensorFlow fixes its thread pools when it starts.
-    subprocess.run([sys.executable, "-m", "rnnbench", "bench", "--workload", "B",
-                    "--cells", "gru", "--steps", "8", "--rounds", "1",
-                    "--steps-per-execution", "4", "--intra-op", "1", "--torch", "no",
-                    "--json", str(out)], check=True, capture_output=True)
+    rnnbench_process("bench", "--workload", "B", "--cells", "gru", "--steps", "8",
+                     "--rounds", "1", "--steps-per-execution", "4", "--intra-op", "1",
+                     "--torch", "no", "--json", str(out), check=True)
     row = json.loads(out.read_text())[0]
     assert row["steps_per_execution"] == 4 and row["intra_op_threads"] == 1
     assert row["rnnbench_samples_per_s"] > 0

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import imports_after
 
 from rnnbench.config.registry import DATASETS
 
@@ -28,3 +29,11 @@ def test_a_missing_package_is_named_with_its_pip_command(name, package):
 def test_a_missing_polyphonic_file_is_named(tmp_path):
     reason = DATASETS.get("polyphonic")().availability({"path": str(tmp_path / "x.mat")})
     assert str(tmp_path / "x.mat") in reason
+
+
+def test_availability_imports_neither_tensorflow_nor_keras():
+    # It is asked before anything loads (a listing, a check), so it stays as cheap.
+    loaded = imports_after("from rnnbench.config.registry import DATASETS\n"
+                           "for name in DATASETS.names():\n"
+                           "    DATASETS.get(name)().availability(None)")
+    assert "rnnbench" in loaded and not {"tensorflow", "keras"} & loaded

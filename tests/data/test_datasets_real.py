@@ -148,9 +148,9 @@ def test_co2_gaps_are_interpolated():
     missing = np.isnan(observed)
     assert len(filled) == 2284 and missing.sum() == 59 and np.all(np.isfinite(filled))
     np.testing.assert_array_equal(filled[~missing], observed[~missing])
-    i = np.flatnonzero(missing)[0]  # a one-week gap: the mean of its neighbours
-    if not missing[i + 1]:
-        assert filled[i] == pytest.approx((observed[i - 1] + observed[i + 1]) / 2)
+    i = np.flatnonzero(missing)[0]
+    assert not missing[i - 1] and not missing[i + 1]  # a one-week gap: the mean of its neighbours
+    assert filled[i] == pytest.approx((observed[i - 1] + observed[i + 1]) / 2)
     splits, _ = load("co2")
     assert splits.info["interpolated"]["total"] == 59
 

@@ -7,6 +7,7 @@ import pytest
 from rnnbench.config import experiment as config_lib
 from rnnbench.models import builders
 
+pytestmark = pytest.mark.slow  # its one test trains
 
 
 @pytest.fixture

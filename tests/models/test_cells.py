@@ -11,11 +11,6 @@ CELLS = [TextbookLSTMCell, PeepholeLSTMCell, MGUCell]
 NUM_STATES = {TextbookLSTMCell: 2, PeepholeLSTMCell: 2, MGUCell: 1}
 
 
-@pytest.fixture(autouse=True)
-def seed():
-    keras.utils.set_random_seed(0)
-
-
 def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
@@ -266,6 +261,7 @@ def test_constructor_args_are_positional_in_the_documented_order():
         MGUCell(0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cell_cls", CELLS)
 def test_training_smoke(cell_cls):
     rng = np.random.default_rng(6)
