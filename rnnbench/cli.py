@@ -105,6 +105,9 @@ def make_parser():
                         "(Keras Tuner's distributed mode)")
     p.add_argument("--resume", nargs="?", const=True, default=False, metavar="SWEEP_ID",
                    help="continue the latest (or the named) interrupted sweep folder")
+    p.add_argument("--max-trials", type=int, metavar="N",
+                   help="override tuner.max_trials (recorded in the sweep folder's sweep.yaml)")
+    add_set_argument(p)
     p.add_argument("--results-dir", help="results root (default ./results or "
                                          "$RNNBENCH_RESULTS)")
     p.add_argument("--worker-dir", metavar="SWEEP_DIR",
@@ -226,9 +229,11 @@ def cmd_tune(args):
                         "`--worker-dir SWEEP_DIR` for a worker. Received neither.")
     if args.workers:
         sweep_dir = distributed.tune_distributed(args.sweep, args.workers,
-                                                 args.results_dir, args.resume)
+                                                 args.results_dir, args.resume,
+                                                 args.set, args.max_trials)
     else:
-        sweep_dir = tuning.tune(args.sweep, args.results_dir, args.resume)
+        sweep_dir = tuning.tune(args.sweep, args.results_dir, args.resume, args.set,
+                                args.max_trials)
     print(sweep_report.summary(sweep_dir))
 
 

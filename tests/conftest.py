@@ -156,3 +156,41 @@ def imports_after(code):
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          timeout=120, check=True).stdout
     return {name.partition(".")[0] for name in json.loads(out.splitlines()[-1])}
+
+
+# ------------------------------------------------------------------ sweeps
+
+# A base experiment for sweep tests: a trial trains in a few seconds on 2 cores.
+TINY_SWEEP_BASE = {
+    "description": "tiny",
+    "data": {"name": "adding", "seq_len": 8, "train_size": 48, "val_size": 16,
+             "test_size": 16},
+    "model": {"layers": [{"cell": "lstm", "units": 4}]},
+    "train": {"epochs": 1, "batch_size": 16},
+}
+
+
+def write_yaml(path, data):
+    import yaml
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def read_json(path):
+    import json
+    from pathlib import Path
+    return json.loads(Path(path).read_text())
+
+
+def trial_states(sweep_dir, params):
+    """`{trial_id: (status, active values, all values)}` from Keras Tuner's trial.json."""
+    from pathlib import Path
+
+    import keras_tuner as kt
+    states = {}
+    for path in sorted(Path(sweep_dir, "tuner").glob("trial_*/trial.json")):
+        state = read_json(path)
+        hp = kt.HyperParameters.from_config(state["hyperparameters"])
+        active = {k: v for k, v in hp.values.items() if k in params and hp.is_active(k)}
+        states[state["trial_id"]] = (state["status"], active, dict(hp.values))
+    return states

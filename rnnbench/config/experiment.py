@@ -151,11 +151,20 @@ def load_experiment(name_or_path, overrides=None):
     path = paths.find_experiment(name_or_path)
     raw = read_yaml(path)
     raw.setdefault("name", path.stem)
+    return apply_overrides(raw, overrides, source=str(path))
+
+
+def apply_overrides(raw, overrides, source):
+    """Applies `--set` overrides to raw config data in place, then validates it.
+
+    Returns:
+        The frozen `ExperimentConfig`; an error caused by an override says so.
+    """
     overrides = parse_overrides(overrides)
     for key, value in overrides.items():
         set_path(raw, key, value, source=f"--set {key}")
     try:
-        return validate(raw, source=str(path))
+        return validate(raw, source=source)
     except UserError as e:
         culprits = [f"--set {k}={v!r}" for k, v in overrides.items()
                     if getattr(e, "path", None) and _same_path(k, e.path)]

@@ -36,7 +36,7 @@ class RunResult:
 log = logging.getLogger("rnnbench")
 
 
-def run(exp, results_dir=None, run_dir=None, verbose="auto"):
+def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=()):
     """Trains and evaluates an experiment and writes its run folder.
 
     Args:
@@ -44,6 +44,7 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto"):
         results_dir: the results root (default `./results`).
         run_dir: an exact folder to write into (e.g. a sweep trial's).
         verbose: Keras' `fit` verbosity.
+        extra_callbacks: more Keras callbacks for `fit` (e.g. a sweep's progress).
 
     Returns:
         A `RunResult`.
@@ -86,7 +87,7 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto"):
             splits.train.x, splits.train.y, batch_size=exp.train.batch_size,
             epochs=exp.train.epochs, validation_data=validation_data(splits),
             shuffle=True, verbose=verbose,
-            callbacks=callbacks(exp, run_dir, splits, timer))
+            callbacks=callbacks(exp, run_dir, splits, timer) + list(extra_callbacks))
         manifest.update(timer.facts())
         log.info(f"time to first training step: {timer.first_step_s:.2f} s")
         diverged = nan_epoch(history.history)

@@ -91,6 +91,36 @@ def load_sweep(name_or_path):
     return sweep, base_raw
 
 
+def with_command_line(sweep, base_raw, overrides=None, max_trials=None):
+    """The sweep with `rnnbench tune`'s `--set` overrides and `--max-trials` applied.
+
+    The overrides are validated on the base experiment exactly as `rnnbench
+    run --set` validates them, and join the sweep's own `overrides`, so the
+    sweep folder's sweep.yaml records what ran (and `--resume` runs it so).
+
+    Returns:
+        `(sweep, base_raw)`, new objects; the arguments are not changed.
+    """
+    overrides = config_lib.parse_overrides(overrides)
+    if overrides:
+        base_raw = copy.deepcopy(base_raw)
+        config_lib.apply_overrides(base_raw, overrides,
+                                   source=f"{sweep.experiment} (base of sweep {sweep.name})")
+        sweep = dataclasses.replace(sweep, overrides=FrozenMap({**sweep.overrides,
+                                                                **overrides}))
+        check_space(sweep, base_raw, source=f"sweep {sweep.name} with --set")
+    if max_trials is not None:
+        if max_trials < 1:
+            raise UserError(f"Expected `--max-trials` to be at least 1. Received: {max_trials}")
+        if sweep.tuner.algorithm == "hyperband":
+            raise UserError("`--max-trials` does not apply to the 'hyperband' tuner: its "
+                            "budget is `tuner.max_epochs` and `tuner.factor`. Received: "
+                            f"--max-trials {max_trials}")
+        sweep = dataclasses.replace(
+            sweep, tuner=dataclasses.replace(sweep.tuner, max_trials=max_trials))
+    return sweep, base_raw
+
+
 def load_saved_sweep(sweep_dir):
     """The sweep and base experiment exactly as a sweep folder recorded them."""
     sweep_dir = Path(sweep_dir)

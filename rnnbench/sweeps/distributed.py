@@ -18,7 +18,7 @@ import threading
 import time
 
 from rnnbench.errors import RunFailed
-from rnnbench.sweeps import definition, leaderboard, tuning
+from rnnbench.sweeps import definition, leaderboard, progress, tuning
 
 MAX_RESTARTS = 3
 log = logging.getLogger("rnnbench")
@@ -35,9 +35,11 @@ def oracle_env(port, tuner_id):
             "KERASTUNER_TUNER_ID": tuner_id}
 
 
-def tune_distributed(sweep_name, workers, results_dir=None, resume=False):
+def tune_distributed(sweep_name, workers, results_dir=None, resume=False, overrides=None,
+                     max_trials=None):
     """Runs a sweep with a chief oracle in this process and `workers` workers."""
-    sweep, base_raw, sweep_dir = tuning.open_sweep(sweep_name, results_dir, resume)
+    sweep, base_raw, sweep_dir = tuning.open_sweep(sweep_name, results_dir, resume,
+                                                   overrides, max_trials)
     port = free_port()
     saved = {k: os.environ.get(k) for k in oracle_env(port, "chief")}
     os.environ.update(oracle_env(port, "chief"))
@@ -45,10 +47,12 @@ def tune_distributed(sweep_name, workers, results_dir=None, resume=False):
         chief = tuning.build_tuner(sweep, base_raw, sweep_dir)
         # The chief's search blocks while serving; the workers' exits tell us
         # when every trial is done.
-        threading.Thread(target=chief.search, daemon=True).start()
+        threading.Thread(target=chief.search, kwargs={"verbose": 0}, daemon=True).start()
         log.info(f"oracle on 127.0.0.1:{port}; starting {workers} workers")
+        watcher = progress.SweepWatcher(sweep_dir, sweep, workers)
         with tuning.resumable(sweep_name, sweep_dir, results_dir):
-            supervise(sweep_dir, port, [f"tuner{i}" for i in range(workers)])
+            supervise(sweep_dir, port, [f"tuner{i}" for i in range(workers)], watcher.poll)
+        watcher.poll()  # the trials that ended since the last poll
     finally:
         for key, value in saved.items():
             if value is None:
@@ -68,11 +72,19 @@ def spawn_worker(sweep_dir, port, tuner_id):
             env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
-def supervise(sweep_dir, port, tuner_ids):
-    """Waits for every worker to finish, restarting any that die."""
+def supervise(sweep_dir, port, tuner_ids, on_poll=None):
+    """Waits for every worker to finish, restarting any that die.
+
+    Args:
+        on_poll: called about once a second while the workers run (progress).
+    """
     procs = {tid: spawn_worker(sweep_dir, port, tid) for tid in tuner_ids}
     restarts = dict.fromkeys(tuner_ids, 0)
+    polls = 0
     while procs:
+        polls += 1
+        if on_poll is not None and polls % 2 == 0:
+            on_poll()
         for tid, proc in list(procs.items()):
             code = proc.poll()
             if code is None:

@@ -1,65 +1,78 @@
 """TensorBoard HParams plugin data for sweeps, written by rnnbench itself.
 
-The experiment summary (every swept parameter's domain and the metrics) is
-written once in the sweep's `hparams/` folder before the first trial; each
-trial writes its session (its values, conditional ones left out) and its
-final metrics as scalars into `trials/<id>/hparams/`, so the dashboard lists
-every trial; its per-epoch curves stay in `trials/<id>/tb/`.
+Each trial writes one session into `trials/<id>/hparams/`: its values
+(conditional ones left out), a group name unique across sweeps
+(`<sweep>/<sweep_id>/<trial_id>`), its final val/test metrics as step-0
+scalars named `final/<metric>`, and a text table of those metrics next to
+the naive baseline's. Its per-epoch curves stay in `trials/<id>/tb/`.
+
+No experiment summary is written. TensorBoard uses the first one it finds
+under its logdir, so with `--logdir results` one sweep's summary would hide
+every other sweep's parameters and metrics; without one, TensorBoard builds
+the experiment from all the sessions it sees: every sweep's parameters, and
+the `final/*` scalars of the sessions as metrics.
+
+TensorBoard's Time Series tab sorts cards by tag and groups them by the
+tag's first `/` component, so the `final/*` cards form one group after the
+`epoch_*` learning curves. Baselines are not scalars at all (they are in
+each trial's text table and metrics.json).
 """
 
 import tensorflow as tf
 from tensorboard.plugins.hparams import api as hp_api
 
-
-def domain(param):
-    """The HParams domain of a sweep parameter."""
-    if param.kind == "int":
-        return hp_api.IntInterval(int(param.low), int(param.high))
-    if param.kind == "float":
-        return hp_api.RealInterval(float(param.low), float(param.high))
-    if param.kind == "boolean":
-        return hp_api.Discrete([False, True])
-    values = [_plain(v) for v in param.values]
-    if len({type(v) for v in values}) > 1:
-        values = [str(v) for v in values]
-    return hp_api.Discrete(values)
+FINAL = "final/"
 
 
-def _plain(value):
-    """HParams values must be bool, int, float or str."""
-    return value if isinstance(value, (bool, int, float, str)) else str(value)
+def group_name(sweep_dir, trial_id):
+    """`<sweep>/<sweep_id>/<trial_id>`: one HParams row per trial, whatever the logdir."""
+    return f"{sweep_dir.parent.name}/{sweep_dir.name}/{trial_id}"
 
 
-def write_experiment(logdir, params, metric_names):
-    """Writes the sweep's HParams experiment summary into `logdir`."""
-    hparams = [hp_api.HParam(p.path, domain(p)) for p in params]
-    metrics = [hp_api.Metric(name, display_name=name) for name in metric_names]
-    writer = tf.summary.create_file_writer(str(logdir))
-    with writer.as_default():
-        hp_api.hparams_config(hparams=hparams, metrics=metrics)
-    writer.close()
+def session_values(values, params):
+    """A trial's values as HParams values, each in its parameter's one type.
 
-
-def write_session(logdir, trial_id, values, metrics, params):
-    """Writes one trial's session: its hyperparameters and final metrics.
-
-    Args:
-        logdir: the trial's own TensorBoard folder.
-        trial_id: the Keras Tuner trial id.
-        values: `{path: value}` of the trial's active hyperparameters.
-        metrics: `{name: float}` final metrics (written as step-0 scalars).
-        params: the sweep's parameters, to keep values in their domain's type.
+    HParams values must be bool, int, float or str, and one parameter must
+    keep one type across trials: mixed-type choices travel as strings.
     """
     kinds = {p.path: p for p in params}
     session = {}
     for path, value in values.items():
         if path in kinds and kinds[path].kind == "choice":
             mixed = len({type(v) for v in kinds[path].values}) > 1
-            value = str(value) if mixed else _plain(value)
-        session[path] = _plain(value)
+            value = str(value) if mixed else value
+        session[path] = value if isinstance(value, (bool, int, float, str)) else str(value)
+    return session
+
+
+def baseline_table(metrics, names, baseline_name):
+    """Markdown: each final metric of the trial next to the naive baseline's."""
+    rows = [f"| metric | trial | baseline ({baseline_name or 'naive'}) |",
+            "|---|---|---|"]
+    for name in names:
+        base = metrics.get(f"baseline_{name}")
+        rows.append(f"| {name} | {metrics[name]:.6g} | "
+                    f"{'' if base is None else f'{base:.6g}'} |")
+    return "\n".join(rows)
+
+
+def write_session(logdir, group, values, metrics, table=None):
+    """Writes one trial's session: its hyperparameters and final metrics.
+
+    Args:
+        logdir: the trial's own TensorBoard folder.
+        group: the session group name (see `group_name`).
+        values: `{path: value}` of the trial's active hyperparameters, as
+            `session_values` returns them.
+        metrics: `{name: float}` final metrics, written as step-0 scalars
+            `final/<name>`.
+        table: optional markdown text (see `baseline_table`).
+    """
     writer = tf.summary.create_file_writer(str(logdir))
     with writer.as_default():
-        hp_api.hparams(session, trial_id=trial_id)
+        hp_api.hparams(values, trial_id=group)
         for name, value in metrics.items():
-            tf.summary.scalar(name, value, step=0)
+            tf.summary.scalar(FINAL + name, value, step=0)
+        if table:
+            tf.summary.text("metrics_vs_baseline", table, step=0)
     writer.close()

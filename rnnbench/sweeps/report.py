@@ -5,8 +5,8 @@ import pandas as pd
 from rnnbench.sweeps import definition
 
 
-def summary(sweep_dir, top=5):
-    """The top of the leaderboard and how to look at the sweep in TensorBoard."""
+def summary(sweep_dir, top=10):
+    """The leaderboard (its first `top` rows, saying so) and how to look at the sweep."""
     sweep, _ = definition.load_saved_sweep(sweep_dir)
     frame = pd.read_csv(sweep_dir / "leaderboard.csv", dtype={"trial_id": str})
     counts = frame["status"].value_counts().to_dict() if len(frame) else {}
@@ -17,6 +17,8 @@ def summary(sweep_dir, top=5):
         f"sweep {sweep.name}: {len(frame)} trials "
         f"({', '.join(f'{n} {s.lower()}' for s, n in counts.items()) or 'none'})",
         shown.head(top).to_string(index=False),
+        f"(the top {top} of {len(frame)} trials; every trial is in the leaderboard)"
+        if len(frame) > top else "",
         f"leaderboard: {sweep_dir / 'leaderboard.csv'}",
         f"look at it:  rnnbench board --logdir {sweep_dir}"
         f"   (or: tensorboard --logdir {sweep_dir} --host 127.0.0.1)",

@@ -3,8 +3,8 @@
 results/sweeps/<sweep>/<sweep_id>/
   sweep.yaml, base.yaml   the sweep and its base experiment, as resolved
   tuner/                  Keras Tuner's own state (oracle.json, trial_*/): resumable
-  trials/<trial_id>/      a run folder per trial (config.yaml, metrics.json, ...)
-  hparams/                the TensorBoard HParams experiment summary
+  trials/<trial_id>/      a run folder per trial (config.yaml, metrics.json, ...);
+                          hparams/ holds its TensorBoard HParams session
   leaderboard.csv         trials ranked by the objective
 """
 
@@ -24,7 +24,7 @@ from rnnbench.config.registry import TUNERS
 from rnnbench.config.schema import to_plain
 from rnnbench.errors import Interrupted, RunFailed, UserError
 from rnnbench.runs import folders, training
-from rnnbench.sweeps import definition, hparams, leaderboard
+from rnnbench.sweeps import definition, hparams, leaderboard, progress
 
 PROJECT = "tuner"
 log = logging.getLogger("rnnbench")
@@ -85,6 +85,8 @@ class SweepTuner(kt.engine.base_tuner.BaseTuner):
         self.sweep = sweep
         self.base_raw = base_raw
         self.sweep_dir = Path(sweep_dir)
+        total = None if sweep.tuner.algorithm == "hyperband" else sweep.tuner.max_trials
+        self.progress = progress.SweepProgress(sweep.tuner.objective, total)
         super().__init__(oracle=oracle, directory=str(sweep_dir), project_name=PROJECT,
                          overwrite=False)
         # Keras Tuner reloads only when this tuner's state file exists, which it
@@ -101,15 +103,26 @@ class SweepTuner(kt.engine.base_tuner.BaseTuner):
         for k in range(runs):
             run_dir = trial_dir if runs == 1 else trial_dir / f"execution_{k}"
             per_run.append(self.run_once(dataclasses.replace(exp, seed=exp.seed + k),
-                                         run_dir))
-        metrics = mean_metrics(per_run)
+                                         run_dir, label=f"trial {trial.trial_id}"))
+        metrics = mean_metrics([numeric(m) for m in per_run])
         if self.sweep.tuner.objective not in metrics:
             raise kt.errors.FatalError(
                 f"Expected `tuner.objective` to be a metric the runs write, one of "
                 f"{sorted(metrics)}. Received: {self.sweep.tuner.objective!r}")
-        hparams.write_session(trial_dir / "hparams", trial.trial_id, values, metrics,
-                              self.sweep.params)
+        self.write_session(trial, exp, values, metrics, per_run[0].get("baseline"))
         return metrics
+
+    def write_session(self, trial, exp, values, metrics, baseline_name):
+        """The trial's HParams session: its values, and only the metrics that matter."""
+        names = [n for n in metric_names(exp) if n in metrics]
+        if self.sweep.tuner.objective not in names:
+            names.insert(0, self.sweep.tuner.objective)
+        hparams.write_session(
+            self.sweep_dir / "trials" / trial.trial_id / "hparams",
+            hparams.group_name(self.sweep_dir, trial.trial_id),
+            hparams.session_values(values, self.sweep.params),
+            {n: metrics[n] for n in names},
+            hparams.baseline_table(metrics, names, baseline_name))
 
     def trial_experiment(self, trial, values):
         extra = {}
@@ -123,19 +136,28 @@ class SweepTuner(kt.engine.base_tuner.BaseTuner):
         except UserError as e:
             raise kt.errors.FailedTrialError(f"invalid trial config: {e}") from None
 
-    def run_once(self, exp, run_dir):
+    def run_once(self, exp, run_dir, label):
+        """One training run of a trial; returns all of its metrics.json."""
         set_aside(run_dir)
         try:
-            result = training.run(exp, run_dir=run_dir, verbose=0)
+            result = training.run(exp, run_dir=run_dir, verbose=0,
+                                  extra_callbacks=[progress.EpochProgress(label)])
         except (RunFailed, UserError) as e:
             raise kt.errors.FailedTrialError(str(e)) from None
         finally:
             training.release_memory()
-        return numeric(result.metrics)
+        return result.metrics
+
+    def on_trial_begin(self, trial):
+        super().on_trial_begin(trial)
+        self.progress.trial_started(trial.trial_id,
+                                    active_values(self.sweep, trial.hyperparameters))
 
     def on_trial_end(self, trial):
         super().on_trial_end(trial)
-        leaderboard.write(self.sweep_dir, self.sweep)
+        board = leaderboard.write(self.sweep_dir, self.sweep)
+        ended = self.oracle.get_trial(trial.trial_id)
+        self.progress.trial_ended(trial.trial_id, ended.status, ended.score, board)
 
 
 def active_values(sweep, hp):
@@ -206,11 +228,7 @@ def metric_names(exp):
 
 def build_tuner(sweep, base_raw, sweep_dir):
     base_exp = config_lib.validate(base_raw, source=f"{sweep.experiment} (base)")
-    oracle = make_oracle(sweep, base_exp)
-    hparams_dir = Path(sweep_dir) / "hparams"
-    if not hparams_dir.exists():
-        hparams.write_experiment(hparams_dir, sweep.params, metric_names(base_exp))
-    return SweepTuner(sweep, base_raw, sweep_dir, oracle)
+    return SweepTuner(sweep, base_raw, sweep_dir, make_oracle(sweep, base_exp))
 
 
 def check_oracle_options(sweep):
@@ -229,24 +247,48 @@ def check_oracle_options(sweep):
                 f"Received: {key!r}" + schema.close_matches_hint(key, own + sorted(allowed)))
 
 
-def open_sweep(sweep_name, results_dir=None, resume=False):
+def open_sweep(sweep_name, results_dir=None, resume=False, overrides=None, max_trials=None):
     """`(sweep, base_raw, sweep_dir)`: a new sweep folder, or the one to resume.
 
-    A resumed sweep runs exactly as its folder recorded it, even if the
-    tuning file changed since.
+    Everything is checked before the folder is made: the sweep file, the
+    space, the base experiment with `overrides` (`--set`) and whether its
+    dataset can load here. A resumed sweep runs exactly as its folder
+    recorded it, even if the tuning file changed since.
     """
+    if resume and (overrides or max_trials is not None):
+        given = [f"--set {k}={v}" for k, v in config_lib.parse_overrides(overrides).items()]
+        given += [f"--max-trials {max_trials}"] if max_trials is not None else []
+        raise UserError(
+            "A resumed sweep runs as its folder's sweep.yaml recorded it, so `--set` and "
+            f"`--max-trials` cannot change it. Received: --resume with {' '.join(given)}")
     sweep, base_raw = definition.load_sweep(sweep_name)
+    sweep, base_raw = definition.with_command_line(sweep, base_raw, overrides, max_trials)
     check_oracle_options(sweep)
+    check_base(sweep, base_raw)
     sweep_dir = prepare_sweep_dir(sweep, base_raw, results_dir, resume)
     if resume:
         sweep, base_raw = definition.load_saved_sweep(sweep_dir)
+        check_base(sweep, base_raw)
     log.info(f"sweep {sweep.name}: {sweep_dir}")
     return sweep, base_raw, sweep_dir
 
 
-def tune(sweep_name, results_dir=None, resume=False):
+def check_base(sweep, base_raw):
+    """The base experiment must validate and its dataset load here, before any trial."""
+    exp = config_lib.validate(base_raw, source=f"{sweep.experiment} (base of sweep "
+                                               f"{sweep.name})")
+    reason = config_lib.dataset_of(exp).availability(dict(exp.data.params))
+    if reason:
+        raise UserError(
+            f"Sweep {sweep.name!r} cannot run here: its base experiment {exp.name!r} reads "
+            f"the `{exp.data.name}` dataset, which {reason}. No trial was started.")
+    return exp
+
+
+def tune(sweep_name, results_dir=None, resume=False, overrides=None, max_trials=None):
     """Runs (or resumes) a sweep in this process; returns the sweep folder."""
-    sweep, base_raw, sweep_dir = open_sweep(sweep_name, results_dir, resume)
+    sweep, base_raw, sweep_dir = open_sweep(sweep_name, results_dir, resume, overrides,
+                                            max_trials)
     with resumable(sweep_name, sweep_dir, results_dir):
         search(build_tuner(sweep, base_raw, sweep_dir))
     return sweep_dir
@@ -268,7 +310,9 @@ def resumable(sweep_name, sweep_dir, results_dir=None):
 def search(tuner):
     """Runs the tuner's search; a run of failed trials ends it as a failed run."""
     try:
-        tuner.search()
+        # verbose=0 silences Keras Tuner's display, which numbers trials from 1;
+        # `progress` says the same with the folders' trial ids.
+        tuner.search(verbose=0)
     except RuntimeError as e:
         if "consecutive failures" not in str(e):
             raise

@@ -1,6 +1,7 @@
-"""TensorBoard over a sweep folder, read through its own HTTP API on 127.0.0.1.
+"""TensorBoard over the results folder, read through its own HTTP API on 127.0.0.1.
 
-A 2-trial sweep runs in the test; TensorBoard then loads it synchronously
+Two 2-trial sweeps run in the test under one results root, the folder
+`rnnbench board` serves by default; TensorBoard then loads it synchronously
 (`--load_fast=false --reload_interval=0 --reload_task=blocking`) so every
 request sees all of it. Only 127.0.0.1 is ever contacted, proxies are
 bypassed, and every request has a timeout.
@@ -15,27 +16,30 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import pandas as pd
 import pytest
 import yaml
 
+from conftest import TINY_SWEEP_BASE, read_json, trial_states
 from rnnbench.errors import UserError
 
-TINY = {
-    "description": "tiny",
-    "data": {"name": "adding", "seq_len": 8, "train_size": 48, "val_size": 16,
-             "test_size": 16},
-    "model": {"layers": [{"cell": "lstm", "units": 4}]},
-    "train": {"epochs": 2, "batch_size": 16},
+TINY = {**TINY_SWEEP_BASE, "train": {**TINY_SWEEP_BASE["train"], "epochs": 2}}
+SPACES = {
+    "two": {
+        "model.layers[0].units": {"int": [2, 8]},
+        "model.layers[0].cell": {"choice": ["simple_rnn", "gru"]},
+        "model.layers[0].bidirectional": {"boolean": True},
+        "model.layers[0].merge_mode": {"choice": ["concat", "sum"]},
+    },
+    # Another sweep with trials "0" and "1" too, and a parameter of its own.
+    "other": {
+        "model.layers[0].units": {"int": [2, 8]},
+        "train.optimizer.learning_rate": {"float": [0.001, 0.01], "sampling": "log"},
+    },
 }
-SPACE = {
-    "model.layers[0].units": {"int": [2, 8]},
-    "model.layers[0].cell": {"choice": ["simple_rnn", "gru"]},
-    "model.layers[0].bidirectional": {"boolean": True},
-    "model.layers[0].merge_mode": {"choice": ["concat", "sum"]},
-}
+SPACE = SPACES["two"]
 ALL_STATUSES = ["STATUS_UNKNOWN", "STATUS_SUCCESS", "STATUS_FAILURE", "STATUS_RUNNING"]
 # Nothing here may talk to anything but this machine's loopback.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -57,42 +61,54 @@ def free_port():
         return s.getsockname()[1]
 
 
-def read_json(path):
-    return json.loads(Path(path).read_text())
+def final_metric_names(trial_dir):
+    """The val/test metrics a trial's metrics.json holds: what HParams should show."""
+    metrics = read_json(Path(trial_dir) / "metrics.json")
+    return {k for k, v in metrics.items()
+            if k.startswith(("val_", "test_")) and isinstance(v, (int, float))}
 
 
 @pytest.fixture(scope="module")
-def sweep(tmp_path_factory):
-    """A finished 2-trial sweep: `(sweep_dir, leaderboard, {trial_id: active values})`."""
-    import keras_tuner as kt
+def sweeps(tmp_path_factory):
+    """Two finished 2-trial sweeps under one results root.
 
+    Returns:
+        `(results, {run prefix of a trial: (sweep_dir, trial_id, active values)})`,
+        the run prefix being the trial folder relative to `results`.
+    """
     from rnnbench.sweeps import tuning
     root = tmp_path_factory.mktemp("board")
     (root / "tiny.yaml").write_text(yaml.safe_dump(TINY))
-    (root / "two.yaml").write_text(yaml.safe_dump({
-        "experiment": str(root / "tiny.yaml"),
-        "tuner": {"algorithm": "random", "max_trials": 2, "seed": 5},
-        "space": SPACE}))
-    sweep_dir = Path(tuning.tune(str(root / "two.yaml"), str(root / "results")))
-    board = pd.read_csv(sweep_dir / "leaderboard.csv", dtype={"trial_id": str})
-    assert sorted(board["trial_id"]) == ["0", "1"]
-    assert (board["status"] == "COMPLETED").all()
-    values = {}
-    for path in sorted((sweep_dir / "tuner").glob("trial_*/trial.json")):
-        state = read_json(path)
-        hp = kt.HyperParameters.from_config(state["hyperparameters"])
-        values[state["trial_id"]] = {k: v for k, v in hp.values.items()
-                                     if k in SPACE and hp.is_active(k)}
-    return sweep_dir, board, values
+    results = root / "results"
+    trials = {}
+    for name, space in SPACES.items():
+        (root / f"{name}.yaml").write_text(yaml.safe_dump({
+            "experiment": str(root / "tiny.yaml"),
+            "tuner": {"algorithm": "random", "max_trials": 2, "seed": 5}, "space": space}))
+        sweep_dir = Path(tuning.tune(str(root / f"{name}.yaml"), str(results)))
+        board = pd.read_csv(sweep_dir / "leaderboard.csv", dtype={"trial_id": str})
+        assert sorted(board["trial_id"]) == ["0", "1"]
+        assert (board["status"] == "COMPLETED").all()
+        for trial_id, (_, values, _) in trial_states(sweep_dir, space).items():
+            prefix = str((sweep_dir / "trials" / trial_id).relative_to(results))
+            trials[prefix] = (sweep_dir, trial_id, values)
+    return results, trials
 
 
 @pytest.fixture(scope="module")
-def server(sweep):
-    """TensorBoard in this process over the sweep folder, fully loaded; its URL."""
+def sweep(sweeps):
+    """The first sweep's folder."""
+    _, trials = sweeps
+    return sorted(d for d, _, _ in trials.values())[0]
+
+
+@pytest.fixture(scope="module")
+def server(sweeps):
+    """TensorBoard in this process over the results root, fully loaded; its URL."""
     from tensorboard import program
-    sweep_dir, _, _ = sweep
+    results, _ = sweeps
     board = program.TensorBoard()
-    board.configure(argv=[None, "--logdir", str(sweep_dir), "--host", "127.0.0.1",
+    board.configure(argv=[None, "--logdir", str(results), "--host", "127.0.0.1",
                           "--port", "0", "--load_fast=false", "--reload_interval=0",
                           "--reload_task=blocking"])
     url = board.launch()
@@ -100,74 +116,119 @@ def server(sweep):
     return url
 
 
+@pytest.mark.slow  # the sweeps train
 def test_plugins_listing_includes_scalars_and_hparams(server):
     listing = request(server, "/data/plugins_listing")
     assert listing["scalars"]["enabled"] is True
     assert listing["hparams"]["enabled"] is True
 
 
-def test_runs_include_every_trials_train_and_validation_runs(server, sweep):
+@pytest.mark.slow  # the sweeps train
+def test_runs_include_every_trials_train_validation_and_session_runs(server, sweeps):
+    _, trials = sweeps
     runs = set(request(server, "/data/runs"))
-    assert "hparams" in runs  # the sweep's experiment summary
-    for trial_id in ("0", "1"):
-        assert {f"trials/{trial_id}/tb/train", f"trials/{trial_id}/tb/validation",
-                f"trials/{trial_id}/hparams"} <= runs
+    for prefix in trials:
+        assert {f"{prefix}/tb/train", f"{prefix}/tb/validation", f"{prefix}/hparams"} <= runs
 
 
-def test_scalar_tags_include_epoch_loss_per_trial(server):
+@pytest.mark.slow  # the sweeps train
+def test_time_series_opens_on_the_epoch_curves_without_baseline_cards(server, sweeps):
+    """Time Series sorts cards by tag and groups them by the tag's first `/` part."""
+    _, trials = sweeps
     tags = request(server, "/data/plugin/scalars/tags")
-    for trial_id in ("0", "1"):
-        assert "epoch_loss" in tags[f"trials/{trial_id}/tb/validation"]
-        assert "epoch_loss" in tags[f"trials/{trial_id}/tb/train"]
-        assert "val_loss" in tags[f"trials/{trial_id}/hparams"]
+    for prefix, (sweep_dir, trial_id, _) in trials.items():
+        assert "epoch_loss" in tags[f"{prefix}/tb/train"]
+        assert "epoch_loss" in tags[f"{prefix}/tb/validation"]
+        # The session's one-point scalars: the final val/test metrics, nothing else.
+        expected = {f"final/{n}" for n in final_metric_names(sweep_dir / "trials" / trial_id)}
+        assert set(tags[f"{prefix}/hparams"]) == expected
+    every_tag = sorted({tag for run_tags in tags.values() for tag in run_tags})
+    assert not [t for t in every_tag if "baseline" in t]
+    # No digits, so Python's order is TensorBoard's (its compareTagNames).
+    assert not [t for t in every_tag if any(c.isdigit() for c in t)]
+    epoch = [t for t in every_tag if t.startswith("epoch_")]
+    assert {"epoch_loss", "epoch_rmse"} <= set(epoch)
+    assert every_tag[:len(epoch)] == epoch  # the learning curves come first
+    # After them: Keras' own `evaluation_*_vs_iterations`, then one `final` group.
+    groups = {t.split("/", 1)[0] for t in every_tag if t not in epoch}
+    assert "final" in groups
+    assert all(g == "final" or g.startswith("evaluation_") for g in groups), groups
 
 
-def test_hparams_experiment_lists_every_swept_parameter_and_the_metrics(server, sweep):
-    sweep_dir, _, _ = sweep
+@pytest.mark.slow  # the sweeps train
+def test_baselines_are_a_text_table_beside_each_trials_metrics(server, sweeps):
+    _, trials = sweeps
+    text_tags = request(server, "/data/plugin/text/tags")
+    for prefix, (sweep_dir, trial_id, _) in trials.items():
+        assert text_tags[f"{prefix}/hparams"] == ["metrics_vs_baseline"]
+        (entry,) = request(server, f"/data/plugin/text/text?run={quote(prefix + '/hparams')}"
+                                   "&tag=metrics_vs_baseline")
+        metrics = read_json(sweep_dir / "trials" / trial_id / "metrics.json")
+        assert f"baseline ({metrics['baseline']})" in entry["text"]
+        assert f"{metrics['baseline_val_loss']:.6g}" in entry["text"]
+
+
+@pytest.mark.slow  # the sweeps train
+def test_hparams_experiment_lists_every_sweeps_parameters_and_the_metrics(server, sweeps):
+    _, trials = sweeps
     experiment = request(server, "/data/plugin/hparams/experiment", {"experimentName": ""})
     infos = {h["name"]: h for h in experiment["hparamInfos"]}
-    assert set(infos) == set(SPACE)
-    units = infos["model.layers[0].units"]["domainInterval"]
-    assert (units["minValue"], units["maxValue"]) == (2, 8)
-    assert sorted(infos["model.layers[0].cell"]["domainDiscrete"]) == ["gru", "simple_rnn"]
-    assert sorted(infos["model.layers[0].merge_mode"]["domainDiscrete"]) == ["concat", "sum"]
-    assert sorted(infos["model.layers[0].bidirectional"]["domainDiscrete"]) == [False, True]
-    metrics = read_json(sweep_dir / "trials" / "0" / "metrics.json")
+    assert set(infos) == set(SPACES["two"]) | set(SPACES["other"])
+    # TensorBoard builds the domains from the values the trials took.
+    seen = {}
+    for _, _, values in trials.values():
+        for key, value in values.items():
+            seen.setdefault(key, set()).add(value)
+    for key in ("model.layers[0].cell", "model.layers[0].bidirectional"):
+        assert set(infos[key]["domainDiscrete"]) == seen[key], key
+    for key in ("model.layers[0].units", "train.optimizer.learning_rate"):
+        interval = infos[key]["domainInterval"]
+        assert (interval["minValue"], interval["maxValue"]) == pytest.approx(
+            (min(seen[key]), max(seen[key])), rel=1e-12), key
     declared = {m["name"]["tag"] for m in experiment["metricInfos"]}
-    assert declared == {k for k, v in metrics.items()
-                        if k.startswith(("val_", "test_")) and isinstance(v, (int, float))}
-    assert {"val_loss", "test_loss"} <= declared
+    sweep_dir, trial_id, _ = next(iter(trials.values()))
+    assert declared == {f"final/{n}" for n in final_metric_names(
+        sweep_dir / "trials" / trial_id)}
+    assert {"final/val_loss", "final/test_loss"} <= declared
 
 
-def test_session_groups_hold_each_trials_values_and_metrics(server, sweep):
-    sweep_dir, _, values = sweep
+@pytest.mark.slow  # the sweeps train
+def test_session_groups_are_one_row_per_trial_across_sweeps(server, sweeps):
+    _, trials = sweeps
     body = {"experimentName": "", "allowedStatuses": ALL_STATUSES, "colParams": [],
             "aggregationType": "AGGREGATION_AVG", "startIndex": 0, "sliceSize": 100}
     groups = request(server, "/data/plugin/hparams/session_groups", body)["sessionGroups"]
-    assert sorted(g["name"] for g in groups) == ["0", "1"]  # one group per trial
-    # Seed 5 samples one bidirectional trial (merge_mode active) and one not.
-    assert sorted("model.layers[0].merge_mode" in v for v in values.values()) == [False, True]
+    # Both sweeps have trials 0 and 1: four rows, never two merged ones.
+    assert len(groups) == len(trials) == 4
+    by_session = {}
     for group in groups:
-        trial_id = group["name"]
-        expected = values[trial_id]
+        (session,) = group["sessions"]
+        by_session[session["name"]] = group
+    assert set(by_session) == {f"{prefix}/hparams" for prefix in trials}
+    # Seed 5 samples one bidirectional trial (merge_mode active) and one not.
+    two = [v for d, _, v in trials.values() if d.parent.name == "two"]
+    assert sorted("model.layers[0].merge_mode" in v for v in two) == [False, True]
+    for prefix, (sweep_dir, trial_id, expected) in trials.items():
+        group = by_session[f"{prefix}/hparams"]
+        assert group["name"] == f"{sweep_dir.parent.name}/{sweep_dir.name}/{trial_id}"
         assert set(group["hparams"]) == set(expected)  # active values only
         for key, value in expected.items():
             got = group["hparams"][key]
             if isinstance(value, bool) or isinstance(value, str):
-                assert got == value, (trial_id, key)
+                assert got == value, (prefix, key)
             else:
-                assert float(got) == float(value), (trial_id, key)
+                assert float(got) == pytest.approx(float(value), rel=1e-12), (prefix, key)
         metrics = read_json(sweep_dir / "trials" / trial_id / "metrics.json")
         shown = {m["name"]["tag"]: m["value"] for m in group["metricValues"]}
-        assert {"val_loss", "test_loss", "val_mse", "test_mse"} <= set(shown)
+        assert {"final/val_loss", "final/test_loss", "final/val_mse"} <= set(shown)
         for tag, value in shown.items():
-            assert value == pytest.approx(metrics[tag], rel=1e-6), (trial_id, tag)
-        assert [s["name"] for s in group["sessions"]] == [f"trials/{trial_id}/hparams"]
+            assert value == pytest.approx(metrics[tag.removeprefix("final/")], rel=1e-6)
 
 
+@pytest.mark.slow  # the sweeps train
 def test_board_start_serves_on_localhost(sweep):
     from rnnbench.reports import board
-    sweep_dir, _, _ = sweep
+    sweep_dir = sweep
     port = free_port()
     url = board.start(str(sweep_dir), port=port)
     assert url == f"http://127.0.0.1:{port}/"
@@ -200,11 +261,12 @@ def _listening_addresses(port):
     return found
 
 
+@pytest.mark.slow  # the sweeps train
 def test_rnnbench_board_binds_127_0_0_1_by_default(sweep, tmp_path):
     from rnnbench.cli import make_parser
     assert make_parser().parse_args(["board"]).host == "127.0.0.1"
 
-    sweep_dir, _, _ = sweep
+    sweep_dir = sweep
     port = free_port()
     log = tmp_path / "board.log"
     with open(log, "w") as out:
