@@ -309,11 +309,22 @@ def cudnn_kernels(model, x, y, batch_size):
                   if any(k in name.lower() for k in ("rnn", "lstm", "gru", "cudnn")))
 
 
-def pipeline_rate(x, y, batch_size):
-    """Samples/s of the input pipeline alone (`input_pipeline`, one epoch)."""
-    start = time.perf_counter()
-    count = sum(int(batch[0].shape[0]) for batch in input_pipeline(x, y, batch_size))
-    return count / (time.perf_counter() - start)
+def pipeline_rate(x, y, batch_size, passes=3):
+    """Samples/s of the input pipeline alone (`input_pipeline`): the median of `passes` epochs.
+
+    One untimed epoch first: its set-up (tracing the map, starting tf.data's
+    threads) cost up to 3x the rate of later epochs here, and `fit` pays it
+    once, not every epoch.
+    """
+    dataset = input_pipeline(x, y, batch_size)
+    for _ in dataset:
+        pass
+    rates = []
+    for _ in range(passes):
+        start = time.perf_counter()
+        count = sum(int(batch[0].shape[0]) for batch in dataset)
+        rates.append(count / (time.perf_counter() - start))
+    return statistics.median(rates)
 
 
 def input_pipeline(x, y, batch_size):
