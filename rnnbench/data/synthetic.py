@@ -3,9 +3,9 @@
 Both are drawn with numpy from `data_seed` alone. The `seed` argument of
 `load` (the model seed) is ignored on purpose: changing the model seed must
 not change the data, so runs with different model seeds are comparable. The
-`split` and `scale` arguments are ignored too: part sizes come from the
-`train_size` / `val_size` / `test_size` params, and the values are already
-in a fixed, small range.
+datasets take no `split` or `scale` (the validator rejects them): part sizes
+come from the `train_size` / `val_size` / `test_size` params, and the values
+are already in a fixed, small range.
 """
 
 import numpy as np
