@@ -75,6 +75,9 @@ def make_parser():
     sub.add_parser = sub_add_parser
 
     p = sub.add_parser("list", help="named experiments and sweeps, one line each")
+    p.add_argument("--datasets", action="store_true",
+                   help="list the datasets instead: tasks, split/scale, what each needs, "
+                        "and every parameter's type, default, bounds and help")
     p.set_defaults(handler=cmd_list)
 
     p = sub.add_parser("show", help="print the resolved config of an experiment")
@@ -189,7 +192,7 @@ def add_set_argument(parser):
 
 def cmd_list(args):
     from rnnbench.reports import listing
-    print(listing.render())
+    print(listing.render_datasets() if args.datasets else listing.render())
 
 
 def cmd_show(args):

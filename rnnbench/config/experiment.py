@@ -20,18 +20,24 @@ from rnnbench.errors import UserError
 
 @dataclasses.dataclass(frozen=True)
 class SplitConfig:
-    val: float = schema.field(0.15, min=0.0, max=0.9)
-    test: float = schema.field(0.15, min=0.0, max=0.9)
+    """`data.split`: the validation and test fractions, for datasets that take them."""
+
+    val: float = schema.field(0.15, min=0.0, exclusive_min=True, max=0.9)
+    test: float = schema.field(0.15, min=0.0, exclusive_min=True, max=0.9)
 
 
 @dataclasses.dataclass(frozen=True)
 class DataConfig:
-    """`data:`; keys other than these are the dataset's own params."""
+    """`data:`; keys other than these are the dataset's own params.
+
+    `split` is None for a dataset that does not take one (its default
+    fractions are filled in for one that does).
+    """
 
     __open_field__ = "params"
     name: str
     task: Optional[str] = None
-    split: SplitConfig = schema.field(SplitConfig())
+    split: Optional[SplitConfig] = None
     scale: Optional[Literal["minmax", "standard"]] = None
     params: FrozenMap = schema.field(FrozenMap())
 
@@ -208,7 +214,7 @@ def validate(raw, source="<config>"):
 
 def _check_names(exp):
     """Checks registered names and the dataset's own params; fills defaults."""
-    dataset = DATASETS.get(exp.data.name, where="data.name")
+    dataset = DATASETS.get(exp.data.name, where="data.name")()
     task = exp.data.task or dataset.tasks[0]
     TASKS.get(task, where="data.task")
     if task not in dataset.tasks:
@@ -216,38 +222,66 @@ def _check_names(exp):
             f"Expected `data.task` to be one of {list(dataset.tasks)} for dataset "
             f"{exp.data.name!r}. Received: {task!r}"
         )
-    params = _check_dataset_params(dataset, exp.data.params)
+    params = _check_dataset_params(dataset, exp.data.name, exp.data.params)
+    split = _check_split_and_scale(dataset, exp.data)
     for i, layer in enumerate(exp.model.layers):
         if ":" not in layer.cell and layer.cell not in CELLS:
             CELLS.get(layer.cell, where=f"model.layers[{i}].cell")
         layer_options.check(layer, i)
     if not exp.model.layers:
         raise UserError("Expected `model.layers` to hold at least one layer. Received: []")
-    data = dataclasses.replace(exp.data, task=task, params=FrozenMap(params))
+    data = dataclasses.replace(exp.data, task=task, split=split, params=FrozenMap(params))
     return dataclasses.replace(exp, data=data)
 
 
-def _check_dataset_params(dataset, given):
+def _check_dataset_params(dataset, name, given):
     allowed = dataset.params
     params = {}
     for key, value in given.items():
         if key not in allowed:
             raise schema.SchemaError(
                 f"data.{key}",
-                f"Unknown key `data.{key}` for dataset {type(dataset).__name__}. "
-                f"Expected one of {sorted(allowed) + ['name', 'scale', 'split', 'task']}. "
+                f"Unknown key `data.{key}` for dataset {name!r}. "
+                f"Expected one of {sorted(allowed) + ['name'] + _taken(dataset) + ['task']}. "
                 f"Received: {key!r}" + schema.close_matches_hint(key, allowed),
             )
     for key, param in allowed.items():
         value = given.get(key, param.default)
-        value = schema.convert(param.type, value, f"data.{key}")
-        if param.choices is not None and value not in param.choices:
-            raise schema.SchemaError(
-                f"data.{key}", f"Expected `data.{key}` to be one of "
-                f"{list(param.choices)}. Received: {value!r}"
-            )
-        params[key] = value
+        params[key] = schema.convert(param.annotation, value, f"data.{key}", param.bounds)
+    dataset.check_params(params)
     return params
+
+
+def _taken(dataset):
+    """The shared `data:` keys a dataset takes besides `name` and `task`."""
+    return [key for key in ("scale", "split") if getattr(dataset, f"takes_{key}")]
+
+
+def _check_split_and_scale(dataset, data):
+    """The split to keep: the default where the dataset takes one, else None.
+
+    Raises:
+        SchemaError: for `split`/`scale` given to a dataset that ignores them,
+            or fractions that leave no training part.
+    """
+    for key, taken in (("split", dataset.takes_split), ("scale", dataset.takes_scale)):
+        value = getattr(data, key)
+        if not taken and value is not None:
+            raise schema.SchemaError(
+                f"data.{key}",
+                f"Expected no `data.{key}` for dataset {data.name!r}: it does not "
+                f"take one (see `rnnbench list --datasets`). "
+                f"Received: {schema.describe(schema.to_plain(value))}",
+            )
+    if not dataset.takes_split:
+        return None
+    split = data.split or SplitConfig()
+    if split.val + split.test >= 1:
+        raise schema.SchemaError(
+            "data.split", "Expected `data.split.val + data.split.test` to be < 1, "
+            f"to leave a training part. Received: {split.val} + {split.test}"
+        )
+    return split
 
 
 def parse_overrides(overrides):

@@ -198,19 +198,25 @@ def _convert_scalar(tp, value, path):
     )
 
 
+def describe_bounds(metadata):
+    """`">= 1 and <= 0.9"` for bounds metadata (min/max/exclusive_min), or ""."""
+    low, high = metadata.get("min"), metadata.get("max")
+    bounds = []
+    if low is not None:
+        bounds.append((">" if metadata.get("exclusive_min") else ">=") + f" {low}")
+    if high is not None:
+        bounds.append(f"<= {high}")
+    return " and ".join(bounds)
+
+
 def _check_range(value, path, metadata):
     low, high = metadata.get("min"), metadata.get("max")
     below_min = low is not None and value < low
     if metadata.get("exclusive_min") and value == low:
         below_min = True
     if below_min or (high is not None and value > high):
-        bounds = []
-        if low is not None:
-            bounds.append((">" if metadata.get("exclusive_min") else ">=") + f" {low}")
-        if high is not None:
-            bounds.append(f"<= {high}")
         raise SchemaError(
-            path, f"Expected `{path}` to be {' and '.join(bounds)}. "
+            path, f"Expected `{path}` to be {describe_bounds(metadata)}. "
             f"Received: {describe(value)}"
         )
     return value

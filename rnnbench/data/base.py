@@ -6,6 +6,7 @@ returns train/val/test arrays, fitted on the training part only.
 """
 
 import dataclasses
+import typing
 from typing import Any, Callable, Mapping, Optional, Tuple
 
 import numpy as np
@@ -15,17 +16,51 @@ import numpy as np
 class Param:
     """A dataset-specific key of the config's `data:` block.
 
+    The experiment validator checks it with the same code (`schema.convert`)
+    and wording as every other key, and `rnnbench list --datasets` shows it.
+
     Args:
         type: the Python type the value must have (int, float, str, bool).
         default: the value when the config leaves the key out.
-        help: one line for `rnnbench show` and error messages.
+        help: one line for `rnnbench list --datasets`.
         choices: allowed values, if the key is an enumeration.
+        min, max, exclusive_min: bounds, as for `schema.field`.
     """
 
     type: type
     default: Any
     help: str = ""
     choices: Optional[Tuple[Any, ...]] = None
+    _: dataclasses.KW_ONLY
+    min: Optional[float] = None
+    max: Optional[float] = None
+    exclusive_min: bool = False
+
+    @property
+    def annotation(self):
+        """The type hint `schema.convert` checks: a Literal for choices."""
+        return typing.Literal[tuple(self.choices)] if self.choices else self.type
+
+    @property
+    def bounds(self):
+        """The bounds as `schema.field` metadata."""
+        bounds = {"min": self.min, "max": self.max}
+        bounds = {k: v for k, v in bounds.items() if v is not None}
+        return {**bounds, "exclusive_min": True} if self.exclusive_min else bounds
+
+
+def seed_param(what, default=1234):
+    """A seed key: numpy's generators take only seeds >= 0."""
+    return Param(int, default, f"seed of {what}", min=0)
+
+
+def holdout_params(part):
+    """`val_fraction` and `split_seed`: validation as a stratified slice of `part`."""
+    return {
+        "val_fraction": Param(float, 0.2, f"stratified fraction of {part} kept for "
+                                          "validation", min=0.0, exclusive_min=True, max=0.9),
+        "split_seed": seed_param("the validation slice"),
+    }
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,9 +136,11 @@ class Dataset:
     """Base class for registered datasets.
 
     Subclasses set `tasks` (the tasks the data supports, first is the
-    default), `params` (the dataset-specific keys of the `data:` block) and
-    `requires` (the packages `load` imports or reads files from, beyond
-    rnnbench's own dependencies), and implement `spec` and `load`. Heavy
+    default), `params` (the dataset-specific keys of the `data:` block, with
+    their bounds), `takes_split` / `takes_scale`, `requires` (the packages
+    `load` imports or reads files from, beyond rnnbench's own dependencies)
+    and `reads`, implement `spec` and `load`, and may add `check_params` for
+    rules across params. Heavy
     imports (statsmodels, ...) belong inside `load`, never at module import:
     `rnnbench list/show` must stay fast.
     """
@@ -112,6 +149,25 @@ class Dataset:
     params: Mapping[str, Param] = {}
     description: str = ""
     requires: Tuple[str, ...] = ()
+    # Whether `load` reads the `split` fractions / the `scale` scaler; the
+    # validator rejects them (naming the dataset) where it does not.
+    takes_split: bool = False
+    takes_scale: bool = False
+    # The data files `load` reads, for `rnnbench list --datasets` ("" for none).
+    reads: str = ""
+
+    def check_params(self, params):
+        """Checks rules across params (bounds are the `Param`s' own job).
+
+        Called by the experiment validator, so `show`, `check`, `run` and
+        sweeps all reject the same configs. Does nothing by default.
+
+        Args:
+            params: this dataset's params, converted and with defaults filled.
+
+        Raises:
+            SchemaError: naming the `data.<key>` path, in the validator's wording.
+        """
 
     def availability(self, params=None):
         """Why `load(params)` cannot run here, or None when it can.
@@ -144,9 +200,10 @@ class Dataset:
 
         Args:
             params: dict of this dataset's validated params (defaults filled).
-            split: dict with `val` and `test` fractions.
+            split: dict with `val` and `test` fractions (None where the
+                dataset does not take a split).
             scale: None, "minmax" or "standard"; scalers are fitted on the
-                training part only.
+                training part only (always None where not taken).
             seed: integer seed for generated data (same seed, same arrays).
         """
         raise NotImplementedError

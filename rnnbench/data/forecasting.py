@@ -31,10 +31,10 @@ import copy
 import numpy as np
 
 from rnnbench.config.registry import DATASETS
-from rnnbench.data.base import Param
+from rnnbench.config.schema import SchemaError
+from rnnbench.data.base import Param, seed_param
 from rnnbench.data.packages import package_dir, package_version, require_file
-from rnnbench.data.series import SeriesDataset, statsmodels_datasets
-from rnnbench.errors import UserError
+from rnnbench.data.series import SeriesDataset, series_params, statsmodels_datasets
 
 
 @DATASETS.register("co2")
@@ -44,10 +44,8 @@ class CO2(SeriesDataset):
     description = "Weekly Mauna Loa CO2 1958-2001 (statsmodels), gaps interpolated."
     source = ("statsmodels.datasets.co2 (weekly 1958-03-29 .. 2001-12-29; "
               "59 missing weeks filled by linear interpolation)")
-    params = {**SeriesDataset.params,
-              "window": Param(int, 52, "number of past values fed to the model"),
-              "season": Param(int, 52, "seasonal period of the naive baseline and of "
-                                       "MASE (52 weeks; 1: persistence)")}
+    params = series_params(window=52, season=52, season_note="52 weeks")
+    reads = "statsmodels' co2 data (statsmodels is a dependency of rnnbench)"
 
     def observed(self):
         """The raw weekly series with its missing weeks as NaN."""
@@ -78,10 +76,8 @@ class Airline(SeriesDataset):
     requires = ("sktime",)
 
     description = "Monthly airline passengers 1949-1960 (Box & Jenkins G; sktime's Airline.csv)."
-    params = {**SeriesDataset.params,
-              "window": Param(int, 12, "number of past values fed to the model"),
-              "season": Param(int, 12, "seasonal period of the naive baseline and of "
-                                       "MASE (12 months; 1: persistence)")}
+    params = series_params(window=12, season=12, season_note="12 months")
+    reads = "sktime/datasets/data/Airline/Airline.csv, shipped by sktime"
 
     @property
     def source(self):
@@ -102,33 +98,37 @@ class GeneratedSeries(SeriesDataset):
     """A `SeriesDataset` whose series is generated from params (`generate`)."""
 
     params = {**SeriesDataset.params,
-              "length": Param(int, 2000, "number of values of the series"),
-              "data_seed": Param(int, 1234,
-                                 "seed of the generated series (independent of the model seed)")}
+              "length": Param(int, 2000, "number of values of the series "
+                                         "(at least `window` + 3)", min=4),
+              "data_seed": seed_param("the generated series (independent of the model seed)")}
 
     def generate(self, params):
         """Returns the series (float64 array of `params["length"]` values)."""
         raise NotImplementedError
 
     def check_params(self, params):
-        if params["length"] < 2:
-            raise UserError(f"Expected `data.length` to be at least 2. "
-                            f"Received: {params['length']!r}")
+        super().check_params(params)
+        if params["length"] < params["window"] + 3:
+            raise SchemaError(
+                "data.length",
+                "Expected `data.length` to be >= `data.window` + 3, to leave "
+                "targets for the three parts. "
+                f"Received: length={params['length']}, window={params['window']}"
+            )
 
     def raw_series(self, params=None):
         import pandas as pd
 
         if params is None:
             params = getattr(self, "_bound_params", None)
-        params = self._params(params)
-        self.check_params(params)
+        params = self.with_defaults(params)
         values = self.generate(params)
         return pd.Series(values, index=pd.RangeIndex(len(values), name="t"))
 
     def load(self, params, split, scale, seed=None):
         """Returns chronological `Splits` of the generated series; `seed` is ignored."""
         bound = copy.copy(self)  # SeriesDataset.load calls raw_series() without params
-        bound._bound_params = self._params(params)
+        bound._bound_params = self.with_defaults(params)
         splits = SeriesDataset.load(bound, params, split, scale, seed)
         params = bound._bound_params
         splits.info = {
@@ -146,17 +146,10 @@ class NoisySine(GeneratedSeries):
     description = "Generated noisy sine wave."
     source = "generated: sin(2 pi t / period) + noise * N(0, 1)"
     params = {**GeneratedSeries.params,
-              "period": Param(float, 50.0, "period of the sine, in steps"),
-              "noise": Param(float, 0.1, "standard deviation of the Gaussian noise")}
-
-    def check_params(self, params):
-        super().check_params(params)
-        if not params["period"] > 0:
-            raise UserError(f"Expected `data.period` to be positive. "
-                            f"Received: {params['period']!r}")
-        if not params["noise"] >= 0:
-            raise UserError(f"Expected `data.noise` to be at least 0. "
-                            f"Received: {params['noise']!r}")
+              "period": Param(float, 50.0, "period of the sine, in steps",
+                              min=0.0, exclusive_min=True),
+              "noise": Param(float, 0.1, "standard deviation of the Gaussian noise",
+                             min=0.0)}
 
     def generate(self, params):
         rng = np.random.default_rng(params["data_seed"])

@@ -195,28 +195,19 @@ class Polyphonic(Dataset):
         "corpus": Param(str, "jsb_chorales", "which corpus", tuple(CORPORA)),
         "path": Param(str, "", f"the .mat file or its folder (default: ${DATA_ENV}, "
                                "else the copy shipped in the package)"),
-        "seq_len": Param(int, 0, "0: whole pieces; N: chunks of N steps"),
+        "seq_len": Param(int, 0, "0: whole pieces; N: chunks of N steps", min=0),
     }
-
-    def _params(self, params):
-        params = self.with_defaults(params)
-        if params["corpus"] not in CORPORA:
-            raise UserError(f"Expected `data.corpus` to be one of {list(CORPORA)}. "
-                            f"Received: {params['corpus']!r}")
-        if params["seq_len"] < 0:
-            raise UserError(f"Expected `data.seq_len` to be 0 (whole pieces) or "
-                            f"positive. Received: {params['seq_len']!r}")
-        return params
+    reads = (f"<corpus>.mat: `data.path`, else ${DATA_ENV}, else the copy shipped in "
+             "rnnbench/data/files/poly_music/")
 
     def availability(self, params=None):
         try:
-            resolve_path(self._params(params))
+            resolve_path(self.with_defaults(params))
         except UserError as e:
             return str(e)
         return None
 
     def spec(self, params):
-        self._params(params)
         return DataSpec(input_shape=(None, KEYS), input_dtype="float32",
                         mask="value", mask_value=PAD, output_dim=KEYS)
 
@@ -225,7 +216,7 @@ class Polyphonic(Dataset):
 
         `split`, `scale` (the inputs are 0/1) and the model `seed` are ignored.
         """
-        params = self._params(params)
+        params = self.with_defaults(params)
         path = resolve_path(params)
         pieces = read_pieces(path)
         out = {part: Split(*next_step_sequences(pieces[part], params["seq_len"]))

@@ -175,14 +175,6 @@ def make_windows(series, window, horizon=1, target_columns=None):
     return x, y
 
 
-def check_fraction(name, value, allow_zero=False):
-    low_ok = value >= 0 if allow_zero else value > 0
-    if not (low_ok and value < 1):
-        interval = "[0, 1)" if allow_zero else "(0, 1)"
-        raise UserError(
-            f"Expected `{name}` to be a fraction in {interval}. Received: {value!r}"
-        )
-
 def stratified_split(labels, fractions, seed):
     """Splits sample indices per class into parts of the given fractions.
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from rnnbench.config.registry import DATASETS
-from rnnbench.data.base import Dataset, DataSpec, Param, Split, Splits
+from rnnbench.data.base import Dataset, DataSpec, Param, Split, Splits, seed_param
 
 
 @DATASETS.register("bench")
@@ -17,11 +17,11 @@ class BenchData(Dataset):
     description = "random sequences for throughput benchmarks (nothing to learn)"
     params = {
         "tokens": Param(bool, False, "token ids (Embedding input) instead of floats"),
-        "vocab_size": Param(int, 10000, "number of token ids"),
-        "seq_len": Param(int, 200, "time steps per sequence"),
-        "features": Param(int, 1, "float features per step"),
-        "size": Param(int, 1280, "training samples"),
-        "data_seed": Param(int, 0, "seed of the random data"),
+        "vocab_size": Param(int, 10000, "number of token ids", min=2),
+        "seq_len": Param(int, 200, "time steps per sequence", min=1),
+        "features": Param(int, 1, "float features per step", min=1),
+        "size": Param(int, 1280, "training samples", min=1),
+        "data_seed": seed_param("the random data", default=0),
     }
 
     def spec(self, params):

@@ -8,6 +8,7 @@ the persistence baseline are shared.
 import numpy as np
 
 from rnnbench.config.registry import DATASETS
+from rnnbench.config.schema import SchemaError
 from rnnbench.data.base import Dataset, DataSpec, Param, Split, Splits
 from rnnbench.data.preprocessing import Scaler, chronological_split, make_windows
 from rnnbench.errors import UserError
@@ -29,6 +30,18 @@ def statsmodels_datasets(dataset_name):
             f"could not be imported ({e}). Install it with: pip install statsmodels"
         ) from e
     return sm.datasets
+
+
+def series_params(window=30, season=1, season_note=""):
+    """The params of every series: `window`, `horizon`, `season` (defaults vary)."""
+    note = f"{season_note}; " if season_note else ""
+    return {
+        "window": Param(int, window, "number of past values fed to the model", min=1),
+        "horizon": Param(int, 1, "number of future values to predict", min=1),
+        "season": Param(int, season, "seasonal period of the naive baseline and of MASE, "
+                                     f"at most `window` ({note}1: persistence, the last "
+                                     "value)", min=1),
+    }
 
 
 def _json_label(label):
@@ -58,42 +71,32 @@ class SeriesDataset(Dataset):
     """
 
     tasks = ("forecast",)
-    params = {
-        "window": Param(int, 30, "number of past values fed to the model"),
-        "horizon": Param(int, 1, "number of future values to predict"),
-        "season": Param(int, 1, "seasonal period of the naive baseline and of MASE "
-                                "(1: persistence, the last value)"),
-    }
+    params = series_params()
+    takes_split = True
+    takes_scale = True
     source = ""
 
     def raw_series(self):
         """Returns the series as a pandas Series indexed by its time labels."""
         raise NotImplementedError
 
-    def _params(self, params):
-        params = self.with_defaults(params)
-        for name in ("window", "horizon", "season"):
-            if params[name] < 1:
-                raise UserError(
-                    f"Expected `data.{name}` to be at least 1. "
-                    f"Received: {params[name]!r}"
-                )
+    def check_params(self, params):
         if params["season"] > params["window"]:
-            raise UserError(
-                f"Expected `data.season` to be at most `data.window`, since the "
+            raise SchemaError(
+                "data.season",
+                f"Expected `data.season` to be <= `data.window`, since the "
                 f"seasonal-naive baseline repeats the value `season` steps back "
                 f"from inside the window. Received: season={params['season']}, "
                 f"window={params['window']}"
             )
-        return params
 
     def spec(self, params):
-        params = self._params(params)
+        params = self.with_defaults(params)
         return DataSpec(input_shape=(params["window"], 1), output_dim=params["horizon"])
 
     def load(self, params, split, scale, seed=None):
         """Returns chronological `Splits`; `seed` is unused (the data is fixed)."""
-        params = self._params(params)
+        params = self.with_defaults(params)
         window, horizon, season = params["window"], params["horizon"], params["season"]
         raw = self.raw_series()
         values = raw.to_numpy(dtype=np.float64)
@@ -199,6 +202,7 @@ class Sunspots(SeriesDataset):
 
     description = "Yearly sunspot numbers 1700-2008 (statsmodels)."
     source = "statsmodels.datasets.sunspots (SUNACTIVITY, yearly 1700-2008)"
+    reads = "statsmodels' sunspots data (statsmodels is a dependency of rnnbench)"
 
     def raw_series(self):
         data = statsmodels_datasets("sunspots").sunspots.load_pandas().data

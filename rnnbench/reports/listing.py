@@ -3,12 +3,13 @@
 An experiment whose dataset cannot load here (a missing extra or data file)
 is marked with the reason and the pip command, from `Dataset.availability`:
 a find_spec / file-exists check, no data read; sweeps and studies inherit
-the mark of the experiment they run.
+the mark of the experiment they run. `rnnbench list --datasets` is the
+dataset reference, read from the datasets' own declarations.
 """
 
 import yaml
 
-from rnnbench.config import paths, yaml_text
+from rnnbench.config import paths, schema, yaml_text
 from rnnbench.config.registry import DATASETS
 
 
@@ -68,3 +69,51 @@ def render():
             mark = f"  [{reason}]" if reason else ""
             lines.append(f"  {name:<{width}}  {what:<34}  {description}{mark}".rstrip())
     return "\n".join(lines)
+
+
+def render_datasets():
+    """Every registered dataset: tasks, split/scale, what it needs, each param."""
+    names = DATASETS.names()
+    lines = [f"datasets ({len(names)}):"]
+    for name in names:
+        dataset = DATASETS.get(name)()
+        lines.append(f"  {name}  {dataset.description}".rstrip())
+        lines.extend(f"    {line}" for line in _dataset_facts(dataset))
+        lines.extend(f"      {line}" for line in _param_table(dataset.params))
+    return "\n".join(lines)
+
+
+def _dataset_facts(dataset):
+    tasks = ", ".join(dataset.tasks)
+    taken = [key for key in ("split", "scale") if getattr(dataset, f"takes_{key}")]
+    needs = (f"{', '.join(dataset.requires)} (pip install {' '.join(dataset.requires)}, "
+             "or pip install -e '.[datasets]')") if dataset.requires else "no extra"
+    facts = [f"task: {tasks}" + (" (first is the default)" if len(dataset.tasks) > 1 else ""),
+             f"takes: {', '.join(taken) or 'neither split nor scale'}",
+             f"needs: {needs}",
+             f"reads: {dataset.reads or 'nothing (generated)'}"]
+    reason = dataset.availability(dataset.with_defaults({}))
+    if reason:
+        facts.append(f"unavailable here: {reason}")
+    facts.append("params:" if dataset.params else "params: none")
+    return facts
+
+
+def _param_table(params):
+    """One aligned row per param: name, type, default, bounds, help."""
+    rows = [(key, p.type.__name__, f"default {_shown(p.default)}", _bounds(p), p.help)
+            for key, p in params.items()]
+    widths = [max((len(row[i]) for row in rows), default=0) for i in range(4)]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths + [0])).rstrip()
+            for row in rows]
+
+
+def _bounds(param):
+    if param.choices:
+        return f"one of {list(param.choices)}"
+    return schema.describe_bounds(param.bounds) or "any"
+
+
+def _shown(value):
+    return repr(value) if isinstance(value, str) else str(value).lower() \
+        if isinstance(value, bool) else str(value)

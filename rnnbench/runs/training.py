@@ -65,7 +65,8 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
     try:
         seed_everything(exp.seed, exp.train.deterministic)
         splits = config_lib.dataset_of(exp).load(
-            dict(exp.data.params), dataclasses.asdict(exp.data.split),
+            dict(exp.data.params),
+            dataclasses.asdict(exp.data.split) if exp.data.split else None,
             exp.data.scale, exp.seed)
         log.info(f"{exp.name}: data {exp.data.name} ({exp.data.task}) train/val/test = "
             f"{len(splits.train)}/{len(splits.val)}/{len(splits.test)}")

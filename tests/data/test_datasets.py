@@ -300,11 +300,6 @@ def test_mape_is_nan_when_a_target_is_zero():
     assert scores["smape"] == pytest.approx(100 * (0 + 2 * 1 / 3) / 2)
 
 
-def test_season_longer_than_window_is_user_error():
-    with pytest.raises(UserError, match="`data.season` to be at most `data.window`"):
-        load("sunspots", window=10, season=11)
-
-
 def test_sunspots_no_scaler_has_no_inverse():
     splits, _ = load("sunspots", scale=None)
     assert splits.inverse_transform is None
