@@ -12,7 +12,7 @@ from typing import Literal, Optional, Tuple, Union
 
 import yaml
 
-from rnnbench.config import layer_options, paths, schema, yaml_text
+from rnnbench.config import layer_options, paths, run_keys, schema, yaml_text
 from rnnbench.config.registry import CELLS, DATASETS, TASKS
 from rnnbench.config.schema import FrozenMap
 from rnnbench.errors import UserError
@@ -60,6 +60,8 @@ class LayerConfig:
 
 @dataclasses.dataclass(frozen=True)
 class DenseConfig:
+    """A Dense layer of the head; `activation` is a Keras activation name (None: linear)."""
+
     units: int = schema.field(min=1)
     activation: Optional[str] = "relu"
     dropout: float = schema.field(0.0, min=0.0, max=0.99)
@@ -93,7 +95,15 @@ class OptimizerConfig:
 
 @dataclasses.dataclass(frozen=True)
 class EarlyStoppingConfig:
+    """Stops when `monitor` (a metric `fit` logs) has not improved for `patience` epochs.
+
+    `mode: auto` is max for accuracy-like names (`tasks.higher_is_better`),
+    else min. The best-epoch checkpoint follows the same monitor and mode;
+    `restore_best_weights: false` evaluates and saves the last epoch instead.
+    """
+
     monitor: str = "val_loss"
+    mode: Literal["auto", "min", "max"] = "auto"
     patience: int = schema.field(5, min=0)
     min_delta: float = schema.field(0.0, min=0.0)
     restore_best_weights: bool = True
@@ -113,7 +123,7 @@ class TrainConfig:
 
 @dataclasses.dataclass(frozen=True)
 class ReferenceConfig:
-    """What a reproduction of the experiment must reach."""
+    """What a reproduction must reach; `metric` is a model metric of metrics.json."""
 
     metric: str
     value: float
@@ -230,6 +240,11 @@ def _check_names(exp):
         layer_options.check(layer, i)
     if not exp.model.layers:
         raise UserError("Expected `model.layers` to hold at least one layer. Received: []")
+    task_obj = TASKS.get(task)()
+    run_keys.check_head(exp.model.head)
+    run_keys.check_monitor(exp.train.early_stopping, task_obj)
+    run_keys.check_reference(exp.reference, task_obj, dataset.spec(params),
+                             exp.data.scale is not None)
     data = dataclasses.replace(exp.data, task=task, split=split, params=FrozenMap(params))
     return dataclasses.replace(exp, data=data)
 

@@ -67,6 +67,9 @@ class Task:
 
     per_step = False  # True: the top recurrent layer returns sequences
     description = ""
+    # What `fit` logs each epoch (`keras_metrics` names, "loss" first), known
+    # without TensorFlow; a test compares it with what Keras logs.
+    fit_metrics = ("loss",)
 
     def output(self, spec):
         """Returns `(units, activation)` of the final Dense layer."""
@@ -77,6 +80,11 @@ class Task:
 
     def keras_metrics(self, spec):
         return []
+
+    def fit_metric_names(self, validation=True):
+        """The names in Keras' epoch logs: `loss`, ..., and `val_loss`, ... with validation."""
+        return list(self.fit_metrics) + (
+            [f"val_{n}" for n in self.fit_metrics] if validation else [])
 
     def score(self, y_true, y_pred, inverse_transform=None, **context):
         """Returns a dict of metric name -> float for one split.
@@ -103,6 +111,7 @@ class Task:
 @TASKS.register("regress")
 class Regress(Task):
     description = "one or several real-valued outputs per sequence (MSE loss)"
+    fit_metrics = ("loss", "rmse", "mae")
 
     def output(self, spec):
         return spec.output_dim, None
@@ -146,6 +155,7 @@ class Forecast(Regress):
 @TASKS.register("classify")
 class Classify(Task):
     description = "one class per sequence (sigmoid for 2 classes, softmax otherwise)"
+    fit_metrics = ("loss", "accuracy")
 
     def output(self, spec):
         if spec.num_classes == 2:
@@ -178,6 +188,7 @@ class Classify(Task):
 class SequenceLabel(Task):
     description = "one class per time step (softmax at every step)"
     per_step = True
+    fit_metrics = ("loss", "accuracy")
 
     def output(self, spec):
         return spec.num_classes, "softmax"

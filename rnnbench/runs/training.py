@@ -1,8 +1,8 @@
 """One run of a named experiment, read top to bottom as one story.
 
 config.yaml -> seed -> data -> model -> fit (TensorBoard, checkpoints, CSV
-history, early stopping, NaN guard) -> best weights -> train/val/test scores
-next to the naive baseline -> metrics.json and manifest.json.
+history, early stopping, NaN guard) -> the best or the last weights -> train/val/test
+scores next to the naive baseline -> metrics.json and manifest.json.
 """
 
 import dataclasses
@@ -17,6 +17,7 @@ import tensorflow as tf
 
 from rnnbench.config import experiment as config_lib
 from rnnbench.config import paths
+from rnnbench.data import tasks
 from rnnbench.errors import Interrupted, RunFailed, UserError
 from rnnbench.models import builders
 from rnnbench.models.jit import MEASURE, choose_jit_compile
@@ -95,11 +96,8 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         if diverged is not None:
             raise RunFailed(f"loss became NaN in epoch {diverged + 1}; "
                             "try a lower learning rate or gradient clipping")
-        if (run_dir / "model.keras").exists():
-            model.load_weights(run_dir / "model.keras")
-        else:
-            model.save(run_dir / "model.keras")
-        metrics = evaluate(model, splits, exp, history.history)
+        weights = settle_weights(model, exp, splits, run_dir)
+        metrics = evaluate(model, splits, exp, history.history, weights)
         metrics["wall_time_s"] = round(time.perf_counter() - started, 3)
         folders.write_json_atomic(run_dir / "metrics.json", metrics)
     except BaseException as e:
@@ -187,27 +185,65 @@ def validation_data(splits):
     return (splits.val.x, splits.val.y) if len(splits.val) else None
 
 
+def monitor_of(exp, splits):
+    """`(metric, mode)` that ranks the epochs: early stopping's, else the loss.
+
+    `auto` is resolved here, by rnnbench's rule (`tasks.higher_is_better`), so
+    the checkpoint, early stopping and `best_epoch` agree on accuracy-like names.
+    """
+    stop = exp.train.early_stopping
+    if stop is None:
+        return ("val_loss" if len(splits.val) else "loss"), "min"
+    if stop.monitor.startswith("val_") and not len(splits.val):
+        raise UserError(f"Expected `train.early_stopping.monitor` to be a training metric "
+                        f"without `val_`: the validation split is empty. Received: "
+                        f"{stop.monitor!r} (did you mean {stop.monitor[4:]!r}?)")
+    if stop.mode != "auto":
+        return stop.monitor, stop.mode
+    return stop.monitor, "max" if tasks.higher_is_better(stop.monitor) else "min"
+
+
+def keeps_best(exp):
+    """Whether the best epoch's weights are evaluated (the default), not the last's."""
+    stop = exp.train.early_stopping
+    return stop is None or stop.restore_best_weights
+
+
 def callbacks(exp, run_dir, splits, timer):
-    """TensorBoard, CSV history, NaN guard, best checkpoint, early stopping."""
-    monitor = "val_loss" if len(splits.val) else "loss"
+    """TensorBoard, CSV history, NaN guard, checkpoint, early stopping."""
+    monitor, mode = monitor_of(exp, splits)
     found = [
         keras.callbacks.TensorBoard(log_dir=str(run_dir / "tb"), write_graph=False,
                                     profile_batch=0),
         keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
         keras.callbacks.TerminateOnNaN(),
+        # Every epoch when the last weights are evaluated: model.keras holds them.
         keras.callbacks.ModelCheckpoint(str(run_dir / "model.keras"), monitor=monitor,
-                                        save_best_only=True),
+                                        mode=mode, save_best_only=keeps_best(exp)),
         timer,
     ]
     stop = exp.train.early_stopping
     if stop is not None:
-        if stop.monitor.startswith("val_") and not len(splits.val):
-            raise UserError("`train.early_stopping.monitor` is "
-                            f"{stop.monitor!r} but the validation split is empty.")
+        # Keras' own restore is left off: its best honours `min_delta`, the
+        # checkpoint's (and `best_epoch`'s) is the best value, and that is the one
+        # reloaded.
         found.append(keras.callbacks.EarlyStopping(
-            monitor=stop.monitor, patience=stop.patience, min_delta=stop.min_delta,
-            restore_best_weights=stop.restore_best_weights))
+            monitor=monitor, mode=mode, patience=stop.patience, min_delta=stop.min_delta,
+            restore_best_weights=False))
     return found
+
+
+def settle_weights(model, exp, splits, run_dir):
+    """Puts the weights to evaluate in `model` and model.keras; returns "best" or "last"."""
+    path = run_dir / "model.keras"
+    if keeps_best(exp):
+        if path.exists():
+            model.load_weights(path)
+            return "best"
+        log.warning(f"`{monitor_of(exp, splits)[0]}` had no value to compare in any epoch, "
+                    "so no best checkpoint exists; evaluating the last epoch's weights")
+    model.save(path)
+    return "last"
 
 
 def nan_epoch(history):
@@ -218,8 +254,21 @@ def nan_epoch(history):
     return None
 
 
-def evaluate(model, splits, exp, history):
-    """Scores every split and the naive baseline with the task's metrics."""
+def best_epoch(values, mode):
+    """The 1-based epoch of the best value (the first, on ties), None when all are NaN."""
+    values = np.asarray(values, np.float64)
+    if not np.any(np.isfinite(values)):
+        return None
+    return int(np.nanargmax(values) if mode == "max" else np.nanargmin(values)) + 1
+
+
+def evaluate(model, splits, exp, history, weights):
+    """Scores every split and the naive baseline with the task's metrics.
+
+    Args:
+        weights: which weights `model` holds, "best" or "last" (recorded with their
+            epoch as `evaluated_weights` and `evaluated_epoch`).
+    """
     task = config_lib.task_of(exp)
     batch_size = max(exp.train.batch_size, 256)
     metrics = {}
@@ -237,8 +286,12 @@ def evaluate(model, splits, exp, history):
             metrics[f"baseline_{name}_{key}"] = value
     metrics["baseline"] = splits.baseline_name
     metrics["epochs_run"] = len(history.get("loss", []))
-    monitored = history.get("val_loss") or history.get("loss")
-    metrics["best_epoch"] = int(np.nanargmin(monitored)) + 1
+    monitor, mode = monitor_of(exp, splits)
+    metrics["monitor"] = monitor
+    metrics["best_epoch"] = best_epoch(history.get(monitor, []), mode)
+    metrics["evaluated_weights"] = weights
+    metrics["evaluated_epoch"] = (metrics["best_epoch"] if weights == "best"
+                                  else metrics["epochs_run"])
     metrics["params"] = model.count_params()
     return metrics
 
@@ -295,4 +348,7 @@ def log_summary(metrics, baseline_name, run_dir):
         base = metrics.get(f"baseline_test_{key}")
         parts.append(f"{key}={value:.4g}" + (f" (baseline {base:.4g})" if base is not None else ""))
     log.info(f"test: {', '.join(parts)}; baseline = {baseline_name}")
+    log.info(f"evaluated the {metrics['evaluated_weights']} weights: epoch "
+             f"{metrics['evaluated_epoch']} of {metrics['epochs_run']} "
+             f"(best by {metrics['monitor']}: epoch {metrics['best_epoch']})")
     log.info(f"run folder: {run_dir}")

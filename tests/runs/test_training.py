@@ -63,6 +63,8 @@ def test_run_writes_a_complete_run_folder(tmp_path):
         assert metrics[f"{part}_loss"] > 0
         assert f"baseline_{part}_loss" in metrics
     assert metrics["baseline"] == "zeros" and metrics["epochs_run"] == 3
+    # No early stopping: the best epoch by val_loss is evaluated.
+    assert metrics["monitor"] == "val_loss" and metrics["evaluated_weights"] == "best"
 
     with open(run_dir / "history.csv") as f:
         rows = list(csv.DictReader(f))
