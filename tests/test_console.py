@@ -101,7 +101,11 @@ def test_a_tiny_sweep_writes_nothing_to_stderr_that_is_not_rnnbench(tmp_path):
     strangers = [line for line in err.splitlines()
                  if line.strip() and not line.startswith(SHOWN)]
     assert not strangers, "\n".join(strangers)
-    assert "rnnbench: sweep" in out
+    assert "rnnbench: sweep" in out and "rnnbench: trial 1 completed" in out
+    assert "run folder:" not in out  # a trial's own run lines are held back...
+    verbose = start(["tune", "sweep.yaml", "--results-dir", "out", "--verbose"], tmp_path)
+    out, _ = verbose.communicate(timeout=300)
+    assert verbose.returncode == 0 and "run folder:" in out  # ...unless asked for
 
 
 @pytest.mark.slow

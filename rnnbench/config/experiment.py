@@ -170,6 +170,28 @@ def load_experiment(name_or_path, overrides=None):
     return apply_overrides(raw, overrides, source=str(path))
 
 
+# rnnbench 0.1 wrote this split into every run folder's config.yaml, also for
+# datasets that never read one (which now reject `data.split`).
+LEGACY_WRITTEN_SPLIT = {"val": 0.15, "test": 0.15}
+
+
+def load_run_config(path):
+    """Loads a run folder's `config.yaml`, one written by rnnbench 0.1 included.
+
+    That release wrote its default split for every dataset; where the dataset
+    takes no split, that value was never read, so it is dropped here (and only
+    here: a user's own experiment file still gets the error).
+    """
+    raw = read_yaml(path)
+    data = raw.get("data")
+    if isinstance(data, dict) and data.get("name") in DATASETS:
+        if (not DATASETS.get(data["name"]).takes_split
+                and data.get("split") == LEGACY_WRITTEN_SPLIT):
+            del data["split"]
+    raw.setdefault("name", Path(path).stem)
+    return apply_overrides(raw, None, source=str(path))
+
+
 def apply_overrides(raw, overrides, source):
     """Applies `--set` overrides to raw config data in place, then validates it.
 

@@ -62,7 +62,7 @@ def reproduce_run(run_dir, tolerance, results_dir):
     except (OSError, ValueError) as e:
         raise UserError(f"{run_dir} has no readable metrics.json ({e}); only a "
                         "completed run can be reproduced.") from None
-    exp = config_lib.load_experiment(run_dir / "config.yaml")
+    exp = config_lib.load_run_config(run_dir / "config.yaml")
     new = training.run(exp, results_dir=results_dir, verbose=0)
     rows = []
     for key, old in recorded.items():

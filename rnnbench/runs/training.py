@@ -34,7 +34,8 @@ class RunResult:
     manifest: dict
 
 
-log = logging.getLogger("rnnbench")
+# A child of "rnnbench", so a sweep can hold a trial's own lines back (tuning.py).
+log = logging.getLogger("rnnbench.runs")
 
 
 def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=()):

@@ -140,8 +140,9 @@ class SweepTuner(kt.engine.base_tuner.BaseTuner):
         """One training run of a trial; returns all of its metrics.json."""
         set_aside(run_dir)
         try:
-            result = training.run(exp, run_dir=run_dir, verbose=0,
-                                  extra_callbacks=[progress.EpochProgress(label)])
+            with run_lines_at_debug():
+                result = training.run(exp, run_dir=run_dir, verbose=0,
+                                      extra_callbacks=[progress.EpochProgress(label)])
         except (RunFailed, UserError) as e:
             raise kt.errors.FailedTrialError(str(e)) from None
         finally:
@@ -292,6 +293,23 @@ def tune(sweep_name, results_dir=None, resume=False, overrides=None, max_trials=
     with resumable(sweep_name, sweep_dir, results_dir):
         search(build_tuner(sweep, base_raw, sweep_dir))
     return sweep_dir
+
+
+@contextlib.contextmanager
+def run_lines_at_debug():
+    """Holds a trial's own run lines (data, model, test scores, folder) back.
+
+    The sweep prints one line per trial start and end instead; `--verbose`
+    (the "rnnbench" logger at DEBUG) shows them again.
+    """
+    runs_log = logging.getLogger("rnnbench.runs")
+    level = runs_log.level
+    if not logging.getLogger("rnnbench").isEnabledFor(logging.DEBUG):
+        runs_log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        runs_log.setLevel(level)
 
 
 @contextlib.contextmanager
