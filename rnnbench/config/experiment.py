@@ -7,7 +7,6 @@ The loading order follows TF Model Garden: the named file, then overrides
 
 import dataclasses
 import re
-from pathlib import Path
 from typing import Literal, Optional, Tuple, Union
 
 import yaml
@@ -180,9 +179,11 @@ def _same_path(override_key, error_path):
 
 
 def read_yaml(path):
-    """Reads a YAML mapping, turning syntax errors into a UserError."""
+    """Reads a YAML mapping, turning syntax errors and refused files into a UserError."""
     try:
-        raw = yaml_text.load(Path(path).read_text())
+        raw = yaml_text.load_file(path)
+    except yaml_text.BadYAML as e:
+        raise UserError(f"{path}: {e}") from None
     except yaml.YAMLError as e:
         raise UserError(f"{path}: is not valid YAML: {e}") from None
     except OSError as e:
