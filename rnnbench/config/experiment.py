@@ -117,7 +117,7 @@ class ReferenceConfig:
 class ExperimentConfig:
     name: str
     description: str = ""
-    seed: int = schema.field(42, min=0)
+    seed: int = schema.field(42, min=0, max=2**32 - 1)  # NumPy's seed range
     data: DataConfig
     model: ModelConfig
     train: TrainConfig = schema.field(TrainConfig())
