@@ -200,6 +200,7 @@ def validate(raw, source="<config>"):
     """Validates raw config data (a dict) and returns an `ExperimentConfig`."""
     try:
         exp = schema.build(ExperimentConfig, raw)
+        paths.check_name(exp.name)
         return _check_names(exp)
     except UserError as e:
         error = UserError(f"{source}: {e}")
