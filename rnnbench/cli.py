@@ -33,7 +33,7 @@ def run_command(args):
         print(paragraph(f"rnnbench: error: {e}"), file=sys.stderr)
         return 2
     except RunFailed as e:
-        print(f"rnnbench: run failed: {e}", file=sys.stderr)
+        print(bounded(f"rnnbench: run failed: {e}"), file=sys.stderr)
         return 1
     except KeyboardInterrupt as e:
         print(paragraph(interrupt_message(e, args)), file=sys.stderr)
@@ -43,8 +43,21 @@ def run_command(args):
         return 0
 
 
+MAX_MESSAGE = 2000  # characters; a value quoted from a huge file must not flood the terminal
+
+
 def paragraph(text):
-    return textwrap.fill(text, width=100, break_long_words=False, break_on_hyphens=False)
+    """One wrapped paragraph of at most about MAX_MESSAGE characters."""
+    return textwrap.fill(bounded(text), width=100, break_long_words=False,
+                         break_on_hyphens=False)
+
+
+def bounded(text, limit=MAX_MESSAGE):
+    """`text`, cut to `limit` characters with a note of how much was left out."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]} ... ({len(text) - limit:,} more characters left out)"
 
 
 def interrupt_message(error, args):

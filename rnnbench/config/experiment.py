@@ -134,7 +134,7 @@ class ReferenceConfig:
 class ExperimentConfig:
     name: str
     description: str = ""
-    seed: int = schema.field(42, min=0)
+    seed: int = schema.field(42, min=0, max=2**32 - 1)  # NumPy's seed range
     data: DataConfig
     model: ModelConfig
     train: TrainConfig = schema.field(TrainConfig())
@@ -218,9 +218,11 @@ def _same_path(override_key, error_path):
 
 
 def read_yaml(path):
-    """Reads a YAML mapping, turning syntax errors into a UserError."""
+    """Reads a YAML mapping, turning syntax errors and refused files into a UserError."""
     try:
-        raw = yaml_text.load(Path(path).read_text())
+        raw = yaml_text.load_file(path)
+    except yaml_text.BadYAML as e:
+        raise UserError(f"{path}: {e}") from None
     except yaml.YAMLError as e:
         raise UserError(f"{path}: is not valid YAML: {e}") from None
     except OSError as e:
@@ -237,6 +239,7 @@ def validate(raw, source="<config>"):
     """Validates raw config data (a dict) and returns an `ExperimentConfig`."""
     try:
         exp = schema.build(ExperimentConfig, raw)
+        paths.check_name(exp.name)
         return _check_names(exp)
     except UserError as e:
         error = UserError(f"{source}: {e}")

@@ -2,6 +2,7 @@
 
 import difflib
 import os
+import re
 from pathlib import Path
 
 from rnnbench.errors import UserError
@@ -78,6 +79,43 @@ def find_study(name_or_path):
     return find_named(name_or_path, study_dirs(), "study", "studies")
 
 
+# A name becomes a folder under the results root (`results/<name>/<run id>/`): ASCII
+# letters, digits, `_ - .`, not starting with `.` or `-`, so it can neither climb
+# out (`..`, `/`), hide, look like an option, nor differ only in Unicode form.
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+MAX_NAME_LENGTH = 100
+
+
+def check_name(name, where="name"):
+    """Returns `name` if it is a slug (NAME_PATTERN, at most MAX_NAME_LENGTH).
+
+    Raises:
+        UserError: with `path` set to `where`, so `--set name=...` is blamed.
+    """
+    if isinstance(name, str) and len(name) <= MAX_NAME_LENGTH \
+            and NAME_PATTERN.fullmatch(name):
+        return name
+    shown = repr(name) if len(repr(name)) <= 120 else repr(name)[:120] + "..."
+    error = UserError(
+        f"Expected `{where}` to be a name of ASCII letters, digits, '_', '-' and '.', "
+        f"not starting with '.' or '-', at most {MAX_NAME_LENGTH} characters (it names a "
+        f"folder under the results root). Received: {shown}")
+    error.path = where
+    raise error
+
+
 def results_root(override=None):
-    """`--results-dir`, else `$RNNBENCH_RESULTS`, else `./results`."""
-    return Path(override or os.environ.get("RNNBENCH_RESULTS") or "results")
+    """`--results-dir`, else `$RNNBENCH_RESULTS`, else `./results`.
+
+    Raises:
+        UserError: when the path, or a folder above it, is an existing non-folder.
+    """
+    root = Path(override or os.environ.get("RNNBENCH_RESULTS") or "results")
+    source = ("--results-dir" if override else
+              "$RNNBENCH_RESULTS" if os.environ.get("RNNBENCH_RESULTS") else "the results root")
+    for folder in [root, *root.parents]:
+        if folder.exists() and not folder.is_dir():
+            where = "is a file" if folder == root else f"lies under the file {str(folder)!r}"
+            raise UserError(f"Expected `{source}` to be a folder or a path where one can "
+                            f"be made. Received: {str(root)!r}, which {where}.")
+    return root

@@ -33,6 +33,11 @@ def import_path(path):
             f"Could not import module {module_name!r} from {path!r}: {e}. "
             "Check that the package is installed and on PYTHONPATH."
         ) from e
+    except Exception as e:  # the user's module itself fails: a SyntaxError, a raise
+        raise UserError(
+            f"Importing module {module_name!r} (from {path!r}) raised "
+            f"{type(e).__name__}: {e}"
+        ) from e
     try:
         return getattr(module, attr)
     except AttributeError:

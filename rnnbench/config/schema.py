@@ -6,6 +6,7 @@ allowed, in Keras' wording: "Expected `x` to be ... Received: ...".
 
 import dataclasses
 import difflib
+import math
 import typing
 from collections.abc import Mapping
 
@@ -99,7 +100,7 @@ def build(cls, raw, path=""):
             values[key] = convert(hints[key], value, join(path, key),
                                   fields[key].metadata)
         elif open_field:
-            extra[key] = value
+            extra[key] = _finite_floats(value, join(path, key))
         else:
             raise SchemaError(
                 join(path, key),
@@ -183,11 +184,13 @@ def _convert_scalar(tp, value, path):
         # PyYAML reads `1e-3` (no dot) as a string: accept it as a number.
         if isinstance(value, str):
             try:
-                return float(value)
+                number = float(value)
             except ValueError:
-                pass
+                number = None
+            if number is not None:
+                return _finite(number, value, path)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
+            return _finite(value, value, path)
     elif tp is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
@@ -207,6 +210,35 @@ def describe_bounds(metadata):
     if high is not None:
         bounds.append(f"<= {high}")
     return " and ".join(bounds)
+
+
+def _finite(number, value, path):
+    """`float(number)`, unless NaN or infinite (`.nan`, `.inf`, `1e400`, `"nan"`, 10**400)."""
+    try:
+        number = float(number)
+    except OverflowError:  # an int beyond the float range
+        number = math.inf
+    if not math.isfinite(number):
+        raise SchemaError(path, f"Expected `{path}` to be a finite number. "
+                                f"Received: {_short(describe(value))}")
+    return number
+
+
+def _finite_floats(value, path):
+    """`value` (passed on to Keras as it is), refusing NaN and infinite floats in it."""
+    if isinstance(value, float):
+        _finite(value, value, path)
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _finite_floats(item, join(path, i))
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _finite_floats(item, join(path, key))
+    return value
+
+
+def _short(text, limit=60):
+    return text if len(text) <= limit else f"{text[:limit]}..."
 
 
 def _check_range(value, path, metadata):

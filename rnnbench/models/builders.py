@@ -11,7 +11,7 @@ import keras
 from rnnbench.config import experiment as config_lib
 from rnnbench.config.registry import CELLS, import_path
 from rnnbench.errors import UserError
-from rnnbench.models import cudnn
+from rnnbench.models import cudnn, size
 
 
 def build_model(exp, spec=None, compile=True):
@@ -27,6 +27,7 @@ def build_model(exp, spec=None, compile=True):
         A `keras.Model`.
     """
     spec = spec or config_lib.data_spec(exp)
+    size.check_fits(exp, spec)
     task = config_lib.task_of(exp)
     dtype = "mixed_float16" if exp.train.mixed_precision else None
     inputs = keras.Input(shape=spec.input_shape, dtype=spec.input_dtype, name="inputs")
@@ -99,10 +100,11 @@ def recurrent_layer(layer_cfg, index, return_sequences, dtype=None):
                 layer, merge_mode=layer_cfg.bidirectional, name=f"bi{name}")
     except UserError:
         raise
-    except (TypeError, ValueError) as e:
+    except Exception as e:  # a user's cell may raise anything from its constructor
         raise UserError(
             f"Could not build `{where}` ({layer_cfg.cell}) from keys "
-            f"{sorted(['units', 'dropout'] + list(layer_cfg.options))}: {e}"
+            f"{sorted(['units', 'dropout'] + list(layer_cfg.options))}: "
+            f"{'' if isinstance(e, (TypeError, ValueError)) else type(e).__name__ + ': '}{e}"
         ) from None
     return before + [layer]
 

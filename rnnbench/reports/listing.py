@@ -16,7 +16,7 @@ from rnnbench.config.registry import DATASETS
 def _summary(path):
     """`(what, description)` of one YAML file, tolerant of broken files."""
     try:
-        raw = yaml_text.load(path.read_text()) or {}
+        raw = yaml_text.load_file(path) or {}
     except (OSError, yaml.YAMLError) as e:
         return "", f"[unreadable: {type(e).__name__}]", None
     if not isinstance(raw, dict):

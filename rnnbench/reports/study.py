@@ -42,6 +42,7 @@ def load_study(name_or_path):
     raw.setdefault("name", path.stem)
     try:
         study = schema.build(StudyConfig, raw)
+        paths.check_name(study.name)
         for key, values in study.grid.items():
             config_lib.split_path(key)
             if not isinstance(values, list) or not values:
@@ -112,7 +113,7 @@ def run_study(name_or_path, results_dir=None):
         for seed in study.seeds:
             exp = experiment_for(study, base, variant, seed)
             log.info(f"study {study.name}: {label}, seed {seed}")
-            run_dir = study_dir / "runs" / f"{label}-seed{seed}"
+            run_dir = study_dir / "runs" / folders.folder_name(f"{label}-seed{seed}")
             training.run(exp, run_dir=run_dir, verbose=0)
             runs.append({"variant": label, "seed": seed, "run_dir": str(run_dir),
                          **{k: v for k, v in variant.items()}})

@@ -5,17 +5,18 @@ import datetime
 import json
 import os
 import platform
+import re
 import secrets
 import socket
 import subprocess
 import sys
-import tempfile
 from importlib import metadata
 from pathlib import Path
 
 import yaml
 
 from rnnbench.config import paths, yaml_text
+from rnnbench.errors import UserError
 
 
 def new_run_id(now=None):
@@ -25,20 +26,54 @@ def new_run_id(now=None):
 
 
 def new_run_dir(root, experiment):
-    """Creates `root/<experiment>/<run_id>/`; never reuses an existing folder."""
+    """Creates `root/<experiment>/<run_id>/`; never reuses an existing folder.
+
+    Raises:
+        UserError: when `experiment` is not a slug (`paths.check_name`), or
+            the folder cannot be made (a file in the way, no permission).
+    """
+    paths.check_name(experiment)
     while True:
         run_dir = Path(root) / experiment / new_run_id()
+        inside(root, run_dir)
         try:
             run_dir.mkdir(parents=True)
             return run_dir
         except FileExistsError:
             continue
+        except OSError as e:
+            raise UserError(f"Could not make the folder {str(run_dir)!r}: "
+                            f"{e.strerror}.") from None
+
+
+def folder_name(text):
+    """`text` made a slug for a folder name (a study's `cell=a/b-seed1`): `cell=a_b-seed1`."""
+    return re.sub(r"[^A-Za-z0-9_.=-]+", "_", text).lstrip(".-")[:paths.MAX_NAME_LENGTH] or "_"
+
+
+def inside(root, path):
+    """Returns `path` if it resolves under `root`; refuses a write anywhere else."""
+    resolved, top = Path(path).resolve(), Path(root).resolve()
+    if resolved != top and top not in resolved.parents:
+        raise UserError(f"Expected every file to be written under the results root "
+                        f"{str(root)!r}. Received: {str(path)!r}")
+    return path
 
 
 def write_text_atomic(path, text):
-    """Writes via a temp file and rename, so readers never see half a file."""
+    """Writes via a temp file and rename, so readers never see half a file.
+
+    The file is created as `open()` creates files (mode 0o666 less the umask),
+    not 0o600 as `tempfile.mkstemp` makes them: results are shared.
+    """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    while True:
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            break
+        except FileExistsError:
+            continue
     try:
         with os.fdopen(fd, "w") as f:
             f.write(text)

@@ -19,7 +19,7 @@ from rnnbench.config import experiment as config_lib
 from rnnbench.config import paths
 from rnnbench.data import tasks
 from rnnbench.errors import Interrupted, RunFailed, UserError
-from rnnbench.models import builders
+from rnnbench.models import builders, size
 from rnnbench.models.jit import MEASURE, choose_jit_compile
 from rnnbench.runs import folders
 from rnnbench.runs.timing import EpochTimer, time_epoch
@@ -57,6 +57,7 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         Any other error of a crashed run is re-raised as it is. Whatever
         ends the run, the manifest records its status and the reason.
     """
+    size.check_fits(exp)  # before a run folder is made for a model that cannot be built
     if run_dir is None:
         run_dir = folders.new_run_dir(paths.results_root(results_dir), exp.name)
     run_dir = Path(run_dir)

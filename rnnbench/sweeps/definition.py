@@ -133,6 +133,7 @@ def parse_sweep(raw, source):
     """Validates a sweep's raw data and parses its search space."""
     try:
         sweep = schema.build(SweepConfig, {k: v for k, v in raw.items() if k != "params"})
+        paths.check_name(sweep.name)
         params = tuple(parse_param(key, spec) for key, spec in sweep.space.items())
         if not params:
             raise UserError("Expected `space` to hold at least one parameter. Received: {}")
