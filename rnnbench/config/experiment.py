@@ -238,6 +238,7 @@ def read_yaml(path):
 def validate(raw, source="<config>"):
     """Validates raw config data (a dict) and returns an `ExperimentConfig`."""
     try:
+        _refuse_sweep_only_keys(raw)
         exp = schema.build(ExperimentConfig, raw)
         paths.check_name(exp.name)
         return _check_names(exp)
@@ -245,6 +246,17 @@ def validate(raw, source="<config>"):
         error = UserError(f"{source}: {e}")
         error.path = getattr(e, "path", None)
         raise error from None
+
+
+def _refuse_sweep_only_keys(raw):
+    """`model.depth` exists in a sweep's space only; say so rather than "unknown key"."""
+    model = raw.get("model")
+    if isinstance(model, dict) and "depth" in model:
+        raise schema.SchemaError(
+            "model.depth", "Expected `model.depth` to be left out: it is a key of a sweep's "
+            "`space` only (how many layers each trial keeps). In an experiment the depth is "
+            "the number of entries in `model.layers`. Received: "
+            f"{schema.describe(model['depth'])}")
 
 
 def _check_names(exp):

@@ -35,6 +35,12 @@ def check(layer, index):
     """
     if not layer.options:
         return  # nothing to check, and a user's cell is imported only when needed
+    if "merge_mode" in layer.options:  # Keras' name; rnnbench's is the value of bidirectional
+        path, mode = f"model.layers[{index}].merge_mode", layer.options["merge_mode"]
+        raise schema.SchemaError(
+            path, f"Expected `{path}` to be left out: the Bidirectional merge mode is the "
+            f"value of `bidirectional` (concat | sum | mul | ave, or false for a one-way "
+            f"layer). Write `bidirectional: {mode}`. Received: {mode!r}")
     kind, arguments = _arguments_of(layer.cell)
     if arguments is None:
         return  # a user class whose signature cannot be read: the builder says

@@ -1,30 +1,53 @@
-"""Sweep files (`tuning/NAME.yaml`): schema, search space, and trial configs.
+"""Sweep files (`tuning/NAME.yaml`): schema, checks before any trial, trial configs.
 
 A sweep names a base experiment and a `space` of dotted config paths. Every
 trial is that experiment with the sampled values applied as overrides, so a
-trial's `config.yaml` is an ordinary experiment. Two keys are virtual:
+trial's `config.yaml` is an ordinary experiment. One key is sweep-only:
 `model.depth` (how many layers exist; per-layer parameters of layers beyond
-it are inactive) and `model.layers[i].merge_mode` (the Bidirectional merge
-mode, active only when that layer's `bidirectional` is true).
+it are inactive). Everything else uses the experiment's own keys and values,
+so a Bidirectional merge mode is swept as `bidirectional: {choice: [false,
+concat, sum]}`, exactly as an experiment or `--set` writes it.
+
+The space's parameters, domains and conditions are `space.py`. The whole
+file is checked before anything runs (`load_sweep`): every value of every
+domain is applied to the base experiment and validated as `rnnbench run`
+would, the objective must be a metric the trials write, and `tuner:` options
+must be the oracle's, of the right type.
 """
 
 import copy
 import dataclasses
-import re
 from pathlib import Path
-from typing import Any, Literal, Optional, Tuple
+from typing import Literal, Optional, Tuple
 
 import yaml
 
 from rnnbench.config import experiment as config_lib
-from rnnbench.config import paths, schema, yaml_text
+from rnnbench.config import paths, schema
 from rnnbench.config.schema import FrozenMap
 from rnnbench.data import tasks
 from rnnbench.errors import UserError
+from rnnbench.sweeps import space
+from rnnbench.sweeps.space import DEPTH, Param
 
-DEPTH = "model.depth"
-_LAYER_KEY = re.compile(r"^model\.layers\[(\d+|\*)\]\.(\w+)$")
-KINDS = ("int", "float", "choice", "boolean")
+# A long range is checked at this many of its values (both ends among them).
+MAX_CHECKED_VALUES = 256
+
+# Keras Tuner oracle arguments rnnbench fills itself, from `tuner:`'s own keys or the space.
+SET_BY_RNNBENCH = {"objective", "hyperparameters", "allow_new_entries", "tune_new_entries",
+                   "seed", "max_trials", "max_consecutive_failed_trials"}
+# The other arguments of each oracle (a test compares them with the installed
+# Keras Tuner), and what each must be: (type, lowest value, whether null is allowed).
+ORACLE_OPTIONS = {
+    "random": ("max_retries_per_trial",),
+    "grid": ("max_retries_per_trial",),
+    "bayesian": ("num_initial_points", "alpha", "beta", "max_retries_per_trial"),
+    "hyperband": ("max_epochs", "factor", "hyperband_iterations", "max_retries_per_trial"),
+}
+OPTION_TYPES = {"max_retries_per_trial": (int, 0, False), "num_initial_points": (int, 1, True),
+                "alpha": (float, 0.0, False), "beta": (float, 0.0, False),
+                "max_epochs": (int, 1, False), "factor": (int, 2, False),
+                "hyperband_iterations": (int, 1, False)}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,20 +71,6 @@ class TunerConfig:
         if self.direction:
             return self.direction
         return "max" if tasks.higher_is_better(self.objective) else "min"
-
-
-@dataclasses.dataclass(frozen=True)
-class Param:
-    """One dimension of the search space."""
-
-    path: str
-    kind: str
-    low: Any = None
-    high: Any = None
-    step: Any = None
-    sampling: str = "linear"
-    values: Tuple[Any, ...] = ()
-    when: Tuple[Tuple[str, Tuple[Any, ...]], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -134,12 +143,35 @@ def parse_sweep(raw, source):
     try:
         sweep = schema.build(SweepConfig, {k: v for k, v in raw.items() if k != "params"})
         paths.check_name(sweep.name)
-        params = tuple(parse_param(key, spec) for key, spec in sweep.space.items())
+        check_tuner_options(sweep.tuner)
+        params = tuple(space.parse_param(key, spec) for key, spec in sweep.space.items())
         if not params:
             raise UserError("Expected `space` to hold at least one parameter. Received: {}")
+        space.check_conditions(params)
+        params = space.order_params(params)
     except UserError as e:
         raise UserError(f"{source}: {e}") from None
-    return dataclasses.replace(sweep, params=order_params(params))
+    return dataclasses.replace(sweep, params=params)
+
+
+def check_tuner_options(tuner):
+    """`tuner:` keys beyond rnnbench's own must be the oracle's, of the right type."""
+    own = [f.name for f in dataclasses.fields(TunerConfig) if f.name != "options"]
+    allowed = ORACLE_OPTIONS[tuner.algorithm]
+    for key, value in tuner.options.items():
+        if key not in allowed:
+            raise UserError(
+                f"Unknown key `tuner.{key}` for the {tuner.algorithm!r} tuner. "
+                f"Expected one of {sorted(own)} or the oracle's {sorted(allowed)}. "
+                f"Received: {key!r}" + schema.close_matches_hint(key, own + sorted(allowed)))
+        kind, lowest, nullable = OPTION_TYPES[key]
+        if value is None and nullable:
+            continue
+        if not space.is_number(value, int if kind is int else (int, float)) or value < lowest:
+            raise UserError(
+                f"Expected `tuner.{key}` ({tuner.algorithm!r} tuner) to be "
+                f"{'an integer' if kind is int else 'a number'} >= {lowest}"
+                f"{' or null' if nullable else ''}. Received: {value!r}")
 
 
 def sweep_yaml(sweep):
@@ -163,82 +195,6 @@ def base_experiment_raw(sweep, sweep_path):
     return raw
 
 
-def parse_param(path, spec):
-    """`{int: [lo, hi], step: 2}` etc. -> `Param`, with Keras-style errors."""
-    where = f"space[{path!r}]"
-    config_lib.split_path(path)
-    if not isinstance(spec, dict):
-        raise UserError(f"Expected `{where}` to be a mapping like {{int: [16, 128]}}. "
-                        f"Received: {spec!r}")
-    kinds = [k for k in KINDS if k in spec]
-    unknown = sorted(set(spec) - set(KINDS) - {"step", "sampling", "when"})
-    if len(kinds) != 1 or unknown:
-        raise UserError(
-            f"Expected `{where}` to have exactly one of {list(KINDS)} plus optional "
-            f"'step', 'sampling', 'when'. Received keys: {sorted(spec)}")
-    kind = kinds[0]
-    when = tuple((k, tuple(v if isinstance(v, list) else [v]))
-                 for k, v in (spec.get("when") or {}).items())
-    sampling = spec.get("sampling", "linear")
-    if sampling not in ("linear", "log", "reverse_log"):
-        raise UserError(f"Expected `{where}.sampling` to be one of ['linear', 'log', "
-                        f"'reverse_log']. Received: {sampling!r}")
-    if kind in ("int", "float"):
-        bounds = spec[kind]
-        number = int if kind == "int" else (int, float)
-        if (not isinstance(bounds, list) or len(bounds) != 2
-                or not all(isinstance(b, number) and not isinstance(b, bool) for b in bounds)
-                or bounds[0] >= bounds[1]):
-            raise UserError(f"Expected `{where}.{kind}` to be [low, high] with low < high"
-                            f"{' (integers)' if kind == 'int' else ''}. Received: {bounds!r}")
-        if sampling != "linear" and bounds[0] <= 0:
-            raise UserError(f"Expected `{where}` to have low > 0 with {sampling} sampling. "
-                            f"Received: {bounds!r}")
-        return Param(path, kind, low=bounds[0], high=bounds[1], step=spec.get("step"),
-                     sampling=sampling, when=when)
-    if kind == "choice":
-        values = spec["choice"]
-        if not isinstance(values, list) or not values:
-            raise UserError(f"Expected `{where}.choice` to be a non-empty list. "
-                            f"Received: {values!r}")
-        return Param(path, kind, values=tuple(values), when=when)
-    return Param(path, "boolean", when=when)
-
-
-def order_params(params):
-    """`model.depth` first, then layer switches, then the rest: parents before children."""
-    def rank(p):
-        if p.path == DEPTH:
-            return 0
-        return 1 if p.path.endswith(".bidirectional") else 2
-    return tuple(sorted(params, key=rank))
-
-
-def layer_index(path):
-    """`(index or '*', key)` for `model.layers[i].key`, else None."""
-    match = _LAYER_KEY.match(path)
-    if not match:
-        return None
-    index = match.group(1)
-    return (index if index == "*" else int(index)), match.group(2)
-
-
-def parents(param, sweep):
-    """The conditions under which `param` exists: `[(parent_path, values), ...]`."""
-    found = list(param.when)
-    by_path = {p.path: p for p in sweep.params}
-    layer = layer_index(param.path)
-    if layer and DEPTH in by_path and isinstance(layer[0], int) and layer[0] >= 1:
-        depth = by_path[DEPTH]
-        found.append((DEPTH, tuple(v for v in range(depth.low, depth.high + 1)
-                                   if v > layer[0])))
-    if layer and layer[1] == "merge_mode":
-        switch = f"model.layers[{layer[0]}].bidirectional"
-        if switch in by_path and by_path[switch].kind == "boolean":
-            found.append((switch, (True,)))
-    return found
-
-
 def trial_raw(base_raw, values, extra=None):
     """The base experiment's raw data with a trial's sampled `values` applied.
 
@@ -251,12 +207,8 @@ def trial_raw(base_raw, values, extra=None):
     values = dict(values)  # already decoded (see `decode_values`)
     if DEPTH in values:
         set_depth(raw, values.pop(DEPTH))
-    merge_modes = {k: v for k, v in values.items() if k.endswith(".merge_mode")}
     for key, value in values.items():
-        if key not in merge_modes:
-            config_lib.set_path(raw, key, value, source=f"space {key}")
-    for key, mode in merge_modes.items():
-        apply_merge_mode(raw, key, mode)
+        config_lib.set_path(raw, key, value, source=f"`space.{key}`")
     for key, value in (extra or {}).items():
         config_lib.set_path(raw, key, value)
     return raw
@@ -270,77 +222,101 @@ def set_depth(raw, depth):
     del layers[depth:]
 
 
-def apply_merge_mode(raw, key, mode):
-    index, _ = layer_index(key)
-    layers = raw["model"]["layers"]
-    for i in range(len(layers)) if index == "*" else [index]:
-        if i < len(layers) and layers[i].get("bidirectional"):
-            layers[i]["bidirectional"] = mode
-
-
-def encode_choices(values):
-    """Keras Tuner choices must share one type; mixed ones travel as YAML text."""
-    if len({type(v) for v in values}) == 1 and isinstance(values[0], (int, float, str, bool)):
-        return list(values), False
-    return [yaml.safe_dump(v).strip().removesuffix("...").strip() for v in values], True
-
-
-def decode_values(sweep, values):
-    """Decodes mixed-type choices back from their YAML text."""
-    decoded = {}
-    for param in sweep.params:
-        if param.path not in values:
-            continue
-        value = values[param.path]
-        if param.kind == "choice" and encode_choices(param.values)[1]:
-            value = yaml_text.load(value)
-        decoded[param.path] = value
-    return decoded
-
-
 def check_space(sweep, base_raw, source):
-    """Fails loudly on a space that cannot produce a valid experiment.
+    """Fails loudly on a space that can produce an invalid trial, before any runs.
 
-    Applies the first value of every parameter (every layer existing) and
-    validates the result, so a typo such as `model.layers[0].unitz` or a
-    path into a layer that does not exist is an error before any trial runs.
+    Each value of each parameter (every choice, the values an int range's
+    step reaches, both ends of a float range, every depth) is applied to the
+    base experiment with the other parameters at their first value (`model.depth`
+    at its deepest, and a parameter's `when:` parents set so it is active), and
+    the result is validated as `rnnbench run` validates an experiment. The
+    objective must be a metric every such trial writes.
     """
-    values = {}
-    for param in sweep.params:
-        if param.kind == "choice":
-            values[param.path] = param.values[0]
-        elif param.kind == "boolean":
-            values[param.path] = False
-        else:
-            values[param.path] = param.high if param.path == DEPTH else param.low
     try:
-        for param in sweep.params:
-            layer = layer_index(param.path)
-            if layer and layer[1] not in {f.name for f in dataclasses.fields(
-                    config_lib.LayerConfig)} | {"merge_mode"}:
-                _check_keras_argument(layer[1], param.path, base_raw)
-        config_lib.validate(trial_raw(base_raw, values), source=f"{source} (base + space)")
+        _check_layers_reached(sweep)
+        experiments = [_checked_trial(sweep, base_raw, path, value, values)
+                       for path, value, values in candidate_values(sweep)]
     except UserError as e:
         raise UserError(f"{source}: the search space does not fit experiment "
                         f"{sweep.experiment!r}: {e}") from None
+    try:
+        check_objective(sweep.tuner, experiments)
+    except UserError as e:
+        raise UserError(f"{source}: {e}") from None
 
 
-def _check_keras_argument(key, path, base_raw):
-    """A layer key outside rnnbench's own must be an argument of some layer or cell."""
-    import inspect
+def candidate_values(sweep):
+    """`(path, value, active values)`: each value of each domain, in a trial."""
+    domains = {p.path: _checked_sample(space.domain_values(p)) for p in sweep.params}
+    reference = {path: values[-1] if path == DEPTH else values[0]
+                 for path, values in domains.items()}
+    seen = set()
+    for param in sweep.params:
+        for value in domains[param.path]:
+            values = _activate(sweep, {**reference, param.path: value}, param)
+            active = space.active_assignment(sweep.params, values)
+            key = yaml.safe_dump(active)
+            if key not in seen:
+                seen.add(key)
+                yield param.path, value, active
 
-    import keras
 
-    from rnnbench.config.registry import CELLS, import_path
-    classes = [keras.layers.RNN, keras.layers.Layer]
-    classes += [CELLS.get(name) for name in CELLS.names()]
-    classes += [import_path(layer["cell"]) for layer in base_raw["model"]["layers"]
-                if ":" in str(layer.get("cell", ""))]
-    allowed = set()
-    for cls in classes:
-        allowed |= set(inspect.signature(cls.__init__).parameters)
-    if key not in allowed:
+def _checked_sample(values):
+    """All the values, or `MAX_CHECKED_VALUES` evenly spread ones, ends included."""
+    if len(values) <= MAX_CHECKED_VALUES:
+        return values
+    last = len(values) - 1
+    return [values[round(i * last / (MAX_CHECKED_VALUES - 1))]
+            for i in range(MAX_CHECKED_VALUES)]
+
+
+def _activate(sweep, values, param):
+    """Sets `param`'s parents (and theirs) to values under which it is active."""
+    by_path = {p.path: p for p in sweep.params}
+    for parent, allowed in space.parents(param, sweep.params):
+        if not any(space.same(values[parent], v) for v in allowed):
+            values[parent] = allowed[0]
+        values = _activate(sweep, values, by_path[parent])
+    return values
+
+
+def _checked_trial(sweep, base_raw, path, value, values):
+    """The validated experiment of one candidate trial; errors name the space key."""
+    raw = trial_raw(base_raw, values)
+    return config_lib.validate(raw, source=f"`space.{path}` = {value!r}")
+
+
+def _check_layers_reached(sweep):
+    """A per-layer parameter must name a layer that some depth of the space keeps."""
+    by_path = {p.path: p for p in sweep.params}
+    for param in sweep.params:
+        layer = space.layer_index(param.path)
+        if layer and DEPTH in by_path and isinstance(layer[0], int):
+            deepest = max(space.domain_values(by_path[DEPTH]))
+            if layer[0] >= deepest:
+                raise UserError(
+                    f"`space.{param.path}` is never active: `{DEPTH}` reaches at most "
+                    f"{deepest} (layers 0..{deepest - 1}). Received: layer {layer[0]}")
+
+
+def metric_names(exp):
+    """The val/test metrics every trial of `exp` writes (known before any data loads)."""
+    task = config_lib.task_of(exp)
+    names = task.metric_names(config_lib.data_spec(exp),
+                              inverse_transform=(lambda v: v) if exp.data.scale else None)
+    return [f"{part}_{name}" for part in ("val", "test") for name in names]
+
+
+def check_objective(tuner, experiments):
+    """`tuner.objective` must be a metric that every candidate trial writes."""
+    seen = {}
+    for exp in experiments:
+        seen.setdefault(repr((exp.data.name, exp.data.task, exp.data.scale,
+                              exp.data.params)), exp)
+    written = set.intersection(*(set(metric_names(exp)) for exp in seen.values()))
+    written |= {f"train_{n.removeprefix('val_')}" for n in written if n.startswith("val_")}
+    if tuner.objective not in written:
         raise UserError(
-            f"`{path}` sets layer key {key!r}, which is neither an rnnbench layer key "
-            f"(cell, units, dropout, bidirectional, merge_mode) nor an argument of a "
-            f"recurrent layer or cell" + schema.close_matches_hint(key, sorted(allowed)))
+            f"Expected `tuner.objective` to be a metric the trials write, one of "
+            f"{sorted(written)}. Received: {tuner.objective!r}"
+            + schema.close_matches_hint(tuner.objective, sorted(written)))

@@ -21,6 +21,8 @@ each trial's text table and metrics.json).
 import tensorflow as tf
 from tensorboard.plugins.hparams import api as hp_api
 
+from rnnbench.sweeps import space
+
 FINAL = "final/"
 
 
@@ -33,14 +35,14 @@ def session_values(values, params):
     """A trial's values as HParams values, each in its parameter's one type.
 
     HParams values must be bool, int, float or str, and one parameter must
-    keep one type across trials: mixed-type choices travel as strings.
+    keep one type across trials: mixed-type choices travel as their YAML text
+    (`false`, `sum`), as Keras Tuner and the leaderboard have them.
     """
     kinds = {p.path: p for p in params}
     session = {}
     for path, value in values.items():
-        if path in kinds and kinds[path].kind == "choice":
-            mixed = len({type(v) for v in kinds[path].values}) > 1
-            value = str(value) if mixed else value
+        if path in kinds:
+            (value,) = space.encoded_values(kinds[path], [value])
         session[path] = value if isinstance(value, (bool, int, float, str)) else str(value)
     return session
 

@@ -19,12 +19,12 @@ import keras_tuner as kt
 import yaml
 
 from rnnbench.config import experiment as config_lib
-from rnnbench.config import paths, schema
+from rnnbench.config import paths
 from rnnbench.config.registry import TUNERS
 from rnnbench.config.schema import to_plain
 from rnnbench.errors import Interrupted, RunFailed, UserError
 from rnnbench.runs import folders, training
-from rnnbench.sweeps import definition, hparams, leaderboard, progress
+from rnnbench.sweeps import definition, hparams, leaderboard, progress, space
 
 PROJECT = "tuner"
 log = logging.getLogger("rnnbench")
@@ -33,10 +33,12 @@ log = logging.getLogger("rnnbench")
 def declare_space(sweep):
     """Declares every parameter up front, conditional ones in their scopes."""
     hp = kt.HyperParameters()
+    by_path = {p.path: p for p in sweep.params}
     for param in sweep.params:
         with contextlib.ExitStack() as stack:
-            for parent, values in definition.parents(param, sweep):
-                stack.enter_context(hp.conditional_scope(parent, list(values)))
+            for parent, values in space.parents(param, sweep.params):
+                values = space.encoded_values(by_path[parent], values)
+                stack.enter_context(hp.conditional_scope(parent, values))
             _declare(hp, param)
     return hp
 
@@ -48,7 +50,7 @@ def _declare(hp, param):
         hp.Float(param.path, param.low, param.high, step=param.step,
                  sampling=param.sampling)
     elif param.kind == "choice":
-        hp.Choice(param.path, definition.encode_choices(param.values)[0])
+        hp.Choice(param.path, space.encode_choices(param.values)[0])
     else:
         hp.Boolean(param.path)
 
@@ -114,7 +116,7 @@ class SweepTuner(kt.engine.base_tuner.BaseTuner):
 
     def write_session(self, trial, exp, values, metrics, baseline_name):
         """The trial's HParams session: its values, and only the metrics that matter."""
-        names = [n for n in metric_names(exp) if n in metrics]
+        names = [n for n in definition.metric_names(exp) if n in metrics]
         if self.sweep.tuner.objective not in names:
             names.insert(0, self.sweep.tuner.objective)
         hparams.write_session(
@@ -165,7 +167,7 @@ def active_values(sweep, hp):
     """The trial's values of active sweep parameters, mixed choices decoded."""
     names = {p.path for p in sweep.params}
     values = {k: v for k, v in hp.values.items() if k in names and hp.is_active(k)}
-    return definition.decode_values(sweep, values)
+    return space.decode_values(sweep.params, values)
 
 
 def numeric(metrics):
@@ -219,41 +221,17 @@ def prepare_sweep_dir(sweep, base_raw, results_dir, resume):
     return sweep_dir
 
 
-def metric_names(exp):
-    """The metrics every trial will write (so the dashboard knows them up front)."""
-    task = config_lib.task_of(exp)
-    names = task.metric_names(config_lib.data_spec(exp),
-                              inverse_transform=(lambda v: v) if exp.data.scale else None)
-    return [f"{part}_{name}" for part in ("val", "test") for name in names]
-
-
 def build_tuner(sweep, base_raw, sweep_dir):
     base_exp = config_lib.validate(base_raw, source=f"{sweep.experiment} (base)")
     return SweepTuner(sweep, base_raw, sweep_dir, make_oracle(sweep, base_exp))
 
 
-def check_oracle_options(sweep):
-    """Unknown `tuner:` keys fail before any folder is made, with close matches."""
-    import inspect
-    cls = TUNERS.get(sweep.tuner.algorithm, where="tuner.algorithm")
-    allowed = set(inspect.signature(cls.__init__).parameters) - {
-        "self", "objective", "hyperparameters", "allow_new_entries", "tune_new_entries",
-        "seed", "max_trials", "max_consecutive_failed_trials", "kwargs"}
-    own = [f.name for f in dataclasses.fields(definition.TunerConfig) if f.name != "options"]
-    for key in sweep.tuner.options:
-        if key not in allowed:
-            raise UserError(
-                f"Unknown key `tuner.{key}` for the {sweep.tuner.algorithm!r} tuner. "
-                f"Expected one of {sorted(own)} or the oracle's {sorted(allowed)}. "
-                f"Received: {key!r}" + schema.close_matches_hint(key, own + sorted(allowed)))
-
-
 def open_sweep(sweep_name, results_dir=None, resume=False, overrides=None, max_trials=None):
     """`(sweep, base_raw, sweep_dir)`: a new sweep folder, or the one to resume.
 
-    Everything is checked before the folder is made: the sweep file, the
-    space, the base experiment with `overrides` (`--set`) and whether its
-    dataset can load here. A resumed sweep runs exactly as its folder
+    Everything is checked before the folder is made: the sweep file (every
+    value of its space, its objective, its oracle's options), the base
+    experiment with `overrides` (`--set`) and whether its dataset can load here. A resumed sweep runs exactly as its folder
     recorded it, even if the tuning file changed since.
     """
     if resume and (overrides or max_trials is not None):
@@ -264,7 +242,6 @@ def open_sweep(sweep_name, results_dir=None, resume=False, overrides=None, max_t
             f"`--max-trials` cannot change it. Received: --resume with {' '.join(given)}")
     sweep, base_raw = definition.load_sweep(sweep_name)
     sweep, base_raw = definition.with_command_line(sweep, base_raw, overrides, max_trials)
-    check_oracle_options(sweep)
     check_base(sweep, base_raw)
     sweep_dir = prepare_sweep_dir(sweep, base_raw, results_dir, resume)
     if resume:

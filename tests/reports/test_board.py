@@ -31,7 +31,8 @@ SPACES = {
         "model.layers[0].units": {"int": [2, 8]},
         "model.layers[0].cell": {"choice": ["simple_rnn", "gru"]},
         "model.layers[0].bidirectional": {"boolean": True},
-        "model.layers[0].merge_mode": {"choice": ["concat", "sum"]},
+        "model.layers[0].dropout": {"choice": [0.0, 0.25],
+                                    "when": {"model.layers[0].bidirectional": True}},
     },
     # Another sweep with trials "0" and "1" too, and a parameter of its own.
     "other": {
@@ -205,9 +206,9 @@ def test_session_groups_are_one_row_per_trial_across_sweeps(server, sweeps):
         (session,) = group["sessions"]
         by_session[session["name"]] = group
     assert set(by_session) == {f"{prefix}/hparams" for prefix in trials}
-    # Seed 5 samples one bidirectional trial (merge_mode active) and one not.
+    # Seed 5 samples one bidirectional trial (dropout active) and one not.
     two = [v for d, _, v in trials.values() if d.parent.name == "two"]
-    assert sorted("model.layers[0].merge_mode" in v for v in two) == [False, True]
+    assert sorted("model.layers[0].dropout" in v for v in two) == [False, True]
     for prefix, (sweep_dir, trial_id, expected) in trials.items():
         group = by_session[f"{prefix}/hparams"]
         assert group["name"] == f"{sweep_dir.parent.name}/{sweep_dir.name}/{trial_id}"

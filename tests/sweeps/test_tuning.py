@@ -31,8 +31,10 @@ CONDITIONAL_SPACE = {
     "model.depth": {"int": [1, 2]},
     "model.layers[1].units": {"int": [2, 6], "step": 2},
     "model.layers[*].cell": {"choice": ["simple_rnn", "gru"]},
-    "model.layers[0].bidirectional": {"boolean": True},
-    "model.layers[0].merge_mode": {"choice": ["concat", "sum"]},
+    # The experiment's own vocabulary (a mixed-type choice), with a child under it.
+    "model.layers[0].bidirectional": {"choice": [False, "sum"]},
+    "model.layers[0].dropout": {"choice": [0.0, 0.25],
+                                "when": {"model.layers[0].bidirectional": "sum"}},
 }
 SMALL_SPACE = {
     "model.layers[0].units": {"int": [2, 8]},
@@ -241,7 +243,7 @@ def test_cli_user_errors_exit_2_without_a_traceback(tmp_path, tiny, case):
 @pytest.fixture(scope="module")
 def random_sweep(tmp_path_factory):
     """A 4-trial random sweep over a conditional space (seed 3 samples depth 1
-    and 2, and a bidirectional layer with its merge mode)."""
+    and 2, and a bidirectional layer with its conditional dropout)."""
     root = tmp_path_factory.mktemp("random_sweep")
     base = write_yaml(root / "tiny.yaml", TINY)
     sweep = write_sweep(root, "arch", base, CONDITIONAL_SPACE, algorithm="random",
@@ -275,7 +277,7 @@ def test_random_sweep_leaderboard_has_one_ranked_row_per_trial(random_sweep):
         for path in CONDITIONAL_SPACE:
             if path in active:
                 assert same(row[path], active[path]), (path, row[path], active[path])
-            else:  # inactive: layers[1].units at depth 1, merge_mode when not bidirectional
+            else:  # inactive: layers[1].units at depth 1, dropout when not bidirectional
                 assert pd.isna(row[path]), (row["trial_id"], path, row[path])
 
 
@@ -305,14 +307,17 @@ def test_every_trial_is_a_complete_run_folder_with_its_values_applied(random_swe
             assert layers[1]["bidirectional"] is False
         else:
             assert "model.layers[1].units" not in values
+        # Keras Tuner holds the mixed-type choice as YAML text; the config has the value.
         bidirectional.add(values["model.layers[0].bidirectional"])
-        if values["model.layers[0].bidirectional"]:
-            assert layers[0]["bidirectional"] == values["model.layers[0].merge_mode"]
+        if values["model.layers[0].bidirectional"] == "sum":
+            assert layers[0]["bidirectional"] == "sum"
+            assert layers[0]["dropout"] == values["model.layers[0].dropout"]
         else:
+            assert values["model.layers[0].bidirectional"] == "false"
             assert layers[0]["bidirectional"] is False
-            assert "model.layers[0].merge_mode" not in values
+            assert "model.layers[0].dropout" not in values
     # The sampled trials exercise both conditions (seed 3); else the test proves less.
-    assert depths == {1, 2} and bidirectional == {False, True}
+    assert depths == {1, 2} and bidirectional == {"false", "sum"}
 
 
 @pytest.mark.slow
@@ -322,7 +327,7 @@ def test_a_trial_config_reruns_with_the_recorded_test_metrics(random_sweep):
     states = trial_states(sweep_dir, CONDITIONAL_SPACE)
     picked = {min(states, key=lambda t: states[t][1]["model.depth"]),
               max(states, key=lambda t: states[t][1]["model.depth"]),
-              max(states, key=lambda t: states[t][1]["model.layers[0].bidirectional"])}
+              max(states, key=lambda t: states[t][1]["model.layers[0].bidirectional"] == "sum")}
     for trial_id in sorted(picked):
         trial_dir = sweep_dir / "trials" / trial_id
         out = root / f"rerun_{trial_id}"
