@@ -392,6 +392,25 @@ def test_every_probe_names_an_accepted_key():
     assert set(PROBES) <= set(accepted_keys())
 
 
+@dataclasses.dataclass(frozen=True)
+class _Inner:
+    __open_field__ = "options"
+    size: int = 1
+    options: schema.FrozenMap = schema.FrozenMap()
+
+
+@dataclasses.dataclass(frozen=True)
+class _Outer:
+    flag: bool = False
+    items: typing.Tuple[_Inner, ...] = ()
+    block: typing.Optional[_Inner] = None
+
+
+def test_a_new_field_becomes_a_key():
+    assert list(schema_keys(_Outer)) == ["flag", "items[].size", "items[].*",
+                                         "block.size", "block.*"]
+
+
 def test_the_keys_come_from_the_schema():
     keys = accepted_keys()
     assert "model.layers[].units" in keys and "train.optimizer.*" in keys
@@ -409,8 +428,9 @@ def test_the_key_acts_or_is_rejected(probe, tmp_path):
     before = config_lib.validate(raw)
     after = config_lib.validate(set_keys(raw, probe.change))
     assert before != after, f"{probe.change} is the base's own value"
-    seen = observed(probe.shows, before, tmp_path / "a")
-    assert observed(probe.shows, after, tmp_path / "b") != seen, (
+    # The same folder for both: paths in callbacks must not make the difference.
+    seen = observed(probe.shows, before, tmp_path)
+    assert observed(probe.shows, after, tmp_path) != seen, (
         f"setting {probe.change} left the {probe.shows} unchanged: {seen}")
 
 
