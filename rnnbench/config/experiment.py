@@ -280,8 +280,10 @@ def _check_names(exp):
     task_obj = TASKS.get(task)()
     run_keys.check_head(exp.model.head)
     run_keys.check_monitor(exp.train.early_stopping, task_obj)
-    run_keys.check_reference(exp.reference, task_obj, dataset.spec(params),
-                             exp.data.scale is not None)
+    spec = dataset.spec(params)
+    run_keys.check_reference(exp.reference, task_obj, spec, exp.data.scale is not None)
+    run_keys.check_jit_compile(exp.train)
+    run_keys.check_embedding(exp.model.embedding, EmbeddingConfig(), spec, exp.data.name)
     data = dataclasses.replace(exp.data, task=task, split=split, params=FrozenMap(params))
     return dataclasses.replace(exp, data=data)
 

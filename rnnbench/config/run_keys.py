@@ -1,4 +1,5 @@
-"""Checks of the keys that act late in a run: head activations, `monitor`, `reference`.
+"""Checks of the keys that act late in a run: head activations, `monitor`, `reference`,
+and of keys that act only with others: `jit_compile`, `embedding`.
 
 Each is checked at validation, so `rnnbench show` and `check` catch it, without
 importing TensorFlow: Keras' activation names are data (`activation_names.py`,
@@ -36,6 +37,24 @@ def check_monitor(early_stopping, task):
         raise _unknown("train.early_stopping.monitor",
                        "a metric the task logs during training", allowed,
                        early_stopping.monitor)
+
+
+def check_jit_compile(train):
+    """Raises a SchemaError for `jit_compile: true` under op determinism, which Keras ignores."""
+    if train.jit_compile is True and train.deterministic:
+        raise schema.SchemaError(
+            "train.jit_compile", "Expected `train.jit_compile` to be auto or false while "
+            "`train.deterministic` is true: Keras does not XLA-compile under TensorFlow op "
+            "determinism. Set `train.deterministic: false` to compile with XLA. Received: True")
+
+
+def check_embedding(embedding, default, spec, dataset):
+    """Raises a SchemaError for an embedding set for inputs that are not token ids."""
+    if embedding != default and not spec.vocab_size:
+        raise schema.SchemaError(
+            "model.embedding", f"Expected `model.embedding` to be left out for dataset "
+            f"{dataset!r}: its inputs are values, not token ids, so no Embedding layer "
+            f"is built. Received: {schema.describe(schema.to_plain(embedding))}")
 
 
 def check_reference(reference, task, spec, scaled):

@@ -3,6 +3,7 @@
 import numpy as np
 
 from rnnbench.config.registry import DATASETS
+from rnnbench.config.schema import SchemaError
 from rnnbench.data.base import Dataset, DataSpec, Param, Split, Splits, seed_param
 
 
@@ -23,6 +24,16 @@ class BenchData(Dataset):
         "size": Param(int, 1280, "training samples", min=1),
         "data_seed": seed_param("the random data", default=0),
     }
+
+    def check_params(self, params):
+        """`vocab_size` is read only for token ids, `features` only for floats."""
+        unread = "features" if params["tokens"] else "vocab_size"
+        if params[unread] != self.params[unread].default:
+            raise SchemaError(
+                f"data.{unread}", f"Expected `data.{unread}` to be left out with "
+                f"`data.tokens: {str(params['tokens']).lower()}`: it is read only for "
+                f"{'floats' if params['tokens'] else 'token ids'}. "
+                f"Received: {params[unread]!r}")
 
     def spec(self, params):
         if params["tokens"]:

@@ -90,23 +90,35 @@ def reproduce_experiment(name, seeds, tolerance, results_dir):
     if seeds < 1:
         raise UserError(f"Expected `--seeds` to be >= 1. Received: {seeds}")
     ref = exp.reference
-    tolerance = ref.tolerance if tolerance is None else tolerance
-    values, runs = [], []
+    measured, runs = [], []
     for k in range(seeds):
         run = training.run(dataclasses.replace(exp, seed=exp.seed + k),
                            results_dir=results_dir, verbose=0)
         if ref.metric not in run.metrics:
             raise UserError(f"The reference metric {ref.metric!r} of {exp.name!r} is not "
                             f"one the run writes; it writes {sorted(run.metrics)}.")
-        values.append(run.metrics[ref.metric])
+        measured.append(run.metrics)
         runs.append(str(run.run_dir))
-    now = statistics.fmean(values)
-    table = pd.DataFrame([{
+    table = reference_table(ref, measured, [exp.seed + k for k in range(seeds)], tolerance)
+    return Verdict(bool(table["match"].iloc[0]), table, [], runs)
+
+
+def reference_table(ref, measured, seeds, tolerance=None):
+    """Compares the mean of `ref.metric` over runs with `ref.value`: a one-row table.
+
+    Args:
+        ref: the experiment's `ReferenceConfig`.
+        measured: each run's metrics (holding `ref.metric`).
+        seeds: the runs' seeds, for the table.
+        tolerance: replaces `ref.tolerance` when given (`--tolerance`).
+    """
+    tolerance = ref.tolerance if tolerance is None else tolerance
+    now = statistics.fmean(metrics[ref.metric] for metrics in measured)
+    return pd.DataFrame([{
         "metric": ref.metric, "reference": ref.value, "now": now,
         "difference": now - ref.value, "tolerance": tolerance,
-        "seeds": ", ".join(str(exp.seed + k) for k in range(seeds)),
+        "seeds": ", ".join(str(seed) for seed in seeds),
         "match": abs(now - ref.value) <= tolerance}])
-    return Verdict(bool(table["match"].iloc[0]), table, [], runs)
 
 
 def manifest_warnings(old, new):
