@@ -65,11 +65,12 @@ def experiment(workload, cell, use_cudnn=None, steps_per_execution=1):
         "model": {"layers": [{"cell": registered, "units": u, "bidirectional": bidirectional,
                               **options}
                              for u in workload.units],
-                  "head": [{"units": u, "activation": "relu"} for u in workload.head],
-                  "embedding": {"dim": 64}},
+                  "head": [{"units": u, "activation": "relu"} for u in workload.head]},
         "train": {"batch_size": workload.batch_size, "deterministic": False,
                   "steps_per_execution": steps_per_execution},
     }
+    if workload.data.get("tokens"):  # workload A: Embedding(10000, 64)
+        raw["model"]["embedding"] = {"dim": 64}
     return config_lib.validate(raw, source=f"bench {workload.name}/{cell}")
 
 
