@@ -10,6 +10,7 @@ results/sweeps/<sweep>/<sweep_id>/
 
 import contextlib
 import dataclasses
+import json
 import logging
 import shlex
 import shutil
@@ -24,9 +25,12 @@ from rnnbench.config.registry import TUNERS
 from rnnbench.config.schema import to_plain
 from rnnbench.errors import Interrupted, RunFailed, UserError
 from rnnbench.runs import folders, training
-from rnnbench.sweeps import definition, hparams, leaderboard, progress, space
+from rnnbench.sweeps import definition, hparams, leaderboard, lock, progress, space
 
 PROJECT = "tuner"
+# What Keras Tuner's reload reads from each file (a missing key is a corrupt file).
+ORACLE_KEYS = ("ongoing_trials", "start_order", "end_order", "tried_so_far", "id_to_hash")
+TRIAL_KEYS = ("trial_id", "status", "hyperparameters")
 log = logging.getLogger("rnnbench")
 
 
@@ -267,9 +271,76 @@ def tune(sweep_name, results_dir=None, resume=False, overrides=None, max_trials=
     """Runs (or resumes) a sweep in this process; returns the sweep folder."""
     sweep, base_raw, sweep_dir = open_sweep(sweep_name, results_dir, resume, overrides,
                                             max_trials)
-    with resumable(sweep_name, sweep_dir, results_dir):
+    with own(sweep_name, sweep_dir), resumable(sweep_name, sweep_dir, results_dir):
         search(build_tuner(sweep, base_raw, sweep_dir))
     return sweep_dir
+
+
+def own(sweep_name, sweep_dir):
+    """Locks the sweep folder for this process, then checks its saved state.
+
+    Returns:
+        The held `lock.SweepLock` (a context manager that releases it).
+    """
+    owner = lock.SweepLock(sweep_dir, command=f"rnnbench tune {sweep_name}")
+    owner.acquire()
+    try:
+        check_state(sweep_name, sweep_dir)
+    except BaseException:
+        owner.release()
+        raise
+    return owner
+
+
+def check_state(sweep_name, sweep_dir):
+    """Raises `UserError` if Keras Tuner's saved state would not reload.
+
+    Keras Tuner reloads when its tuner file (`tuner/tuner0.json`, a chief's
+    `tuner/chief.json`) exists; it then reads `oracle.json` and every
+    `trial_*/trial.json`, and a damaged one ends in a traceback.
+    """
+    tuner_dir = Path(sweep_dir) / PROJECT
+    if not tuner_dir.is_dir():
+        return
+    reloads = any(p.name != "oracle.json" for p in tuner_dir.glob("*.json"))
+    oracle_json = tuner_dir / "oracle.json"
+    problem = None
+    if reloads and not oracle_json.exists():
+        problem = (oracle_json, "is missing")
+    elif oracle_json.exists():
+        problem = json_problem(oracle_json, ORACLE_KEYS)
+    for trial_json in sorted(tuner_dir.glob("trial_*/trial.json")):
+        problem = problem or json_problem(trial_json, TRIAL_KEYS)
+    if problem:
+        raise UserError(corrupt_message(sweep_name, sweep_dir, *problem))
+
+
+def json_problem(path, keys):
+    """`(path, what is wrong)` if `path` is not a JSON object with `keys`, else None."""
+    text = Path(path).read_text(errors="replace")
+    if not text.strip():
+        return path, f"is empty ({len(text)} bytes)"
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        return path, f"is not valid JSON, probably truncated ({len(text)} bytes; {e})"
+    missing = [k for k in keys if not isinstance(data, dict) or k not in data]
+    if missing:
+        return path, f"lacks the keys {missing} that Keras Tuner reads"
+    return None
+
+
+def corrupt_message(sweep_name, sweep_dir, path, what):
+    name = Path(sweep_dir).name
+    return (
+        f"Cannot resume sweep {name}: its Keras Tuner state file {path} {what}, so the "
+        f"tuner cannot be reloaded (a process killed while Keras Tuner wrote it, or the "
+        f"file was edited). Nothing was run. The trials' run folders under "
+        f"{Path(sweep_dir) / 'trials'} are not affected and remain the source of the "
+        f"leaderboard ({Path(sweep_dir) / 'leaderboard.csv'}) and of `rnnbench results`. "
+        f"What you can do: restore the file from a backup and run `rnnbench tune "
+        f"{sweep_name} --resume {name}` again, or start a new sweep with `rnnbench tune "
+        f"{sweep_name}` (the finished trials of this one stay where they are).")
 
 
 @contextlib.contextmanager
