@@ -22,6 +22,8 @@ from pathlib import Path
 from rnnbench.errors import UserError
 
 LOCK_NAME = "sweep.lock"
+# `FD:PATH` of a lock this process held before it re-executed itself (`hand_over`).
+HANDOVER_ENV = "RNNBENCH_SWEEP_LOCK_FD"
 HEARTBEAT_S = 30
 # A holder on another host is taken as alive while its heartbeat is this fresh.
 STALE_AFTER_S = 4 * HEARTBEAT_S
@@ -53,6 +55,10 @@ class SweepLock:
 
     def acquire(self):
         """Takes the lock or raises `UserError` naming the holder."""
+        fd = self._inherited()
+        if fd is not None:  # ours already, from before `hand_over`
+            self._hold(fd, since=read_holder(fd).get("since"))
+            return
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -67,12 +73,43 @@ class SweepLock:
         if previous:
             log.warning(f"taking over the lock of {self.path.parent}: its holder "
                         f"({describe(previous)}) is gone")
+        self._hold(fd)
+
+    def _hold(self, fd, since=None):
         self._fd = fd
+        self._stop.clear()
         self._holder = {"pid": os.getpid(), "host": socket.gethostname(),
-                        "since": now_iso(), "heartbeat": time.time(),
+                        "since": since or now_iso(), "heartbeat": time.time(),
                         "command": self.command}
         self._write()
         threading.Thread(target=self._beat, daemon=True, name="sweep-lock").start()
+
+    def hand_over(self):
+        """Keeps the lock held across an `os.execv` of this process.
+
+        The open file (and so the flock) is inherited by the new program,
+        which takes it back in `acquire`; the lock is never free in between.
+        """
+        self._stop.set()
+        os.set_inheritable(self._fd, True)
+        os.environ[HANDOVER_ENV] = f"{self._fd}:{self.path}"
+
+    def _inherited(self):
+        """The lock's fd if this process inherited it across an exec, else None."""
+        value = os.environ.pop(HANDOVER_ENV, None)
+        if not value:
+            return None
+        fd_text, _, path = value.partition(":")
+        try:
+            fd = int(fd_text)
+            same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+        except (ValueError, OSError):
+            return None
+        if path != str(self.path) or not same:
+            return None
+        os.set_inheritable(fd, False)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held by this open file already
+        return fd
 
     def release(self):
         """Empties the holder record and drops the lock (the file stays: see `acquire`)."""

@@ -12,8 +12,10 @@ import contextlib
 import dataclasses
 import json
 import logging
+import os
 import shlex
 import shutil
+import sys
 from pathlib import Path
 
 import keras_tuner as kt
@@ -84,13 +86,24 @@ def make_oracle(sweep, base_exp):
                         f"`tuner` options {sorted(tuner.options)}: {e}") from None
 
 
-class SweepTuner(kt.engine.base_tuner.BaseTuner):
-    """Runs each trial as an rnnbench experiment in its own run folder."""
+class Recycle(Exception):
+    """This process ran its `trials_per_process` trials; a fresh one goes on."""
 
-    def __init__(self, sweep, base_raw, sweep_dir, oracle):
+
+class SweepTuner(kt.engine.base_tuner.BaseTuner):
+    """Runs each trial as an rnnbench experiment in its own run folder.
+
+    Args:
+        trials_per_process: after this many trials `search` raises `Recycle`
+            (0: never), with the oracle saved, so the sweep resumes elsewhere.
+    """
+
+    def __init__(self, sweep, base_raw, sweep_dir, oracle, trials_per_process=0):
         self.sweep = sweep
         self.base_raw = base_raw
         self.sweep_dir = Path(sweep_dir)
+        self.trials_per_process = trials_per_process
+        self.trials_run = 0
         total = None if sweep.tuner.algorithm == "hyperband" else sweep.tuner.max_trials
         self.progress = progress.SweepProgress(sweep.tuner.objective, total)
         super().__init__(oracle=oracle, directory=str(sweep_dir), project_name=PROJECT,
@@ -165,6 +178,28 @@ class SweepTuner(kt.engine.base_tuner.BaseTuner):
         board = leaderboard.write(self.sweep_dir, self.sweep)
         ended = self.oracle.get_trial(trial.trial_id)
         self.progress.trial_ended(trial.trial_id, ended.status, ended.score, board)
+        self.trials_run += 1
+        log.debug(f"trial {trial.trial_id}: process RSS {rss_mb():.0f} MB after "
+                  f"{self.trials_run} trials in it")
+        if self.trials_per_process and self.trials_run >= self.trials_per_process \
+                and self.more_to_run():
+            raise Recycle()
+
+    def more_to_run(self):
+        """Whether the oracle may hand out another trial (Hyperband: unknown, so yes)."""
+        remaining = self.oracle.remaining_trials()
+        return remaining is None or remaining > 0
+
+
+def rss_mb():
+    """This process's resident memory in MB (Linux; 0 where /proc is missing)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def active_values(sweep, hp):
@@ -225,9 +260,10 @@ def prepare_sweep_dir(sweep, base_raw, results_dir, resume):
     return sweep_dir
 
 
-def build_tuner(sweep, base_raw, sweep_dir):
+def build_tuner(sweep, base_raw, sweep_dir, trials_per_process=0):
     base_exp = config_lib.validate(base_raw, source=f"{sweep.experiment} (base)")
-    return SweepTuner(sweep, base_raw, sweep_dir, make_oracle(sweep, base_exp))
+    return SweepTuner(sweep, base_raw, sweep_dir, make_oracle(sweep, base_exp),
+                      trials_per_process)
 
 
 def open_sweep(sweep_name, results_dir=None, resume=False, overrides=None, max_trials=None):
@@ -267,13 +303,49 @@ def check_base(sweep, base_raw):
     return exp
 
 
-def tune(sweep_name, results_dir=None, resume=False, overrides=None, max_trials=None):
-    """Runs (or resumes) a sweep in this process; returns the sweep folder."""
+def tune(sweep_name, results_dir=None, resume=False, overrides=None, max_trials=None,
+         trials_per_process=0):
+    """Runs (or resumes) a sweep in this process; returns the sweep folder.
+
+    Args:
+        trials_per_process: after this many trials, this process re-executes
+            itself as `rnnbench tune SWEEP --resume ID` (same pid, the sweep
+            lock kept), which returns the memory TensorFlow keeps per trial.
+            0 (the API's default): every trial in this process. Only for a
+            process that is the `rnnbench` command itself.
+    """
+    if trials_per_process < 0:
+        raise UserError(f"Expected `--trials-per-process` to be >= 0. "
+                        f"Received: {trials_per_process}")
     sweep, base_raw, sweep_dir = open_sweep(sweep_name, results_dir, resume, overrides,
                                             max_trials)
-    with own(sweep_name, sweep_dir), resumable(sweep_name, sweep_dir, results_dir):
-        search(build_tuner(sweep, base_raw, sweep_dir))
+    if sweep.tuner.algorithm == "grid":
+        trials_per_process = 0  # a grid sweep cannot resume, so it cannot move on
+    owner = own(sweep_name, sweep_dir)
+    try:
+        with resumable(sweep_name, sweep_dir, results_dir):
+            search(build_tuner(sweep, base_raw, sweep_dir, trials_per_process))
+    except Recycle:
+        continue_in_fresh_process(owner, sweep_name, sweep_dir, results_dir,
+                                  trials_per_process)
+    finally:
+        owner.release()
     return sweep_dir
+
+
+def continue_in_fresh_process(owner, sweep_name, sweep_dir, results_dir,
+                              trials_per_process):
+    """Replaces this process by `rnnbench tune SWEEP --resume ID`; does not return."""
+    argv = [sys.executable, "-m", "rnnbench", "tune", str(sweep_name), "--resume",
+            Path(sweep_dir).name, "--trials-per-process", str(trials_per_process)]
+    if results_dir:
+        argv += ["--results-dir", str(results_dir)]
+    log.info(f"{trials_per_process} trials done in this process (RSS {rss_mb():.0f} MB);"
+             f" going on in a fresh one to return TensorFlow's memory")
+    owner.hand_over()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os.execv(sys.executable, argv)
 
 
 def own(sweep_name, sweep_dir):

@@ -152,3 +152,23 @@ def test_the_leaderboard_keeps_a_row_for_an_unreadable_trial(sweep_file, sweep_d
     assert list(board["trial_id"]) == ["0"]
     assert list(board["status"]) == ["UNREADABLE"]
     assert "trial_0/trial.json is empty or not valid JSON" in board["error"][0]
+
+
+def test_the_lock_is_kept_across_a_re_exec_of_its_holder(tmp_path):
+    # What `--trials-per-process` does every K trials: the same pid, never unlocked.
+    after_exec = ("import sys, time; from rnnbench.sweeps import lock; "
+                  "lock.SweepLock(sys.argv[1]).acquire(); print('again', flush=True); "
+                  "time.sleep(120)")
+    before_exec = ("import os, sys; from rnnbench.sweeps import lock; "
+                   "held = lock.SweepLock(sys.argv[1]); held.acquire(); held.hand_over(); "
+                   f"os.execv(sys.executable, [sys.executable, '-c', {after_exec!r}, "
+                   "sys.argv[1]])")
+    proc = subprocess.Popen([sys.executable, "-c", before_exec, str(tmp_path)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "again"
+        with pytest.raises(UserError, match=f"pid {proc.pid} on host"):
+            lock.SweepLock(tmp_path).acquire()
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
