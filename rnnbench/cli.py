@@ -18,6 +18,7 @@ from rnnbench.errors import Interrupted, RunFailed, UserError
 def main(argv=None):
     parser = make_parser()
     args = parser.parse_args(argv)
+    args.whole_process = argv is None  # only a real command line may re-exec itself
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
@@ -126,6 +127,9 @@ def make_parser():
     add_set_argument(p)
     p.add_argument("--results-dir", help="results root (default ./results or "
                                          "$RNNBENCH_RESULTS)")
+    p.add_argument("--trials-per-process", type=int, default=10, metavar="K",
+                   help="run at most K trials in one process, then go on in a fresh one "
+                        "(bounds memory over long sweeps; 0: never; default 10)")
     p.add_argument("--worker-dir", metavar="SWEEP_DIR",
                    help="run as a worker of the chief oracle named by KERASTUNER_* "
                         "environment variables, for the sweep folder SWEEP_DIR")
@@ -249,7 +253,8 @@ def cmd_tune(args):
                                                  args.set, args.max_trials)
     else:
         sweep_dir = tuning.tune(args.sweep, args.results_dir, args.resume, args.set,
-                                args.max_trials)
+                                args.max_trials, trials_per_process=(
+                                    args.trials_per_process if args.whole_process else 0))
     print(sweep_report.summary(sweep_dir))
 
 

@@ -40,6 +40,7 @@ def tune_distributed(sweep_name, workers, results_dir=None, resume=False, overri
     """Runs a sweep with a chief oracle in this process and `workers` workers."""
     sweep, base_raw, sweep_dir = tuning.open_sweep(sweep_name, results_dir, resume,
                                                    overrides, max_trials)
+    owner = tuning.own(sweep_name, sweep_dir)  # one chief per sweep folder
     port = free_port()
     saved = {k: os.environ.get(k) for k in oracle_env(port, "chief")}
     os.environ.update(oracle_env(port, "chief"))
@@ -54,6 +55,7 @@ def tune_distributed(sweep_name, workers, results_dir=None, resume=False, overri
             supervise(sweep_dir, port, [f"tuner{i}" for i in range(workers)], watcher.poll)
         watcher.poll()  # the trials that ended since the last poll
     finally:
+        owner.release()
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)

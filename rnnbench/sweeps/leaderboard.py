@@ -22,7 +22,10 @@ def trial_rows(sweep_dir, sweep):
     names = [p.path for p in sweep.params]
     rows = []
     for trial_json in sorted(Path(sweep_dir, "tuner").glob("trial_*/trial.json")):
-        state = json.loads(trial_json.read_text())
+        state = read_trial(trial_json)
+        if state is None:
+            rows.append(unreadable_row(trial_json, names))
+            continue
         hp = kt.HyperParameters.from_config(state["hyperparameters"])
         row = {"trial_id": state["trial_id"], "status": state["status"],
                "objective": state.get("score")}
@@ -40,6 +43,27 @@ def trial_rows(sweep_dir, sweep):
             row["error"] = message.splitlines()[-1][:300]
         rows.append(row)
     return rows
+
+
+def read_trial(trial_json):
+    """A trial.json's state, or None when it is empty, truncated or not a trial."""
+    try:
+        state = json.loads(trial_json.read_text())
+    except (OSError, ValueError):
+        return None
+    keys = ("trial_id", "status", "hyperparameters")
+    return state if isinstance(state, dict) and all(k in state for k in keys) else None
+
+
+def unreadable_row(trial_json, names):
+    """A damaged trial.json still gets its row, so the board never hides a trial."""
+    trial_id = trial_json.parent.name.removeprefix("trial_")
+    row = {"trial_id": trial_id, "status": "UNREADABLE", "objective": None,
+           **dict.fromkeys(names),
+           "error": f"{trial_json} is empty or not valid JSON"}
+    row.update({k: v for k, v in run_facts(Path(trial_json.parents[2], "trials", trial_id))
+                .items() if k != "run_error"})
+    return row
 
 
 def run_facts(trial_dir):

@@ -10,9 +10,12 @@ results/sweeps/<sweep>/<sweep_id>/
 
 import contextlib
 import dataclasses
+import json
 import logging
+import os
 import shlex
 import shutil
+import sys
 from pathlib import Path
 
 import keras_tuner as kt
@@ -24,9 +27,12 @@ from rnnbench.config.registry import TUNERS
 from rnnbench.config.schema import to_plain
 from rnnbench.errors import Interrupted, RunFailed, UserError
 from rnnbench.runs import folders, training
-from rnnbench.sweeps import definition, hparams, leaderboard, progress, space
+from rnnbench.sweeps import definition, hparams, leaderboard, lock, progress, space
 
 PROJECT = "tuner"
+# What Keras Tuner's reload reads from each file (a missing key is a corrupt file).
+ORACLE_KEYS = ("ongoing_trials", "start_order", "end_order", "tried_so_far", "id_to_hash")
+TRIAL_KEYS = ("trial_id", "status", "hyperparameters")
 log = logging.getLogger("rnnbench")
 
 
@@ -80,13 +86,24 @@ def make_oracle(sweep, base_exp):
                         f"`tuner` options {sorted(tuner.options)}: {e}") from None
 
 
-class SweepTuner(kt.engine.base_tuner.BaseTuner):
-    """Runs each trial as an rnnbench experiment in its own run folder."""
+class Recycle(Exception):
+    """This process ran its `trials_per_process` trials; a fresh one goes on."""
 
-    def __init__(self, sweep, base_raw, sweep_dir, oracle):
+
+class SweepTuner(kt.engine.base_tuner.BaseTuner):
+    """Runs each trial as an rnnbench experiment in its own run folder.
+
+    Args:
+        trials_per_process: after this many trials `search` raises `Recycle`
+            (0: never), with the oracle saved, so the sweep resumes elsewhere.
+    """
+
+    def __init__(self, sweep, base_raw, sweep_dir, oracle, trials_per_process=0):
         self.sweep = sweep
         self.base_raw = base_raw
         self.sweep_dir = Path(sweep_dir)
+        self.trials_per_process = trials_per_process
+        self.trials_run = 0
         total = None if sweep.tuner.algorithm == "hyperband" else sweep.tuner.max_trials
         self.progress = progress.SweepProgress(sweep.tuner.objective, total)
         super().__init__(oracle=oracle, directory=str(sweep_dir), project_name=PROJECT,
@@ -161,6 +178,28 @@ class SweepTuner(kt.engine.base_tuner.BaseTuner):
         board = leaderboard.write(self.sweep_dir, self.sweep)
         ended = self.oracle.get_trial(trial.trial_id)
         self.progress.trial_ended(trial.trial_id, ended.status, ended.score, board)
+        self.trials_run += 1
+        log.debug(f"trial {trial.trial_id}: process RSS {rss_mb():.0f} MB after "
+                  f"{self.trials_run} trials in it")
+        if self.trials_per_process and self.trials_run >= self.trials_per_process \
+                and self.more_to_run():
+            raise Recycle()
+
+    def more_to_run(self):
+        """Whether the oracle may hand out another trial (Hyperband: unknown, so yes)."""
+        remaining = self.oracle.remaining_trials()
+        return remaining is None or remaining > 0
+
+
+def rss_mb():
+    """This process's resident memory in MB (Linux; 0 where /proc is missing)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def active_values(sweep, hp):
@@ -221,9 +260,10 @@ def prepare_sweep_dir(sweep, base_raw, results_dir, resume):
     return sweep_dir
 
 
-def build_tuner(sweep, base_raw, sweep_dir):
+def build_tuner(sweep, base_raw, sweep_dir, trials_per_process=0):
     base_exp = config_lib.validate(base_raw, source=f"{sweep.experiment} (base)")
-    return SweepTuner(sweep, base_raw, sweep_dir, make_oracle(sweep, base_exp))
+    return SweepTuner(sweep, base_raw, sweep_dir, make_oracle(sweep, base_exp),
+                      trials_per_process)
 
 
 def open_sweep(sweep_name, results_dir=None, resume=False, overrides=None, max_trials=None):
@@ -263,13 +303,116 @@ def check_base(sweep, base_raw):
     return exp
 
 
-def tune(sweep_name, results_dir=None, resume=False, overrides=None, max_trials=None):
-    """Runs (or resumes) a sweep in this process; returns the sweep folder."""
+def tune(sweep_name, results_dir=None, resume=False, overrides=None, max_trials=None,
+         trials_per_process=0):
+    """Runs (or resumes) a sweep in this process; returns the sweep folder.
+
+    Args:
+        trials_per_process: after this many trials, this process re-executes
+            itself as `rnnbench tune SWEEP --resume ID` (same pid, the sweep
+            lock kept), which returns the memory TensorFlow keeps per trial.
+            0 (the API's default): every trial in this process. Only for a
+            process that is the `rnnbench` command itself.
+    """
+    if trials_per_process < 0:
+        raise UserError(f"Expected `--trials-per-process` to be >= 0. "
+                        f"Received: {trials_per_process}")
     sweep, base_raw, sweep_dir = open_sweep(sweep_name, results_dir, resume, overrides,
                                             max_trials)
-    with resumable(sweep_name, sweep_dir, results_dir):
-        search(build_tuner(sweep, base_raw, sweep_dir))
+    if sweep.tuner.algorithm == "grid":
+        trials_per_process = 0  # a grid sweep cannot resume, so it cannot move on
+    owner = own(sweep_name, sweep_dir)
+    try:
+        with resumable(sweep_name, sweep_dir, results_dir):
+            search(build_tuner(sweep, base_raw, sweep_dir, trials_per_process))
+    except Recycle:
+        continue_in_fresh_process(owner, sweep_name, sweep_dir, results_dir,
+                                  trials_per_process)
+    finally:
+        owner.release()
     return sweep_dir
+
+
+def continue_in_fresh_process(owner, sweep_name, sweep_dir, results_dir,
+                              trials_per_process):
+    """Replaces this process by `rnnbench tune SWEEP --resume ID`; does not return."""
+    argv = [sys.executable, "-m", "rnnbench", "tune", str(sweep_name), "--resume",
+            Path(sweep_dir).name, "--trials-per-process", str(trials_per_process)]
+    if results_dir:
+        argv += ["--results-dir", str(results_dir)]
+    log.info(f"{trials_per_process} trials done in this process (RSS {rss_mb():.0f} MB);"
+             f" going on in a fresh one to return TensorFlow's memory")
+    owner.hand_over()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os.execv(sys.executable, argv)
+
+
+def own(sweep_name, sweep_dir):
+    """Locks the sweep folder for this process, then checks its saved state.
+
+    Returns:
+        The held `lock.SweepLock` (a context manager that releases it).
+    """
+    owner = lock.SweepLock(sweep_dir, command=f"rnnbench tune {sweep_name}")
+    owner.acquire()
+    try:
+        check_state(sweep_name, sweep_dir)
+    except BaseException:
+        owner.release()
+        raise
+    return owner
+
+
+def check_state(sweep_name, sweep_dir):
+    """Raises `UserError` if Keras Tuner's saved state would not reload.
+
+    Keras Tuner reloads when its tuner file (`tuner/tuner0.json`, a chief's
+    `tuner/chief.json`) exists; it then reads `oracle.json` and every
+    `trial_*/trial.json`, and a damaged one ends in a traceback.
+    """
+    tuner_dir = Path(sweep_dir) / PROJECT
+    if not tuner_dir.is_dir():
+        return
+    reloads = any(p.name != "oracle.json" for p in tuner_dir.glob("*.json"))
+    oracle_json = tuner_dir / "oracle.json"
+    problem = None
+    if reloads and not oracle_json.exists():
+        problem = (oracle_json, "is missing")
+    elif oracle_json.exists():
+        problem = json_problem(oracle_json, ORACLE_KEYS)
+    for trial_json in sorted(tuner_dir.glob("trial_*/trial.json")):
+        problem = problem or json_problem(trial_json, TRIAL_KEYS)
+    if problem:
+        raise UserError(corrupt_message(sweep_name, sweep_dir, *problem))
+
+
+def json_problem(path, keys):
+    """`(path, what is wrong)` if `path` is not a JSON object with `keys`, else None."""
+    text = Path(path).read_text(errors="replace")
+    if not text.strip():
+        return path, f"is empty ({len(text)} bytes)"
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        return path, f"is not valid JSON, probably truncated ({len(text)} bytes; {e})"
+    missing = [k for k in keys if not isinstance(data, dict) or k not in data]
+    if missing:
+        return path, f"lacks the keys {missing} that Keras Tuner reads"
+    return None
+
+
+def corrupt_message(sweep_name, sweep_dir, path, what):
+    name = Path(sweep_dir).name
+    return (
+        f"Cannot resume sweep {name}: its Keras Tuner state file {path} {what}, so the "
+        f"tuner cannot be reloaded (a process killed while Keras Tuner wrote it, or the "
+        f"file was edited). Nothing was run. The trials' run folders under "
+        f"{Path(sweep_dir) / 'trials'} are not affected and remain the source of the "
+        f"leaderboard ({Path(sweep_dir) / 'leaderboard.csv'}) and of `rnnbench results`. "
+        f"What you can do: restore the file from a backup and run `rnnbench tune "
+        f"{sweep_name} --resume {name}` again, or start a new sweep with `rnnbench tune "
+        f"{sweep_name}` (the finished trials of this one stay where they are).")
 
 
 @contextlib.contextmanager
