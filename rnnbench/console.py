@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import re
+import signal
 import sys
 import threading
 import warnings
@@ -113,3 +114,34 @@ def session(verbose=False):
             yield
     finally:
         native.stop()
+
+
+@contextlib.contextmanager
+def stop_on_signals(error, signums=(signal.SIGTERM,)):
+    """Turns the first of `signums` into `error(signum)` raised in the main thread.
+
+    Args:
+        error: a `KeyboardInterrupt` subclass (the CLI's `errors.Terminated`).
+        signums: the signals to catch.
+
+    So `kill PID` (a batch scheduler's or a container's stop) ends a run as
+    Ctrl-C does: its manifest says `interrupted`, not `running` forever. Later
+    signals are ignored while that cleanup runs; SIGKILL still ends it at once.
+    Outside the main thread (where Python cannot set handlers) nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    fired = []
+
+    def handler(signum, frame):
+        if not fired:
+            fired.append(signum)
+            raise error(signum)
+
+    saved = {signum: signal.signal(signum, handler) for signum in signums}
+    try:
+        yield
+    finally:
+        for signum, previous in saved.items():
+            signal.signal(signum, previous)
