@@ -118,26 +118,25 @@ def session(verbose=False):
 
 @contextlib.contextmanager
 def stop_on_signals(error, signums=(signal.SIGTERM,)):
-    """Turns the first of `signums` into `error(signum)` raised in the main thread.
+    """Turns each of `signums` into `error(signum)` raised in the main thread.
+
+    So `kill PID` (a batch scheduler's or a container's stop) ends a run as
+    Ctrl-C does: its manifest says `interrupted`, not `running` forever. Like
+    Ctrl-C, every signal raises, so a second `kill` still works where the
+    first one's exception was swallowed (an `Exception ignored in ...` of a
+    finalizer); SIGKILL ends the process at once. Outside the main thread
+    (where Python cannot set handlers) nothing changes.
 
     Args:
         error: a `KeyboardInterrupt` subclass (the CLI's `errors.Terminated`).
         signums: the signals to catch.
-
-    So `kill PID` (a batch scheduler's or a container's stop) ends a run as
-    Ctrl-C does: its manifest says `interrupted`, not `running` forever. Later
-    signals are ignored while that cleanup runs; SIGKILL still ends it at once.
-    Outside the main thread (where Python cannot set handlers) nothing changes.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    fired = []
 
     def handler(signum, frame):
-        if not fired:
-            fired.append(signum)
-            raise error(signum)
+        raise error(signum)
 
     saved = {signum: signal.signal(signum, handler) for signum in signums}
     try:

@@ -169,3 +169,15 @@ def test_sigterm_during_tune_is_ctrl_c_with_exit_143_and_a_killed_sweep_reads_di
                 in message and "--resume" in message
     statuses = sorted(results_table.table(tmp_path / "out")["status"])
     assert statuses == ["died", "interrupted"]
+
+
+def test_stop_on_signals_raises_at_every_sigterm_and_restores_the_handler():
+    from rnnbench.errors import Terminated
+    before = signal.getsignal(signal.SIGTERM)
+    with console.stop_on_signals(Terminated):
+        for _ in range(2):  # a second kill works too, as a second Ctrl-C does
+            with pytest.raises(Terminated, match=r"terminated \(SIGTERM\)") as caught:
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(5)  # the handler runs before this ends
+            assert caught.value.signum == signal.SIGTERM
+    assert signal.getsignal(signal.SIGTERM) is before

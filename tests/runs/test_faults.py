@@ -110,6 +110,15 @@ def test_the_heartbeat_rewrites_the_manifest_until_finish(tmp_path):
     assert read_json(path)["pid"] == os.getpid()
 
 
+def ended(proc, timeout=60):
+    """`(stdout, stderr)` of a process told to stop; its stderr if it does not stop."""
+    try:
+        return proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail(f"still running {timeout} s after the signal:\n{proc.communicate()[1]}")
+
+
 def start_run(tmp_path, raw):
     write_yaml(tmp_path / "exp.yaml", raw)
     return subprocess.Popen([sys.executable, "-m", "rnnbench", "run", "exp.yaml",
@@ -140,7 +149,7 @@ def test_a_run_killed_with_sigkill_shows_as_died(tmp_path):
     assert manifest["pid"] == proc.pid and manifest["heartbeat_at"]
     assert folders.read_run(run_dir).status == "running"
     proc.kill()
-    proc.communicate(timeout=60)
+    ended(proc)
     assert read_json(run_dir / "manifest.json")["status"] == "running"  # as it was left
     assert folders.read_run(run_dir).status == "died"
     assert list(results_table.table(tmp_path / "out")["status"]) == ["died"]
@@ -151,7 +160,7 @@ def test_sigterm_during_run_is_handled_as_ctrl_c_with_exit_143(tmp_path):
     proc = start_run(tmp_path, LONG_RUN)
     run_dir = wait_for_first_epoch(tmp_path, proc, "faults_long")
     proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
+    _, err = ended(proc)
     assert proc.returncode == 143, err
     assert read_json(run_dir / "manifest.json")["status"] == "interrupted"
     assert "Traceback" not in err and one_paragraph(err), err
