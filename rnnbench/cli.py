@@ -3,7 +3,8 @@
 TensorFlow is imported only by commands that build or train models, never
 by `--help`, `list` or `show` (start-up is measured in BENCHMARKS.md).
 Exit codes: 0 success, 1 a run failed, 2 bad input (one-paragraph message),
-130 interrupted (Ctrl-C; the folder is kept and the resume command printed).
+130 interrupted (Ctrl-C; the folder is kept and the resume command printed), 143
+terminated (SIGTERM, handled as Ctrl-C).
 """
 
 import argparse
@@ -12,7 +13,7 @@ import sys
 import textwrap
 
 from rnnbench import console
-from rnnbench.errors import Interrupted, RunFailed, UserError
+from rnnbench.errors import DISK_ERRNOS, Interrupted, RunFailed, Terminated, UserError
 
 
 def main(argv=None):
@@ -22,7 +23,7 @@ def main(argv=None):
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
-    with console.session(args.verbose):
+    with console.session(args.verbose), console.stop_on_signals(Terminated):
         return run_command(args)
 
 
@@ -38,10 +39,17 @@ def run_command(args):
         return 1
     except KeyboardInterrupt as e:
         print(paragraph(interrupt_message(e, args)), file=sys.stderr)
-        return 130
+        signal = stopping_signal(e)
+        return 128 + signal.signum if signal else 130
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr = open(os.devnull, "w")
         return 0
+    except OSError as e:
+        if e.errno not in DISK_ERRNOS:  # a full or read-only disk is no bug to trace
+            raise
+        print(paragraph(f"rnnbench: error: could not write {e.filename or 'a file'}: "
+                        f"{e.strerror}."), file=sys.stderr)
+        return 1
 
 
 MAX_MESSAGE = 2000  # characters; a value quoted from a huge file must not flood the terminal
@@ -61,11 +69,22 @@ def bounded(text, limit=MAX_MESSAGE):
     return f"{text[:limit]} ... ({len(text) - limit:,} more characters left out)"
 
 
+def stopping_signal(error):
+    """The `Terminated` (SIGTERM) behind a KeyboardInterrupt, else None (Ctrl-C)."""
+    while error is not None:
+        if isinstance(error, Terminated):
+            return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
 def interrupt_message(error, args):
-    """One paragraph for Ctrl-C: what stopped, what is kept, how to go on."""
+    """One paragraph for Ctrl-C or SIGTERM: what stopped, what is kept, how to go on."""
+    signal = stopping_signal(error)
+    how = f"terminated ({signal.name}), stopped" if signal else "interrupted"
     if not isinstance(error, Interrupted):
-        return f"rnnbench: interrupted `rnnbench {args.command}` before it wrote anything."
-    text = error.message()
+        return f"rnnbench: {how} `rnnbench {args.command}` before it wrote anything."
+    text = error.message(how)
     if error.resume is None and args.command == "run":
         text += f" Run it again with: rnnbench run {args.name}"
     return text

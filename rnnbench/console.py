@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import re
+import signal
 import sys
 import threading
 import warnings
@@ -113,3 +114,33 @@ def session(verbose=False):
             yield
     finally:
         native.stop()
+
+
+@contextlib.contextmanager
+def stop_on_signals(error, signums=(signal.SIGTERM,)):
+    """Turns each of `signums` into `error(signum)` raised in the main thread.
+
+    So `kill PID` (a batch scheduler's or a container's stop) ends a run as
+    Ctrl-C does: its manifest says `interrupted`, not `running` forever. Like
+    Ctrl-C, every signal raises, so a second `kill` still works where the
+    first one's exception was swallowed (an `Exception ignored in ...` of a
+    finalizer); SIGKILL ends the process at once. Outside the main thread
+    (where Python cannot set handlers) nothing changes.
+
+    Args:
+        error: a `KeyboardInterrupt` subclass (the CLI's `errors.Terminated`).
+        signums: the signals to catch.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise error(signum)
+
+    saved = {signum: signal.signal(signum, handler) for signum in signums}
+    try:
+        yield
+    finally:
+        for signum, previous in saved.items():
+            signal.signal(signum, previous)

@@ -1,5 +1,11 @@
 """Error types that separate a user's mistake (exit 2) from a failed run (exit 1)."""
 
+import errno
+import signal
+
+# Write failures that are the disk's state, not the user's input: exit 1.
+DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+
 
 class UserError(ValueError):
     """Bad input from the user: config, arguments, names, missing data.
@@ -31,9 +37,26 @@ class Interrupted(KeyboardInterrupt):
         super().__init__(what)
         self.what, self.folder, self.resume = what, folder, resume
 
-    def message(self):
-        text = (f"rnnbench: interrupted {self.what}. Its folder is kept with status "
+    def message(self, how="interrupted"):
+        """The paragraph the CLI prints; `how` is e.g. "terminated (SIGTERM) and stopped"."""
+        text = (f"rnnbench: {how} {self.what}. Its folder is kept with status "
                 f"`interrupted`: {self.folder}.")
         if self.resume:
             text += f" Resume with: {self.resume}"
         return text
+
+
+class Terminated(KeyboardInterrupt):
+    """A signal such as SIGTERM stopped rnnbench; handled as Ctrl-C is.
+
+    A `KeyboardInterrupt`, so every path that keeps an interrupted run's
+    folder (and a sweep's resume command) keeps it here too. The CLI exits
+    with 128 + the signal's number (143 for SIGTERM).
+
+    Args:
+        signum: the signal's number.
+    """
+
+    def __init__(self, signum):
+        self.signum, self.name = signum, signal.Signals(signum).name
+        super().__init__(f"terminated ({self.name})")

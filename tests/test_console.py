@@ -147,3 +147,37 @@ def test_ctrl_c_during_tune_names_the_sweep_folder_and_the_resume_command(tmp_pa
     (trial,) = [p.parent for p in (tmp_path / "out").glob(pattern)]
     status = json.loads((trial / "manifest.json").read_text())["status"]
     assert status == "interrupted"
+
+
+@pytest.mark.slow
+def test_sigterm_during_tune_is_ctrl_c_with_exit_143_and_a_killed_sweep_reads_died(tmp_path):
+    from rnnbench.reports import results_table
+    write(tmp_path / "console_tiny.yaml", {**LONG_RUN, "name": "console_tiny"})
+    write(tmp_path / "sweep.yaml", TINY_SWEEP)
+    pattern = "sweeps/console_sweep/*/trials/*/history.csv"
+    for stop in (signal.SIGTERM, signal.SIGKILL):
+        proc = start(["tune", "sweep.yaml", "--results-dir", "out"], tmp_path)
+        wait_for(lambda: any(p.stat().st_size for p in (tmp_path / "out").glob(pattern)
+                             if "running" in (p.parent / "manifest.json").read_text()),
+                 120, "the first epoch of a trial")
+        proc.send_signal(stop)
+        _, err = proc.communicate(timeout=60)
+        if stop == signal.SIGTERM:
+            assert proc.returncode == 143, err
+            message = " ".join(err.split())
+            assert "Traceback" not in err and "rnnbench: terminated (SIGTERM), stopped sweep" \
+                in message and "--resume" in message
+    statuses = sorted(results_table.table(tmp_path / "out")["status"])
+    assert statuses == ["died", "interrupted"]
+
+
+def test_stop_on_signals_raises_at_every_sigterm_and_restores_the_handler():
+    from rnnbench.errors import Terminated
+    before = signal.getsignal(signal.SIGTERM)
+    with console.stop_on_signals(Terminated):
+        for _ in range(2):  # a second kill works too, as a second Ctrl-C does
+            with pytest.raises(Terminated, match=r"terminated \(SIGTERM\)") as caught:
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(5)  # the handler runs before this ends
+            assert caught.value.signum == signal.SIGTERM
+    assert signal.getsignal(signal.SIGTERM) is before

@@ -49,7 +49,7 @@ def describe(sweep, folder):
     manifest = record.manifest
     if manifest:
         row.update(experiment=manifest.get("experiment", row["experiment"]),
-                   date=manifest.get("started_at"), status=manifest.get("status"),
+                   date=manifest.get("started_at"), status=record.status,
                    params=manifest.get("params"),
                    git_commit=(manifest.get("git") or {}).get("commit"))
         if manifest.get("error"):

@@ -1,22 +1,36 @@
 """Run folders, atomic writes and the facts a manifest records."""
 
+import contextlib
 import dataclasses
 import datetime
+import errno
 import json
+import logging
 import os
 import platform
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
+import threading
 from importlib import metadata
 from pathlib import Path
 
 import yaml
 
 from rnnbench.config import paths, yaml_text
-from rnnbench.errors import UserError
+from rnnbench.errors import DISK_ERRNOS, RunFailed, UserError
+
+log = logging.getLogger("rnnbench.runs")
+
+# A running run rewrites its manifest's `heartbeat_at` this often; a reader on
+# another host calls it `died` once the heartbeat is STALE_AFTER_S old.
+HEARTBEAT_S = 10
+STALE_AFTER_S = 6 * HEARTBEAT_S
+# Free space asked for beyond model.keras: history, TensorBoard events, manifests.
+SPACE_MARGIN = 4 * 2**20
 
 
 def new_run_id(now=None):
@@ -42,8 +56,9 @@ def new_run_dir(root, experiment):
         except FileExistsError:
             continue
         except OSError as e:
-            raise UserError(f"Could not make the folder {str(run_dir)!r}: "
-                            f"{e.strerror}.") from None
+            error = RunFailed if e.errno in DISK_ERRNOS else UserError
+            raise error(f"Could not make the folder {str(run_dir)!r}: "
+                        f"{e.strerror}.") from None
 
 
 def folder_name(text):
@@ -74,12 +89,17 @@ def write_text_atomic(path, text):
             break
         except FileExistsError:
             continue
+        except OSError as e:
+            e.filename = str(path)  # the file meant, not the temp file's name
+            raise
     try:
         with os.fdopen(fd, "w") as f:
             f.write(text)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            e.filename = str(path)
         raise
 
 
@@ -108,7 +128,8 @@ class RunRecord:
 
     @property
     def status(self):
-        return (self.manifest or {}).get("status")
+        """The manifest's status, or `died` for a `running` one whose process is gone."""
+        return run_status(self.manifest or {})
 
     def scores(self, prefixes=("val_", "test_")):
         """The numeric metrics whose names start with `prefixes`."""
@@ -173,3 +194,141 @@ def git_state(repo=paths.REPO_ROOT):
 def host():
     return {"hostname": socket.gethostname(), "platform": platform.platform(),
             "cpu_count": os.cpu_count(), "argv": sys.argv}
+
+
+def run_status(manifest, hostname=None, now=None):
+    """`manifest["status"]`, or `died` when it says `running` and nothing runs it.
+
+    On the host that ran it, the process (`pid`) is gone or a zombie; on another
+    host, whose processes cannot be seen, `heartbeat_at` is older than
+    STALE_AFTER_S. A manifest without a `pid` (older rnnbench) keeps its status.
+    """
+    status = manifest.get("status")
+    pid = manifest.get("pid")
+    if status != "running" or not isinstance(pid, int) or pid <= 0:
+        return status
+    if (manifest.get("host") or {}).get("hostname") == (hostname or socket.gethostname()):
+        return status if process_alive(pid) else "died"
+    try:
+        beat = datetime.datetime.fromisoformat(manifest["heartbeat_at"])
+        age = ((now or datetime.datetime.now().astimezone()) - beat).total_seconds()
+    except (KeyError, TypeError, ValueError):
+        return "died"
+    return "died" if age > STALE_AFTER_S else status
+
+
+def process_alive(pid):
+    """Whether process `pid` exists on this host and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process (or a pid this OS cannot hold)
+    try:  # a killed child its parent has not reaped yet still answers kill(0)
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+class LiveManifest:
+    """The manifest.json of a running run: one writer, a lock, a heartbeat thread.
+
+    It records `pid` and `heartbeat_at` and rewrites the file every `interval`
+    seconds until `finish`, so a run killed with SIGKILL (or a lost machine)
+    reads as `died` (`run_status`), not `running` forever.
+
+    Args:
+        path: the manifest.json to write.
+        facts: what the manifest says at the start.
+        interval: seconds between heartbeats.
+    """
+
+    def __init__(self, path, facts, interval=HEARTBEAT_S):
+        self.path, self.interval = Path(path), interval
+        self.data = {**facts, "pid": os.getpid(), "heartbeat_at": now_iso()}
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        self._write()
+        self.thread = threading.Thread(target=self._beat, name="rnnbench-heartbeat",
+                                       daemon=True)
+        self.thread.start()
+
+    def update(self, facts):
+        """Adds `facts` (a mapping) and rewrites the file."""
+        with self.lock:
+            self.data.update(facts)
+            self._write()
+
+    def finish(self, facts):
+        """Stops the heartbeat, then writes the last facts (status, end, error).
+
+        Raises:
+            OSError: when the file could not be written (a full disk); the
+                facts are kept in `data`.
+        """
+        self.stopped.set()
+        self.thread.join()
+        self.update(facts)
+
+    def _write(self):
+        write_json_atomic(self.path, self.data)
+
+    def _beat(self):
+        warned = False
+        while not self.stopped.wait(self.interval):
+            try:
+                self.update({"heartbeat_at": now_iso()})
+            except OSError as e:  # the run itself will meet the full disk and say so
+                if not warned:
+                    log.warning(f"could not write the heartbeat to {self.path}: {e.strerror}")
+                warned = True
+
+
+def check_room(folder, needed):
+    """Refuses a run folder that cannot be written or lacks `needed` bytes, before training.
+
+    Raises:
+        RunFailed: naming the folder and the cause (read-only, no space, ...).
+    """
+    probe = Path(folder) / f".write-probe-{secrets.token_hex(4)}"
+    try:
+        probe.write_bytes(b"rnnbench")
+        probe.unlink()
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            probe.unlink(missing_ok=True)
+        raise RunFailed(f"cannot write into the run folder {folder}: {e.strerror} "
+                        f"({errno.errorcode.get(e.errno, e.errno)}), so nothing was "
+                        f"trained") from None
+    free = shutil.disk_usage(folder).free
+    if free < needed:
+        raise RunFailed(f"only {free / 2**20:.1f} MiB are free on the disk of {folder}; "
+                        f"this run needs at least {needed / 2**20:.1f} MiB for model.keras "
+                        f"and its logs, so nothing was trained. Free some space or give "
+                        f"another --results-dir")
+
+
+def write_failure(error, run_dir):
+    """A `RunFailed` for a write that a full or read-only disk refused, else None.
+
+    An OSError says so by its errno; TensorFlow's file writers (TensorBoard's
+    events) raise their own errors, with the OS's words after the path.
+    """
+    if isinstance(error, OSError):
+        if error.errno not in DISK_ERRNOS:
+            return None
+        return RunFailed(f"{unwritten(error, f'into {run_dir}')} "
+                         f"({errno.errorcode[error.errno]})")
+    text = str(error)
+    if type(error).__module__.startswith("tensorflow") and any(
+            os.strerror(number) in text for number in DISK_ERRNOS):
+        # "{{function_node ...}} PATH; No space left on device"
+        first = re.sub(r"^\{\{.*?\}\}\s*", "", text).splitlines()[0]
+        return RunFailed("could not write " + first.replace("; ", ": ", 1))
+    return None
+
+
+def unwritten(error, path):
+    """`could not write PATH: <the OS's reason>`, for any OSError."""
+    return f"could not write {error.filename or path}: {error.strerror or error}"

@@ -9,6 +9,7 @@ import dataclasses
 import logging
 import math
 import time
+import zipfile
 from pathlib import Path
 
 import keras
@@ -62,6 +63,7 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         run_dir = folders.new_run_dir(paths.results_root(results_dir), exp.name)
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
+    folders.check_room(run_dir, 0)  # writable at all: else no manifest can say why
     folders.write_text_atomic(run_dir / "config.yaml", config_lib.to_yaml(exp))
     manifest = start_manifest(exp, run_dir)
     started = time.perf_counter()
@@ -74,15 +76,16 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         log.info(f"{exp.name}: data {exp.data.name} ({exp.data.task}) train/val/test = "
             f"{len(splits.train)}/{len(splits.val)}/{len(splits.test)}")
         model = builders.build_model(exp, spec=splits.spec, compile=False)
+        folders.check_room(run_dir, saved_model_bytes(model) + folders.SPACE_MARGIN)
         jit, jit_reason = choose_jit_compile(exp, model, splits.spec)
         measured = None
         if jit == MEASURE:
             jit, jit_reason, measured = jit_by_measurement(exp, splits)
         builders.compile_model(model, exp, splits.spec, jit_compile=jit)
-        manifest.update(model_facts(model, splits, model.jit_compile, jit_reason, exp))
+        facts = model_facts(model, splits, model.jit_compile, jit_reason, exp)
         if measured:
-            manifest["jit_compile"]["measured"] = measured
-        folders.write_json_atomic(run_dir / "manifest.json", manifest)
+            facts["jit_compile"]["measured"] = measured
+        manifest.update(facts)
         log.info(f"model {model.count_params():,} parameters; "
             f"jit_compile={model.jit_compile} ({jit_reason})")
 
@@ -103,13 +106,26 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         metrics["wall_time_s"] = round(time.perf_counter() - started, 3)
         folders.write_json_atomic(run_dir / "metrics.json", metrics)
     except BaseException as e:
-        finish_manifest(manifest, run_dir, started, failure_status(e), error=e)
+        disk = folders.write_failure(e, run_dir)
+        if disk is not None:
+            drop_half_written_model(run_dir)
+        status = failure_status(e)
+        unsaved = finish_manifest(manifest, started, status, error=disk or e)
+        if disk is not None:
+            raise RunFailed(f"{disk}. {failure_note(run_dir, unsaved, status)}") from e
+        if unsaved is not None:
+            log.warning(failure_note(run_dir, unsaved, status))
         if isinstance(e, KeyboardInterrupt) and not isinstance(e, Interrupted):
             raise Interrupted(f"run {exp.name}", run_dir) from e
         raise
-    finish_manifest(manifest, run_dir, started, "completed")
+    unsaved = finish_manifest(manifest, started, "completed")
+    if unsaved is not None:
+        raise RunFailed(f"{folders.unwritten(unsaved, manifest.path)}. The metrics are in "
+                        f"{run_dir / 'metrics.json'}, but the manifest could not be marked "
+                        f"`completed`; `rnnbench results` shows the run as `died` once "
+                        f"this process has ended")
     log_summary(metrics, splits.baseline_name, run_dir)
-    return RunResult(run_dir=run_dir, metrics=metrics, manifest=manifest)
+    return RunResult(run_dir=run_dir, metrics=metrics, manifest=manifest.data)
 
 
 def release_memory():
@@ -314,8 +330,30 @@ def model_facts(model, splits, jit, jit_reason, exp):
     }
 
 
+def drop_half_written_model(run_dir):
+    """Removes a model.keras that a full disk cut short: it cannot be loaded, and
+    the space it holds may be what the failure manifest needs."""
+    path = run_dir / "model.keras"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if archive.testzip() is None:
+                return
+    except FileNotFoundError:
+        return
+    except (OSError, zipfile.BadZipFile):
+        pass
+    path.unlink(missing_ok=True)
+    log.warning(f"removed the half-written {path}")
+
+
+def saved_model_bytes(model):
+    """About the size of model.keras: the weights and the optimizer's two slots each."""
+    return 3 * model.count_params() * size.BYTES_PER_PARAMETER
+
+
 def start_manifest(exp, run_dir):
-    manifest = {
+    """The run's `LiveManifest`: status `running`, with pid, host and a heartbeat."""
+    facts = {
         "experiment": exp.name,
         "run_id": run_dir.name,
         "status": "running",
@@ -327,20 +365,33 @@ def start_manifest(exp, run_dir):
         "git": folders.git_state(),
         "host": folders.host(),
     }
-    folders.write_json_atomic(run_dir / "manifest.json", manifest)
-    return manifest
+    return folders.LiveManifest(run_dir / "manifest.json", facts)
 
 
 def failure_status(error):
     return "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
 
 
-def finish_manifest(manifest, run_dir, started, status, error=None):
-    manifest.update(status=status, ended_at=folders.now_iso(),
-                    duration_s=round(time.perf_counter() - started, 3))
+def finish_manifest(manifest, started, status, error=None):
+    """Writes the run's end; returns the OSError if the disk refused it, else None."""
+    facts = {"status": status, "ended_at": folders.now_iso(),
+             "duration_s": round(time.perf_counter() - started, 3)}
     if error is not None:
-        manifest["error"] = f"{type(error).__name__}: {error}"
-    folders.write_json_atomic(run_dir / "manifest.json", manifest)
+        facts["error"] = f"{type(error).__name__}: {error}"
+    try:
+        manifest.finish(facts)
+    except OSError as e:
+        return e
+    return None
+
+
+def failure_note(run_dir, unsaved, status="failed"):
+    """What the manifest of a failed run now says, for the one-paragraph message."""
+    if unsaved is None:
+        return f"The run folder {run_dir} is marked `{status}`."
+    return (f"Its manifest could not be marked `{status}` either ({unsaved.strerror}); "
+            f"`rnnbench results` shows the run as `died` once this process has ended: "
+            f"{run_dir}")
 
 
 def log_summary(metrics, baseline_name, run_dir):
