@@ -33,11 +33,16 @@ def trial_rows(sweep_dir, sweep):
                     for name in names})
         facts = run_facts(Path(sweep_dir, "trials", state["trial_id"]))
         run_error = facts.pop("run_error", None)
+        run_status = facts.pop("run_status", None)
         row.update(facts)
         if row["status"] == "RUNNING" and run_error:
             # Keras Tuner leaves the trial that tripped max_consecutive_failed_trials
             # as RUNNING; its run folder knows it failed.
             row["status"] = "FAILED"
+        elif row["status"] == "RUNNING" and run_status in ("died", "interrupted"):
+            # trial.json still says RUNNING when the process was killed or stopped;
+            # the run folder's manifest (pid, heartbeat) knows it is not.
+            row["status"] = run_status.upper()
         message = run_error or (state.get("message") or "").strip()
         if message and row["status"] != "COMPLETED":
             row["error"] = message.splitlines()[-1][:300]
@@ -62,7 +67,7 @@ def unreadable_row(trial_json, names):
            **dict.fromkeys(names),
            "error": f"{trial_json} is empty or not valid JSON"}
     row.update({k: v for k, v in run_facts(Path(trial_json.parents[2], "trials", trial_id))
-                .items() if k != "run_error"})
+                .items() if k not in ("run_error", "run_status")})
     return row
 
 
@@ -73,6 +78,7 @@ def run_facts(trial_dir):
     facts = {"run_dir": str(trial_dir)}
     for run_dir in run_dirs[:1]:
         record = folders.read_run(run_dir)
+        facts["run_status"] = record.status
         if record.status == "failed":
             facts["run_error"] = record.manifest.get("error", "failed")
         if record.metrics is None:

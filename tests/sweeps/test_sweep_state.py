@@ -154,6 +154,29 @@ def test_the_leaderboard_keeps_a_row_for_an_unreadable_trial(sweep_file, sweep_d
     assert "trial_0/trial.json is empty or not valid JSON" in board["error"][0]
 
 
+@pytest.mark.parametrize("manifest,expected", [
+    ({"status": "running", "pid": 2**22 + 1234, "host": {"hostname": socket.gethostname()}},
+     "DIED"),
+    ({"status": "interrupted"}, "INTERRUPTED"),
+    ({"status": "running", "pid": os.getpid(), "host": {"hostname": socket.gethostname()}},
+     "RUNNING"),
+])
+def test_a_killed_trial_is_not_running_on_the_leaderboard(sweep_file, sweep_dir, manifest,
+                                                          expected):
+    # trial.json says RUNNING for a trial whose process was killed (SIGKILL) or
+    # stopped: the run folder's manifest decides.
+    import json
+
+    from rnnbench.sweeps import definition, leaderboard
+    sweep, _ = definition.load_saved_sweep(sweep_dir)
+    trial_dir = sweep_dir / "trials" / "0"
+    trial_dir.mkdir(parents=True)
+    (trial_dir / "manifest.json").write_text(json.dumps(
+        {**manifest, "heartbeat_at": "2026-12-01T00:00:00+00:00"}))
+    board = leaderboard.build(sweep_dir, sweep)
+    assert list(board["status"]) == [expected]
+
+
 def test_the_lock_is_kept_across_a_re_exec_of_its_holder(tmp_path):
     # What `--trials-per-process` does every K trials: the same pid, never unlocked.
     after_exec = ("import sys, time; from rnnbench.sweeps import lock; "
