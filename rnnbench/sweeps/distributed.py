@@ -155,6 +155,7 @@ class OracleServer:
         self.seen = {}  # trial id -> last time its worker was heard from
         self.given_up = {}  # trial id -> when its worker was given up
         self.stopped = False
+        self.failure = None  # Keras Tuner's "consecutive failures" error, once raised
         self.servicer = make_servicer(self)
         # Several threads: a heartbeat must not wait behind a slow save.
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
@@ -219,6 +220,10 @@ def make_servicer(server):
 
     class Servicer(oracle_chief.OracleServicer):
         def CreateTrial(self, request, context):
+            from keras_tuner.src import protos
+            if server.failure is not None:  # the sweep has stopped: so do its workers
+                trial = trial_module.Trial(self.oracle.get_space(), status=Status.STOPPED)
+                return protos.get_service().CreateTrialResponse(trial=trial.to_proto())
             trial = self.oracle.create_trial(request.tuner_id)
             if trial.status == Status.STOPPED and server.pending():
                 # Others still run trials: keep this worker (IDLE) for the one
@@ -230,7 +235,6 @@ def make_servicer(server):
             elif trial.status == Status.RUNNING:
                 server.seen[trial.trial_id] = time.monotonic()
                 server.given_up.pop(trial.trial_id, None)
-            from keras_tuner.src import protos
             return protos.get_service().CreateTrialResponse(trial=trial.to_proto())
 
         def GetTrial(self, request, context):
@@ -247,9 +251,39 @@ def make_servicer(server):
                 # Given up and handed on: the other worker's result counts.
                 log.warning(f"ignoring a late result for trial {request.trial.trial_id}")
                 return protos.get_service().EndTrialResponse()
-            return super().EndTrial(request, context)
+            try:
+                return super().EndTrial(request, context)
+            except RuntimeError as e:
+                if "consecutive failures" not in str(e):
+                    raise
+                server.failure = str(e).splitlines()[0]
+                release_after_raise(self.oracle)
+                with_lock(self.oracle, self.oracle.ongoing_trials.clear)
+                return protos.get_service().EndTrialResponse()
 
     return Servicer(server.oracle)
+
+
+def with_lock(oracle, func):
+    """Calls `func()` holding the oracle's lock (the one of Keras Tuner's @synchronized)."""
+    from keras_tuner.src.engine import oracle as oracle_module
+    with oracle_module.LOCKS[oracle]:
+        return func()
+
+
+def release_after_raise(oracle):
+    """Frees the oracle's lock that Keras Tuner's @synchronized keeps when its call raises."""
+    import threading
+
+    from keras_tuner.src.engine import oracle as oracle_module
+    if oracle_module.THREADS[oracle] == threading.current_thread().name:
+        oracle_module.THREADS[oracle] = None
+        oracle_module.LOCKS[oracle].release()
+
+
+def check_failed(server):
+    if server.failure is not None:
+        raise RunFailed(f"sweep stopped: {server.failure}")
 
 
 def with_env(values):
@@ -306,9 +340,11 @@ def tune_distributed(sweep_name, workers, results_dir=None, resume=False, overri
         def poll():
             watcher.poll()
             server.give_up_lost()
+            check_failed(server)
         with tuning.resumable(sweep_name, sweep_dir, results_dir):
             supervise(sweep_dir, specs, poll)
         watcher.poll()  # the trials that ended since the last poll
+        check_failed(server)
     finally:
         server.stop()
     leaderboard.write(sweep_dir, sweep)
@@ -331,6 +367,7 @@ def serve_sweep(sweep_name, address, allow_public=False, results_dir=None, resum
     try:
         with tuning.resumable(sweep_name, sweep_dir, results_dir):
             wait_until_done(server, sweep_name, sweep_dir, results_dir, watcher.poll)
+        check_failed(server)
         watcher.poll()
         # Let the workers still asking hear STOPPED before the oracle goes.
         deadline = time.monotonic() + min(worker_timeout, 4 * HEARTBEAT_S)
@@ -346,6 +383,7 @@ def wait_until_done(server, sweep_name, sweep_dir, results_dir, on_poll):
     """Returns when every trial ended; raises `RunFailed` when a trial is stuck."""
     polls = 0
     while not server.finished():
+        check_failed(server)
         time.sleep(0.5)
         polls += 1
         if polls % 2 == 0:

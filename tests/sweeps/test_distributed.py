@@ -125,3 +125,24 @@ def test_gpu_assignment_is_recorded_in_each_trial_manifest(tmp_path):
         ("tuner-gpu3", "3"), ("tuner-gpu5", "5")}
     assert all(r["gpu_memory_growth"] and r["intra_op_threads"] is None for r in records)
     assert yaml.safe_load((sweep_dir / "sweep.yaml").read_text())["name"] == "gpus"
+
+
+@pytest.mark.slow
+def test_failing_trials_stop_a_distributed_sweep_with_exit_1(tmp_path):
+    """Keras Tuner's consecutive-failure stop reaches the chief and its workers at once."""
+    from conftest import rnnbench_process
+    base = write_yaml(tmp_path / "boom.yaml", {
+        **TINY_SWEEP_BASE, "name": "boom",
+        "train": {**TINY_SWEEP_BASE["train"], "optimizer": {"name": "sgd"}}})
+    sweep = write_yaml(tmp_path / "boom_sweep.yaml", {
+        "experiment": str(base),
+        "space": {"train.optimizer.learning_rate": {"float": [1.0e29, 1.0e30]}},
+        "tuner": {"algorithm": "random", "max_trials": 8, "seed": 1,
+                  "max_consecutive_failed_trials": 2}})
+    # Well under the 120 s --worker-timeout: the stop must not wait for it.
+    result = rnnbench_process("tune", str(sweep), "--workers", "2", "--results-dir",
+                              str(tmp_path / "results"), cwd=tmp_path, timeout=100,
+                              env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "rnnbench: run failed: sweep stopped" in result.stderr
+    assert "consecutive failures" in result.stderr
