@@ -99,7 +99,7 @@ def make_parser():
         prog="rnnbench", parents=[common],
         description="Config-driven experiments for recurrent networks "
                     "(Keras 3 / TensorFlow): build, train, sweep, reproduce.")
-    parser.set_defaults(verbose=False)
+    parser.set_defaults(verbose=False, whole_process=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_parser = sub.add_parser
 
@@ -152,7 +152,22 @@ def make_parser():
     p.add_argument("--worker-dir", metavar="SWEEP_DIR",
                    help="run as a worker of the chief oracle named by KERASTUNER_* "
                         "environment variables, for the sweep folder SWEEP_DIR")
+    add_distributed_arguments(p)
     p.set_defaults(handler=cmd_tune)
+
+    p = sub.add_parser("worker", help="run trials for a chief started with "
+                                      "`rnnbench tune SWEEP --serve HOST:PORT`")
+    p.add_argument("--oracle", required=True, metavar="HOST:PORT",
+                   help="the chief's address, as it printed it")
+    p.add_argument("--sweep-dir", required=True, metavar="DIR",
+                   help="the sweep folder, on a filesystem shared with the chief")
+    p.add_argument("--id", metavar="NAME",
+                   help="tuner id (default HOSTNAME-0, stable across restarts: a "
+                        "restarted worker gets its trial back)")
+    add_placement_arguments(p, "one worker process per GPU (ids NAME-gpuK)")
+    p.add_argument("--oracle-timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="retry an unreachable oracle this long, then exit (default 60)")
+    p.set_defaults(handler=cmd_worker)
 
     p = sub.add_parser("results", help="one table over every run folder under results/")
     p.add_argument("name", metavar="NAME|SWEEP", nargs="?",
@@ -255,9 +270,51 @@ def cmd_run(args):
     training.run(exp, results_dir=args.results_dir)
 
 
+def add_distributed_arguments(p):
+    p.add_argument("--serve", metavar="HOST:PORT",
+                   help="the chief only: serve the oracle on HOST:PORT for workers "
+                        "started with `rnnbench worker` on other hosts")
+    p.add_argument("--allow-public", action="store_true",
+                   help="let --serve bind a public or wildcard address (the oracle has "
+                        "no authentication)")
+    add_placement_arguments(p, "with --workers: one worker per GPU")
+    p.add_argument("--worker-timeout", type=float, default=120.0, metavar="SECONDS",
+                   help="a worker silent this long is given up and its trial goes to "
+                        "another (default 120)")
+
+
+def add_placement_arguments(p, gpus_help):
+    p.add_argument("--gpus", metavar="LIST|all",
+                   help=f"{gpus_help} (0,1,2,3 or all), each with CUDA_VISIBLE_DEVICES "
+                        "and memory growth on")
+    p.add_argument("--threads", type=int, metavar="N",
+                   help="intra-op threads per worker (default on CPU with --workers N: "
+                        "cores / N)")
+
+
+def check_positive(args, *names):
+    for name in names:
+        value = getattr(args, name, None)
+        if value is not None and value <= 0:
+            flag = "--" + name.replace("_", "-")
+            raise UserError(f"Expected `{flag}` to be > 0. Received: {value}")
+
+
+def cmd_worker(args):
+    check_positive(args, "threads", "oracle_timeout")
+    from rnnbench.sweeps import distributed
+    distributed.run_workers(args.oracle, args.sweep_dir, args.id, args.gpus,
+                            args.threads, args.oracle_timeout)
+
+
 def cmd_tune(args):
     if args.workers < 0:
         raise UserError(f"Expected `--workers` to be >= 0. Received: {args.workers}")
+    check_positive(args, "threads", "worker_timeout")
+    if args.serve and (args.workers or args.gpus):
+        raise UserError("`--serve` runs the chief only: start workers with `rnnbench "
+                        "worker` (which takes --gpus). Received: --serve with "
+                        + ("--workers" if args.workers else "--gpus"))
     from rnnbench.sweeps import distributed, tuning
     from rnnbench.sweeps import report as sweep_report
     if args.worker_dir:
@@ -266,10 +323,15 @@ def cmd_tune(args):
     if not args.sweep:
         raise UserError("Expected a sweep name or file (see `rnnbench list`), or "
                         "`--worker-dir SWEEP_DIR` for a worker. Received neither.")
-    if args.workers:
+    if args.serve:
+        sweep_dir = distributed.serve_sweep(args.sweep, args.serve, args.allow_public,
+                                            args.results_dir, args.resume, args.set,
+                                            args.max_trials, args.worker_timeout)
+    elif args.workers or args.gpus:
         sweep_dir = distributed.tune_distributed(args.sweep, args.workers,
                                                  args.results_dir, args.resume,
-                                                 args.set, args.max_trials)
+                                                 args.set, args.max_trials, args.gpus,
+                                                 args.threads, args.worker_timeout)
     else:
         sweep_dir = tuning.tune(args.sweep, args.results_dir, args.resume, args.set,
                                 args.max_trials, trials_per_process=(

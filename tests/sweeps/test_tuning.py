@@ -563,9 +563,9 @@ def worker_pids(chief_pid, sweep_root):
             stat = (entry / "stat").read_text()
             ppid = int(stat.rsplit(")", 1)[1].split()[1])
             argv = (entry / "cmdline").read_bytes().split(b"\0")
-            if ppid != chief_pid or b"--worker-dir" not in argv:
+            if ppid != chief_pid or b"--sweep-dir" not in argv:
                 continue
-            if not argv[argv.index(b"--worker-dir") + 1].decode().startswith(str(sweep_root)):
+            if not argv[argv.index(b"--sweep-dir") + 1].decode().startswith(str(sweep_root)):
                 continue
             env = dict(item.split(b"=", 1) for item in
                        (entry / "environ").read_bytes().split(b"\0") if b"=" in item)
