@@ -18,8 +18,10 @@ reproduction's comparison, or (slow: only a fit shows it) what `fit` was given.
 
 import copy
 import dataclasses
+import functools
 import hashlib
 import json
+import types
 import typing
 
 import keras
@@ -120,9 +122,15 @@ def op_determinism(exp, tmp_path):
 
 
 def load(exp):
-    split = dataclasses.asdict(exp.data.split) if exp.data.split else None
-    return config_lib.dataset_of(exp).load(dict(exp.data.params), split, exp.data.scale,
-                                           exp.seed)
+    return _load(exp.data, exp.seed)
+
+
+@functools.lru_cache(maxsize=64)
+def _load(data, seed):
+    """Loads once per data block: every probe of a dataset shares its base's load."""
+    split = dataclasses.asdict(data.split) if data.split else None
+    exp = types.SimpleNamespace(data=data)
+    return config_lib.dataset_of(exp).load(dict(data.params), split, data.scale, seed)
 
 
 def run_callbacks(exp, tmp_path):
