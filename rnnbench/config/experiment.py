@@ -78,7 +78,9 @@ class EmbeddingConfig:
 class ModelConfig:
     layers: Tuple[LayerConfig, ...]
     head: Tuple[DenseConfig, ...] = ()
-    embedding: EmbeddingConfig = schema.field(EmbeddingConfig())
+    # Only for datasets whose inputs are token ids (filled with its default there);
+    # refused, and written back as null, for value inputs, which build no Embedding.
+    embedding: Optional[EmbeddingConfig] = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -173,13 +175,15 @@ def load_experiment(name_or_path, overrides=None):
 # rnnbench 0.1 wrote this split into every run folder's config.yaml, also for
 # datasets that never read one (which now reject `data.split`).
 LEGACY_WRITTEN_SPLIT = {"val": 0.15, "test": 0.15}
+LEGACY_WRITTEN_EMBEDDING = {"dim": 32}
 
 
 def load_run_config(path):
     """Loads a run folder's `config.yaml`, one written by rnnbench 0.1 included.
 
-    That release wrote its default split for every dataset; where the dataset
-    takes no split, that value was never read, so it is dropped here (and only
+    That release wrote its default split and embedding for every experiment;
+    where the dataset takes no split, or its inputs are values (no Embedding
+    is built), that value was never read, so it is dropped here (and only
     here: a user's own experiment file still gets the error).
     """
     raw = read_yaml(path)
@@ -189,7 +193,16 @@ def load_run_config(path):
                 and data.get("split") == LEGACY_WRITTEN_SPLIT):
             del data["split"]
     raw.setdefault("name", Path(path).stem)
-    return apply_overrides(raw, None, source=str(path))
+    try:
+        return apply_overrides(raw, None, source=str(path))
+    except UserError as e:
+        # ...and its default embedding for every model, value inputs included.
+        model = raw.get("model")
+        if getattr(e, "path", None) != "model.embedding" or not isinstance(model, dict) \
+                or model.get("embedding") != LEGACY_WRITTEN_EMBEDDING:
+            raise
+        del model["embedding"]
+        return apply_overrides(raw, None, source=str(path))
 
 
 def apply_overrides(raw, overrides, source):
@@ -283,9 +296,12 @@ def _check_names(exp):
     spec = dataset.spec(params)
     run_keys.check_reference(exp.reference, task_obj, spec, exp.data.scale is not None)
     run_keys.check_jit_compile(exp.train)
-    run_keys.check_embedding(exp.model.embedding, EmbeddingConfig(), spec, exp.data.name)
+    run_keys.check_embedding(exp.model.embedding, spec, exp.data.name)
+    model = exp.model
+    if spec.vocab_size and model.embedding is None:
+        model = dataclasses.replace(model, embedding=EmbeddingConfig())
     data = dataclasses.replace(exp.data, task=task, split=split, params=FrozenMap(params))
-    return dataclasses.replace(exp, data=data)
+    return dataclasses.replace(exp, data=data, model=model)
 
 
 def _check_dataset_params(dataset, name, given):

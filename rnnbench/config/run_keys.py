@@ -48,9 +48,9 @@ def check_jit_compile(train):
             "determinism. Set `train.deterministic: false` to compile with XLA. Received: True")
 
 
-def check_embedding(embedding, default, spec, dataset):
-    """Raises a SchemaError for an embedding set for inputs that are not token ids."""
-    if embedding != default and not spec.vocab_size:
+def check_embedding(embedding, spec, dataset):
+    """Raises a SchemaError for an embedding given for inputs that are not token ids."""
+    if embedding is not None and not spec.vocab_size:
         raise schema.SchemaError(
             "model.embedding", f"Expected `model.embedding` to be left out for dataset "
             f"{dataset!r}: its inputs are values, not token ids, so no Embedding layer "

@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnbench.config.registry import DATASETS
+from rnnbench.config.schema import SchemaError
 from rnnbench.data.base import Dataset, DataSpec, Param, Split, Splits
 from rnnbench.errors import UserError
 
@@ -199,6 +200,21 @@ class Polyphonic(Dataset):
     }
     reads = (f"<corpus>.mat: `data.path`, else ${DATA_ENV}, else the copy shipped in "
              "rnnbench/data/files/poly_music/")
+
+    def check_params(self, params):
+        """A `data.path` that names a file must be the file of `data.corpus`.
+
+        Otherwise `corpus` would silently pick nothing: the file alone decides.
+        """
+        name = Path(params["path"]).name if params["path"].endswith(".mat") else None
+        if name and name != CORPORA[params["corpus"]]:
+            by_file = {f: c for c, f in CORPORA.items()}
+            raise SchemaError(
+                "data.corpus",
+                f"Expected `data.corpus` to be the corpus of `data.path` ({name}): "
+                + (f"{by_file[name]!r}" if name in by_file else
+                   f"one of the files {sorted(by_file)}; or set `data.path` to their folder")
+                + f". Received: {params['corpus']!r}")
 
     def availability(self, params=None):
         try:

@@ -287,8 +287,12 @@ DATA_PROBES = {
     # Piano-midi: the other corpus that loads in under a second.
     ("polyphonic", "corpus"): [Acts({"data.corpus": "piano_midi"}, "data",
                                     dataset="polyphonic")],
-    ("polyphonic", "path"): [Acts({"data.path": str(music.SHIPPED_DIR / "Piano_midi.mat")},
-                                  "data", dataset="polyphonic")],
+    # A path naming a file must agree with `corpus` (else it is refused, see below).
+    ("polyphonic", "path"): [Acts({"data.path": str(music.SHIPPED_DIR / "Piano_midi.mat"),
+                                   "data.corpus": "piano_midi"}, "data", dataset="polyphonic"),
+                             Rejected({"data.path": str(music.SHIPPED_DIR / "Piano_midi.mat")},
+                                      "to be the corpus of `data.path`",
+                                      dataset="polyphonic")],
     ("bench", "vocab_size"): [
         Acts({"data.vocab_size": 50}, "data", context={"data.tokens": True}, dataset="bench"),
         Rejected({"data.vocab_size": 50}, "read only for token ids", dataset="bench")],
