@@ -194,3 +194,20 @@ def trial_states(sweep_dir, params):
         active = {k: v for k, v in hp.values.items() if k in params and hp.is_active(k)}
         states[state["trial_id"]] = (state["status"], active, dict(hp.values))
     return states
+
+
+def wait_for(predicate, timeout, what, proc=None, interval=0.1):
+    """Polls `predicate` until it returns something truthy, which it returns.
+
+    Fails after `timeout` seconds, or at once when `proc` (a Popen) has exited.
+    """
+    import time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = predicate()
+        if found:
+            return found
+        if proc is not None and proc.poll() is not None:
+            pytest.fail(f"the process exited ({proc.returncode}) before {what}")
+        time.sleep(interval)
+    pytest.fail(f"timed out after {timeout} s waiting for {what}")

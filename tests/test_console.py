@@ -9,8 +9,8 @@ import textwrap
 import time
 
 import pytest
-import yaml
 
+from conftest import wait_for, write_yaml
 from rnnbench import console
 
 # A run long enough to be interrupted mid-training (each epoch well under a second).
@@ -33,20 +33,6 @@ def start(args, cwd, **kwargs):
     return subprocess.Popen([sys.executable, "-m", "rnnbench", *args], cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             **kwargs)
-
-
-def write(path, data):
-    path.write_text(yaml.safe_dump(data))
-    return path
-
-
-def wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"timed out after {timeout} s waiting for {what}")
 
 
 def test_native_log_lines_are_dropped_and_everything_else_passes():
@@ -90,10 +76,10 @@ def test_verbose_lets_every_line_through(monkeypatch):
 
 @pytest.mark.slow
 def test_a_tiny_sweep_writes_nothing_to_stderr_that_is_not_rnnbench(tmp_path):
-    write(tmp_path / "console_tiny.yaml",
+    write_yaml(tmp_path / "console_tiny.yaml",
           {**LONG_RUN, "name": "console_tiny", "train": {"epochs": 2, "batch_size": 64},
            "data": {**LONG_RUN["data"], "train_size": 128}})
-    write(tmp_path / "sweep.yaml", TINY_SWEEP)
+    write_yaml(tmp_path / "sweep.yaml", TINY_SWEEP)
     proc = start(["tune", "sweep.yaml", "--results-dir", "out"], tmp_path,
                  env={k: v for k, v in os.environ.items() if k != console.VERBOSE_ENV})
     out, err = proc.communicate(timeout=300)
@@ -110,7 +96,7 @@ def test_a_tiny_sweep_writes_nothing_to_stderr_that_is_not_rnnbench(tmp_path):
 
 @pytest.mark.slow
 def test_ctrl_c_during_run_keeps_the_folder_and_says_so_in_one_paragraph(tmp_path):
-    write(tmp_path / "long.yaml", LONG_RUN)
+    write_yaml(tmp_path / "long.yaml", LONG_RUN)
     proc = start(["run", "long.yaml", "--results-dir", "out"], tmp_path)
     wait_for(lambda: any(p.stat().st_size for p in
                          (tmp_path / "out").glob("console_long/*/history.csv")),
@@ -130,8 +116,8 @@ def test_ctrl_c_during_run_keeps_the_folder_and_says_so_in_one_paragraph(tmp_pat
 
 @pytest.mark.slow
 def test_ctrl_c_during_tune_names_the_sweep_folder_and_the_resume_command(tmp_path):
-    write(tmp_path / "console_tiny.yaml", {**LONG_RUN, "name": "console_tiny"})
-    write(tmp_path / "sweep.yaml", TINY_SWEEP)
+    write_yaml(tmp_path / "console_tiny.yaml", {**LONG_RUN, "name": "console_tiny"})
+    write_yaml(tmp_path / "sweep.yaml", TINY_SWEEP)
     proc = start(["tune", "sweep.yaml", "--results-dir", "out"], tmp_path)
     pattern = "sweeps/console_sweep/*/trials/*/history.csv"
     wait_for(lambda: any(p.stat().st_size for p in (tmp_path / "out").glob(pattern)),
@@ -152,8 +138,8 @@ def test_ctrl_c_during_tune_names_the_sweep_folder_and_the_resume_command(tmp_pa
 @pytest.mark.slow
 def test_sigterm_during_tune_is_ctrl_c_with_exit_143_and_a_killed_sweep_reads_died(tmp_path):
     from rnnbench.reports import results_table
-    write(tmp_path / "console_tiny.yaml", {**LONG_RUN, "name": "console_tiny"})
-    write(tmp_path / "sweep.yaml", TINY_SWEEP)
+    write_yaml(tmp_path / "console_tiny.yaml", {**LONG_RUN, "name": "console_tiny"})
+    write_yaml(tmp_path / "sweep.yaml", TINY_SWEEP)
     pattern = "sweeps/console_sweep/*/trials/*/history.csv"
     for stop in (signal.SIGTERM, signal.SIGKILL):
         proc = start(["tune", "sweep.yaml", "--results-dir", "out"], tmp_path)

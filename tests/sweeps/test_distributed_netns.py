@@ -13,12 +13,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from conftest import TINY_SWEEP_BASE, read_json, write_yaml
+from conftest import TINY_SWEEP_BASE, read_json, wait_for, write_yaml
 
 CAN_MAKE_HOSTS = os.geteuid() == 0 and shutil.which("ip") is not None
 pytestmark = [
@@ -131,14 +130,6 @@ def hosts(network, tmp_path):
         h.stop_all()
 
 
-def wait_for(check, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    pytest.fail(f"timed out after {timeout} s waiting for {what}")
 
 
 def wait_exit(proc, timeout, what):

@@ -11,14 +11,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
-from conftest import TINY_SWEEP_BASE, read_json, trial_states, write_yaml
+from conftest import TINY_SWEEP_BASE, read_json, trial_states, wait_for, write_yaml
 from rnnbench.errors import UserError
 
 TINY = TINY_SWEEP_BASE
@@ -83,17 +82,6 @@ def only_sweep_dir(results, name):
     return dirs[0]
 
 
-def wait_for(predicate, timeout, what, proc=None):
-    """Polls `predicate` until it returns something truthy; fails after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = predicate()
-        if found:
-            return found
-        if proc is not None and proc.poll() is not None:
-            pytest.fail(f"the process exited ({proc.returncode}) before {what}")
-        time.sleep(0.05)
-    pytest.fail(f"timed out after {timeout} s waiting for {what}")
 
 
 def manifest_status(run_dir):
