@@ -42,13 +42,26 @@ class ConsoleHandler(logging.Handler):
             self.handleError(record)
 
 
-def install_handler(verbose=False):
-    """Routes the "rnnbench" logger to the console (once per process)."""
+@contextlib.contextmanager
+def console_logging(verbose=False):
+    """Routes the "rnnbench" logger to the console until the block ends.
+
+    The logger's handlers, level and propagation are restored afterwards, so
+    a caller that runs the CLI in-process (a notebook, a test) keeps its own
+    logging.
+    """
     logger = logging.getLogger("rnnbench")
+    saved = (list(logger.handlers), logger.level, logger.propagate)
     if not any(isinstance(h, ConsoleHandler) for h in logger.handlers):
         logger.addHandler(ConsoleHandler())
     logger.setLevel(logging.DEBUG if verbose else logging.INFO)
     logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.handlers[:] = saved[0]
+        logger.setLevel(saved[1])
+        logger.propagate = saved[2]
 
 
 class NativeLogFilter:
@@ -98,12 +111,25 @@ def session(verbose=False):
     ERROR. Verbose is also set for child processes (sweep workers).
     """
     verbose = verbose_wanted(verbose)
-    install_handler(verbose)
-    if verbose:
-        os.environ[VERBOSE_ENV] = "1"
+    with console_logging(verbose), _quiet_or_verbose(verbose):
         yield
+
+
+@contextlib.contextmanager
+def _quiet_or_verbose(verbose):
+    if verbose:
+        saved = os.environ.get(VERBOSE_ENV)
+        os.environ[VERBOSE_ENV] = "1"
+        try:
+            yield
+        finally:
+            if saved is None:
+                os.environ.pop(VERBOSE_ENV, None)
+            else:
+                os.environ[VERBOSE_ENV] = saved
         return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # read once, at TF's import
+    levels = {name: logging.getLogger(name).level for name in LIBRARY_LOGGERS}
     for name in LIBRARY_LOGGERS:
         logging.getLogger(name).setLevel(logging.ERROR)
     native = NativeLogFilter()
@@ -114,6 +140,8 @@ def session(verbose=False):
             yield
     finally:
         native.stop()
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
 
 
 @contextlib.contextmanager

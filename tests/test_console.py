@@ -1,6 +1,7 @@
 """The console: quiet by default, everything with --verbose, one paragraph on Ctrl-C."""
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -73,6 +74,24 @@ def test_verbose_lets_every_line_through(monkeypatch):
     assert "port.cc:153] oneDNN on" in result.stderr
     assert "a library warning" in result.stderr
 
+
+
+def test_a_session_gives_the_callers_logging_back(caplog, monkeypatch):
+    # The CLI run in-process (a notebook, a test) must not keep rnnbench's
+    # records from the caller's handlers afterwards.
+    monkeypatch.delenv(console.VERBOSE_ENV, raising=False)
+    logger = logging.getLogger("rnnbench")
+    before = (list(logger.handlers), logger.level, logger.propagate,
+              logging.getLogger("tensorflow").level)
+    for verbose in (False, True):
+        with console.session(verbose):
+            assert logger.propagate is False
+        assert (list(logger.handlers), logger.level, logger.propagate,
+                logging.getLogger("tensorflow").level) == before
+        assert console.VERBOSE_ENV not in os.environ
+    with caplog.at_level("WARNING", logger="rnnbench"):
+        logging.getLogger("rnnbench.sweeps").warning("seen by the caller")
+    assert "seen by the caller" in caplog.text
 
 @pytest.mark.slow
 def test_a_tiny_sweep_writes_nothing_to_stderr_that_is_not_rnnbench(tmp_path):
