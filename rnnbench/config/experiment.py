@@ -118,7 +118,10 @@ class TrainConfig:
     optimizer: OptimizerConfig = schema.field(OptimizerConfig())
     early_stopping: Optional[EarlyStoppingConfig] = None
     jit_compile: Union[Literal["auto"], bool] = "auto"
-    steps_per_execution: int = schema.field(1, min=1)
+    # `auto`: chosen for speed by the rules of `rnnbench.models.speed`.
+    steps_per_execution: Union[Literal["auto"], int] = schema.field("auto", min=1)
+    threads: Union[Literal["auto"], int] = schema.field("auto", min=1)
+    lstm_kernel: Literal["auto", "keras", "block"] = "auto"
     mixed_precision: bool = False
     deterministic: bool = True
 

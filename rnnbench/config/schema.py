@@ -164,7 +164,9 @@ def _convert_union(options, value, path, metadata):
             return convert(option, value, path, metadata)
         except SchemaError:
             continue
-    names = " or ".join(_type_name(o) for o in options)
+    bounds = describe_bounds(metadata or {})
+    names = " or ".join(_type_name(o) + (f" {bounds}" if bounds and o in (int, float) else "")
+                        for o in options)
     raise SchemaError(
         path, f"Expected `{path}` to be {names}. Received: {describe(value)}"
     )

@@ -11,7 +11,8 @@ import keras
 from rnnbench.config import experiment as config_lib
 from rnnbench.config.registry import CELLS, import_path
 from rnnbench.errors import UserError
-from rnnbench.models import cudnn, size
+from rnnbench.models import cudnn, size, speed
+from rnnbench.models.fused import FusedLSTM
 
 
 def build_model(exp, spec=None, compile=True):
@@ -35,7 +36,9 @@ def build_model(exp, spec=None, compile=True):
     layers = exp.model.layers
     for i, layer_cfg in enumerate(layers):
         return_sequences = i < len(layers) - 1 or task.per_step
-        for layer in recurrent_layer(layer_cfg, i, return_sequences, dtype):
+        kernel = speed.lstm_kernel(exp, spec, i)
+        fused = kernel is not None and kernel.chosen == "block"
+        for layer in recurrent_layer(layer_cfg, i, return_sequences, dtype, fused):
             x = layer(x)
     for j, dense in enumerate(exp.model.head):
         x = keras.layers.Dense(dense.units, activation=dense.activation,
@@ -74,15 +77,18 @@ def resolve_cell(name, where):
     return cls
 
 
-def recurrent_layer(layer_cfg, index, return_sequences, dtype=None):
+def recurrent_layer(layer_cfg, index, return_sequences, dtype=None, fused=False):
     """Builds the Keras layers for `model.layers[index]`, bottom up.
+
+    Args:
+        fused: build a `cell: lstm` layer as `FusedLSTM` (`speed.lstm_kernel`).
 
     Returns:
         A list: the recurrent layer (Bidirectional if asked), preceded by a
         `SpatialDropout1D` when a custom cell takes no `dropout` argument.
     """
     where = f"model.layers[{index}]"
-    cls = resolve_cell(layer_cfg.cell, where + ".cell")
+    cls = FusedLSTM if fused else resolve_cell(layer_cfg.cell, where + ".cell")
     options = dict(layer_cfg.options)
     if dtype:
         options["dtype"] = dtype
@@ -179,12 +185,19 @@ def optimizer_from_config(opt_cfg):
         raise UserError(f"Could not build `train.optimizer` ({opt_cfg.name}): {e}") from None
 
 
-def compile_model(model, exp, spec, jit_compile=False):
+def compile_model(model, exp, spec, jit_compile=False, steps_per_execution=None):
+    """Compiles with the config's optimizer, the task's loss and metrics.
+
+    Args:
+        steps_per_execution: None for `speed.steps_per_execution`'s choice
+            without the data's size (a run passes the one for its epochs).
+    """
     task = config_lib.task_of(exp)
     model.compile(optimizer=optimizer_from_config(exp.train.optimizer),
                   loss=task.loss(spec), metrics=task.keras_metrics(spec),
                   jit_compile=jit_compile,
-                  steps_per_execution=exp.train.steps_per_execution)
+                  steps_per_execution=steps_per_execution
+                  or speed.steps_per_execution(exp).chosen)
 
 
 def recurrent_layers(model):

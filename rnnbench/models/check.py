@@ -1,12 +1,12 @@
 """`rnnbench check`: build the model and say what it is and how it will run."""
 
 from rnnbench.config import experiment as config_lib
-from rnnbench.models import builders
+from rnnbench.models import builders, speed
 from rnnbench.models.jit import MEASURE, choose_jit_compile
 
 
 def report(exp):
-    """Model summary, parameter count, cuDNN eligibility per layer, XLA choice."""
+    """Model summary, parameter count, cuDNN eligibility, XLA and the other speed choices."""
     spec = config_lib.data_spec(exp)
     model = builders.build_model(exp, spec=spec)
     lines = [f"{exp.name}: config OK ({exp.data.name}, task {exp.data.task})"]
@@ -20,4 +20,10 @@ def report(exp):
     jit, reason = choose_jit_compile(exp, model, spec)
     shown = "decided at the start of the run" if jit == MEASURE else jit
     lines.append(f"jit_compile: {shown} ({reason})")
+    for i in range(len(exp.model.layers)):
+        kernel = speed.lstm_kernel(exp, spec, i)
+        if kernel is not None:
+            lines.append(kernel.line(f"lstm_kernel of rnn_{i}"))
+    lines.append(speed.steps_per_execution(exp).line("steps_per_execution"))
+    lines.append(speed.threads(exp).line("threads"))
     return "\n".join(lines)

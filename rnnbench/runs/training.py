@@ -8,6 +8,7 @@ scores next to the naive baseline -> metrics.json and manifest.json.
 import dataclasses
 import logging
 import math
+import os
 import time
 import zipfile
 from pathlib import Path
@@ -20,7 +21,7 @@ from rnnbench.config import experiment as config_lib
 from rnnbench.config import paths
 from rnnbench.data import tasks
 from rnnbench.errors import Interrupted, RunFailed, UserError
-from rnnbench.models import builders, size
+from rnnbench.models import builders, size, speed
 from rnnbench.models.jit import MEASURE, choose_jit_compile
 from rnnbench.runs import folders
 from rnnbench.runs.timing import EpochTimer, time_epoch
@@ -68,6 +69,7 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
     manifest = start_manifest(exp, run_dir)
     started = time.perf_counter()
     try:
+        threads = apply_threads(exp)
         seed_everything(exp.seed, exp.train.deterministic)
         splits = config_lib.dataset_of(exp).load(
             dict(exp.data.params),
@@ -81,10 +83,14 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         measured = None
         if jit == MEASURE:
             jit, jit_reason, measured = jit_by_measurement(exp, splits)
-        builders.compile_model(model, exp, splits.spec, jit_compile=jit)
+        steps = speed.steps_per_execution(
+            exp, math.ceil(len(splits.train) / exp.train.batch_size))
+        builders.compile_model(model, exp, splits.spec, jit_compile=jit,
+                               steps_per_execution=steps.chosen)
         facts = model_facts(model, splits, model.jit_compile, jit_reason, exp)
         if measured:
             facts["jit_compile"]["measured"] = measured
+        facts.update(speed_facts(exp, splits.spec, steps, threads))
         manifest.update(facts)
         log.info(f"model {model.count_params():,} parameters; "
             f"jit_compile={model.jit_compile} ({jit_reason})")
@@ -158,6 +164,39 @@ def seed_everything(seed, deterministic=True):
         tf_config.disable_op_determinism()
 
 
+def apply_threads(exp):
+    """Sets TensorFlow's intra-op threads as `train.threads` says; returns the `Choice`.
+
+    TensorFlow fixes them when it runs its first op, so a process that has
+    already run one (a sweep, the Python API after other work) keeps its
+    threads, and the choice says so.
+    """
+    current = tf.config.threading.get_intra_op_parallelism_threads()
+    choice = speed.threads(exp, configured=current)
+    if choice.chosen == current or (current == 0 and exp.train.threads == "auto"):
+        return choice
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(choice.chosen)
+    except RuntimeError:  # TensorFlow has started: the setting can no longer change
+        kept = current or os.cpu_count()
+        log.warning(f"train.threads: TensorFlow already runs with {kept} intra-op threads "
+                    f"in this process; {choice.chosen} applies to a fresh process only")
+        return speed.Choice(choice.setting, kept, "TensorFlow had started in this process "
+                            f"before the run (wanted {choice.chosen})")
+    return choice
+
+
+def speed_facts(exp, spec, steps, threads):
+    """The manifest's record of the execution choices (`rnnbench.models.speed`)."""
+    kernels = []
+    for i, layer in enumerate(exp.model.layers):
+        kernel = speed.lstm_kernel(exp, spec, i)
+        if kernel is not None:
+            kernels.append({"layer": f"rnn_{i}", **kernel.facts()})
+    return {"steps_per_execution": steps.facts(), "threads": threads.facts(),
+            "lstm_kernel": kernels}
+
+
 def xla_pays_off(rate_off, rate_on, compile_extra_s, samples, min_speedup=1.1):
     """Whether XLA is worth it: `min_speedup` times faster in steady state (the
     margin covers timing noise) and saving more than its extra compile time
@@ -180,7 +219,9 @@ def jit_by_measurement(exp, splits, steps=12):
     rates, extra = {}, {}
     for jit in (False, True):
         probe = builders.build_model(exp, spec=splits.spec, compile=False)
-        builders.compile_model(probe, exp, splits.spec, jit_compile=jit)
+        # One step per call: the probe times every step (its epoch is 12 steps).
+        builders.compile_model(probe, exp, splits.spec, jit_compile=jit,
+                               steps_per_execution=1)
         if jit and not probe.jit_compile:
             keras.utils.set_random_seed(exp.seed)
             return (False, "auto: Keras cannot XLA-compile this model (it said so at "

@@ -34,7 +34,7 @@ from rnnbench.config import schema
 from rnnbench.config.registry import DATASETS
 from rnnbench.data import music
 from rnnbench.errors import UserError
-from rnnbench.models import builders
+from rnnbench.models import builders, speed
 from rnnbench.models.jit import choose_jit_compile
 from rnnbench.runs import folders, reproduce, training
 from rnnbench.runs.timing import EpochTimer
@@ -190,10 +190,16 @@ def fit_arguments(exp, tmp_path):
     return recorder.seen
 
 
+def thread_choice(exp, tmp_path):
+    """Threads are fixed once per process, so the choice `apply_threads` would set."""
+    return speed.threads(exp).chosen
+
+
 FACETS = {"model": built_model, "weights": initial_weights, "compile": compile_arguments,
           "jit": jit_choice, "determinism": op_determinism, "callbacks": run_callbacks,
           "data": loaded_data, "run_folder": run_folder, "config_yaml": written_config,
-          "reference": reference_comparison, "fit": fit_arguments}
+          "reference": reference_comparison, "fit": fit_arguments,
+          "threads": thread_choice}
 
 
 # ------------------------------------------------------------------ the probes
@@ -272,6 +278,8 @@ PROBES = {
         Acts({"train.jit_compile": False}, "jit", context={"train.deterministic": False}),
         Rejected({"train.jit_compile": True}, "train.deterministic")],
     "train.steps_per_execution": [Acts({"train.steps_per_execution": 4}, "compile")],
+    "train.threads": [Acts({"train.threads": 64}, "threads")],
+    "train.lstm_kernel": [Acts({"train.lstm_kernel": "keras"}, "model")],
     "train.mixed_precision": [Acts({"train.mixed_precision": True}, "model")],
     "train.deterministic": [Acts({"train.deterministic": False}, "determinism")],
     "reference.metric": [Acts({"reference.metric": "test_mae"}, "reference",

@@ -1,0 +1,138 @@
+"""The execution settings left at `auto`, chosen for speed by measured rules.
+
+Three keys of `train:` (besides `jit_compile`, `rnnbench.models.jit`):
+`lstm_kernel` (per `cell: lstm` layer: Keras' loop or TensorFlow's fused
+`BlockLSTM`), `steps_per_execution` and `threads`. Every rule reads only the
+config, the data's shape and the machine (GPU or not, cores), never a timing
+taken at run time, so the same seed gives the same numbers on the same
+machine. The measurements behind them are in benchmarks/notes/defaults.md.
+Each choice is a `Choice`; `rnnbench check` prints it and the manifest
+records it as `{"setting", "chosen", "reason"}`.
+"""
+
+import dataclasses
+import os
+
+from rnnbench.models import cudnn
+
+# Training steps per compiled call for `steps_per_execution: auto`. Epoch-level
+# callbacks (TensorBoard's epoch logs, early stopping, checkpoints, the CSV
+# history) see exactly what they see at 1, and the numbers are the same.
+AUTO_STEPS_PER_EXECUTION = 16
+
+# Options with which `FusedLSTM` runs Keras' own loop anyway (fused.py).
+_KERAS_LOOP_OPTIONS = ("recurrent_dropout", "unroll", "activation", "recurrent_activation",
+                       "use_bias")
+
+
+@dataclasses.dataclass(frozen=True)
+class Choice:
+    """One execution setting: what the config says, what is used, and why."""
+
+    setting: object
+    chosen: object
+    reason: str
+
+    def facts(self):
+        return {"setting": self.setting, "chosen": self.chosen, "reason": self.reason}
+
+    def line(self, key):
+        return f"{key}: {self.chosen} ({self.reason})"
+
+
+def lstm_kernel(exp, spec, index):
+    """The CPU kernel of `model.layers[index]` when its cell is `lstm`, else None.
+
+    Returns:
+        A `Choice` whose `chosen` is "block" (the layer is built as
+        `FusedLSTM`, TensorFlow's BlockLSTM op) or "keras" (Keras' loop).
+    """
+    layer = exp.model.layers[index]
+    if layer.cell != "lstm":
+        return None
+    setting = exp.train.lstm_kernel
+    if setting != "auto":
+        return Choice(setting, setting, "set in train.lstm_kernel")
+    if cudnn.gpu_available():
+        return Choice(setting, "keras", "auto: a GPU is visible, where cuDNN is faster")
+    if spec.mask is not None:
+        return Choice(setting, "keras", "auto: masked inputs, which BlockLSTM cannot skip")
+    given = [key for key in _KERAS_LOOP_OPTIONS if key in layer.options]
+    if given:
+        return Choice(setting, "keras", f"auto: {given[0]} is set, which BlockLSTM "
+                      "does not support")
+    size = step_size(exp, spec, index)
+    limit = BLOCK_MAX_STEP if _input_gradient(spec, index) else BLOCK_MAX_STEP_NO_DX
+    if size > limit:
+        return Choice(setting, "keras", f"auto: CPU, {size:,} multiply-adds per step "
+                      f"> {limit:,}, where Keras' loop (threaded matmuls) was faster")
+    return Choice(setting, "block", f"auto: CPU, {size:,} multiply-adds per step "
+                  f"<= {limit:,}, where BlockLSTM was faster")
+
+
+# The largest step (batch x (input width + units) x 4 units multiply-adds) at
+# which BlockLSTM still beat Keras' loop on 2 cores: 2.1M where the layer's
+# input gradient is needed anyway (workload A: embedded tokens, or an upper
+# layer), 1.05M where it is not (the first layer on float inputs, whose input
+# gradient BlockLSTMGrad computes for nothing); larger steps were 0.59-0.73x.
+BLOCK_MAX_STEP = 2_200_000
+BLOCK_MAX_STEP_NO_DX = 1_100_000
+
+
+def step_size(exp, spec, index):
+    """Multiply-adds of one time step's gate matmul of `model.layers[index]`."""
+    units = exp.model.layers[index].units
+    return exp.train.batch_size * (_input_width(exp, spec, index) + units) * 4 * units
+
+
+def _input_width(exp, spec, index):
+    if index > 0:
+        below = exp.model.layers[index - 1]
+        return below.units * (2 if below.bidirectional == "concat" else 1)
+    if spec.vocab_size:
+        return exp.model.embedding.dim
+    return spec.input_shape[-1] if len(spec.input_shape) > 1 else 1
+
+
+def _input_gradient(spec, index):
+    """Whether training needs the layer's input gradient (not so for raw float inputs)."""
+    return index > 0 or bool(spec.vocab_size)
+
+
+def steps_per_execution(exp, steps_per_epoch=None):
+    """`train.steps_per_execution`: `auto` runs up to 16 steps per compiled call.
+
+    Args:
+        steps_per_epoch: batches per epoch when known (a run); fewer than 16
+            caps the number (Keras would run the short epoch anyway).
+    """
+    setting = exp.train.steps_per_execution
+    if setting != "auto":
+        return Choice(setting, setting, "set in train.steps_per_execution")
+    chosen = AUTO_STEPS_PER_EXECUTION
+    if steps_per_epoch is not None:
+        chosen = max(1, min(chosen, steps_per_epoch))
+    return Choice(setting, chosen, f"auto: min({AUTO_STEPS_PER_EXECUTION}, steps per "
+                  "epoch); Keras' per-step dispatch costs most on short sequences, and "
+                  "epoch-level logs, checkpoints and early stopping are unchanged")
+
+
+def threads(exp, configured=0):
+    """`train.threads`: intra-op threads (TensorFlow's threads per op).
+
+    Args:
+        configured: what this process already set (a sweep worker's
+            `--threads`), 0 for nothing.
+    """
+    setting = exp.train.threads
+    if setting != "auto":
+        return Choice(setting, setting, "set in train.threads")
+    if configured:
+        return Choice(setting, configured, "auto: kept the threads this process had set "
+                      "(e.g. a sweep worker's --threads)")
+    env = os.environ.get("TF_NUM_INTRAOP_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        return Choice(setting, int(env), "auto: TF_NUM_INTRAOP_THREADS")
+    cores = os.cpu_count() or 1
+    return Choice(setting, cores, "auto: TensorFlow's default, one per core; the "
+                  "metrics were bit-identical at 1, 2 and 4 threads")
