@@ -214,8 +214,9 @@ def make_parser():
     p.add_argument("--torch", choices=("auto", "yes", "no"), default="auto",
                    help="also time the PyTorch twins, interleaved (auto: when torch "
                         "is installed, e.g. pip install -e '.[bench]')")
-    p.add_argument("--steps-per-execution", type=int, default=1, metavar="K",
-                   help="training steps per compiled call (Keras' steps_per_execution)")
+    p.add_argument("--steps-per-execution", type=int, metavar="K",
+                   help="training steps per compiled call (Keras' steps_per_execution; "
+                        "default: `rnnbench run`'s auto rule)")
     p.add_argument("--intra-op", type=int, metavar="N",
                    help="threads per op, for TensorFlow and PyTorch alike (default: theirs)")
     p.add_argument("--no-cudnn", action="store_true",
@@ -370,7 +371,8 @@ def cmd_bench(args):
     cells = [c.strip() for c in args.cells.split(",") if c.strip()]
     unknown = sorted(set(cells) - set(benchmark.CELLS))
     k = args.steps_per_execution
-    if unknown or args.steps < 1 or args.rounds < 1 or k < 1 or args.steps < 2 * k:
+    if unknown or args.steps < 1 or args.rounds < 1 or (
+            k is not None and (k < 1 or args.steps < 2 * k)):
         raise UserError(f"Expected `--cells` from {sorted(benchmark.CELLS)}, positive "
                         f"--steps/--rounds/--steps-per-execution, and --steps at least twice "
                         f"--steps-per-execution. Received: cells={cells}, steps={args.steps}, "
@@ -396,7 +398,7 @@ def cmd_bench(args):
 
     benchmark.run(workloads, cells, args.steps, args.rounds, args.jit, args.vs_keras,
               vs_torch, False if args.no_cudnn else None, log=log, rows=rows,
-              steps_per_execution=k, control=args.control)
+              steps_per_execution="auto" if k is None else k, control=args.control)
 
 
 def cmd_board(args):

@@ -14,7 +14,7 @@ import statistics
 import time
 
 from rnnbench.config import experiment as config_lib
-from rnnbench.models import builders
+from rnnbench.models import builders, speed
 from rnnbench.runs.timing import device_sync, latency_ms, time_epoch
 
 CELLS = {
@@ -55,8 +55,8 @@ def _cudnn_options(cell, use_cudnn):
     return {"use_cudnn": use_cudnn}
 
 
-def experiment(workload, cell, use_cudnn=None, steps_per_execution=1):
-    """The rnnbench config of a workload with one cell kind."""
+def experiment(workload, cell, use_cudnn=None, steps_per_execution="auto"):
+    """The rnnbench config of a workload with one cell kind, at `rnnbench run`'s defaults."""
     registered, bidirectional = CELLS[cell]
     options = _cudnn_options(cell, use_cudnn)
     raw = {
@@ -97,7 +97,7 @@ def keras_model(workload, cell, spec, use_cudnn=None):
 
 
 def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=True,
-              vs_torch=False, use_cudnn=None, steps_per_execution=1, control=False):
+              vs_torch=False, use_cudnn=None, steps_per_execution="auto", control=False):
     """Times one workload/cell; returns a dict of samples/s, ratios, trace time, latency.
 
     Args:
@@ -105,13 +105,16 @@ def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=Tr
         vs_torch: also time the PyTorch twin (`torch_twins`).
         use_cudnn: None (Keras' default: cuDNN where eligible on a GPU) or
             False (the generic kernels), for LSTM/GRU layers.
-        steps_per_execution: training steps per compiled call (both Keras models).
+        steps_per_execution: training steps per compiled call (all Keras models);
+            `auto` is a run's rule for an epoch of `steps // 2` batches, so every
+            timed epoch has at least two calls (with `steps` >= 32: a run's 16).
         control: also time a second hand-written Keras model (implies
             `vs_keras`); its ratio to the first (`ratio_control`) is what two
             identical models measure: the noise floor of `ratio`.
     """
     import keras
     exp = experiment(workload, cell, use_cudnn, steps_per_execution)
+    per_call = speed.steps_per_execution(exp, max(1, steps // 2)).chosen
     spec = config_lib.data_spec(exp)
     n = steps * workload.batch_size
     splits = config_lib.dataset_of(exp).load(dict(exp.data.params, size=n), {}, None, 0)
@@ -124,7 +127,8 @@ def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=Tr
     epochs = {}
     for name, model in models.items():
         # Identical compile for all: only the model building differs.
-        builders.compile_model(model, exp, spec, jit_compile=jit_compile)
+        builders.compile_model(model, exp, spec, jit_compile=jit_compile,
+                               steps_per_execution=per_call)
         epochs[name] = lambda model=model: time_epoch(model, x, y, workload.batch_size)
     if vs_torch:
         from rnnbench.bench import torch_twins
@@ -144,8 +148,9 @@ def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=Tr
            "backend": keras.backend.backend(), "device": device_name()}
     if use_cudnn is not None:
         row["use_cudnn"] = use_cudnn
-    if steps_per_execution > 1:
-        row["steps_per_execution"] = steps_per_execution
+    row["steps_per_execution"] = per_call
+    row["layer_classes"] = [type(layer).__name__ for layer in
+                          builders.recurrent_layers(models["rnnbench"])]
     row["intra_op_threads"] = intra_op_threads()
     for name in epochs:
         row.update(_rates(name, timings[name], first[name], n, workload.batch_size))
@@ -349,7 +354,7 @@ def peak_rss_mb():
 
 def run(workloads=("A", "B"), cells=("lstm", "gru", "simple_rnn", "bilstm", "textbook_lstm"),
         steps=20, rounds=8, jit_compile=False, vs_keras=True, vs_torch=False,
-        use_cudnn=None, log=print, rows=None, steps_per_execution=1, control=False):
+        use_cudnn=None, log=print, rows=None, steps_per_execution="auto", control=False):
     """Benchmarks every workload x cell; returns the rows.
 
     Args:
