@@ -34,6 +34,7 @@ COLUMNS = {
     "control, epoch rounds [min–max]": lambda r: _spread(r, "ratio_control"),
     "PyTorch samples/s": lambda r: _rate(r, "torch_samples_per_s"),
     "rnnbench/PyTorch [min–max]": lambda r: _spread(r, "ratio_torch", 2),
+    "PyTorch control [min–max]": lambda r: _spread(r, "ratio_torch_control", 2),
     "fit overhead per epoch": lambda r: f"{r['rnnbench_epoch_overhead_s']:.2f} s",
     "input pipeline / training": lambda r: (
         f"{r['pipeline_samples_per_s'] / r['rnnbench_samples_per_s']:.0f}×"),

@@ -214,6 +214,9 @@ def make_parser():
     p.add_argument("--torch", choices=("auto", "yes", "no"), default="auto",
                    help="also time the PyTorch twins, interleaved (auto: when torch "
                         "is installed, e.g. pip install -e '.[bench]')")
+    p.add_argument("--torch-control", action="store_true",
+                   help="also time a second PyTorch twin: its ratio to the first is the "
+                        "noise floor of the rnnbench/PyTorch ratio (implies --torch yes)")
     p.add_argument("--steps-per-execution", type=int, metavar="K",
                    help="training steps per compiled call (Keras' steps_per_execution; "
                         "default: `rnnbench run`'s auto rule)")
@@ -383,7 +386,10 @@ def cmd_bench(args):
         benchmark.set_intra_op_threads(args.intra_op)
     workloads = ("A", "B") if args.workload == "all" else (args.workload,)
     from rnnbench.bench import torch_twins
-    if args.torch == "yes" and not torch_twins.available():
+    if args.torch_control and args.torch == "no":
+        raise UserError("Expected `--torch-control` without `--torch no`: the control is a "
+                        "second PyTorch twin. Received: --torch no --torch-control")
+    if (args.torch == "yes" or args.torch_control) and not torch_twins.available():
         raise UserError("`--torch yes` needs PyTorch. Install it with: "
                         "pip install -e '.[bench]'")
     vs_torch = args.torch == "yes" or (args.torch == "auto" and torch_twins.available())
@@ -398,7 +404,8 @@ def cmd_bench(args):
 
     benchmark.run(workloads, cells, args.steps, args.rounds, args.jit, args.vs_keras,
               vs_torch, False if args.no_cudnn else None, log=log, rows=rows,
-              steps_per_execution="auto" if k is None else k, control=args.control)
+              steps_per_execution="auto" if k is None else k, control=args.control,
+              torch_control=args.torch_control)
 
 
 def cmd_board(args):

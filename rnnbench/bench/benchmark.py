@@ -97,7 +97,8 @@ def keras_model(workload, cell, spec, use_cudnn=None):
 
 
 def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=True,
-              vs_torch=False, use_cudnn=None, steps_per_execution="auto", control=False):
+              vs_torch=False, use_cudnn=None, steps_per_execution="auto", control=False,
+              torch_control=False):
     """Times one workload/cell; returns a dict of samples/s, ratios, trace time, latency.
 
     Args:
@@ -111,6 +112,9 @@ def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=Tr
         control: also time a second hand-written Keras model (implies
             `vs_keras`); its ratio to the first (`ratio_control`) is what two
             identical models measure: the noise floor of `ratio`.
+        torch_control: also time a second PyTorch twin (implies `vs_torch`);
+            `ratio_torch_control` is the noise floor of `ratio_torch`, and far
+            from 1 it shows a PyTorch side that is unstable on this machine.
     """
     import keras
     exp = experiment(workload, cell, use_cudnn, steps_per_execution)
@@ -130,11 +134,13 @@ def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=Tr
         builders.compile_model(model, exp, spec, jit_compile=jit_compile,
                                steps_per_execution=per_call)
         epochs[name] = lambda model=model: time_epoch(model, x, y, workload.batch_size)
+    vs_torch = vs_torch or torch_control
     if vs_torch:
         from rnnbench.bench import torch_twins
-        twin = torch_twins.TorchTwin(workload, *CELLS[cell], spec, x, y,
-                                     exp.train.optimizer.learning_rate)
-        epochs["torch"] = twin.time_epoch
+        for name in ("torch", "torch_control") if torch_control else ("torch",):
+            twin = torch_twins.TorchTwin(workload, *CELLS[cell], spec, x, y,
+                                         exp.train.optimizer.learning_rate)
+            epochs[name] = twin.time_epoch
     first = {name: epoch() for name, epoch in epochs.items()}  # tracing, compiling
     timings = {name: [] for name in epochs}
     order = list(epochs)
@@ -152,10 +158,14 @@ def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=Tr
     row["layer_classes"] = [type(layer).__name__ for layer in
                           builders.recurrent_layers(models["rnnbench"])]
     row["intra_op_threads"] = intra_op_threads()
+    row.update(machine_mode())
+    if vs_torch:
+        row.update(twin.mode())
     for name in epochs:
         row.update(_rates(name, timings[name], first[name], n, workload.batch_size))
     for name, other, suffix in (("rnnbench", "keras", ""), ("rnnbench", "torch", "_torch"),
-                                ("control", "keras", "_control")):
+                                ("control", "keras", "_control"),
+                                ("torch_control", "torch", "_torch_control")):
         if name in timings and other in timings:
             row.update(_paired_ratios(timings[name], timings[other], suffix))
     if "keras" in models:
@@ -260,10 +270,9 @@ def set_intra_op_threads(n):
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf
         tf.config.threading.set_intra_op_parallelism_threads(n)
-    from rnnbench.config import extras
-    if extras.available("torch"):
-        import torch
-        torch.set_num_threads(n)
+    from rnnbench.bench import torch_twins
+    if torch_twins.available():
+        torch_twins.import_torch().set_num_threads(n)
 
 
 def intra_op_threads():
@@ -276,6 +285,48 @@ def intra_op_threads():
         import torch
         return torch.get_num_threads()
     return 0
+
+
+def machine_mode():
+    """The CPU and TensorFlow's floating-point mode, for every bench row.
+
+    Returns:
+        `cpu_model` ("model name" of /proc/cpuinfo, else `platform.processor()`),
+        `cpu_flags` (its vector and matrix extensions that matter to the
+        kernels: AVX2, FMA, AVX-512, AMX), `cpu_count` (cores this process
+        may use) and `tf_flush_denormal`.
+    """
+    import os
+    import platform
+    model, flags = platform.processor() or platform.machine(), []
+    try:
+        with open("/proc/cpuinfo") as f:
+            info = dict(line.split(":", 1) for line in f.read().split("\n\n")[0].splitlines()
+                        if ":" in line)
+        info = {k.strip(): v.strip() for k, v in info.items()}
+        model = info.get("model name", model)
+        flags = sorted(flag for flag in info.get("flags", "").split()
+                       if flag in ("avx2", "fma", "avx512f") or flag.startswith("amx"))
+    except OSError:  # not Linux
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {"cpu_model": model, "cpu_flags": flags, "cpu_count": cores,
+            "tf_flush_denormal": tf_flushes_denormals()}
+
+
+def tf_flushes_denormals():
+    """Whether TensorFlow's CPU ops flush denormals (observed, as `torch_twins.flushes_denormals`).
+
+    None where Keras' backend is not TensorFlow.
+    """
+    import keras
+    if keras.backend.backend() != "tensorflow":
+        return None
+    import tensorflow as tf
+    with tf.device("/CPU:0"):
+        tiny = tf.bitcast(tf.ones([1 << 20], tf.int32), tf.float32)
+        product = tf.bitcast(tiny * tf.ones_like(tiny), tf.int32)
+        return bool(tf.math.count_nonzero(product) == 0)
 
 
 def device_name():
@@ -354,7 +405,8 @@ def peak_rss_mb():
 
 def run(workloads=("A", "B"), cells=("lstm", "gru", "simple_rnn", "bilstm", "textbook_lstm"),
         steps=20, rounds=8, jit_compile=False, vs_keras=True, vs_torch=False,
-        use_cudnn=None, log=print, rows=None, steps_per_execution="auto", control=False):
+        use_cudnn=None, log=print, rows=None, steps_per_execution="auto", control=False,
+        torch_control=False):
     """Benchmarks every workload x cell; returns the rows.
 
     Args:
@@ -365,7 +417,7 @@ def run(workloads=("A", "B"), cells=("lstm", "gru", "simple_rnn", "bilstm", "tex
     for name in workloads:
         for cell in cells:
             row = bench_one(WORKLOADS[name], cell, steps, rounds, jit_compile, vs_keras,
-                            vs_torch, use_cudnn, steps_per_execution, control)
+                            vs_torch, use_cudnn, steps_per_execution, control, torch_control)
             row["peak_rss_mb"] = round(peak_rss_mb())
             rows.append(row)
             log(format_row(row))
@@ -389,6 +441,9 @@ def format_row(row):
     if "ratio_torch" in row:
         text += (f"  torch {row['torch_samples_per_s']:>8.1f}  ratio {row['ratio_torch']:.3f}"
                  f" [{row['ratio_torch_min']:.2f}-{row['ratio_torch_max']:.2f}]")
+    if "ratio_torch_control" in row:
+        text += (f"  torch control {row['ratio_torch_control']:.3f}"
+                 f" [{row['ratio_torch_control_min']:.2f}-{row['ratio_torch_control_max']:.2f}]")
     if "cudnn_rnn_kernels" in row:
         text += f"  cuDNN RNN kernels: {len(row['cudnn_rnn_kernels'])}"
     return (text + f"  trace+compile {row['rnnbench_first_epoch_extra_s']:.1f} s"

@@ -6,12 +6,22 @@ for the second bias vector PyTorch keeps per gate, checked by a test), the
 same loss (MSE) and optimizer (Adam, same learning rate),
 and is fed the same arrays in the same batches. Like the Keras side, only
 steady-state steps are timed: from the end of the first training step of an
-epoch to the end of its last one.
+epoch to the end of its last one. Every import of PyTorch goes through
+`import_torch`, which makes it safe beside TensorFlow and puts it in
+TensorFlow's floating-point mode.
 """
 
+import logging
+import sys
 import time
 
 from rnnbench.config import extras
+
+log = logging.getLogger("rnnbench")
+
+# The smallest float32 denormal, as its bit pattern (made by a bit cast, not by
+# float arithmetic, which a thread that flushes denormals would zero already).
+_DENORMAL_BITS = 1
 
 
 def available():
@@ -19,10 +29,50 @@ def available():
     return extras.available("torch")
 
 
-def _modules():
+def import_torch():
+    """Imports PyTorch for the twins: without Triton, denormals flushed like TensorFlow.
+
+    Triton, which a CUDA build of torch installs, must not load once TensorFlow
+    has: `torch.optim` imports `torch._dynamo`, which imports `triton`, whose
+    `libtriton.so` runs LLVM's static initializers against the LLVM symbols
+    TensorFlow already loaded and dies with a segmentation fault. A process
+    running the twins always has TensorFlow (the Keras side), and the twins run
+    eagerly, never through `torch.compile`, so Triton is blocked here (unless
+    something loaded it already, which is only safe before TensorFlow).
+
+    TensorFlow's CPU threads flush denormals to zero (`ScopedFlushDenormal`, FTZ
+    and DAZ, in its thread pools and around every eager kernel); PyTorch does
+    not by default, and an RNN's decaying gradients and states are where
+    denormals appear. Set here, before PyTorch's first op, so its intra-op
+    threads, which copy the floating-point mode of the thread that starts
+    them, flush too.
+    """
     extras.require("torch", "The PyTorch twins of `rnnbench bench`")
+    if "triton" not in sys.modules:
+        sys.modules["triton"] = None  # import triton -> ImportError: torch skips it
     import torch
-    from torch import nn
+    if not torch.set_flush_denormal(True):
+        log.warning("PyTorch cannot flush denormals on this CPU; its twins may run "
+                    "slower than TensorFlow for that alone (see torch_flush_denormal)")
+    return torch
+
+
+def flushes_denormals(torch):
+    """Whether PyTorch's CPU ops, on all its intra-op threads, flush denormals.
+
+    Observed, not read back from the setting: a tensor of denormals split
+    over every thread is multiplied by 1, which leaves it unchanged where a
+    thread keeps denormals. The result is read as integers: a float compare
+    on a thread that treats denormals as zero would see zeros either way.
+    """
+    tiny = torch.full((1 << 20,), _DENORMAL_BITS, dtype=torch.int32).view(torch.float32)
+    product = tiny * torch.ones_like(tiny)
+    return bool(product.view(torch.int32).count_nonzero() == 0)
+
+
+def _modules():
+    torch = import_torch()
+    nn = torch.nn
 
     class TextbookLSTM(nn.Module):
         """An LSTM written as a per-step Python loop: the twin of a keras.ops cell."""
@@ -111,6 +161,14 @@ class TorchTwin:
         self.x = torch.as_tensor(x).to(self.device, dtype)
         self.y = torch.as_tensor(y).to(self.device, torch.float32).reshape(len(y), -1)
         self.batch_size = workload.batch_size
+
+    def mode(self):
+        """PyTorch's version, floating-point mode and thread counts, for the bench row."""
+        torch = self.torch
+        return {"torch_version": torch.__version__,
+                "torch_flush_denormal": flushes_denormals(torch),
+                "torch_threads": torch.get_num_threads(),
+                "torch_interop_threads": torch.get_num_interop_threads()}
 
     def _sync(self):
         if self.device == "cuda":
