@@ -139,7 +139,10 @@ def test_check_reports_summary_parameters_and_cudnn(tmp_path):
         assert main(["check", str(path)]) == 0
     text = out.getvalue()
     assert "parameters:" in text and "Total params" in text
-    assert "rnn_0 (LSTM): eligible" in text
+    # A small LSTM on CPU gets BlockLSTM (`FusedLSTM`, lstm_kernel: auto): still a
+    # keras.layers.LSTM, so cuDNN-eligible on a GPU.
+    assert "rnn_0 (FusedLSTM): eligible" in text
+    assert "lstm_kernel" in text
     assert "rnn_1 (GRU): NOT eligible: reset_after must be True" in text
     assert "rnn_2 (SimpleRNN): NOT eligible: SimpleRNNCell has no cuDNN kernel" in text
     assert "jit_compile:" in text
