@@ -181,9 +181,9 @@ def make_parser():
     p = sub.add_parser("reproduce", help="re-run a named experiment or a run folder "
                                          "and compare its metrics (exit 1 on a miss)")
     p.add_argument("target", metavar="NAME|RUN_DIR")
-    p.add_argument("--seeds", type=int, default=1,
+    p.add_argument("--seeds", type=int,
                    help="for a named experiment: run this many seeds (seed, seed+1, ...) "
-                        "and compare their mean")
+                        "and compare their mean (default: the reference's seeds)")
     p.add_argument("--tolerance", type=float,
                    help="allowed difference (default: the reference's tolerance for an "
                         "experiment, 0 for a run folder)")
