@@ -190,6 +190,14 @@ def make_parser():
     p.add_argument("--results-dir", help="where the new runs go")
     p.set_defaults(handler=cmd_reproduce)
 
+    p = sub.add_parser("baseline", help="the naive baseline of an experiment's data and, "
+                                        "for UCR/UEA data, 1-NN Euclidean (no training)")
+    p.add_argument("name", metavar="NAME|FILE")
+    p.add_argument("--kind", choices=("all", "naive", "one_nn"), default="all",
+                   help="which baselines (one_nn: exit 2 where the data has none)")
+    add_set_argument(p)
+    p.set_defaults(handler=cmd_baseline)
+
     p = sub.add_parser("study", help="a family of runs (grid x seeds) -> report.md + "
                                      "PNG figures")
     p.add_argument("name", metavar="STUDY|FILE")
@@ -356,6 +364,13 @@ def cmd_reproduce(args):
     verdict = reproduce.reproduce(args.target, args.seeds, args.tolerance, args.results_dir)
     print(verdict.render())
     return 0 if verdict.matched else 1
+
+
+def cmd_baseline(args):
+    from rnnbench.config import experiment as config_lib
+    from rnnbench.reports import baselines
+    exp = config_lib.load_experiment(args.name, args.set)
+    print(baselines.render(baselines.baselines(exp, args.kind)))
 
 
 def cmd_study(args):
