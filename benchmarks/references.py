@@ -63,14 +63,21 @@ def main(argv=None):
     parser.add_argument("--write", action="store_true",
                         help="replace the block in experiments/NAME.yaml")
     args = parser.parse_args(argv)
-    root = paths.results_root(args.from_results or args.results_dir)
+
+    def measure_all():
+        root = paths.results_root(args.from_results or args.results_dir)
+        for name in args.names:
+            measure_one(name, args.seeds, root, args.from_results, args.metric, args.write)
+    return run_script("references.py", measure_all)
+
+
+def run_script(script, body):
+    """Runs `body()` with rnnbench's console; a UserError is exit 2 with its message."""
     with console.session(0):
         try:
-            for name in args.names:
-                measure_one(name, args.seeds, root, args.from_results, args.metric,
-                            args.write)
+            body()
         except UserError as e:
-            print(f"references.py: error: {e}", file=sys.stderr)
+            print(f"{script}: error: {e}", file=sys.stderr)
             return 2
     return 0
 

@@ -36,10 +36,11 @@ class Verdict:
 
     def render(self):
         lines = [self.table.to_string(index=False)]
-        if self.per_seed is not None:
-            lines += ["", self.per_seed.to_string(index=False)]
+        if self.per_seed is not None:  # it names each new run
+            lines += ["", self.per_seed.to_string(index=False), ""]
         lines += [f"warning: {w}" for w in self.warnings]
-        lines += [f"new run: {d}" for d in self.new_runs]
+        if self.per_seed is None:
+            lines += [f"new run: {d}" for d in self.new_runs]
         lines.append("reproduced" if self.matched else "NOT reproduced")
         return "\n".join(lines)
 
