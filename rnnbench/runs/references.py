@@ -77,13 +77,19 @@ def measure(metric, values):
             "tolerance": tolerance(std, len(seeds), len(seeds), mean), "seeds": seeds}
 
 
+COMMENT = "# reference: mean and std of "  # how the block's own comment starts
+
+
 def block_text(block, values):
-    """The block as YAML text, with a comment giving the per-seed values and the rule."""
+    """The block as YAML text, after a comment giving each seed's value and the rule."""
     per_seed = ", ".join(f"{seed}: {values[seed]:.{DIGITS}g}" for seed in block["seeds"])
     n = len(block["seeds"])
     lines = [
-        f"reference:   # mean and std over {n} seeds ({per_seed});",
-        f"  # tolerance = max(3 * std * sqrt(2/{n}), 0.5% of value): rnnbench/runs/references.py",
+        f"{COMMENT}{block['metric']} {block['value']!r} ± {block['std']!r} over {n} "
+        f"seeds ({per_seed});",
+        f"#   tolerance = max(3 * std * sqrt(2/{n}), 0.5% of value), "
+        "rnnbench/runs/references.py",
+        "reference:",
         f"  metric: {block['metric']}",
         f"  value: {block['value']!r}",
         f"  std: {block['std']!r}",
@@ -96,19 +102,22 @@ def block_text(block, values):
 def replace_block(text, block):
     """`text` (an experiment file) with its top-level `reference:` block replaced.
 
-    Everything else (the header comments, other keys and their comments) is
-    kept; a file without the block gets it appended.
+    The block's own comment (written by `block_text`) goes with it; every
+    other line (the header, other keys and their comments) is kept. A file
+    without the block gets it appended.
     """
     lines = text.splitlines(keepends=True)
     start = next((i for i, line in enumerate(lines) if line.startswith("reference:")), None)
     if start is None:
         return text.rstrip("\n") + "\n" + block
     end = start + 1
-    while end < len(lines) and (lines[end][:1] in (" ", "\t", "\n", "#") or not lines[end].strip()):
+    while end < len(lines) and (lines[end][:1] in (" ", "\t", "#") or not lines[end].strip()):
         end += 1
     # Comment lines right after the block belong to what follows: keep them.
     while end > start + 1 and lines[end - 1].startswith("#"):
         end -= 1
+    if start >= 2 and lines[start - 2].startswith(COMMENT):
+        start -= 2
     return "".join(lines[:start]) + block + "".join(lines[end:])
 
 

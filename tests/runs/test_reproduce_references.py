@@ -95,6 +95,13 @@ def test_writing_a_block_replaces_only_the_block(tmp_path):
     assert loaded.reference.seeds == (42, 1, 2)
     assert loaded.reference.value == 1.25 and loaded.reference.std == 0.25
     assert loaded.description == "after the block"
+    # written again, the block and its comment are replaced, not repeated
+    block = references.measure("test_loss", {**values, 42: 2.0})
+    references.write_block(path, block, {**values, 42: 2.0})
+    again = path.read_text()
+    assert again.count("reference:") == 2 and again.count("tolerance = max") == 1
+    assert len(again.splitlines()) == len(text.splitlines())
+    assert again.split("seeds: [42, 1, 2]")[1] == text.split("seeds: [42, 1, 2]")[1]
 
 
 @pytest.fixture(scope="module")
