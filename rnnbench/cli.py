@@ -181,14 +181,22 @@ def make_parser():
     p = sub.add_parser("reproduce", help="re-run a named experiment or a run folder "
                                          "and compare its metrics (exit 1 on a miss)")
     p.add_argument("target", metavar="NAME|RUN_DIR")
-    p.add_argument("--seeds", type=int, default=1,
+    p.add_argument("--seeds", type=int,
                    help="for a named experiment: run this many seeds (seed, seed+1, ...) "
-                        "and compare their mean")
+                        "and compare their mean (default: the reference's seeds)")
     p.add_argument("--tolerance", type=float,
                    help="allowed difference (default: the reference's tolerance for an "
                         "experiment, 0 for a run folder)")
     p.add_argument("--results-dir", help="where the new runs go")
     p.set_defaults(handler=cmd_reproduce)
+
+    p = sub.add_parser("baseline", help="the naive baseline of an experiment's data and, "
+                                        "for UCR/UEA data, 1-NN Euclidean (no training)")
+    p.add_argument("name", metavar="NAME|FILE")
+    p.add_argument("--kind", choices=("all", "naive", "one_nn"), default="all",
+                   help="which baselines (one_nn: exit 2 where the data has none)")
+    add_set_argument(p)
+    p.set_defaults(handler=cmd_baseline)
 
     p = sub.add_parser("study", help="a family of runs (grid x seeds) -> report.md + "
                                      "PNG figures")
@@ -360,6 +368,13 @@ def cmd_reproduce(args):
     verdict = reproduce.reproduce(args.target, args.seeds, args.tolerance, args.results_dir)
     print(verdict.render())
     return 0 if verdict.matched else 1
+
+
+def cmd_baseline(args):
+    from rnnbench.config import experiment as config_lib
+    from rnnbench.reports import baselines
+    exp = config_lib.load_experiment(args.name, args.set)
+    print(baselines.render(baselines.baselines(exp, args.kind)))
 
 
 def cmd_study(args):

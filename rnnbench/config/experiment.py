@@ -128,11 +128,46 @@ class TrainConfig:
 
 @dataclasses.dataclass(frozen=True)
 class ReferenceConfig:
-    """What a reproduction must reach; `metric` is a model metric of metrics.json."""
+    """What a reproduction must reach: a metric's distribution over seeds.
+
+    `metric` is a model metric of metrics.json; `value` and `std` are its mean
+    and standard deviation over the runs with `seeds` (>= 3), and `tolerance`
+    is derived from them (`rnnbench.runs.references.tolerance`). A block
+    without `seeds` (and `std`) is the older single-seed form: it stands for
+    one run with the experiment's `seed`.
+    """
 
     metric: str
     value: float
     tolerance: float = schema.field(0.0, min=0.0)
+    std: Optional[float] = schema.field(None, min=0.0)
+    seeds: Tuple[int, ...] = ()
+
+    def run_seeds(self, seed):
+        """The seeds a reproduction runs by default (`seed`: the experiment's)."""
+        return self.seeds or (seed,)
+
+
+MIN_REFERENCE_SEEDS = 3
+
+
+def check_reference_seeds(reference):
+    """`reference.seeds`: >= 3 distinct seeds in NumPy's range, given with `std`."""
+    if reference is None or (not reference.seeds and reference.std is None):
+        return
+    seeds = list(reference.seeds)
+    if reference.std is None or not seeds:
+        missing = "std" if reference.std is None else "seeds"
+        raise schema.SchemaError(
+            f"reference.{missing}", f"Expected `reference.{missing}` to be given with "
+            f"`reference.{'seeds' if missing == 'std' else 'std'}`: a reference measured "
+            f"over several seeds states both (benchmarks/references.py writes them). "
+            f"Received: seeds={seeds}, std={reference.std}")
+    if len(set(seeds)) != len(seeds) or len(seeds) < MIN_REFERENCE_SEEDS \
+            or not all(0 <= s < 2**32 for s in seeds):
+        raise schema.SchemaError(
+            "reference.seeds", f"Expected `reference.seeds` to be at least "
+            f"{MIN_REFERENCE_SEEDS} distinct seeds in [0, 2**32). Received: {seeds}")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -298,6 +333,7 @@ def _check_names(exp):
     run_keys.check_monitor(exp.train.early_stopping, task_obj)
     spec = dataset.spec(params)
     run_keys.check_reference(exp.reference, task_obj, spec, exp.data.scale is not None)
+    check_reference_seeds(exp.reference)
     run_keys.check_jit_compile(exp.train)
     run_keys.check_embedding(exp.model.embedding, spec, exp.data.name)
     model = exp.model

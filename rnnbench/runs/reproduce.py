@@ -3,8 +3,9 @@
 A run folder (a plain run or a sweep trial) is re-run from its `config.yaml`
 with its seed, and every metric in its `metrics.json` is compared: on CPU with
 op determinism the numbers must match to the last digit. A named experiment is
-run (one or several seeds) and its `reference:` metric compared within the
-reference's tolerance.
+run with its reference's seeds (or `--seeds N`: seed, seed+1, ...), and the
+mean of its `reference:` metric compared with the reference's value within
+the tolerance (`rnnbench.runs.references` states the rule).
 """
 
 import dataclasses
@@ -16,7 +17,7 @@ import pandas as pd
 
 from rnnbench.config import experiment as config_lib
 from rnnbench.errors import UserError
-from rnnbench.runs import folders
+from rnnbench.runs import folders, references
 
 # Metrics that measure the machine, not the model: never compared.
 TIMING_KEYS = ("wall_time_s",)
@@ -31,10 +32,15 @@ class Verdict:
     warnings: list
     new_runs: list
 
+    per_seed: pd.DataFrame = None
+
     def render(self):
         lines = [self.table.to_string(index=False)]
+        if self.per_seed is not None:  # it names each new run
+            lines += ["", self.per_seed.to_string(index=False), ""]
         lines += [f"warning: {w}" for w in self.warnings]
-        lines += [f"new run: {d}" for d in self.new_runs]
+        if self.per_seed is None:
+            lines += [f"new run: {d}" for d in self.new_runs]
         lines.append("reproduced" if self.matched else "NOT reproduced")
         return "\n".join(lines)
 
@@ -44,10 +50,15 @@ def is_run_dir(target):
     return path.is_dir() and (path / "config.yaml").is_file()
 
 
-def reproduce(target, seeds=1, tolerance=None, results_dir=None):
-    """Reproduces a run folder or a named experiment; returns a `Verdict`."""
+def reproduce(target, seeds=None, tolerance=None, results_dir=None):
+    """Reproduces a run folder or a named experiment; returns a `Verdict`.
+
+    Args:
+        seeds: for an experiment, how many seeds to run (seed, seed+1, ...);
+            None: the reference's own seeds.
+    """
     if is_run_dir(target):
-        if seeds != 1:
+        if seeds not in (None, 1):
             raise UserError("Expected `--seeds` to be 1 for a run folder (it is re-run "
                             f"with its own seed). Received: {seeds}")
         return reproduce_run(Path(target), tolerance or 0.0, results_dir)
@@ -81,44 +92,58 @@ def reproduce_run(run_dir, tolerance, results_dir):
 
 
 def reproduce_experiment(name, seeds, tolerance, results_dir):
-    """Runs a named experiment with `seeds` seeds; compares with its reference."""
+    """Runs a named experiment's seeds; compares the mean with its reference."""
     from rnnbench.runs import training
     exp = config_lib.load_experiment(name)
     if exp.reference is None:
         raise UserError(f"Experiment {exp.name!r} has no `reference:` block, so there "
                         "is nothing to reproduce; add one (metric, value, tolerance).")
-    if seeds < 1:
+    if seeds is not None and seeds < 1:
         raise UserError(f"Expected `--seeds` to be >= 1. Received: {seeds}")
     ref = exp.reference
-    measured, runs = [], []
-    for k in range(seeds):
-        run = training.run(dataclasses.replace(exp, seed=exp.seed + k),
+    run_seeds = ref.run_seeds(exp.seed) if seeds is None else \
+        [exp.seed + k for k in range(seeds)]
+    measured, runs = {}, []
+    for seed in run_seeds:
+        run = training.run(dataclasses.replace(exp, seed=seed),
                            results_dir=results_dir, verbose=0)
         if ref.metric not in run.metrics:
             raise UserError(f"The reference metric {ref.metric!r} of {exp.name!r} is not "
                             f"one the run writes; it writes {sorted(run.metrics)}.")
-        measured.append(run.metrics)
+        measured[seed] = run.metrics[ref.metric]
         runs.append(str(run.run_dir))
-    table = reference_table(ref, measured, [exp.seed + k for k in range(seeds)], tolerance)
-    return Verdict(bool(table["match"].iloc[0]), table, [], runs)
+    table = reference_table(ref, measured, tolerance)
+    warnings = [] if ref.seeds else [
+        f"the reference of {exp.name!r} is one seed's value (no `seeds:`); measure it "
+        "over seeds with benchmarks/references.py"]
+    per_seed = pd.DataFrame({"seed": list(measured), ref.metric: list(measured.values()),
+                             "run": runs})
+    return Verdict(bool(table["match"].iloc[0]), table, warnings, runs, per_seed)
 
 
-def reference_table(ref, measured, seeds, tolerance=None):
+def reference_table(ref, measured, tolerance=None):
     """Compares the mean of `ref.metric` over runs with `ref.value`: a one-row table.
 
     Args:
         ref: the experiment's `ReferenceConfig`.
-        measured: each run's metrics (holding `ref.metric`).
-        seeds: the runs' seeds, for the table.
-        tolerance: replaces `ref.tolerance` when given (`--tolerance`).
+        measured: `{seed: value of ref.metric}` of the runs.
+        tolerance: replaces the reference's tolerance when given (`--tolerance`).
     """
-    tolerance = ref.tolerance if tolerance is None else tolerance
-    now = statistics.fmean(metrics[ref.metric] for metrics in measured)
+    values = list(measured.values())
+    tolerance = references.reference_tolerance(ref, len(values), tolerance)
+    now = statistics.fmean(values)
     return pd.DataFrame([{
-        "metric": ref.metric, "reference": ref.value, "now": now,
-        "difference": now - ref.value, "tolerance": tolerance,
-        "seeds": ", ".join(str(seed) for seed in seeds),
+        "metric": ref.metric,
+        "now": _mean_std(now, statistics.stdev(values) if len(values) > 1 else None),
+        "n": len(values),
+        "reference": _mean_std(ref.value, ref.std),
+        "n_ref": len(ref.seeds) or 1,
+        "difference": float(f"{now - ref.value:.4g}"), "tolerance": tolerance,
         "match": abs(now - ref.value) <= tolerance}])
+
+
+def _mean_std(mean, std):
+    return f"{mean:.4g}" if std is None else f"{mean:.4g} ± {std:.2g}"
 
 
 def manifest_warnings(old, new):

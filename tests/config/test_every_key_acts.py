@@ -175,7 +175,8 @@ MEASURED = [{"test_rmse": 1.1, "test_mae": 0.7}, {"test_rmse": 1.3, "test_mae": 
 
 
 def reference_comparison(exp, tmp_path):
-    return reproduce.reference_table(exp.reference, MEASURED, [1, 2]).to_dict("records")
+    measured = {seed: m[exp.reference.metric] for seed, m in zip((1, 2), MEASURED)}
+    return reproduce.reference_table(exp.reference, measured).to_dict("records")
 
 
 class FitArguments(keras.callbacks.Callback):
@@ -230,6 +231,8 @@ class Rejected:
 
 EARLY_STOPPING = {"train.early_stopping": {}}
 REFERENCE = {"reference": {"metric": "test_rmse", "value": 1.0}}
+MEASURED_REFERENCE = {"reference": {"metric": "test_rmse", "value": 1.0, "std": 0.1,
+                                     "seeds": [1, 2, 3]}}
 
 PROBES = {
     "name": [Acts({"name": "renamed"}, "run_folder")],
@@ -287,6 +290,9 @@ PROBES = {
     "reference.value": [Acts({"reference.value": 1.2}, "reference", context=REFERENCE)],
     "reference.tolerance": [Acts({"reference.tolerance": 0.5}, "reference",
                                  context=REFERENCE)],
+    "reference.std": [Acts({"reference.std": 0.3}, "reference", context=MEASURED_REFERENCE)],
+    "reference.seeds[]": [Acts({"reference.seeds": [1, 2, 3, 4]}, "reference",
+                               context=MEASURED_REFERENCE)],
 }
 
 # A dataset param's probes where the generic one (`other_value`, on the

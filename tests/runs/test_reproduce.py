@@ -88,7 +88,8 @@ def test_several_seeds_are_averaged(recorded_run, tmp_path, capsys):
     path = write_experiment(raw, tmp_path, "seeds")
     assert main(["reproduce", str(path), "--seeds", "2", "--results-dir",
                  str(tmp_path / "r")]) == 0
-    assert "1, 2" in capsys.readouterr().out  # seed 1 and seed 2
+    per_seed = capsys.readouterr().out.split("\n\n")[1].splitlines()
+    assert [line.split()[0] for line in per_seed] == ["seed", "1", "2"]  # and their runs
     runs = [json.loads(p.read_text()) for p in (tmp_path / "r").glob("*/*/manifest.json")]
     assert sorted(m["seed"] for m in runs) == [1, 2]
 

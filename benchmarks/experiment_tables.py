@@ -1,0 +1,41 @@
+"""Generates experiments/README.md's two tables from run folders.
+
+    python benchmarks/experiment_tables.py --results-dir results            # print them
+    python benchmarks/experiment_tables.py --results-dir results --write experiments/README.md
+
+With `--write`, each table replaces only what lies between its markers,
+`<!-- generated: families -->` ... `<!-- end generated: families -->` and the
+same for `experiments`; the rest of the file is kept. Runs count only where
+their config is the experiment file's up to the seed
+(rnnbench/reports/experiment_tables.py).
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from references import run_script  # benchmarks/references.py, beside this script
+
+from rnnbench.reports import experiment_tables
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results-dir", help="results root (default ./results)")
+    parser.add_argument("--write", metavar="FILE", help="replace the tables in FILE")
+    args = parser.parse_args(argv)
+
+    def generate():
+        generated = experiment_tables.tables(args.results_dir)
+        if not args.write:
+            print("\n\n".join(generated.values()))
+            return
+        path = Path(args.write)
+        text = path.read_text()
+        for name, body in generated.items():
+            text = experiment_tables.replace_generated(text, name, body)
+        path.write_text(text)
+    return run_script("experiment_tables.py", generate)
+
+if __name__ == "__main__":
+    sys.exit(main())

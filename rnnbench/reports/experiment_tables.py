@@ -1,0 +1,179 @@
+"""experiments/README.md's tables, generated from run folders.
+
+Two Markdown tables over the plain runs under a results root: the cell
+families (mean ± std of each experiment's reference metric, one column per
+cell) and every experiment (mean ± std, seeds, the naive baseline the runs
+scored, 1-NN Euclidean computed here for UCR/UEA data, quoted literature
+figures, parameters, runtime). Only runs whose config is the experiment
+file's (up to the seed) count, so a table cannot disagree with what was
+measured. `replace_generated` puts a table between its marker comments.
+"""
+
+import logging
+import re
+import statistics
+
+from rnnbench.config import experiment as config_lib
+from rnnbench.config import paths
+from rnnbench.data import one_nn
+from rnnbench.errors import UserError
+from rnnbench.runs import folders, references
+
+log = logging.getLogger("rnnbench")
+
+# Experiment-name suffix -> column of the family table.
+CELLS = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU", "bilstm": "BiLSTM"}
+
+# Figures quoted from elsewhere (not measured by rnnbench), with their source.
+# Only comparable ones: the same data and metric, a model of the same kind.
+QUOTED = {
+    "jsb_gru": "8.43 (Bai et al. 2018)",
+    "jsb_lstm": "8.45 (Bai et al. 2018)",
+    "jsb_simple_rnn": "8.91 tanh-RNN (Bai et al. 2018)",
+    "news_gru": "TF-IDF + LR 0.984 (benchmarks/bag_of_words.py)",
+    **{f"sentiment_{cell}": "TF-IDF + LR 0.726 (benchmarks/bag_of_words.py)"
+       for cell in ("simple_rnn", "lstm", "gru", "bilstm")},
+}
+
+
+def measured(root):
+    """`{experiment: facts}` for every experiment with completed runs under `root`.
+
+    Facts: `exp`, `metric`, `values` (`{seed: value}`), `baseline` (mean of
+    the naive baseline's value of the metric), `baseline_name`, `params`,
+    `runtime_s` (median wall time).
+    """
+    root = paths.results_root(root)
+    found = {}
+    for folder in _experiment_folders(root):
+        try:
+            exp = config_lib.load_experiment(folder.name)
+        except UserError:
+            log.warning(f"skipped {folder}: no experiment file named {folder.name!r}")
+            continue
+        if exp.reference is None:
+            continue
+        values = references.run_values(root, exp, exp.reference.metric)
+        if values:
+            found[exp.name] = {"exp": exp, "metric": exp.reference.metric,
+                               "values": values, **_run_facts(folder, exp, values)}
+    return found
+
+
+def _experiment_folders(root):
+    """The `<root>/<experiment>/` folders of plain runs (not sweeps or studies)."""
+    if not root.is_dir():
+        return
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        if folder.name not in ("sweeps", "studies"):
+            yield folder
+
+
+def _run_facts(folder, exp, values):
+    """Baseline, parameters and runtime from the runs of `values`' seeds."""
+    baselines, walls, params, name = [], [], None, None
+    wanted = references.comparable(config_lib.to_dict(exp))
+    for run in sorted(folder.iterdir()):
+        record = folders.read_run(run)
+        if record.status != "completed" or not record.metrics \
+                or references.comparable(record.config or {}) != wanted:
+            continue
+        metrics = record.metrics
+        baselines.append(metrics.get(f"baseline_{exp.reference.metric}"))
+        walls.append(metrics.get("wall_time_s"))
+        params, name = metrics.get("params", params), metrics.get("baseline", name)
+    baselines = [b for b in baselines if b is not None]
+    walls = [w for w in walls if w is not None]
+    return {"baseline": statistics.fmean(baselines) if baselines else None,
+            "baseline_name": name, "params": params,
+            "runtime_s": statistics.median(walls) if walls else None}
+
+
+def mean_std(values):
+    values = list(values)
+    mean = statistics.fmean(values)
+    if len(values) < 2:
+        return f"{mean:.4g}"
+    return f"{mean:.4g} ± {statistics.stdev(values):.2g}"
+
+
+def family_of(name):
+    """`(family, cell column)` of an experiment name like `airline_bilstm`, or None."""
+    for suffix, column in CELLS.items():
+        if name.endswith("_" + suffix):
+            return name[:-len(suffix) - 1], column
+    return None
+
+
+def families_table(found):
+    """Markdown: one row per family of >= 2 cells, mean ± std per cell."""
+    groups = {}
+    for name, facts in found.items():
+        family = family_of(name)
+        if family:
+            groups.setdefault((family[0], facts["metric"]), {})[family[1]] = facts
+    lines = ["| family | " + " | ".join(CELLS.values()) + " | naive baseline |",
+             "|---|" + "---|" * (len(CELLS) + 1)]
+    for (family, metric), members in sorted(groups.items()):
+        if len(members) < 2:
+            continue
+        cells = [mean_std(members[c]["values"].values()) if c in members else "—"
+                 for c in CELLS.values()]
+        base = next((m["baseline"] for m in members.values() if m["baseline"] is not None),
+                    None)
+        lines.append(f"| {family}, {metric} | " + " | ".join(cells)
+                     + f" | {_number(base)} |")
+    return "\n".join(lines)
+
+
+def experiments_table(found):
+    """Markdown: every experiment with its measured metric and its references."""
+    lines = ["| experiment | data | metric | mean ± std | seeds | naive baseline "
+             "| 1-NN Euclidean (computed) / quoted | params | runtime |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name, facts in sorted(found.items()):
+        exp = facts["exp"]
+        seeds = ", ".join(str(s) for s in facts["values"])
+        base = _number(facts["baseline"])
+        if facts["baseline_name"] and facts["baseline"] is not None:
+            base += f" ({facts['baseline_name']})"
+        runtime = "" if facts["runtime_s"] is None else f"~{facts['runtime_s']:.0f} s"
+        params = "" if facts["params"] is None else f"{facts['params']:,}"
+        lines.append(f"| `{name}` | {exp.data.name} | {facts['metric']} | "
+                     f"{mean_std(facts['values'].values())} | {seeds} | {base} | "
+                     f"{reference_cell(name, exp)} | {params} | {runtime} |")
+    return "\n".join(lines)
+
+
+def reference_cell(name, exp):
+    """1-NN Euclidean for UCR/UEA data (computed now), else a quoted figure, else ''."""
+    if exp.data.task == "classify" and one_nn.has_one_nn(exp.data.name):
+        found = one_nn.one_nn_euclidean(exp.data.name)
+        published = found["published_error"]
+        archive = "" if published is None else f"; archive {1 - published:.4f}"
+        return f"1-NN ED {found['accuracy']:.4f} (`rnnbench baseline {name}`{archive})"
+    return QUOTED.get(name, "")
+
+
+def _number(value):
+    return "" if value is None else f"{value:.4g}"
+
+
+def tables(root):
+    """`{"families": markdown, "experiments": markdown}` from the runs under `root`."""
+    found = measured(root)
+    return {"families": families_table(found), "experiments": experiments_table(found)}
+
+
+def replace_generated(text, name, body):
+    """`text` with what lies between `<!-- generated: NAME -->` and its end marker replaced.
+
+    Raises:
+        UserError: the markers are missing.
+    """
+    start, end = f"<!-- generated: {name} -->", f"<!-- end generated: {name} -->"
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
+    if not pattern.search(text):
+        raise UserError(f"Expected the markers `{start}` and `{end}` around the {name} "
+                        "table; add them where the table goes.")
+    return pattern.sub(lambda _: f"{start}\n{body}\n{end}", text, count=1)
