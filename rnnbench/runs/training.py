@@ -98,8 +98,8 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
             shuffle=True, verbose=verbose,
             callbacks=callbacks(exp, run_dir, splits, timer) + list(extra_callbacks))
         manifest.update(timer.facts())
-        laps("fit")
-        laps.split("fit", "first_step", timer.first_step_s)
+        laps("epochs")
+        laps.split("epochs", "first_step", timer.first_step_s)
         log.info(f"time to first training step: {timer.first_step_s:.2f} s")
         diverged = nan_epoch(history.history)
         if diverged is not None:

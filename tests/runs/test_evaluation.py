@@ -5,6 +5,7 @@ import logging
 import numpy as np
 import pytest
 
+from conftest import LogRecords
 from rnnbench.config import experiment as config_lib
 from rnnbench.data.base import Split, Splits
 from rnnbench.models import builders
@@ -53,26 +54,17 @@ def test_evaluation_metrics_are_unchanged_bit_for_bit(uneven):
     assert {k: metrics[k] for k in old} == old
 
 
-class Records(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
-
-
 def test_evaluating_a_model_per_trial_sets_off_no_retracing_warning(uneven):
     """Before: `predict` per split traced again for each split's shape, and after
     three models TensorFlow warned of excessive retracing."""
     import tensorflow as tf
     exp, splits = uneven
-    records = Records()
-    tf.get_logger().addHandler(records)
+    records = LogRecords(logging.WARNING)
+    tf.get_logger().addHandler(records.handler)
     try:
         for _ in range(6):  # a sweep's trials, each a new model
             model = builders.build_model(exp, spec=splits.spec)
             training.evaluate(model, splits, exp, {"loss": [1.0]}, "last")
     finally:
-        tf.get_logger().removeHandler(records)
+        tf.get_logger().removeHandler(records.handler)
     assert not [m for m in records.messages if "retracing" in m]
