@@ -211,3 +211,17 @@ def wait_for(predicate, timeout, what, proc=None, interval=0.1):
             pytest.fail(f"the process exited ({proc.returncode}) before {what}")
         time.sleep(interval)
     pytest.fail(f"timed out after {timeout} s waiting for {what}")
+
+
+class LogRecords:
+    """A logging handler that keeps the messages it sees (`.messages`), e.g. TensorFlow's."""
+
+    def __init__(self, level=0):
+        import logging
+
+        class _Handler(logging.Handler):
+            def emit(handler, record):
+                self.messages.append(record.getMessage())
+
+        self.messages = []
+        self.handler = _Handler(level)

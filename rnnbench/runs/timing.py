@@ -5,11 +5,14 @@ study report (inference latency) and the benchmark.
 """
 
 import dataclasses
+import logging
 import math
 import statistics
 import time
 
 import keras
+
+log = logging.getLogger("rnnbench.runs")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,3 +126,31 @@ class EpochTimer(keras.callbacks.Callback):
     def facts(self):
         return {"time_to_first_step_s": round(self.first_step_s, 3),
                 "epoch_time_s": [round(s, 3) for s in self.epoch_s]}
+
+
+class Laps:
+    """Seconds of each phase of a run, each lap timed from the end of the last.
+
+    `lap("data")` after loading the data records the time since the previous
+    lap (or since construction) as `data`; a name given twice adds up.
+    """
+
+    def __init__(self):
+        self.seconds = {}
+        self.last = time.perf_counter()
+
+    def __call__(self, name):
+        now = time.perf_counter()
+        self.seconds[name] = self.seconds.get(name, 0.0) + now - self.last
+        self.last = now
+
+    def split(self, name, part, part_s):
+        """Moves `part_s` seconds of phase `name` into its own phase `part`."""
+        self.seconds[name] -= part_s
+        self.seconds[part] = self.seconds.get(part, 0.0) + part_s
+
+    def facts(self):
+        """`{"phases_s": {...}}` for the manifest; logged at debug level too."""
+        phases = {k: round(v, 3) for k, v in self.seconds.items()}
+        log.debug("phases: " + ", ".join(f"{k} {v:.2f} s" for k, v in phases.items()))
+        return {"phases_s": phases}

@@ -19,12 +19,13 @@ import tensorflow as tf
 
 from rnnbench.config import experiment as config_lib
 from rnnbench.config import paths
+from rnnbench.data import cache as data_cache
 from rnnbench.data import tasks
 from rnnbench.errors import Interrupted, RunFailed, UserError
 from rnnbench.models import builders, size, speed
 from rnnbench.models.jit import MEASURE, choose_jit_compile
 from rnnbench.runs import folders
-from rnnbench.runs.timing import EpochTimer, time_epoch
+from rnnbench.runs.timing import EpochTimer, Laps, time_epoch
 
 
 @dataclasses.dataclass
@@ -59,6 +60,7 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         Any other error of a crashed run is re-raised as it is. Whatever
         ends the run, the manifest records its status and the reason.
     """
+    laps = Laps()
     size.check_fits(exp)  # before a run folder is made for a model that cannot be built
     if run_dir is None:
         run_dir = folders.new_run_dir(paths.results_root(results_dir), exp.name)
@@ -71,10 +73,9 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
     try:
         threads = apply_threads(exp)
         seed_everything(exp.seed, exp.train.deterministic)
-        splits = config_lib.dataset_of(exp).load(
-            dict(exp.data.params),
-            dataclasses.asdict(exp.data.split) if exp.data.split else None,
-            exp.data.scale, exp.seed)
+        laps("setup")
+        splits = data_cache.load(exp)
+        laps("data")
         log.info(f"{exp.name}: data {exp.data.name} ({exp.data.task}) train/val/test = "
             f"{len(splits.train)}/{len(splits.val)}/{len(splits.test)}")
         model = builders.build_model(exp, spec=splits.spec, compile=False)
@@ -95,6 +96,7 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         log.info(f"model {model.count_params():,} parameters; "
             f"jit_compile={model.jit_compile} ({jit_reason})")
 
+        laps("build")
         timer = EpochTimer()
         history = model.fit(
             splits.train.x, splits.train.y, batch_size=exp.train.batch_size,
@@ -102,15 +104,21 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
             shuffle=True, verbose=verbose,
             callbacks=callbacks(exp, run_dir, splits, timer) + list(extra_callbacks))
         manifest.update(timer.facts())
+        laps("epochs")
+        laps.split("epochs", "first_step", timer.first_step_s)
         log.info(f"time to first training step: {timer.first_step_s:.2f} s")
         diverged = nan_epoch(history.history)
         if diverged is not None:
             raise RunFailed(f"loss became NaN in epoch {diverged + 1}; "
                             "try a lower learning rate or gradient clipping")
         weights = settle_weights(model, exp, splits, run_dir)
+        laps("weights")
         metrics = evaluate(model, splits, exp, history.history, weights)
+        laps("evaluate")
         metrics["wall_time_s"] = round(time.perf_counter() - started, 3)
         folders.write_json_atomic(run_dir / "metrics.json", metrics)
+        laps("write")
+        manifest.update(laps.facts())
     except BaseException as e:
         disk = folders.write_failure(e, run_dir)
         if disk is not None:
@@ -329,13 +337,12 @@ def evaluate(model, splits, exp, history, weights):
             epoch as `evaluated_weights` and `evaluated_epoch`).
     """
     task = config_lib.task_of(exp)
-    batch_size = max(exp.train.batch_size, 256)
+    names = [n for n in ("train", "val", "test") if len(getattr(splits, n))]
+    predictions = predict_splits(model, [getattr(splits, n).x for n in names],
+                                 max(exp.train.batch_size, 256))
     metrics = {}
-    for name in ("train", "val", "test"):
+    for name, predicted in zip(names, predictions):
         part = getattr(splits, name)
-        if not len(part):
-            continue
-        predicted = model.predict(part.x, batch_size=batch_size, verbose=0)
         for key, value in task.score(part.y, predicted, splits.inverse_transform,
                                      **splits.score_context).items():
             metrics[f"{name}_{key}"] = value
@@ -353,6 +360,26 @@ def evaluate(model, splits, exp, history, weights):
                                   else metrics["epochs_run"])
     metrics["params"] = model.count_params()
     return metrics
+
+
+def predict_splits(model, xs, batch_size):
+    """The model's predictions for each of `xs`, as `model.predict` makes them.
+
+    The same batches as `predict` (so the same numbers, bit for bit), through
+    one graph traced once for any batch size. `predict` traced its function
+    again for each new batch shape (every split's last batch), and in a sweep,
+    a new model per trial, that set off TensorFlow's retracing warning. Inputs
+    other than one array per split go through `predict`.
+    """
+    if not all(isinstance(x, np.ndarray) for x in xs) or len({x.dtype for x in xs}) > 1:
+        return [model.predict(x, batch_size=batch_size, verbose=0) for x in xs]
+    shape = [None] + [d if len({x.shape[i] for x in xs}) == 1 else None
+                      for i, d in enumerate(xs[0].shape[1:], start=1)]
+    step = tf.function(lambda x: model(x, training=False),
+                       jit_compile=bool(model.jit_compile)).get_concrete_function(
+        tf.TensorSpec(shape, xs[0].dtype))
+    return [np.concatenate([step(tf.constant(x[i:i + batch_size])).numpy()
+                            for i in range(0, len(x), batch_size)]) for x in xs]
 
 
 def model_facts(model, splits, jit, jit_reason, exp):

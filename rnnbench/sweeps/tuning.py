@@ -25,6 +25,7 @@ from rnnbench.config import experiment as config_lib
 from rnnbench.config import paths
 from rnnbench.config.registry import TUNERS
 from rnnbench.config.schema import to_plain
+from rnnbench.data import cache as data_cache
 from rnnbench.errors import Interrupted, RunFailed, UserError
 from rnnbench.runs import folders, training
 from rnnbench.sweeps import definition, hparams, leaderboard, lock, progress, space
@@ -446,11 +447,17 @@ def resumable(sweep_name, sweep_dir, results_dir=None):
 
 
 def search(tuner):
-    """Runs the tuner's search; a run of failed trials ends it as a failed run."""
+    """Runs the tuner's search; a run of failed trials ends it as a failed run.
+
+    Trials whose data is the same (dataset, params, split, scale, seed) share
+    one loaded copy of it in this process (`rnnbench.data.cache`).
+    """
     try:
         # verbose=0 silences Keras Tuner's display, which numbers trials from 1;
-        # `progress` says the same with the folders' trial ids.
-        tuner.search(verbose=0)
+        # `progress` says the same with the folders' trial ids. Trials that share
+        # their data load it once in this process.
+        with data_cache.sharing():
+            tuner.search(verbose=0)
     except RuntimeError as e:
         if "consecutive failures" not in str(e):
             raise
