@@ -75,8 +75,11 @@ def main():
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--only", help="comma-separated shape names")
     parser.add_argument("--json")
+    parser.add_argument("--no-determinism", action="store_true",
+                        help="op determinism off, as `rnnbench bench` runs")
     args = parser.parse_args()
-    tf.config.experimental.enable_op_determinism()
+    if not args.no_determinism:
+        tf.config.experimental.enable_op_determinism()
     rows = []
     names = args.only.split(",") if args.only else list(SHAPES)
     for name in names:
@@ -90,7 +93,8 @@ def main():
         ratios = benchmark.interleaved_step_ratios(models, x, y, shape[3], args.steps)
         row = {"shape": name, "seq_len": shape[0], "width": shape[1] or "emb64",
                "units": shape[2], "batch": shape[3], "layers": shape[4],
-               "return_sequences": shape[5], "bidirectional": shape[6]}
+               "return_sequences": shape[5], "bidirectional": shape[6],
+               "deterministic": not args.no_determinism}
         for key in ("fused", "control"):
             row.update(benchmark._interval(key, ratios[key]))
         rows.append(row)

@@ -1,6 +1,7 @@
 """Whether a model is XLA-compiled (`train.jit_compile`), decided from its config."""
 
 from rnnbench.models import builders, cudnn
+from rnnbench.models.fused import FusedLSTM
 
 MEASURE = "measure"
 
@@ -25,6 +26,10 @@ def choose_jit_compile(exp, model, spec):
                        "does not XLA-compile under it")
     if setting != "auto":
         return bool(setting), "set in train.jit_compile"
+    if any(isinstance(layer, FusedLSTM) or isinstance(
+            getattr(layer, "forward_layer", None), FusedLSTM)
+            for layer in builders.recurrent_layers(model)):
+        return False, "auto: the model has BlockLSTM layers, which XLA cannot compile"
     if cudnn.gpu_available() and any(
             r["cudnn_eligible"] for r in builders.cudnn_report(model, spec)):
         return False, "auto: cuDNN layers on GPU cannot be XLA-compiled"

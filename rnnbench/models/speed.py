@@ -55,6 +55,9 @@ def lstm_kernel(exp, spec, index):
         return Choice(setting, setting, "set in train.lstm_kernel")
     if cudnn.gpu_available():
         return Choice(setting, "keras", "auto: a GPU is visible, where cuDNN is faster")
+    if exp.train.jit_compile is True:
+        return Choice(setting, "keras", "auto: train.jit_compile is true, and BlockLSTM "
+                      "has no XLA kernel")
     if spec.mask is not None:
         return Choice(setting, "keras", "auto: masked inputs, which BlockLSTM cannot skip")
     given = [key for key in _KERAS_LOOP_OPTIONS if key in layer.options]
@@ -62,7 +65,7 @@ def lstm_kernel(exp, spec, index):
         return Choice(setting, "keras", f"auto: {given[0]} is set, which BlockLSTM "
                       "does not support")
     size = step_size(exp, spec, index)
-    limit = BLOCK_MAX_STEP if _input_gradient(spec, index) else BLOCK_MAX_STEP_NO_DX
+    limit = BLOCK_MAX_STEP
     if size > limit:
         return Choice(setting, "keras", f"auto: CPU, {size:,} multiply-adds per step "
                       f"> {limit:,}, where Keras' loop (threaded matmuls) was faster")
@@ -71,12 +74,11 @@ def lstm_kernel(exp, spec, index):
 
 
 # The largest step (batch x (input width + units) x 4 units multiply-adds) at
-# which BlockLSTM still beat Keras' loop on 2 cores: 2.1M where the layer's
-# input gradient is needed anyway (workload A: embedded tokens, or an upper
-# layer), 1.05M where it is not (the first layer on float inputs, whose input
-# gradient BlockLSTMGrad computes for nothing); larger steps were 0.59-0.73x.
-BLOCK_MAX_STEP = 2_200_000
-BLOCK_MAX_STEP_NO_DX = 1_100_000
+# which BlockLSTM still beat Keras' loop on 2 cores: 1.31M was 1.16x, 2.1M was
+# 0.60-0.63x (workload A, tokens or floats alike) on a quiet machine
+# (benchmarks/notes/defaults.md, "re-measured"; a first grid on a loaded machine
+# had suggested a higher limit after an Embedding, which did not hold).
+BLOCK_MAX_STEP = 1_400_000
 
 
 def step_size(exp, spec, index):
@@ -92,11 +94,6 @@ def _input_width(exp, spec, index):
     if spec.vocab_size:
         return exp.model.embedding.dim
     return spec.input_shape[-1] if len(spec.input_shape) > 1 else 1
-
-
-def _input_gradient(spec, index):
-    """Whether training needs the layer's input gradient (not so for raw float inputs)."""
-    return index > 0 or bool(spec.vocab_size)
 
 
 def steps_per_execution(exp, steps_per_epoch=None):

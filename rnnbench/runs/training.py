@@ -98,11 +98,12 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
 
         laps("build")
         timer = EpochTimer()
+        best = BestWeights(*monitor_of(exp, splits))
         history = model.fit(
             splits.train.x, splits.train.y, batch_size=exp.train.batch_size,
             epochs=exp.train.epochs, validation_data=validation_data(splits),
             shuffle=True, verbose=verbose,
-            callbacks=callbacks(exp, run_dir, splits, timer) + list(extra_callbacks))
+            callbacks=callbacks(exp, run_dir, splits, timer, best) + list(extra_callbacks))
         manifest.update(timer.facts())
         laps("epochs")
         laps.split("epochs", "first_step", timer.first_step_s)
@@ -111,7 +112,7 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         if diverged is not None:
             raise RunFailed(f"loss became NaN in epoch {diverged + 1}; "
                             "try a lower learning rate or gradient clipping")
-        weights = settle_weights(model, exp, splits, run_dir)
+        weights = settle_weights(model, exp, splits, run_dir, best)
         laps("weights")
         metrics = evaluate(model, splits, exp, history.history, weights)
         laps("evaluate")
@@ -270,25 +271,45 @@ def monitor_of(exp, splits):
     return stop.monitor, "max" if tasks.higher_is_better(stop.monitor) else "min"
 
 
+class BestWeights(keras.callbacks.Callback):
+    """Keeps the best epoch's weights in memory, as `ModelCheckpoint(save_best_only)` picks.
+
+    In memory, not a file per improvement: a whole model.keras cost ~0.14 s a
+    save, the largest per-epoch cost of a short sweep trial (BENCHMARKS.md,
+    "Sweeps: what a trial costs"), and h5py crashed the process when a full
+    disk cut a `.weights.h5` short. model.keras is written once, by
+    `settle_weights`.
+    """
+
+    def __init__(self, monitor, mode):
+        super().__init__()
+        self.monitor, self.better = monitor, np.greater if mode == "max" else np.less
+        self.best, self.weights = (-np.inf if mode == "max" else np.inf), None
+
+    def on_epoch_end(self, epoch, logs=None):
+        current = (logs or {}).get(self.monitor)
+        if current is not None and self.better(current, self.best):
+            self.best, self.weights = current, self.model.get_weights()
+
+
 def keeps_best(exp):
     """Whether the best epoch's weights are evaluated (the default), not the last's."""
     stop = exp.train.early_stopping
     return stop is None or stop.restore_best_weights
 
 
-def callbacks(exp, run_dir, splits, timer):
-    """TensorBoard, CSV history, NaN guard, checkpoint, early stopping."""
+def callbacks(exp, run_dir, splits, timer, best):
+    """TensorBoard, CSV history, NaN guard, best weights (`BestWeights`), early stopping."""
     monitor, mode = monitor_of(exp, splits)
     found = [
         keras.callbacks.TensorBoard(log_dir=str(run_dir / "tb"), write_graph=False,
                                     profile_batch=0),
         keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
         keras.callbacks.TerminateOnNaN(),
-        # Every epoch when the last weights are evaluated: model.keras holds them.
-        keras.callbacks.ModelCheckpoint(str(run_dir / "model.keras"), monitor=monitor,
-                                        mode=mode, save_best_only=keeps_best(exp)),
         timer,
     ]
+    if keeps_best(exp):
+        found.insert(3, best)
     stop = exp.train.early_stopping
     if stop is not None:
         # Keras' own restore is left off: its best honours `min_delta`, the
@@ -300,12 +321,13 @@ def callbacks(exp, run_dir, splits, timer):
     return found
 
 
-def settle_weights(model, exp, splits, run_dir):
+def settle_weights(model, exp, splits, run_dir, best):
     """Puts the weights to evaluate in `model` and model.keras; returns "best" or "last"."""
     path = run_dir / "model.keras"
     if keeps_best(exp):
-        if path.exists():
-            model.load_weights(path)
+        if best.weights is not None:
+            model.set_weights(best.weights)
+            model.save(path)
             return "best"
         log.warning(f"`{monitor_of(exp, splits)[0]}` had no value to compare in any epoch, "
                     "so no best checkpoint exists; evaluating the last epoch's weights")

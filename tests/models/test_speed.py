@@ -28,11 +28,11 @@ def test_a_small_lstm_on_cpu_gets_block_lstm_and_is_built_as_fused():
 @pytest.mark.parametrize("units,batch,tokens,expected", [
     (50, 32, False, "block"),    # workload B's first layer: 326,400 per step
     (64, 32, False, "block"),    # 32 x (64 + 64) x 256 = 1.05M, measured 1.17-1.20x
-    (64, 64, False, "keras"),    # 2.1M on raw floats: measured 0.59-0.65x
-    (64, 64, True, "block"),     # the same size after an Embedding (workload A): 1.26x
+    (64, 64, False, "keras"),    # 2.1M on raw floats: measured 0.63x
+    (64, 64, True, "keras"),     # the same size after an Embedding (workload A): 0.60x
     (128, 64, True, "keras"),    # beyond the largest measured win
 ])
-def test_the_kernel_rule_follows_the_step_size_and_the_input_gradient(
+def test_the_kernel_rule_follows_the_step_size(
         units, batch, tokens, expected):
     data = {"tokens": True, "vocab_size": 50, "steps": 10} if tokens else {
         "features": 64 if units == 64 else 1, "steps": 10}

@@ -139,7 +139,8 @@ def test_python_api_runs_and_returns_metrics(tmp_path):
 
 def test_jit_auto_without_determinism_measures_xla_off_and_on(tmp_path):
     raw = experiment_dict(task="regress", epochs=1)
-    raw["train"].update(deterministic=False, jit_compile="auto")
+    # Keras' LSTM loop: BlockLSTM (the auto kernel here) has no XLA kernel.
+    raw["train"].update(deterministic=False, jit_compile="auto", lstm_kernel="keras")
     code, run_dir = run_cli(tmp_path, raw)
     assert code == 0
     jit = json.loads((run_dir / "manifest.json").read_text())["jit_compile"]
@@ -153,9 +154,21 @@ def test_jit_auto_without_determinism_measures_xla_off_and_on(tmp_path):
     assert measured["planned_samples"] == NUM_SAMPLES
 
 
+def test_a_blocklstm_model_is_not_xla_compiled(tmp_path):
+    # XLA cannot compile BlockLSTM: `auto` must not try (it failed the run).
+    raw = experiment_dict(task="regress", epochs=1)
+    raw["train"].update(deterministic=False, jit_compile="auto")
+    code, run_dir = run_cli(tmp_path, raw)
+    assert code == 0
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["lstm_kernel"][0]["chosen"] == "block"
+    assert manifest["jit_compile"]["chosen"] is False
+    assert "BlockLSTM" in manifest["jit_compile"]["reason"]
+
+
 def test_check_says_auto_jit_is_decided_at_run_start(tmp_path, capsys):
     raw = experiment_dict(task="regress")
-    raw["train"].update(deterministic=False, jit_compile="auto")
+    raw["train"].update(deterministic=False, jit_compile="auto", lstm_kernel="keras")
     path = tmp_path / f"{raw['name']}.yaml"
     path.write_text(yaml.safe_dump(raw))
     assert main(["check", str(path)]) == 0
