@@ -5,7 +5,7 @@ For each shape three models with the same weights train on the same batches
 flipping every step): Keras' LSTM, the same model on `FusedLSTM`, and a
 second Keras-LSTM copy (the control, the noise floor). Ratios are Keras'
 step time over the other's: above 1.0, faster than Keras' loop. Op
-determinism is on, as in `rnnbench run` (BENCHMARKS.md / notes/defaults.md):
+determinism is on, as in `rnnbench run` (BENCHMARKS.md, "Fast by default"):
 
     python benchmarks/lstm_kernel_grid.py --steps 40 --json benchmarks/cpu_lstm_kernel_grid.json
 """

@@ -5,7 +5,7 @@ Three keys of `train:` (besides `jit_compile`, `rnnbench.models.jit`):
 `BlockLSTM`), `steps_per_execution` and `threads`. Every rule reads only the
 config, the data's shape and the machine (GPU or not, cores), never a timing
 taken at run time, so the same seed gives the same numbers on the same
-machine. The measurements behind them are in benchmarks/notes/defaults.md.
+machine. The measurements behind them are in BENCHMARKS.md ("Fast by default").
 Each choice is a `Choice`; `rnnbench check` prints it and the manifest
 records it as `{"setting", "chosen", "reason"}`.
 """
@@ -76,7 +76,7 @@ def lstm_kernel(exp, spec, index):
 # The largest step (batch x (input width + units) x 4 units multiply-adds) at
 # which BlockLSTM still beat Keras' loop on 2 cores: 1.31M was 1.16x, 2.1M was
 # 0.60-0.63x (workload A, tokens or floats alike) on a quiet machine
-# (benchmarks/notes/defaults.md, "re-measured"; a first grid on a loaded machine
+# (BENCHMARKS.md, "The kernel rule, re-measured"; a first grid on a loaded machine
 # had suggested a higher limit after an Embedding, which did not hold).
 BLOCK_MAX_STEP = 1_400_000
 

@@ -2,7 +2,7 @@
 
 Each variation runs `rnnbench reproduce` in a fresh process, since TensorFlow
 reads `TF_NUM_INTRAOP_THREADS` and `TF_ENABLE_ONEDNN_OPTS` once, at start-up
-(benchmarks/notes/references.md measures which metrics stay bit-exact).
+(BENCHMARKS.md, "References across machines" measures which metrics stay bit-exact).
 """
 
 import os
