@@ -76,7 +76,7 @@ def _run_facts(folder, exp, values):
     for run in sorted(folder.iterdir()):
         record = folders.read_run(run)
         if record.status != "completed" or not record.metrics \
-                or references.comparable(record.config or {}) != wanted:
+                or references.comparable(run) != wanted:
             continue
         metrics = record.metrics
         baselines.append(metrics.get(f"baseline_{exp.reference.metric}"))

@@ -145,7 +145,7 @@ def run_values(root, exp, metric, seeds=None):
         record = folders.read_run(folder)
         if record.status != "completed" or not record.metrics or not record.config:
             continue
-        if comparable(record.config) != wanted:
+        if comparable(folder) != wanted:
             log.warning(f"skipped {folder}: its config differs from {exp.name!r} "
                         "in more than the seed")
             continue
@@ -161,6 +161,33 @@ def run_values(root, exp, metric, seeds=None):
     return values
 
 
+# `train:` keys that decide how fast a run goes, never its numbers: the same seed
+# gives bit-identical metrics at any value (tests/runs/test_speed_defaults.py;
+# BENCHMARKS.md, "References across machines" for threads).
+EXECUTION_ONLY = ("steps_per_execution", "threads")
+
+
 def comparable(config):
-    """A run config without what may differ between runs of one reference."""
-    return {k: v for k, v in config.items() if k not in ("seed", "reference", "name")}
+    """A run config without what may differ between runs of one reference.
+
+    Args:
+        config: an experiment as plain data (`config_lib.to_dict`), or a run's
+            `RunRecord.config`, which is read through `load_run_config` first so
+            that keys an older release did not write take their defaults.
+    """
+    if not isinstance(config, dict):
+        config = run_config_dict(config)
+        if config is None:
+            return None
+    kept = {k: v for k, v in config.items() if k not in ("seed", "reference", "name")}
+    if isinstance(kept.get("train"), dict):
+        kept["train"] = {k: v for k, v in kept["train"].items() if k not in EXECUTION_ONLY}
+    return kept
+
+
+def run_config_dict(run_dir):
+    """A run folder's config as plain data with today's defaults, or None if unreadable."""
+    try:
+        return config_lib.to_dict(config_lib.load_run_config(Path(run_dir) / "config.yaml"))
+    except (UserError, OSError):
+        return None
