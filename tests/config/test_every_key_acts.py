@@ -135,7 +135,9 @@ def _load(data, seed):
 
 def run_callbacks(exp, tmp_path):
     """Each callback's class and its plain attributes (monitor, mode, patience, ...)."""
-    found = training.callbacks(exp, tmp_path, load(exp), EpochTimer())
+    splits = load(exp)
+    best = training.BestWeights(*training.monitor_of(exp, splits))
+    found = training.callbacks(exp, tmp_path, splits, EpochTimer(), best)
     plain = (int, float, str, bool, type(None))
     return [(type(c).__name__, sorted((k, v) for k, v in vars(c).items()
                                       if isinstance(v, plain))) for c in found]
@@ -278,7 +280,9 @@ PROBES = {
         {"train.early_stopping.restore_best_weights": False}, "callbacks",
         context=EARLY_STOPPING)],
     "train.jit_compile": [
-        Acts({"train.jit_compile": False}, "jit", context={"train.deterministic": False}),
+        # Keras' LSTM loop: a BlockLSTM model (the auto kernel) is never XLA-compiled.
+        Acts({"train.jit_compile": False}, "jit",
+             context={"train.deterministic": False, "train.lstm_kernel": "keras"}),
         Rejected({"train.jit_compile": True}, "train.deterministic")],
     "train.steps_per_execution": [Acts({"train.steps_per_execution": 4}, "compile")],
     "train.threads": [Acts({"train.threads": 64}, "threads")],
