@@ -53,7 +53,9 @@ def measured(root):
             continue
         if exp.reference is None:
             continue
-        values = references.run_values(root, exp, exp.reference.metric)
+        # The reference's own seeds where it names them: the row is what the block holds.
+        values = references.run_values(root, exp, exp.reference.metric,
+                                       seeds=exp.reference.seeds or None)
         if values:
             found[exp.name] = {"exp": exp, "metric": exp.reference.metric,
                                "values": values, **_run_facts(folder, exp, values)}
