@@ -69,7 +69,8 @@ def main():
         print(json.dumps(row), flush=True)
         keras.backend.clear_session()
         if args.json:
-            benchmark.save_rows(args.json, rows)
+            with open(args.json, "w") as f:
+                json.dump(rows, f, indent=1)
 
 
 if __name__ == "__main__":
