@@ -17,7 +17,7 @@ from rnnbench.config import experiment as config_lib
 from rnnbench.config import paths
 from rnnbench.data import one_nn
 from rnnbench.errors import UserError
-from rnnbench.runs import references
+from rnnbench.runs import folders, references
 
 log = logging.getLogger("rnnbench")
 
@@ -53,13 +53,12 @@ def measured(root):
             continue
         if exp.reference is None:
             continue
-        runs = references.comparable_runs(root, exp)
         # The reference's own seeds where it names them: the row is what the block holds.
         values = references.run_values(root, exp, exp.reference.metric,
-                                       seeds=exp.reference.seeds or None, runs=runs)
+                                       seeds=exp.reference.seeds or None)
         if values:
             found[exp.name] = {"exp": exp, "metric": exp.reference.metric,
-                               "values": values, **_run_facts(runs, exp)}
+                               "values": values, **_run_facts(folder, exp, values)}
     return found
 
 
@@ -72,10 +71,15 @@ def _experiment_folders(root):
             yield folder
 
 
-def _run_facts(runs, exp):
-    """Baseline, parameters and runtime from every comparable run (all seeds)."""
+def _run_facts(folder, exp, values):
+    """Baseline, parameters and runtime from the runs of `values`' seeds."""
     baselines, walls, params, name = [], [], None, None
-    for record in runs:
+    wanted = references.comparable(config_lib.to_dict(exp))
+    for run in sorted(folder.iterdir()):
+        record = folders.read_run(run)
+        if record.status != "completed" or not record.metrics \
+                or references.comparable(run) != wanted:
+            continue
         metrics = record.metrics
         baselines.append(metrics.get(f"baseline_{exp.reference.metric}"))
         walls.append(metrics.get("wall_time_s"))
@@ -85,6 +89,14 @@ def _run_facts(runs, exp):
     return {"baseline": statistics.fmean(baselines) if baselines else None,
             "baseline_name": name, "params": params,
             "runtime_s": statistics.median(walls) if walls else None}
+
+
+def mean_std(values):
+    values = list(values)
+    mean = statistics.fmean(values)
+    if len(values) < 2:
+        return f"{mean:.4g}"
+    return f"{mean:.4g} ± {statistics.stdev(values):.2g}"
 
 
 def family_of(name):
@@ -107,7 +119,7 @@ def families_table(found):
     for (family, metric), members in sorted(groups.items()):
         if len(members) < 2:
             continue
-        cells = [_measured(members[c]["values"]) if c in members else "—"
+        cells = [mean_std(members[c]["values"].values()) if c in members else "—"
                  for c in CELLS.values()]
         base = next((m["baseline"] for m in members.values() if m["baseline"] is not None),
                     None)
@@ -130,7 +142,7 @@ def experiments_table(found):
         runtime = "" if facts["runtime_s"] is None else f"~{facts['runtime_s']:.0f} s"
         params = "" if facts["params"] is None else f"{facts['params']:,}"
         lines.append(f"| `{name}` | {exp.data.name} | {facts['metric']} | "
-                     f"{_measured(facts['values'])} | {seeds} | {base} | "
+                     f"{mean_std(facts['values'].values())} | {seeds} | {base} | "
                      f"{reference_cell(name, exp)} | {params} | {runtime} |")
     return "\n".join(lines)
 
@@ -143,11 +155,6 @@ def reference_cell(name, exp):
         archive = "" if published is None else f"; archive {1 - published:.4f}"
         return f"1-NN ED {found['accuracy']:.4f} (`rnnbench baseline {name}`{archive})"
     return QUOTED.get(name, "")
-
-
-def _measured(values):
-    """`{seed: value}` as "mean ± std"."""
-    return references.mean_std_text(*references.summary(values.values()))
 
 
 def _number(value):
