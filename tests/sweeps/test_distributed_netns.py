@@ -202,6 +202,9 @@ def test_killed_worker_restarted_with_its_id_gets_its_trial_back(hosts, tmp_path
     sweep = sweep_file(tmp_path, "across", 6)
     chief = start_chief(hosts, sweep)
     sweep_dir = the_sweep_dir(tmp_path, "across")
+    # The folder exists a moment before the chief prints how to start workers.
+    wait_for(lambda: "start each worker with" in hosts.log("chief.log"), 60,
+             "the chief to print the worker command")
     assert f"rnnbench worker --oracle {ORACLE} --sweep-dir {sweep_dir}" in hosts.log(
         "chief.log")
     w1 = hosts.worker("w1", "w1", sweep_dir)
