@@ -17,7 +17,7 @@ from rnnbench.config import experiment as config_lib
 from rnnbench.config import paths
 from rnnbench.data import one_nn
 from rnnbench.errors import UserError
-from rnnbench.runs import folders, references
+from rnnbench.runs import references
 
 log = logging.getLogger("rnnbench")
 
@@ -53,12 +53,13 @@ def measured(root):
             continue
         if exp.reference is None:
             continue
+        runs = references.comparable_runs(root, exp)
         # The reference's own seeds where it names them: the row is what the block holds.
         values = references.run_values(root, exp, exp.reference.metric,
-                                       seeds=exp.reference.seeds or None)
+                                       seeds=exp.reference.seeds or None, runs=runs)
         if values:
             found[exp.name] = {"exp": exp, "metric": exp.reference.metric,
-                               "values": values, **_run_facts(folder, exp, values)}
+                               "values": values, **_run_facts(runs, exp)}
     return found
 
 
@@ -71,15 +72,10 @@ def _experiment_folders(root):
             yield folder
 
 
-def _run_facts(folder, exp, values):
-    """Baseline, parameters and runtime from the runs of `values`' seeds."""
+def _run_facts(runs, exp):
+    """Baseline, parameters and runtime from every comparable run (all seeds)."""
     baselines, walls, params, name = [], [], None, None
-    wanted = references.comparable(config_lib.to_dict(exp))
-    for run in sorted(folder.iterdir()):
-        record = folders.read_run(run)
-        if record.status != "completed" or not record.metrics \
-                or references.comparable(run) != wanted:
-            continue
+    for record in runs:
         metrics = record.metrics
         baselines.append(metrics.get(f"baseline_{exp.reference.metric}"))
         walls.append(metrics.get("wall_time_s"))
@@ -89,14 +85,6 @@ def _run_facts(folder, exp, values):
     return {"baseline": statistics.fmean(baselines) if baselines else None,
             "baseline_name": name, "params": params,
             "runtime_s": statistics.median(walls) if walls else None}
-
-
-def mean_std(values):
-    values = list(values)
-    mean = statistics.fmean(values)
-    if len(values) < 2:
-        return f"{mean:.4g}"
-    return f"{mean:.4g} ± {statistics.stdev(values):.2g}"
 
 
 def family_of(name):
@@ -119,7 +107,7 @@ def families_table(found):
     for (family, metric), members in sorted(groups.items()):
         if len(members) < 2:
             continue
-        cells = [mean_std(members[c]["values"].values()) if c in members else "—"
+        cells = [_measured(members[c]["values"]) if c in members else "—"
                  for c in CELLS.values()]
         base = next((m["baseline"] for m in members.values() if m["baseline"] is not None),
                     None)
@@ -142,7 +130,7 @@ def experiments_table(found):
         runtime = "" if facts["runtime_s"] is None else f"~{facts['runtime_s']:.0f} s"
         params = "" if facts["params"] is None else f"{facts['params']:,}"
         lines.append(f"| `{name}` | {exp.data.name} | {facts['metric']} | "
-                     f"{mean_std(facts['values'].values())} | {seeds} | {base} | "
+                     f"{_measured(facts['values'])} | {seeds} | {base} | "
                      f"{reference_cell(name, exp)} | {params} | {runtime} |")
     return "\n".join(lines)
 
@@ -155,6 +143,11 @@ def reference_cell(name, exp):
         archive = "" if published is None else f"; archive {1 - published:.4f}"
         return f"1-NN ED {found['accuracy']:.4f} (`rnnbench baseline {name}`{archive})"
     return QUOTED.get(name, "")
+
+
+def _measured(values):
+    """`{seed: value}` as "mean ± std"."""
+    return references.mean_std_text(*references.summary(values.values()))
 
 
 def _number(value):

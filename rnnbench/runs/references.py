@@ -45,6 +45,17 @@ def round_up(x, digits=2):
     return float(f"{math.ceil(x / scale - 1e-9) * scale:.{digits}g}")
 
 
+def summary(values):
+    """`(mean, std)` of `values`; std is None for fewer than two."""
+    values = list(values)
+    return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else None
+
+
+def mean_std_text(mean, std=None):
+    """"0.9637 ± 0.0037", or the mean alone without a std."""
+    return f"{mean:.4g}" if std is None else f"{mean:.4g} ± {std:.2g}"
+
+
 def reference_tolerance(ref, n_now, override=None):
     """The tolerance a reproduction with `n_now` runs is held to.
 
@@ -133,25 +144,37 @@ def write_block(path, block, values):
     return path
 
 
-def run_values(root, exp, metric, seeds=None):
-    """`{seed: metric}` of the completed runs of `exp` under `root` (the newest per seed).
+def comparable_runs(root, exp):
+    """The completed `RunRecord`s of `exp` under `root`, oldest first.
 
     Runs whose config differs from `exp` in more than the seed are skipped
     (with a warning): they measured another experiment.
     """
     wanted = comparable(config_lib.to_dict(exp))
-    values = {}
+    found = []
     for folder in sorted((Path(root) / exp.name).glob("*")):
         record = folders.read_run(folder)
         if record.status != "completed" or not record.metrics or not record.config:
             continue
-        if comparable(folder) != wanted:
+        if comparable(run_config_dict(folder)) != wanted:
             log.warning(f"skipped {folder}: its config differs from {exp.name!r} "
                         "in more than the seed")
             continue
+        found.append(record)
+    return found
+
+
+def run_values(root, exp, metric, seeds=None, runs=None):
+    """`{seed: metric}` of the completed runs of `exp` under `root` (the newest per seed).
+
+    Args:
+        runs: `comparable_runs(root, exp)` when the caller has it already.
+    """
+    values = {}
+    for record in comparable_runs(root, exp) if runs is None else runs:
         seed = record.manifest.get("seed", record.config.get("seed"))
         if metric in record.metrics and (seeds is None or seed in seeds):
-            values[seed] = record.metrics[metric]  # sorted by run id: the newest wins
+            values[seed] = record.metrics[metric]  # oldest first: the newest wins
     if seeds is not None:
         missing = [s for s in seeds if s not in values]
         if missing:
@@ -168,17 +191,9 @@ EXECUTION_ONLY = ("steps_per_execution", "threads")
 
 
 def comparable(config):
-    """A run config without what may differ between runs of one reference.
-
-    Args:
-        config: an experiment as plain data (`config_lib.to_dict`), or a run's
-            `RunRecord.config`, which is read through `load_run_config` first so
-            that keys an older release did not write take their defaults.
-    """
-    if not isinstance(config, dict):
-        config = run_config_dict(config)
-        if config is None:
-            return None
+    """A config (plain data, or None) without what may differ between runs of one reference."""
+    if config is None:
+        return None
     kept = {k: v for k, v in config.items() if k not in ("seed", "reference", "name")}
     if isinstance(kept.get("train"), dict):
         kept["train"] = {k: v for k, v in kept["train"].items() if k not in EXECUTION_ONLY}
@@ -186,7 +201,11 @@ def comparable(config):
 
 
 def run_config_dict(run_dir):
-    """A run folder's config as plain data with today's defaults, or None if unreadable."""
+    """A run folder's config as plain data, or None if unreadable.
+
+    Read through `load_run_config`, so keys an older release did not write
+    take today's defaults.
+    """
     try:
         return config_lib.to_dict(config_lib.load_run_config(Path(run_dir) / "config.yaml"))
     except (UserError, OSError):

@@ -10,7 +10,6 @@ the tolerance (`rnnbench.runs.references` states the rule).
 
 import dataclasses
 import math
-import statistics
 from pathlib import Path
 
 import pandas as pd
@@ -131,19 +130,15 @@ def reference_table(ref, measured, tolerance=None):
     """
     values = list(measured.values())
     tolerance = references.reference_tolerance(ref, len(values), tolerance)
-    now = statistics.fmean(values)
+    now, spread = references.summary(values)
     return pd.DataFrame([{
         "metric": ref.metric,
-        "now": _mean_std(now, statistics.stdev(values) if len(values) > 1 else None),
+        "now": references.mean_std_text(now, spread),
         "n": len(values),
-        "reference": _mean_std(ref.value, ref.std),
+        "reference": references.mean_std_text(ref.value, ref.std),
         "n_ref": len(ref.seeds) or 1,
         "difference": float(f"{now - ref.value:.4g}"), "tolerance": tolerance,
         "match": abs(now - ref.value) <= tolerance}])
-
-
-def _mean_std(mean, std):
-    return f"{mean:.4g}" if std is None else f"{mean:.4g} ± {std:.2g}"
 
 
 def manifest_warnings(old, new):
