@@ -206,13 +206,18 @@ def recurrent_layers(model):
             if isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional))]
 
 
+def unwrap(layer):
+    """The recurrent layer itself: a `Bidirectional`'s forward layer, else `layer`."""
+    return layer.forward_layer if isinstance(layer, keras.layers.Bidirectional) else layer
+
+
 def cudnn_report(model, spec):
     """Per recurrent layer: its name, class, cuDNN eligibility and why."""
     report = []
     masked = spec.mask is not None
     for layer in recurrent_layers(model):
         eligible, reasons = cudnn.layer_eligibility(layer, masked=masked)
-        inner = layer.forward_layer if isinstance(layer, keras.layers.Bidirectional) else layer
+        inner = unwrap(layer)
         report.append({"layer": layer.name, "class": type(inner).__name__,
                        "cell": type(inner.cell).__name__,
                        "cudnn_eligible": eligible, "reasons": reasons})

@@ -20,10 +20,8 @@ def report(exp):
     jit, reason = choose_jit_compile(exp, model, spec)
     shown = "decided at the start of the run" if jit == MEASURE else jit
     lines.append(f"jit_compile: {shown} ({reason})")
-    for i in range(len(exp.model.layers)):
-        kernel = speed.lstm_kernel(exp, spec, i)
-        if kernel is not None:
-            lines.append(kernel.line(f"lstm_kernel of rnn_{i}"))
+    for i, kernel in speed.lstm_kernels(exp, spec):
+        lines.append(kernel.line(f"lstm_kernel of rnn_{i}"))
     lines.append(speed.steps_per_execution(exp).line("steps_per_execution"))
     lines.append(speed.threads(exp).line("threads"))
     return "\n".join(lines)

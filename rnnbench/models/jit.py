@@ -26,9 +26,8 @@ def choose_jit_compile(exp, model, spec):
                        "does not XLA-compile under it")
     if setting != "auto":
         return bool(setting), "set in train.jit_compile"
-    if any(isinstance(layer, FusedLSTM) or isinstance(
-            getattr(layer, "forward_layer", None), FusedLSTM)
-            for layer in builders.recurrent_layers(model)):
+    if any(isinstance(builders.unwrap(layer), FusedLSTM)
+           for layer in builders.recurrent_layers(model)):
         return False, "auto: the model has BlockLSTM layers, which XLA cannot compile"
     if cudnn.gpu_available() and any(
             r["cudnn_eligible"] for r in builders.cudnn_report(model, spec)):

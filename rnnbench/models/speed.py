@@ -73,6 +73,16 @@ def lstm_kernel(exp, spec, index):
                   f"<= {limit:,}, where BlockLSTM was faster")
 
 
+def lstm_kernels(exp, spec):
+    """`[(index, Choice)]` for the `cell: lstm` layers of `exp`, bottom up."""
+    found = []
+    for index in range(len(exp.model.layers)):
+        kernel = lstm_kernel(exp, spec, index)
+        if kernel is not None:
+            found.append((index, kernel))
+    return found
+
+
 # The largest step (batch x (input width + units) x 4 units multiply-adds) at
 # which BlockLSTM still beat Keras' loop on 2 cores: 1.31M was 1.16x, 2.1M was
 # 0.60-0.63x (workload A, tokens or floats alike) on a quiet machine

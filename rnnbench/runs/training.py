@@ -197,11 +197,8 @@ def apply_threads(exp):
 
 def speed_facts(exp, spec, steps, threads):
     """The manifest's record of the execution choices (`rnnbench.models.speed`)."""
-    kernels = []
-    for i, layer in enumerate(exp.model.layers):
-        kernel = speed.lstm_kernel(exp, spec, i)
-        if kernel is not None:
-            kernels.append({"layer": f"rnn_{i}", **kernel.facts()})
+    kernels = [{"layer": f"rnn_{i}", **kernel.facts()}
+               for i, kernel in speed.lstm_kernels(exp, spec)]
     return {"steps_per_execution": steps.facts(), "threads": threads.facts(),
             "lstm_kernel": kernels}
 
@@ -306,10 +303,9 @@ def callbacks(exp, run_dir, splits, timer, best):
                                     profile_batch=0),
         keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
         keras.callbacks.TerminateOnNaN(),
+        *([best] if keeps_best(exp) else []),
         timer,
     ]
-    if keeps_best(exp):
-        found.insert(3, best)
     stop = exp.train.early_stopping
     if stop is not None:
         # Keras' own restore is left off: its best honours `min_delta`, the
