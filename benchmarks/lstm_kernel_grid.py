@@ -101,8 +101,7 @@ def main():
         print(json.dumps(row), flush=True)
         keras.backend.clear_session()
         if args.json:
-            with open(args.json, "w") as f:
-                json.dump(rows, f, indent=1)
+            benchmark.save_rows(args.json, rows)
 
 
 if __name__ == "__main__":

@@ -413,9 +413,7 @@ def cmd_bench(args):
     def log(line):
         print(line, flush=True)
         if args.json:  # after every row, so an interrupted bench keeps what it measured
-            import json
-            from pathlib import Path
-            Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
+            benchmark.save_rows(args.json, rows)
 
     benchmark.run(workloads, cells, args.steps, args.rounds, args.jit, args.vs_keras,
               vs_torch, False if args.no_cudnn else None, log=log, rows=rows,

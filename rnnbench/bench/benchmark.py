@@ -399,6 +399,13 @@ def input_pipeline(x, y, batch_size):
             .prefetch(tf.data.AUTOTUNE))
 
 
+def save_rows(path, rows):
+    """Writes the rows measured so far as JSON (after every row: a cut run keeps them)."""
+    import json
+    from pathlib import Path
+    Path(path).write_text(json.dumps(rows, indent=2) + "\n")
+
+
 def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
