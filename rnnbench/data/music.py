@@ -18,7 +18,11 @@ model sees whole pieces, as in the published protocol. With `seq_len: N`,
 each piece's (input, target) steps are cut into consecutive chunks of `N`
 steps (the last one padded); every prediction still appears exactly once,
 but the recurrent state restarts at each chunk, so NLLs are not the
-whole-piece numbers. Padded steps hold -1.0 in inputs AND targets (a value
+whole-piece numbers. `train_seq_len: N` cuts only the training pieces into
+chunks of `N` (truncated backpropagation through time: shorter, cheaper
+training sequences) while val and test keep `seq_len`, so a model trained on
+chunks is still scored on whole pieces. The inputs' time axis is `None`, so
+the same model reads both lengths. Padded steps hold -1.0 in inputs AND targets (a value
 a piano roll cannot hold): `spec.mask == "value"`, `mask_value == -1.0`, and
 a target step is padding iff its keys are -1.
 
@@ -184,6 +188,14 @@ def next_step_sequences(pieces, seq_len):
     return x, y
 
 
+def sequence_lengths(params):
+    """`{part: chunk length}`, 0 meaning whole pieces."""
+    lengths = dict.fromkeys(_PARTS, params["seq_len"])
+    if params["train_seq_len"]:
+        lengths["train"] = params["train_seq_len"]
+    return lengths
+
+
 @DATASETS.register("polyphonic")
 class Polyphonic(Dataset):
     """Boulanger-Lewandowski piano rolls: predict the next 88-key frame (multi-label)."""
@@ -197,6 +209,8 @@ class Polyphonic(Dataset):
         "path": Param(str, "", f"the .mat file or its folder (default: ${DATA_ENV}, "
                                "else the copy shipped in the package)"),
         "seq_len": Param(int, 0, "0: whole pieces; N: chunks of N steps", min=0),
+        "train_seq_len": Param(int, 0, "0: the training part follows seq_len; N: train on "
+                                       "chunks of N steps (val/test keep seq_len)", min=0),
     }
     reads = (f"<corpus>.mat: `data.path`, else ${DATA_ENV}, else the copy shipped in "
              "rnnbench/data/files/poly_music/")
@@ -235,7 +249,8 @@ class Polyphonic(Dataset):
         params = self.with_defaults(params)
         path = resolve_path(params)
         pieces = read_pieces(path)
-        out = {part: Split(*next_step_sequences(pieces[part], params["seq_len"]))
+        lengths = sequence_lengths(params)
+        out = {part: Split(*next_step_sequences(pieces[part], lengths[part]))
                for part in _PARTS}
         train_y = out["train"].y
         valid = train_y[..., 0] >= 0
@@ -261,8 +276,8 @@ class Polyphonic(Dataset):
                 "predicted_steps": {part: count_steps(part) for part in _PARTS},
                 "sizes": {part: len(out[part]) for part in _PARTS},
                 "padded_length": {part: int(out[part].x.shape[1]) for part in _PARTS},
-                "sequences": "whole pieces" if not params["seq_len"]
-                             else f"chunks of {params['seq_len']} steps",
+                "sequences": {part: f"chunks of {n} steps" if n else "whole pieces"
+                              for part, n in lengths.items()},
                 "baseline_train_nll": frame_nll(train_y, predict(out["train"].x)),
                 "published_test_nll": PUBLISHED_TEST_NLL.get(params["corpus"]),
             },

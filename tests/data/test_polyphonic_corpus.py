@@ -17,3 +17,24 @@ def test_a_path_to_another_corpus_file_is_refused(jsb_file, capsys):
 @pytest.mark.parametrize("path_of", [lambda f: f, lambda f: f.parent])
 def test_a_matching_file_or_a_folder_is_accepted(jsb_file, path_of, capsys):
     assert main([*BASE, "--set", f"data.path={path_of(jsb_file)}"]) == 0
+
+
+def test_train_seq_len_chunks_only_the_training_part_and_keeps_every_step():
+    """Truncated-BPTT training chunks; val/test stay whole pieces; no step lost or doubled."""
+    import numpy as np
+
+    from rnnbench.data import music
+    dataset = music.Polyphonic()
+    whole = dataset.load({"corpus": "jsb_chorales"})
+    chunked = dataset.load({"corpus": "jsb_chorales", "train_seq_len": 24})
+    assert chunked.train.x.shape[1] == 24 and whole.train.x.shape[1] > 24
+    for part in ("val", "test"):
+        assert np.array_equal(getattr(chunked, part).x, getattr(whole, part).x)
+    assert chunked.info["sequences"] == {"train": "chunks of 24 steps",
+                                         "val": "whole pieces", "test": "whole pieces"}
+
+    def steps(y):  # the unpadded target frames, in order
+        return y[y[..., 0] >= 0]
+    assert np.array_equal(steps(chunked.train.y), steps(whole.train.y))
+    # Same frames, summed in another order.
+    assert chunked.info["baseline_train_nll"] == pytest.approx(whole.info["baseline_train_nll"], rel=1e-12)
