@@ -30,6 +30,9 @@ QUOTED = {
     "jsb_gru": "8.43 (Bai et al. 2018)",
     "jsb_lstm": "8.45 (Bai et al. 2018)",
     "jsb_simple_rnn": "8.91 tanh-RNN (Bai et al. 2018)",
+    "nottingham_gru": "3.46 (Bai et al. 2018)",
+    "nottingham_lstm": "3.29 (Bai et al. 2018)",
+    "nottingham_simple_rnn": "4.05 tanh-RNN (Bai et al. 2018)",
     "news_gru": "TF-IDF + LR 0.984 (benchmarks/bag_of_words.py)",
     **{f"sentiment_{cell}": "TF-IDF + LR 0.726 (benchmarks/bag_of_words.py)"
        for cell in ("simple_rnn", "lstm", "gru", "bilstm")},
