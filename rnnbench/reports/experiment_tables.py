@@ -29,6 +29,7 @@ CELLS = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU", "bilstm": "BiL
 QUOTED = {
     "jsb_gru": "8.43 (Bai et al. 2018)",
     "jsb_lstm": "8.45 (Bai et al. 2018)",
+    "jsb_lstm_paper": "8.45 (Bai et al. 2018)",
     "jsb_simple_rnn": "8.91 tanh-RNN (Bai et al. 2018)",
     "nottingham_gru": "3.46 (Bai et al. 2018)",
     "nottingham_lstm": "3.29 (Bai et al. 2018)",
