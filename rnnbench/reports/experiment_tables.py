@@ -15,7 +15,7 @@ import statistics
 
 from rnnbench.config import experiment as config_lib
 from rnnbench.config import paths
-from rnnbench.data import one_nn
+from rnnbench.data import music, one_nn
 from rnnbench.errors import UserError
 from rnnbench.runs import references
 
@@ -27,13 +27,6 @@ CELLS = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU", "bilstm": "BiL
 # Figures quoted from elsewhere (not measured by rnnbench), with their source.
 # Only comparable ones: the same data and metric, a model of the same kind.
 QUOTED = {
-    "jsb_gru": "8.43 (Bai et al. 2018)",
-    "jsb_lstm": "8.45 (Bai et al. 2018)",
-    "jsb_lstm_paper": "8.45 (Bai et al. 2018)",
-    "jsb_simple_rnn": "8.91 tanh-RNN (Bai et al. 2018)",
-    "nottingham_gru": "3.46 (Bai et al. 2018)",
-    "nottingham_lstm": "3.29 (Bai et al. 2018)",
-    "nottingham_simple_rnn": "4.05 tanh-RNN (Bai et al. 2018)",
     "news_gru": "TF-IDF + LR 0.984 (benchmarks/bag_of_words.py)",
     **{f"sentiment_{cell}": "TF-IDF + LR 0.726 (benchmarks/bag_of_words.py)"
        for cell in ("simple_rnn", "lstm", "gru", "bilstm")},
@@ -146,7 +139,24 @@ def reference_cell(name, exp):
         published = found["published_error"]
         archive = "" if published is None else f"; archive {1 - published:.4f}"
         return f"1-NN ED {found['accuracy']:.4f} (`rnnbench baseline {name}`{archive})"
-    return QUOTED.get(name, "")
+    return published_nll(exp) or QUOTED.get(name, "")
+
+
+# Cell of a one-layer, one-direction model -> its row in music.PUBLISHED_TEST_NLL.
+PUBLISHED_CELLS = {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "RNN"}
+
+
+def published_nll(exp):
+    """Bai et al. 2018's test NLL for a polyphonic experiment's corpus and cell, else ''."""
+    layers = exp.model.layers
+    if exp.data.name != "polyphonic" or len(layers) != 1 or layers[0].bidirectional:
+        return ""
+    figures = music.PUBLISHED_TEST_NLL.get(exp.data.params["corpus"], {})
+    cell = PUBLISHED_CELLS.get(layers[0].cell)
+    if cell not in figures:
+        return ""
+    label = " tanh-RNN" if cell == "RNN" else ""
+    return f"{figures[cell]:.4g}{label} (Bai et al. 2018)"
 
 
 def _measured(values):
