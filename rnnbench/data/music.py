@@ -22,9 +22,9 @@ whole-piece numbers. `train_seq_len: N` cuts only the training pieces into
 chunks of `N` (truncated backpropagation through time: shorter, cheaper
 training sequences) while val and test keep `seq_len`, so a model trained on
 chunks is still scored on whole pieces. The inputs' time axis is `None`, so
-the same model reads both lengths. Padded steps hold -1.0 in inputs AND targets (a value
-a piano roll cannot hold): `spec.mask == "value"`, `mask_value == -1.0`, and
-a target step is padding iff its keys are -1.
+the same model reads both lengths. Padded steps hold -1.0 in inputs AND
+targets (a value a piano roll cannot hold): `spec.mask == "value"`,
+`mask_value == -1.0`, and a target step is padding iff its keys are -1.
 
 Metric (task `polyphonic_nll`): the negative log-likelihood of a step is
 the binary cross-entropy summed over the 88 keys; the score is its mean over

@@ -1,8 +1,10 @@
 """`data.corpus` acts even when `data.path` names a file: they must agree."""
 
+import numpy as np
 import pytest
 
 from rnnbench.cli import main
+from rnnbench.data import music
 
 BASE = ["show", "jsb_lstm"]
 
@@ -21,9 +23,6 @@ def test_a_matching_file_or_a_folder_is_accepted(jsb_file, path_of, capsys):
 
 def test_train_seq_len_chunks_only_the_training_part_and_keeps_every_step():
     """Truncated-BPTT training chunks; val/test stay whole pieces; no step lost or doubled."""
-    import numpy as np
-
-    from rnnbench.data import music
     dataset = music.Polyphonic()
     whole = dataset.load({"corpus": "jsb_chorales"})
     chunked = dataset.load({"corpus": "jsb_chorales", "train_seq_len": 24})
@@ -37,4 +36,5 @@ def test_train_seq_len_chunks_only_the_training_part_and_keeps_every_step():
         return y[y[..., 0] >= 0]
     assert np.array_equal(steps(chunked.train.y), steps(whole.train.y))
     # Same frames, summed in another order.
-    assert chunked.info["baseline_train_nll"] == pytest.approx(whole.info["baseline_train_nll"], rel=1e-12)
+    assert chunked.info["baseline_train_nll"] == pytest.approx(
+        whole.info["baseline_train_nll"], rel=1e-12)

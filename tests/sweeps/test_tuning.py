@@ -654,7 +654,7 @@ def rss_mb():
 def test_memory_stays_bounded_over_seven_trials_in_one_process(tmp_path, tiny, monkeypatch):
     """RSS after trial 2 vs after trial 7 of one in-process sweep.
 
-    Bound: 100 MB for 5 trials. Each trial here holds well under 1 MB of
+    Bound: 94 MB for 5 trials (the 150 MB for 8 of the 10-trial version). Each trial here holds well under 1 MB of
     model and data, so anything near the bound is a leak of whole trials
     (models, datasets, tuner state). Measured on TF 2.21 / Keras 3.15: about
     9 MB a trial, the same growth a bare `keras` build/fit/`clear_session()`
@@ -674,4 +674,4 @@ def test_memory_stays_bounded_over_seven_trials_in_one_process(tmp_path, tiny, m
     assert (read_board(sweep_dir)["status"] == "COMPLETED").sum() == 7
     assert len(rss) == 7
     growth = rss[6] - rss[1]
-    assert growth < 100, f"RSS grew {growth:.0f} MB from trial 2 to 7: {rss}"
+    assert growth < 94, f"RSS grew {growth:.0f} MB from trial 2 to 7: {rss}"
