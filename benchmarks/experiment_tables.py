@@ -1,11 +1,12 @@
-"""Generates experiments/README.md's two tables from run folders.
+"""Generates experiments/README.md's tables from run folders.
 
     python benchmarks/experiment_tables.py --results-dir results            # print them
     python benchmarks/experiment_tables.py --results-dir results --write experiments/README.md
 
 With `--write`, each table replaces only what lies between its markers,
 `<!-- generated: families -->` ... `<!-- end generated: families -->` and the
-same for `experiments`; the rest of the file is kept. Runs count only where
+same for `experiments`, `published_music` and `published_one_nn`; the rest of
+the file is kept. Runs count only where
 their config is the experiment file's up to the seed
 (rnnbench/reports/experiment_tables.py).
 """

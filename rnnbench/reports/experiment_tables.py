@@ -1,10 +1,11 @@
 """experiments/README.md's tables, generated from run folders.
 
-Two Markdown tables over the plain runs under a results root: the cell
-families (mean ± std of each experiment's reference metric, one column per
-cell) and every experiment (mean ± std, seeds, the naive baseline the runs
-scored, 1-NN Euclidean computed here for UCR/UEA data, quoted literature
-figures, parameters, runtime). Only runs whose config is the experiment
+Markdown tables over the plain runs under a results root: the cell families
+(mean ± std of each experiment's reference metric, one column per cell),
+every experiment (mean ± std, seeds, the naive baseline the runs scored,
+1-NN Euclidean computed here for UCR/UEA data, quoted literature figures,
+parameters, runtime), and the two comparisons with published results
+(polyphonic music against Bai et al. 2018, UCR/UEA against 1-NN Euclidean). Only runs whose config is the experiment
 file's (up to the seed) count, so a table cannot disagree with what was
 measured. `replace_generated` puts a table between its marker comments.
 """
@@ -148,15 +149,67 @@ PUBLISHED_CELLS = {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "RNN"}
 
 def published_nll(exp):
     """Bai et al. 2018's test NLL for a polyphonic experiment's corpus and cell, else ''."""
+    figure = _published_figure(exp)
+    if figure is None:
+        return ""
+    label = " tanh-RNN" if exp.model.layers[0].cell == "simple_rnn" else ""
+    return f"{figure:.4g}{label} (Bai et al. 2018)"
+
+
+def published_music_table(found):
+    """Markdown: each polyphonic experiment against Bai et al. 2018's figure."""
+    lines = ["| corpus, cell | ours (mean ± std, seeds) | published | ours − published "
+             "| experiment |", "|---|---|---|---|---|"]
+    for name, facts in sorted(found.items(), key=lambda kv: _music_order(kv[1]["exp"])):
+        published = _published_figure(facts["exp"])
+        if published is None or facts["metric"] != "test_nll":
+            continue
+        layer = facts["exp"].model.layers[0]
+        mean = statistics.fmean(facts["values"].values())
+        lines.append(f"| {facts['exp'].data.params['corpus']}, {CELLS[layer.cell]}"
+                     f"({layer.units}) | {_measured(facts['values'])} "
+                     f"({len(facts['values'])}) | {published:.4g} | "
+                     f"{mean - published:+.3g} | `{name}` |")
+    return "\n".join(lines)
+
+
+def _music_order(exp):
+    return (exp.data.params.get("corpus", ""), exp.model.layers[0].cell, exp.name)
+
+
+def _published_figure(exp):
+    """Bai et al.'s test NLL for a one-layer polyphonic experiment's cell, or None."""
     layers = exp.model.layers
     if exp.data.name != "polyphonic" or len(layers) != 1 or layers[0].bidirectional:
-        return ""
+        return None
     figures = music.PUBLISHED_TEST_NLL.get(exp.data.params["corpus"], {})
-    cell = PUBLISHED_CELLS.get(layers[0].cell)
-    if cell not in figures:
-        return ""
-    label = " tanh-RNN" if cell == "RNN" else ""
-    return f"{figures[cell]:.4g}{label} (Bai et al. 2018)"
+    return figures.get(PUBLISHED_CELLS.get(layers[0].cell))
+
+
+# Published accuracy of convolutional models on the same UCR problems, for context
+# (Fawaz et al. 2019 FCN; InceptionTime 2020): quoted, not measured here.
+CONVOLUTIONAL_ACCURACY = {"gunpoint": "≈ 1.00", "italy_power_demand": "≈ 0.965",
+                          "arrow_head": "≈ 0.846"}
+
+
+def published_one_nn_table(found):
+    """Markdown: each UCR/UEA classifier against 1-NN Euclidean, computed on its split."""
+    lines = ["| dataset | experiment | ours (mean ± std, seeds) | seeds above 1-NN "
+             "| 1-NN Euclidean (computed; archive) | convolutional (published) |",
+             "|---|---|---|---|---|---|"]
+    for name, facts in sorted(found.items(), key=lambda kv: (kv[1]["exp"].data.name, kv[0])):
+        exp = facts["exp"]
+        if facts["metric"] != "test_accuracy" or not one_nn.has_one_nn(exp.data.name):
+            continue
+        nn = one_nn.one_nn_euclidean(exp.data.name)
+        archive = "" if nn["published_error"] is None else \
+            f"; {1 - nn['published_error']:.4f}"
+        above = sum(v > nn["accuracy"] for v in facts["values"].values())
+        lines.append(f"| {exp.data.name} | `{name}` | {_measured(facts['values'])} "
+                     f"({len(facts['values'])}) | {above} of {len(facts['values'])} | "
+                     f"{nn['accuracy']:.4f}{archive} | "
+                     f"{CONVOLUTIONAL_ACCURACY.get(exp.data.name, '')} |")
+    return "\n".join(lines)
 
 
 def _measured(values):
@@ -169,9 +222,11 @@ def _number(value):
 
 
 def tables(root):
-    """`{"families": markdown, "experiments": markdown}` from the runs under `root`."""
+    """`{table name: markdown}` from the runs under `root`, one per marker pair."""
     found = measured(root)
-    return {"families": families_table(found), "experiments": experiments_table(found)}
+    return {"families": families_table(found), "experiments": experiments_table(found),
+            "published_music": published_music_table(found),
+            "published_one_nn": published_one_nn_table(found)}
 
 
 def replace_generated(text, name, body):

@@ -7,6 +7,7 @@ import pytest
 from conftest import TINY_SWEEP_BASE, write_yaml
 
 from rnnbench.cli import main
+from rnnbench.config.experiment import load_experiment
 from rnnbench.errors import UserError
 from rnnbench.reports import experiment_tables
 
@@ -81,3 +82,24 @@ def test_a_run_of_another_config_is_left_out(tiny_family):
     row = next(line for line in experiment_tables.tables(tiny_family)["experiments"]
                .splitlines() if line.startswith("| `tiny_gru`"))
     assert "| 1, 2 |" in row
+
+
+def shipped_facts(name, values):
+    """The `found` entry of a shipped experiment with the given `{seed: value}`."""
+    exp = load_experiment(name)
+    return {name: {"exp": exp, "metric": exp.reference.metric, "values": values}}
+
+
+def test_the_music_table_sets_each_run_beside_bai_et_al():
+    found = shipped_facts("jsb_gru", {42: 8.5, 1: 8.7})
+    found.update(shipped_facts("sunspots_lstm", {42: 0.5, 1: 0.6}))  # not music: no row
+    rows = experiment_tables.published_music_table(found).splitlines()[2:]
+    assert rows == ["| jsb_chorales, GRU(260) | 8.6 ± 0.14 (2) | 8.43 | +0.17 | `jsb_gru` |"]
+
+
+def test_the_one_nn_table_counts_the_seeds_above_the_computed_1nn():
+    found = shipped_facts("italy_power_demand_gru", {42: 0.96, 1: 0.95, 2: 0.97})
+    rows = experiment_tables.published_one_nn_table(found).splitlines()[2:]
+    # 1-NN Euclidean on ItalyPowerDemand's archive split: error 0.0447 (published)
+    assert rows == ["| italy_power_demand | `italy_power_demand_gru` | 0.96 ± 0.01 (3) "
+                    "| 2 of 3 | 0.9553; 0.9553 | ≈ 0.965 |"]
