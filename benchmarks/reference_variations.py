@@ -10,10 +10,18 @@ effect (CPU time / wall time of a matmul loop; oneDNN's start-up notice).
 
     python benchmarks/reference_variations.py sine_lstm italy_power_demand_gru \
         --seeds 42,1,2 --results-dir /tmp/variations
+
+`--reproduce` runs `rnnbench reproduce NAME` itself under each variant (the
+reference's own seeds) and judges the runs against the shipped `reference:`
+blocks, with `--base` the run folders those references were measured from:
+
+    python benchmarks/reference_variations.py sine_lstm gunpoint_lstm --reproduce \
+        --variants intra1,onednn_off --base results/references --results-dir /tmp/var
 """
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -56,6 +64,18 @@ def environment(variant):
     return {**env, **VARIANTS[variant], "TF_CPP_MIN_LOG_LEVEL": "0"}
 
 
+def reproduce_all(names, variant, root):
+    """`rnnbench reproduce NAME` for each name in a fresh process with `variant`'s environment."""
+    for name in names:
+        log = root / variant / f"{name}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("w") as out:
+            subprocess.run([sys.executable, "-m", "rnnbench", "reproduce", name,
+                            "--results-dir", str(root / variant)], env=environment(variant),
+                           stdout=out, stderr=subprocess.STDOUT, check=False)
+        print(f"{variant} {name}: {log.read_text().strip().splitlines()[-1]}", flush=True)
+
+
 def probe(variant):
     """`(cpu time / wall time of a matmul loop, whether oneDNN announced itself)`."""
     done = subprocess.run([sys.executable, "-c", PROBE], env=environment(variant),
@@ -80,6 +100,11 @@ def collect(root):
     return found
 
 
+def same_bits(a, b):
+    """Equal floats, or both NaN (a MAPE over a zero target is NaN in every run)."""
+    return a == b or (a is not None and math.isnan(a) and math.isnan(b))
+
+
 def compare(base, other):
     """Per experiment: runs compared, metrics bit-exact, largest |difference| of each."""
     rows = {}
@@ -91,7 +116,7 @@ def compare(base, other):
         row["runs"] += 1
         for key, value in metrics.items():
             row["metrics"] += 1
-            row["exact"] += now.get(key) == value
+            row["exact"] += same_bits(now.get(key), value)
             diff = abs(now.get(key, float("nan")) - value)
             row["max_diff"][key] = max(row["max_diff"].get(key, 0.0), diff)
     return rows
@@ -115,6 +140,50 @@ def verdicts(base, other, metric_of):
     return out
 
 
+def shipped_verdicts(other):
+    """Per experiment: `other`'s runs on the reference's seeds against the shipped block.
+
+    The comparison `rnnbench reproduce NAME` makes (`reproduce.reference_table`).
+    """
+    import rnnbench
+    from rnnbench.runs import reproduce
+    out = {}
+    for name in sorted({n for n, _ in other}):
+        exp = rnnbench.load_experiment(name)
+        ref, seeds = exp.reference, exp.reference.run_seeds(exp.seed)
+        if any((name, s) not in other for s in seeds):
+            continue
+        measured = {s: other[(name, s)][ref.metric] for s in seeds}
+        row = reproduce.reference_table(ref, measured).iloc[0]
+        out[name] = {"metric": ref.metric, "reference": ref.value, "std": ref.std,
+                     "tolerance": float(row["tolerance"]),
+                     "mean": sum(measured.values()) / len(measured),
+                     "reproduced": bool(row["match"])}
+    return out
+
+
+def markdown_table(report):
+    """One row per experiment: its reference, then per variant the mean, verdict, bits."""
+    variants = list(report)
+    names = sorted({n for v in report.values() for n in v["verdicts"]})
+    lines = ["| experiment | reference (tolerance) | " + " | ".join(variants) + " |",
+             "|---" * (2 + len(variants)) + "|"]
+    for name in names:
+        first = next(v["verdicts"][name] for v in report.values() if name in v["verdicts"])
+        cells = [f"{name}, {first['metric']}",
+                 f"{first['reference']:.4g} (± {first['tolerance']:.2g})"]
+        for variant in variants:
+            v, bits = report[variant]["verdicts"].get(name), report[variant]["bits"].get(name)
+            if v is None:
+                cells.append("not run")
+                continue
+            exact = f"{bits['exact']}/{bits['metrics']}" if bits and bits["runs"] else "-"
+            cells.append(f"{v['mean']:.4g} {'reproduced' if v['reproduced'] else '**NOT**'}"
+                         f" ({exact} bit-exact)")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="+")
@@ -122,8 +191,15 @@ def main():
     parser.add_argument("--results-dir", required=True)
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--json", help="write the comparison here")
+    parser.add_argument("--markdown", action="store_true",
+                        help="also print the verdicts as a markdown table")
     parser.add_argument("--no-run", action="store_true",
                         help="only compare the run folders already under --results-dir")
+    parser.add_argument("--reproduce", action="store_true",
+                        help="run `rnnbench reproduce NAME` per variant and judge against "
+                             "the shipped reference blocks")
+    parser.add_argument("--base", help="the run folders to compare bits with (default: "
+                                       f"RESULTS_DIR/{BASE})")
     args = parser.parse_args()
     root = Path(args.results_dir)
     variants = args.variants.split(",")
@@ -132,30 +208,38 @@ def main():
             ratio, onednn = probe(variant)
             print(f"probe {variant}: cpu/wall {ratio}, oneDNN notice {onednn}", flush=True)
         for variant in variants:
+            if args.reproduce:
+                reproduce_all(args.names, variant, root)
+                continue
             subprocess.run([sys.executable, "-c", RUNS, ",".join(args.names), args.seeds,
                             str(root / variant)], env=environment(variant), check=True)
             print(f"ran {variant}", flush=True)
     import rnnbench
     metric_of = lambda name: rnnbench.load_experiment(name).reference.metric
-    base = collect(root / BASE)
+    wanted = lambda runs: {k: v for k, v in runs.items() if k[0] in args.names}
+    base = wanted(collect(Path(args.base) if args.base else root / BASE))
+    label = args.base or BASE
     report = {}
     for variant in variants:
         if variant == BASE:
             continue
-        other = collect(root / variant)
-        report[variant] = {"bits": compare(base, other),
-                           "verdicts": verdicts(base, other, metric_of)}
+        other = wanted(collect(root / variant))
+        judged = shipped_verdicts(other) if args.reproduce else \
+            verdicts(base, other, metric_of)
+        report[variant] = {"bits": compare(base, other), "verdicts": judged}
         for name, row in report[variant]["bits"].items():
             if not row["runs"]:
                 continue
             worst = max(row["max_diff"].items(), key=lambda kv: kv[1])
-            print(f"{BASE} vs {variant}, {name}: {row['runs']} runs, "
+            print(f"{label} vs {variant}, {name}: {row['runs']} runs, "
                   f"{row['exact']}/{row['metrics']} metrics bit-exact, largest |diff| "
                   f"{worst[1]:.3g} ({worst[0]})")
         for name, v in report[variant]["verdicts"].items():
             print(f"  {name}: {v['metric']} mean {v['mean']:.4g} vs reference "
-                  f"{v['reference']:.4g} ± {v['tolerance']:.2g} (measured on {BASE}): "
+                  f"{v['reference']:.4g} ± {v['tolerance']:.2g}: "
                   f"{'reproduced' if v['reproduced'] else 'NOT reproduced'}")
+    if args.markdown:
+        print(markdown_table(report))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1, sort_keys=True))
 
