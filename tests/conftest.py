@@ -196,6 +196,17 @@ def trial_states(sweep_dir, params):
     return states
 
 
+def default_sigint():
+    """`preexec_fn` for a child the test Ctrl-Cs: SIGINT acts as in a user's terminal.
+
+    A shell's `cmd &` job, and everything it starts, inherits SIGINT ignored,
+    and Python then never raises KeyboardInterrupt; so a suite started that way
+    (a CI script's background job) would see a child shrug off SIGINT.
+    """
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def wait_for(predicate, timeout, what, proc=None, interval=0.1):
     """Polls `predicate` until it returns something truthy, which it returns.
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import wait_for, write_yaml
+from conftest import default_sigint, wait_for, write_yaml
 from rnnbench import console
 
 # A run long enough to be interrupted mid-training (each epoch well under a second).
@@ -33,7 +33,7 @@ SHOWN = ("rnnbench:", "Epoch ", "\x1b")  # rnnbench's lines and Keras' progress 
 def start(args, cwd, **kwargs):
     return subprocess.Popen([sys.executable, "-m", "rnnbench", *args], cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            **kwargs)
+                            preexec_fn=default_sigint, **kwargs)
 
 
 def test_native_log_lines_are_dropped_and_everything_else_passes():

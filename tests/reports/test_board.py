@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import TINY_SWEEP_BASE, read_json, trial_states
+from conftest import TINY_SWEEP_BASE, default_sigint, read_json, trial_states
 from rnnbench.errors import UserError
 
 TINY = {**TINY_SWEEP_BASE, "train": {**TINY_SWEEP_BASE["train"], "epochs": 2}}
@@ -274,7 +274,8 @@ def test_rnnbench_board_binds_127_0_0_1_by_default(sweep, tmp_path):
         proc = subprocess.Popen(
             [sys.executable, "-m", "rnnbench", "board", "--logdir", str(sweep_dir),
              "--port", str(port)], stdout=out, stderr=subprocess.STDOUT,
-            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}, start_new_session=True)
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}, start_new_session=True,
+            preexec_fn=default_sigint)
     try:
         deadline = time.monotonic() + 90
         while "TensorBoard on" not in log.read_text():
