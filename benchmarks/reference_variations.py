@@ -146,7 +146,7 @@ def shipped_verdicts(other):
     The comparison `rnnbench reproduce NAME` makes (`reproduce.reference_table`).
     """
     import rnnbench
-    from rnnbench.runs import reproduce
+    from rnnbench.runs import references, reproduce
     out = {}
     for name in sorted({n for n, _ in other}):
         exp = rnnbench.load_experiment(name)
@@ -157,7 +157,7 @@ def shipped_verdicts(other):
         row = reproduce.reference_table(ref, measured).iloc[0]
         out[name] = {"metric": ref.metric, "reference": ref.value, "std": ref.std,
                      "tolerance": float(row["tolerance"]),
-                     "mean": sum(measured.values()) / len(measured),
+                     "mean": references.summary(measured.values())[0],
                      "reproduced": bool(row["match"])}
     return out
 

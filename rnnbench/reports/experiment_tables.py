@@ -5,11 +5,12 @@ Markdown tables over the plain runs under a results root: the cell families
 every experiment (mean ± std, seeds, the naive baseline the runs scored,
 1-NN Euclidean computed here for UCR/UEA data, quoted literature figures,
 parameters, runtime), and the two comparisons with published results
-(polyphonic music against Bai et al. 2018, UCR/UEA against 1-NN Euclidean). Only runs whose config is the experiment
-file's (up to the seed) count, so a table cannot disagree with what was
-measured. `replace_generated` puts a table between its marker comments.
+(polyphonic music against Bai et al. 2018, UCR/UEA against 1-NN Euclidean).
+Only runs whose config is the experiment file's (up to the seed) count, so a
+table cannot disagree with what was measured. `replace_generated` puts a table between its marker comments.
 """
 
+import functools
 import logging
 import re
 import statistics
@@ -136,11 +137,17 @@ def experiments_table(found):
 def reference_cell(name, exp):
     """1-NN Euclidean for UCR/UEA data (computed now), else a quoted figure, else ''."""
     if exp.data.task == "classify" and one_nn.has_one_nn(exp.data.name):
-        found = one_nn.one_nn_euclidean(exp.data.name)
+        found = _one_nn(exp.data.name)
         published = found["published_error"]
         archive = "" if published is None else f"; archive {1 - published:.4f}"
         return f"1-NN ED {found['accuracy']:.4f} (`rnnbench baseline {name}`{archive})"
     return published_nll(exp) or QUOTED.get(name, "")
+
+
+@functools.lru_cache(maxsize=None)
+def _one_nn(dataset_name):
+    """1-NN Euclidean of a dataset, scored once: both tables and every experiment on it."""
+    return one_nn.one_nn_euclidean(dataset_name)
 
 
 # Cell of a one-layer, one-direction model -> its row in music.PUBLISHED_TEST_NLL.
@@ -201,7 +208,7 @@ def published_one_nn_table(found):
         exp = facts["exp"]
         if facts["metric"] != "test_accuracy" or not one_nn.has_one_nn(exp.data.name):
             continue
-        nn = one_nn.one_nn_euclidean(exp.data.name)
+        nn = _one_nn(exp.data.name)
         archive = "" if nn["published_error"] is None else \
             f"; {1 - nn['published_error']:.4f}"
         above = sum(v > nn["accuracy"] for v in facts["values"].values())

@@ -1,8 +1,9 @@
 """A shipped reference holds when the machine changes: threads, oneDNN on or off.
 
 sine_lstm under every variation; sunspots_lstm (5 seeds, built-in data) under
-oneDNN off, the variation that moves every metric. Each variation runs `rnnbench reproduce` in a fresh process, since TensorFlow
-reads `TF_NUM_INTRAOP_THREADS` and `TF_ENABLE_ONEDNN_OPTS` once, at start-up
+oneDNN off, the variation that moves every metric. Each variation runs
+`rnnbench reproduce` in a fresh process, since TensorFlow reads
+`TF_NUM_INTRAOP_THREADS` and `TF_ENABLE_ONEDNN_OPTS` once, at start-up
 (BENCHMARKS.md, "References across machines" measures which metrics stay bit-exact).
 """
 

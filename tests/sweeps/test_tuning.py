@@ -654,9 +654,9 @@ def rss_mb():
 def test_memory_stays_bounded_over_seven_trials_in_one_process(tmp_path, tiny, monkeypatch):
     """RSS after trial 2 vs after trial 7 of one in-process sweep.
 
-    Bound: 94 MB for 5 trials (the 150 MB for 8 of the 10-trial version). Each trial here holds well under 1 MB of
-    model and data, so anything near the bound is a leak of whole trials
-    (models, datasets, tuner state). Measured on TF 2.21 / Keras 3.15: about
+    Bound: 94 MB for 5 trials (the 150 MB for 8 of the 10-trial version).
+    Each trial here holds well under 1 MB of model and data, so anything near
+    the bound is a leak of whole trials (models, datasets, tuner state). Measured on TF 2.21 / Keras 3.15: about
     9 MB a trial, the same growth a bare `keras` build/fit/`clear_session()`
     loop shows with no rnnbench code in it, so the bound leaves ~2x headroom.
     """
