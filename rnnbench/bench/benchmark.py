@@ -291,27 +291,13 @@ def machine_mode():
     """The CPU and TensorFlow's floating-point mode, for every bench row.
 
     Returns:
-        `cpu_model` ("model name" of /proc/cpuinfo, else `platform.processor()`),
-        `cpu_flags` (its vector and matrix extensions that matter to the
-        kernels: AVX2, FMA, AVX-512, AMX), `cpu_count` (cores this process
-        may use) and `tf_flush_denormal`.
+        `cpu_model` and `cpu_flags` (`runs.machine.cpu`), `cpu_count` (cores
+        this process may use) and `tf_flush_denormal`.
     """
     import os
-    import platform
-    model, flags = platform.processor() or platform.machine(), []
-    try:
-        with open("/proc/cpuinfo") as f:
-            info = dict(line.split(":", 1) for line in f.read().split("\n\n")[0].splitlines()
-                        if ":" in line)
-        info = {k.strip(): v.strip() for k, v in info.items()}
-        model = info.get("model name", model)
-        flags = sorted(flag for flag in info.get("flags", "").split()
-                       if flag in ("avx2", "fma", "avx512f") or flag.startswith("amx"))
-    except OSError:  # not Linux
-        pass
+    from rnnbench.runs import machine
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"cpu_model": model, "cpu_flags": flags, "cpu_count": cores,
-            "tf_flush_denormal": tf_flushes_denormals()}
+    return {**machine.cpu(), "cpu_count": cores, "tf_flush_denormal": tf_flushes_denormals()}
 
 
 def tf_flushes_denormals():

@@ -22,6 +22,7 @@ import yaml
 
 from rnnbench.config import paths, yaml_text
 from rnnbench.errors import DISK_ERRNOS, RunFailed, UserError
+from rnnbench.runs import machine
 
 log = logging.getLogger("rnnbench.runs")
 
@@ -192,8 +193,10 @@ def git_state(repo=paths.REPO_ROOT):
 
 
 def host():
+    """Where the run ran: host, platform, CPU and oneDNN's setting (`machine`)."""
     return {"hostname": socket.gethostname(), "platform": platform.platform(),
-            "cpu_count": os.cpu_count(), "argv": sys.argv}
+            "cpu_count": os.cpu_count(), **machine.cpu(),
+            "tf_enable_onednn_opts": machine.onednn_setting(), "argv": sys.argv}
 
 
 def run_status(manifest, hostname=None, now=None):

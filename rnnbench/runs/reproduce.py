@@ -151,6 +151,7 @@ def manifest_warnings(old, new):
     a, b = old.get("device", {}).get("type"), new.get("device", {}).get("type")
     if a != b:
         warnings.append(f"device was {a}, is now {b}")
+    warnings += machine_warnings(old.get("host") or {}, new.get("host") or {})
     used = lambda m: [layer.get("cudnn_used") for layer in m.get("layers", [])]
     if used(old) != used(new):
         warnings.append(f"cuDNN use per layer was {used(old)}, is now {used(new)}")
@@ -163,6 +164,21 @@ def manifest_warnings(old, new):
             warnings.append(f"the {which} run used rnnbench code with uncommitted changes")
     if not old.get("deterministic", True) or not new.get("deterministic", True):
         warnings.append("op determinism was off: the same seed need not give the same numbers")
+    return warnings
+
+
+def machine_warnings(old_host, new_host):
+    """The CPU or oneDNN setting changed (older manifests, without these keys, say nothing)."""
+    warnings = []
+    if "cpu_model" in old_host and (old_host["cpu_model"], old_host.get("cpu_flags")) != \
+            (new_host.get("cpu_model"), new_host.get("cpu_flags")):
+        warnings.append(f"the CPU was {old_host['cpu_model']} {old_host.get('cpu_flags')}, is "
+                        f"now {new_host.get('cpu_model')} {new_host.get('cpu_flags')}: oneDNN "
+                        "picks its kernels per CPU, so a seed can train differently")
+    key = "tf_enable_onednn_opts"
+    if key in old_host and old_host[key] != new_host.get(key):
+        warnings.append(f"TF_ENABLE_ONEDNN_OPTS was {old_host[key] or 'unset'}, is now "
+                        f"{new_host.get(key) or 'unset'}")
     return warnings
 
 

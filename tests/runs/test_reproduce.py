@@ -1,6 +1,7 @@
 """`rnnbench reproduce`: run folders match to the last digit; references within tolerance."""
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -60,12 +61,16 @@ def test_manifest_differences_that_change_numbers_are_warned(recorded_run, tmp_p
     manifest["versions"]["tensorflow"] = "2.0.0"
     manifest["device"]["type"] = "GPU"
     manifest["deterministic"] = False
+    onednn_before = "1" if os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "0" else "0"
+    manifest["host"].update(cpu_model="Some Other CPU", tf_enable_onednn_opts=onednn_before)
     (recorded_run / "manifest.json").write_text(json.dumps(manifest))
     main(["reproduce", str(recorded_run), "--results-dir", str(tmp_path / "again")])
     out = capsys.readouterr().out
     assert "warning: tensorflow was 2.0.0" in out
     assert "warning: device was GPU, is now CPU" in out
     assert "op determinism was off" in out
+    assert "warning: the CPU was Some Other CPU" in out
+    assert f"warning: TF_ENABLE_ONEDNN_OPTS was {onednn_before}, is now" in out
 
 
 @pytest.mark.slow

@@ -50,6 +50,7 @@ def test_run_writes_a_complete_run_folder(tmp_path):
     assert manifest["seed"] == 1 and manifest["deterministic"] is True
     assert manifest["versions"]["tensorflow"] and manifest["versions"]["keras"]
     assert "commit" in manifest["git"] and manifest["device"]["type"] == "CPU"
+    assert manifest["host"]["cpu_model"] and "tf_enable_onednn_opts" in manifest["host"]
     # `cell: lstm` runs on BlockLSTM on CPU at this size (train.lstm_kernel: auto).
     assert [layer["class"] for layer in manifest["layers"]] == ["GRU", "FusedLSTM"]
     assert all(layer["cudnn_eligible"] and not layer["cudnn_used"]

@@ -1,0 +1,38 @@
+"""The machine facts a run's numbers can depend on: the CPU and oneDNN's setting.
+
+With op determinism on, the same seed and code give the same metrics to the
+last bit at any intra-op thread count, but not on a CPU whose oneDNN kernels
+differ or with oneDNN off (BENCHMARKS.md, "References across machines"), so a
+manifest records both and `rnnbench reproduce` warns when they changed.
+"""
+
+import os
+import platform
+
+# The extensions that decide which oneDNN / Eigen kernels run.
+KERNEL_FLAGS = ("avx2", "fma", "avx512f")
+
+
+def cpu():
+    """The CPU model and the vector and matrix extensions the kernels use.
+
+    Returns:
+        `cpu_model` ("model name" of /proc/cpuinfo, else `platform.processor()`)
+        and `cpu_flags` (AVX2, FMA, AVX-512 and AMX flags it has, sorted).
+    """
+    model, flags = platform.processor() or platform.machine(), []
+    try:
+        with open("/proc/cpuinfo") as f:
+            first_cpu = f.read().split("\n\n")[0]
+    except OSError:  # not Linux
+        return {"cpu_model": model, "cpu_flags": flags}
+    info = {key.strip(): value.strip() for key, value in
+            (line.split(":", 1) for line in first_cpu.splitlines() if ":" in line)}
+    flags = sorted(flag for flag in info.get("flags", "").split()
+                   if flag in KERNEL_FLAGS or flag.startswith("amx"))
+    return {"cpu_model": info.get("model name", model), "cpu_flags": flags}
+
+
+def onednn_setting():
+    """`TF_ENABLE_ONEDNN_OPTS` as this process sees it; None when unset (TensorFlow's default)."""
+    return os.environ.get("TF_ENABLE_ONEDNN_OPTS")
