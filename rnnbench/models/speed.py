@@ -141,5 +141,4 @@ def threads(exp, configured=0):
     if env.isdigit() and int(env) > 0:
         return Choice(setting, int(env), "auto: TF_NUM_INTRAOP_THREADS")
     cores = os.cpu_count() or 1
-    return Choice(setting, cores, "auto: TensorFlow's default, one per core; the "
-                  "metrics were bit-identical at 1, 2 and 4 threads")
+    return Choice(setting, cores, "auto: TensorFlow's default, one per core")

@@ -1,9 +1,10 @@
 """The machine facts a run's numbers can depend on: the CPU and oneDNN's setting.
 
-With op determinism on, the same seed and code give the same metrics to the
-last bit at any intra-op thread count, but not on a CPU whose oneDNN kernels
-differ or with oneDNN off (BENCHMARKS.md, "References across machines"), so a
-manifest records both and `rnnbench reproduce` warns when they changed.
+With op determinism on, the same seed, code, CPU and thread count give the
+same metrics to the last bit, run after run; another CPU (oneDNN picks its
+kernels per CPU) or oneDNN off moves them (BENCHMARKS.md, "References across
+machines"), so a manifest records both and `rnnbench reproduce` warns when
+they changed. The thread count is in the manifest's `threads`.
 """
 
 import os

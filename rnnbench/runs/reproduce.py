@@ -152,6 +152,10 @@ def manifest_warnings(old, new):
     if a != b:
         warnings.append(f"device was {a}, is now {b}")
     warnings += machine_warnings(old.get("host") or {}, new.get("host") or {})
+    a, b = (old.get("threads") or {}).get("chosen"), (new.get("threads") or {}).get("chosen")
+    if a is not None and a != b:
+        warnings.append(f"intra-op threads were {a}, are now {b}: the larger models (the "
+                        "JSB and Nottingham ones) train differently with another count")
     used = lambda m: [layer.get("cudnn_used") for layer in m.get("layers", [])]
     if used(old) != used(new):
         warnings.append(f"cuDNN use per layer was {used(old)}, is now {used(new)}")

@@ -37,6 +37,13 @@ def test_a_changed_cpu_or_onednn_setting_is_warned():
     assert manifest_warnings(now, now) == []
 
 
+def test_another_intra_op_thread_count_is_warned():
+    one, two = ({"threads": {"setting": "auto", "chosen": n, "reason": "r"}} for n in (1, 2))
+    assert manifest_warnings(one, two) == [
+        "intra-op threads were 1, are now 2: the larger models (the JSB and Nottingham ones) "
+        "train differently with another count"]
+
+
 def test_an_older_manifest_without_the_machine_facts_warns_of_nothing():
     older = {"host": {"hostname": "vm", "platform": "Linux", "cpu_count": os.cpu_count()}}
     assert manifest_warnings(older, {"host": folders.host()}) == []
