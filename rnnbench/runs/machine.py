@@ -21,17 +21,17 @@ def cpu():
         `cpu_model` ("model name" of /proc/cpuinfo, else `platform.processor()`)
         and `cpu_flags` (AVX2, FMA, AVX-512 and AMX flags it has, sorted).
     """
-    model, flags = platform.processor() or platform.machine(), []
+    fallback = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as f:
             first_cpu = f.read().split("\n\n")[0]
     except OSError:  # not Linux
-        return {"cpu_model": model, "cpu_flags": flags}
+        return {"cpu_model": fallback, "cpu_flags": []}
     info = {key.strip(): value.strip() for key, value in
             (line.split(":", 1) for line in first_cpu.splitlines() if ":" in line)}
     flags = sorted(flag for flag in info.get("flags", "").split()
                    if flag in KERNEL_FLAGS or flag.startswith("amx"))
-    return {"cpu_model": info.get("model name", model), "cpu_flags": flags}
+    return {"cpu_model": info.get("model name", fallback), "cpu_flags": flags}
 
 
 def onednn_setting():

@@ -151,11 +151,7 @@ def manifest_warnings(old, new):
     a, b = old.get("device", {}).get("type"), new.get("device", {}).get("type")
     if a != b:
         warnings.append(f"device was {a}, is now {b}")
-    warnings += machine_warnings(old.get("host") or {}, new.get("host") or {})
-    a, b = (old.get("threads") or {}).get("chosen"), (new.get("threads") or {}).get("chosen")
-    if a is not None and a != b:
-        warnings.append(f"intra-op threads were {a}, are now {b}: the larger models (the "
-                        "JSB and Nottingham ones) train differently with another count")
+    warnings += machine_warnings(old, new)
     used = lambda m: [layer.get("cudnn_used") for layer in m.get("layers", [])]
     if used(old) != used(new):
         warnings.append(f"cuDNN use per layer was {used(old)}, is now {used(new)}")
@@ -171,9 +167,10 @@ def manifest_warnings(old, new):
     return warnings
 
 
-def machine_warnings(old_host, new_host):
-    """The CPU or oneDNN setting changed (older manifests, without these keys, say nothing)."""
+def machine_warnings(old, new):
+    """The CPU, oneDNN setting or thread count changed (not keys an older manifest lacks)."""
     warnings = []
+    old_host, new_host = old.get("host") or {}, new.get("host") or {}
     if "cpu_model" in old_host and (old_host["cpu_model"], old_host.get("cpu_flags")) != \
             (new_host.get("cpu_model"), new_host.get("cpu_flags")):
         warnings.append(f"the CPU was {old_host['cpu_model']} {old_host.get('cpu_flags')}, is "
@@ -183,6 +180,10 @@ def machine_warnings(old_host, new_host):
     if key in old_host and old_host[key] != new_host.get(key):
         warnings.append(f"TF_ENABLE_ONEDNN_OPTS was {old_host[key] or 'unset'}, is now "
                         f"{new_host.get(key) or 'unset'}")
+    a, b = (old.get("threads") or {}).get("chosen"), (new.get("threads") or {}).get("chosen")
+    if a is not None and a != b:
+        warnings.append(f"intra-op threads were {a}, are now {b}: the larger models (the "
+                        "JSB and Nottingham ones) train differently with another count")
     return warnings
 
 
