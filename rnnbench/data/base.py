@@ -91,6 +91,21 @@ class DataSpec:
     output_dim: int = 1
 
 
+# The run folder's `preprocessing.json` (the dict `Splits.preprocessing`, with these
+# two keys added by the run): a versioned record of everything fitted on the training
+# part. Its other keys, all optional, by what they describe:
+#   "inputs":  how raw data becomes `x`: {"kind": "series" | "tokens" | "arrays" |
+#              "table_sequences" | ..., plus the kind's own keys, e.g. "columns",
+#              "time_column", "window", "horizon", "scalers" ({column: Scaler
+#              config}), "level", "vocabulary", "max_length", "lowercase"}
+#   "outputs": how predictions become original units: {"kind": "values" | "classes" |
+#              "tokens" | "multilabel", "columns", "scaler" (a Scaler config),
+#              "label_names", "vocabulary"}
+# A reader refuses a "version" newer than it knows.
+PREPROCESSING_FORMAT = "rnnbench.preprocessing"
+PREPROCESSING_VERSION = 1
+
+
 @dataclasses.dataclass
 class Split:
     """One part of a dataset: inputs `x` and targets `y` as numpy arrays."""
@@ -119,6 +134,10 @@ class Splits:
         info: extra facts for the manifest (sizes, source, scaler params).
         score_context: keyword arguments for the task's `score` (for
             forecasting series: `mase_scale`).
+        preprocessing: what was fitted on the training part to turn raw data
+            into `x` and predictions back into original units, as JSON-able
+            data (see `PREPROCESSING_FORMAT`). Written to the run folder as
+            `preprocessing.json`; `rnnbench predict` and `export` read it.
     """
 
     train: Split
@@ -130,6 +149,7 @@ class Splits:
     inverse_transform: Optional[Callable[[np.ndarray], np.ndarray]] = None
     info: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     score_context: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    preprocessing: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
 class Dataset:

@@ -120,6 +120,24 @@ class Scaler:
         return config
 
 
+    @classmethod
+    def from_config(cls, config):
+        """A fitted scaler from `get_config()`'s output (as read back from JSON)."""
+        scaler = cls(config["kind"])
+        if scaler.kind == "minmax":
+            scaler.data_min = np.asarray(config["data_min"], np.float64)
+            scaler.data_max = np.asarray(config["data_max"], np.float64)
+            offset, scale = scaler.data_min, scaler.data_max - scaler.data_min
+        elif scaler.kind == "standard":
+            scaler.mean = np.asarray(config["mean"], np.float64)
+            scaler.std = np.asarray(config["std"], np.float64)
+            offset, scale = scaler.mean, scaler.std
+        else:
+            offset, scale = np.zeros(()), np.ones(())
+        scaler._offset, scaler._scale = offset, np.where(scale == 0, 1.0, scale)
+        return scaler
+
+
 def _to_py(array):
     return None if array is None else np.asarray(array).tolist()
 
