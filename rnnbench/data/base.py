@@ -11,6 +11,8 @@ from typing import Any, Callable, Mapping, Optional, Tuple
 
 import numpy as np
 
+from rnnbench.errors import UserError
+
 
 @dataclasses.dataclass(frozen=True)
 class Param:
@@ -152,6 +154,23 @@ class Splits:
     preprocessing: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
+@dataclasses.dataclass
+class NewInputs:
+    """Model inputs read from a new file, and what labels each sample.
+
+    Attributes:
+        x: the model's inputs, preprocessed as in training.
+        index: one label per sample for the predictions file (the timestamp a
+            forecast is for, a row number, a series id), or None.
+        extra: columns to carry into the predictions file unchanged (e.g. the
+            text a classifier read, the true label when the file has one).
+    """
+
+    x: Any
+    index: Optional[Any] = None
+    extra: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+
 class Dataset:
     """Base class for registered datasets.
 
@@ -214,6 +233,29 @@ class Dataset:
     def spec(self, params):
         """Returns the `DataSpec` for validated `params` (a dict), without data."""
         raise NotImplementedError
+
+    def new_inputs(self, params, preprocessing, source):
+        """Model inputs from new raw data, with the preprocessing a run fitted.
+
+        `rnnbench predict RUN_DIR --data FILE` calls it with the run's own
+        `data:` params and its `preprocessing.json`; the same transforms as in
+        training apply (nothing is fitted again).
+
+        Args:
+            params: the run's validated params of this dataset.
+            preprocessing: the run's preprocessing record (`Splits.preprocessing`).
+            source: path of the new data (a file or a folder).
+
+        Returns:
+            `NewInputs`.
+
+        Raises:
+            UserError: naming the difference when `source` does not match what
+                the run was trained on (a missing column, another feature count).
+        """
+        raise UserError(
+            f"The `{type(self).__name__}` dataset cannot read new data files; "
+            "`rnnbench predict` without `--data` predicts its own test split.")
 
     def load(self, params, split, scale, seed):
         """Returns `Splits`.
