@@ -170,8 +170,8 @@ def make_parser():
     p.set_defaults(handler=cmd_worker)
 
     p = sub.add_parser("results", help="one table over every run folder under results/")
-    p.add_argument("name", metavar="NAME|SWEEP", nargs="?",
-                   help="only runs of this experiment or sweep")
+    p.add_argument("name", metavar="NAME|SWEEP|STUDY", nargs="?",
+                   help="only runs of this experiment, sweep or study")
     p.add_argument("--format", choices=("table", "csv", "markdown"), default="table")
     p.add_argument("--sort", metavar="METRIC", help="sort by a metric, e.g. test_loss")
     p.add_argument("--results-dir", help="results root (default ./results or "

@@ -74,7 +74,9 @@ def join(path, key):
 
 
 def close_matches_hint(name, allowed):
-    close = difflib.get_close_matches(str(name), [str(a) for a in allowed], n=3)
+    # dict.fromkeys: a name offered twice (a column of two sources) is suggested once
+    allowed = list(dict.fromkeys(str(a) for a in allowed))
+    close = difflib.get_close_matches(str(name), allowed, n=3)
     return f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
 
 

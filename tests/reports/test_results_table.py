@@ -125,7 +125,7 @@ def test_sort_and_sweep_objectives_share_one_higher_is_better_rule(tmp_path, met
 def test_leaderboard_and_results_read_run_folders_with_one_reader(root):
     from rnnbench.sweeps import leaderboard
     folder = root / "exp_a" / "20261122-100000-0001"
-    facts, row = leaderboard.run_facts(folder), results_table.describe(None, folder)
+    facts, row = leaderboard.run_facts(folder), results_table.describe(None, None, folder)
     assert facts["val_loss"] == row["val_loss"] == 0.5
     assert facts["epochs_run"] == row["epochs"] == 3
     record = folders.read_run(root / "exp_b" / "20261122-140000-0005")
@@ -135,11 +135,66 @@ def test_leaderboard_and_results_read_run_folders_with_one_reader(root):
 
 
 def test_no_results_says_where_it_looked_and_how_to_make_some(tmp_path, capsys):
+    (tmp_path / "nothing").mkdir()
     assert main(["results", "--results-dir", str(tmp_path / "nothing")]) == 0
     out = capsys.readouterr().out
     assert "Empty DataFrame" not in out
     assert f"No run folders under {(tmp_path / 'nothing').resolve()}" in out
     assert "`rnnbench run NAME`" in out
+
+
+@pytest.mark.parametrize("make", ["missing", "file"])
+def test_a_results_root_that_is_no_folder_is_bad_input(tmp_path, capsys, make):
+    root = tmp_path / "resluts"
+    if make == "file":
+        root.write_text("not a folder")
+    assert main(["results", "--results-dir", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert str(root) in err and "--results-dir" in err
+    assert ("does not exist" if make == "missing" else "is a file") in err
+
+
+def test_studies_have_their_own_column_and_are_named_as_studies(root):
+    run = root / "studies" / "cells_x" / "20260101-000000-bbbb" / "runs" / "lstm-s1"
+    fake_run(run.parent.parent.parent.parent.parent, "exp_a", "unused")  # a plain run
+    run.mkdir(parents=True)
+    for name in ("manifest.json", "config.yaml"):
+        (run / name).write_text((root / "exp_a" / "unused" / name).read_text())
+    frame = results_table.table(root, "cells_x")
+    assert list(frame["study"]) == ["cells_x"] and frame["sweep"].isna().all()
+    with pytest.raises(UserError, match=r"studies: \['cells_x'\]"):
+        results_table.table(root, "cells_y")
+
+
+def test_the_reference_metric_and_its_baseline_lead_the_default_columns(tmp_path):
+    root = tmp_path / "results"
+    folder = fake_run(root, "exp", "20261122-100000-0001", metrics={
+        "test_mae": 1.0, "test_mape": 2.0, "test_mase": 0.8, "test_rmse": 0.5,
+        "baseline_test_mase": 1.6, "baseline_test_rmse": 0.9})
+    config = yaml.safe_load((folder / "config.yaml").read_text())
+    config["reference"] = {"metric": "test_rmse", "value": 0.5, "tolerance": 0.1}
+    (folder / "config.yaml").write_text(yaml.safe_dump(config))
+    frame = results_table.table(root)
+    columns = results_table.default_columns(frame)
+    assert columns.index("test_rmse") < columns.index("baseline_test_rmse")
+    assert "test_mae" not in columns  # alphabetical fill only without a reference
+    text = results_table.render(frame, "table", columns)
+    assert "baseline_test_rmse" in text.splitlines()[0]
+
+
+def test_a_non_numeric_epoch_count_is_a_problem_row_not_a_crash(root):
+    folder = root / "exp_a" / "20261122-100000-0001"
+    metrics = json.loads((folder / "metrics.json").read_text())
+    (folder / "metrics.json").write_text(json.dumps({**metrics, "epochs_run": "three"}))
+    row = results_table.table(root).set_index("run_id").loc["20261122-100000-0001"]
+    assert "`epochs_run` is not a number" in row["problem"]
+    assert pd.isna(row["epochs"])
+
+
+def test_a_name_offered_twice_is_suggested_once():
+    from rnnbench.config.schema import close_matches_hint
+    assert close_matches_hint("test_rmse_", ["test_rmse", "test_rmse"]) == \
+        " (did you mean 'test_rmse'?)"
 
 
 def test_a_misspelt_sort_key_suggests_the_tables_columns(root):
