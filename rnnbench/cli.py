@@ -12,19 +12,32 @@ import os
 import sys
 import textwrap
 
-from rnnbench import console
+from rnnbench import __version__, console
 from rnnbench.errors import DISK_ERRNOS, Interrupted, RunFailed, Terminated, UserError
 
 
 def main(argv=None):
     parser = make_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        # The subcommand's own usage, not the top level's, says what it takes.
+        parser_of(parser, getattr(args, "command", None)).error(
+            f"unrecognized arguments: {' '.join(unknown)}")
     args.whole_process = argv is None  # only a real command line may re-exec itself
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
     with console.session(args.verbose), console.stop_on_signals(Terminated):
         return run_command(args)
+
+
+def parser_of(parser, command):
+    """The subparser of `command`, or `parser` itself when there is none."""
+    for action in parser._subparsers._group_actions if parser._subparsers else ():
+        if command in getattr(action, "choices", {}):
+            return action.choices[command]
+    return parser
 
 
 def run_command(args):
@@ -38,6 +51,8 @@ def run_command(args):
         print(bounded(f"rnnbench: run failed: {e}"), file=sys.stderr)
         return 1
     except KeyboardInterrupt as e:
+        if sys.stdout.isatty():  # end Keras' progress bar line before the paragraph
+            print(flush=True)
         print(paragraph(interrupt_message(e, args)), file=sys.stderr)
         signal = stopping_signal(e)
         return 128 + signal.signum if signal else 130
@@ -86,8 +101,14 @@ def interrupt_message(error, args):
         return f"rnnbench: {how} `rnnbench {args.command}` before it wrote anything."
     text = error.message(how)
     if error.resume is None and args.command == "run":
-        text += f" Run it again with: rnnbench run {args.name}"
+        text += f" Run it again with: {rerun_command(args)}"
     return text
+
+
+def rerun_command(args):
+    """The command line the user typed, quoted for a shell, flags and all."""
+    import shlex
+    return shlex.join(["rnnbench", *args.argv])
 
 
 def make_parser():
@@ -99,6 +120,7 @@ def make_parser():
         prog="rnnbench", parents=[common],
         description="Config-driven experiments for recurrent networks "
                     "(Keras 3 / TensorFlow): build, train, sweep, reproduce.")
+    parser.add_argument("--version", action="version", version=f"rnnbench {__version__}")
     parser.set_defaults(verbose=False, whole_process=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_parser = sub.add_parser

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import default_sigint, wait_for, write_yaml
+from helpers import default_sigint, wait_for, write_yaml
 from rnnbench import console
 
 # A run long enough to be interrupted mid-training (each epoch well under a second).
@@ -116,7 +116,7 @@ def test_a_tiny_sweep_writes_nothing_to_stderr_that_is_not_rnnbench(tmp_path):
 @pytest.mark.slow
 def test_ctrl_c_during_run_keeps_the_folder_and_says_so_in_one_paragraph(tmp_path):
     write_yaml(tmp_path / "long.yaml", LONG_RUN)
-    proc = start(["run", "long.yaml", "--results-dir", "out"], tmp_path)
+    proc = start(["run", "long.yaml", "--results-dir", "out", "--epochs", "400"], tmp_path)
     wait_for(lambda: any(p.stat().st_size for p in
                          (tmp_path / "out").glob("console_long/*/history.csv")),
              120, "the first epoch")
@@ -124,13 +124,32 @@ def test_ctrl_c_during_run_keeps_the_folder_and_says_so_in_one_paragraph(tmp_pat
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
     (run_dir,) = (tmp_path / "out" / "console_long").iterdir()
-    assert json.loads((run_dir / "manifest.json").read_text())["status"] == "interrupted"
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
+    assert manifest["error"] == "KeyboardInterrupt: terminated by Ctrl-C (SIGINT)"
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
     message = " ".join(err.split())
     assert "interrupted run console_long" in message
     assert f"out/console_long/{run_dir.name}" in message  # as the user named it
-    assert "rnnbench run long.yaml" in message
+    # The re-run keeps every flag the user gave.
+    assert "rnnbench run long.yaml --results-dir out --epochs 400" in message
     assert len([p for p in err.split("\n\n") if p.strip()]) == 1
+    # Output into a pipe gets one line per epoch, no progress bar's escapes.
+    assert "Epoch 1/400\n" in out and "\x08" not in out and "\x1b[" not in out
+
+
+@pytest.mark.parametrize("argv, usage", [
+    (["run", "sine_lstm", "--bogus"], "usage: rnnbench run"),
+    (["results", "--sort"], "usage: rnnbench results"),
+    (["show", "sine_lstm", "--epochs", "3"], "usage: rnnbench show"),
+])
+def test_a_bad_flag_after_a_subcommand_prints_that_subcommands_usage(argv, usage, capsys):
+    from rnnbench.cli import main
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(usage) and "COMMAND" not in err
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ import dataclasses
 import logging
 import math
 import os
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -21,7 +22,7 @@ from rnnbench.config import experiment as config_lib
 from rnnbench.config import paths
 from rnnbench.data import cache as data_cache
 from rnnbench.data import tasks
-from rnnbench.errors import Interrupted, RunFailed, UserError
+from rnnbench.errors import Interrupted, RunFailed, Terminated, UserError
 from rnnbench.models import builders, size, speed
 from rnnbench.models.jit import MEASURE, choose_jit_compile
 from rnnbench.runs import folders
@@ -48,7 +49,9 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         exp: an `ExperimentConfig` (see `rnnbench.load_experiment`).
         results_dir: the results root (default `./results`).
         run_dir: an exact folder to write into (e.g. a sweep trial's).
-        verbose: Keras' `fit` verbosity.
+        verbose: Keras' `fit` verbosity; "auto" draws the progress bar on a
+            terminal and prints one line per epoch when output goes to a file
+            or a pipe (a bar there is a stream of backspaces).
         extra_callbacks: more Keras callbacks for `fit` (e.g. a sweep's progress).
 
     Returns:
@@ -61,6 +64,8 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         ends the run, the manifest records its status and the reason.
     """
     laps = Laps()
+    if verbose == "auto":
+        verbose = 1 if sys.stdout.isatty() else 2
     size.check_fits(exp)  # before a run folder is made for a model that cannot be built
     if run_dir is None:
         run_dir = folders.new_run_dir(paths.results_root(results_dir), exp.name)
@@ -463,12 +468,23 @@ def finish_manifest(manifest, started, status, error=None):
     facts = {"status": status, "ended_at": folders.now_iso(),
              "duration_s": round(time.perf_counter() - started, 3)}
     if error is not None:
-        facts["error"] = f"{type(error).__name__}: {error}"
+        facts["error"] = describe_error(error)
     try:
         manifest.finish(facts)
     except OSError as e:
         return e
     return None
+
+
+def describe_error(error):
+    """`Type: message` for the manifest; an interruption says what stopped the run."""
+    if isinstance(error, KeyboardInterrupt) and not str(error):
+        cause = error
+        while cause is not None and not isinstance(cause, Terminated):
+            cause = cause.__cause__ or cause.__context__
+        return (f"{type(error).__name__}: terminated by "
+                f"{cause.name if cause is not None else 'Ctrl-C (SIGINT)'}")
+    return f"{type(error).__name__}: {error}"
 
 
 def failure_note(run_dir, unsaved, status="failed"):
