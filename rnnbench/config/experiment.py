@@ -335,6 +335,7 @@ def _check_names(exp):
     run_keys.check_reference(exp.reference, task_obj, spec, exp.data.scale is not None)
     check_reference_seeds(exp.reference)
     run_keys.check_jit_compile(exp.train)
+    layer_options.check_optimizer(exp.train.optimizer)
     run_keys.check_embedding(exp.model.embedding, spec, exp.data.name)
     model = exp.model
     if spec.vocab_size and model.embedding is None:

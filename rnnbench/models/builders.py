@@ -9,6 +9,7 @@ import inspect
 import keras
 
 from rnnbench.config import experiment as config_lib
+from rnnbench.config import layer_options
 from rnnbench.config.registry import CELLS, import_path
 from rnnbench.errors import UserError
 from rnnbench.models import cudnn, size, speed
@@ -144,31 +145,9 @@ def _wrap_cell(cls, layer_cfg, options, return_sequences, name, where):
     return rnn, []
 
 
-def optimizer_classes():
-    """Optimizers by lower-cased name: the public classes of `keras.optimizers`.
-
-    Leaves out the abstract base and the wrappers that need another optimizer
-    (`LossScaleOptimizer`, `MultiOptimizer`), which a name alone cannot build.
-    The classes are used directly rather than through `keras.optimizers.get`,
-    whose name table lacks the public `Lamb` (Keras 3.15).
-    """
-    classes = {}
-    for name, cls in vars(keras.optimizers).items():
-        if (isinstance(cls, type) and issubclass(cls, keras.optimizers.Optimizer)
-                and cls is not keras.optimizers.Optimizer and not _required_args(cls)):
-            classes[name.lower()] = cls
-    return classes
-
-
-def _required_args(cls):
-    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
-    return [p.name for p in params if p.default is p.empty
-            and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
-
-
 def optimizer_from_config(opt_cfg):
     """Builds a Keras optimizer by name, with a clear error for unknown names."""
-    classes = optimizer_classes()
+    classes = layer_options.optimizer_classes()
     cls = classes.get(opt_cfg.name.lower())
     if cls is None:
         raise UserError(

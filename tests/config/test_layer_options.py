@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from conftest import experiment_dict
+from helpers import experiment_dict
 
 from rnnbench.config import experiment as config_lib
 from rnnbench.config import layer_options
@@ -75,3 +75,69 @@ def test_an_import_path_that_is_not_a_class_is_left_to_the_builder():
     # The builder's error says what the path should name (a Layer subclass).
     exp = validate("user_cells:NOT_A_LAYER", scale=1)
     assert exp.model.layers[0].options == {"scale": 1}
+
+
+# ------------------------------------------------------------ optimizer options
+
+
+def test_the_optimizer_table_matches_the_installed_keras():
+    from rnnbench.config.layer_arguments import OPTIMIZERS, OPTIMIZERS_CLASS_NAMES
+    regenerated = layer_options.generate_optimizers()
+    assert {name: arguments for name, (_, arguments) in regenerated.items()} == OPTIMIZERS
+    assert {name: cls for name, (cls, _) in regenerated.items()} == OPTIMIZERS_CLASS_NAMES
+
+
+def validate_optimizer(**optimizer):
+    raw = experiment_dict()
+    raw["train"] = {"optimizer": optimizer}
+    return config_lib.validate(raw, source="<test>")
+
+
+@pytest.mark.parametrize("optimizer, path, hint", [
+    ({"name": "sgd", "momentumm": 0.9}, "train.optimizer.momentumm", "'momentum'"),
+    ({"name": "adam", "momentum": 0.9}, "train.optimizer.momentum", None),
+    ({"name": "adamm"}, "train.optimizer.name", "'adam'"),
+])
+def test_a_misspelt_optimizer_key_is_refused_at_validation(optimizer, path, hint):
+    with pytest.raises(UserError) as raised:
+        validate_optimizer(**optimizer)
+    message = str(raised.value)
+    assert f"`{path}`" in message
+    if hint:
+        assert f"did you mean {hint}" in message
+
+
+def test_optimizer_options_that_keras_takes_are_accepted():
+    exp = validate_optimizer(name="sgd", momentum=0.9, nesterov=True)
+    assert dict(exp.train.optimizer.options) == {"momentum": 0.9, "nesterov": True}
+
+
+def test_show_refuses_a_misspelt_optimizer_option_without_importing_tensorflow():
+    import subprocess
+    import sys
+    code = ("import sys\nfrom rnnbench.cli import main\n"
+            "code = main(['show', 'sine_lstm', '--set', 'train.optimizer.momentumm=0.9'])\n"
+            "assert 'tensorflow' not in sys.modules\nsys.exit(code)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=Path(__file__).parents[2])
+    assert result.returncode == 2, result.stderr
+    assert "train.optimizer.momentumm" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_sweep_domain_that_sets_a_bad_optimizer_option_is_refused_before_any_trial(
+        tmp_path, capsys):
+    import yaml
+
+    from rnnbench.cli import main
+    raw = experiment_dict()
+    raw["name"] = "opt_exp"
+    (tmp_path / "opt_exp.yaml").write_text(yaml.safe_dump(raw))
+    (tmp_path / "sweep.yaml").write_text(yaml.safe_dump({
+        "name": "opt_sweep", "experiment": "opt_exp.yaml",
+        "tuner": {"algorithm": "random", "max_trials": 2},
+        "space": {"train.optimizer.momentum": {"float": [0.1, 0.9]}}}))
+    code = main(["tune", str(tmp_path / "sweep.yaml"), "--results-dir",
+                 str(tmp_path / "out")])
+    assert code == 2
+    assert "train.optimizer.momentum" in " ".join(capsys.readouterr().err.split())
+    assert not (tmp_path / "out").exists()

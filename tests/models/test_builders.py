@@ -8,10 +8,11 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-from conftest import ALL_TASKS, experiment_config, experiment_dict
+from helpers import ALL_TASKS, experiment_config, experiment_dict
 
 import rnnbench
 from rnnbench.config import experiment as config_lib
+from rnnbench.config import layer_options
 from rnnbench.errors import UserError
 from rnnbench.models import builders
 
@@ -596,7 +597,7 @@ def test_unknown_optimizer_lists_known_names():
 def test_every_public_keras_optimizer_class_is_known_by_name():
     # Lamb is public but missing from `keras.optimizers.get`'s table (Keras 3.15).
     assert isinstance(optimizer(name="lamb"), keras.optimizers.Lamb)
-    names = set(builders.optimizer_classes())
+    names = set(layer_options.optimizer_classes())
     assert {"adam", "adamw", "sgd", "rmsprop", "nadam", "lion", "lamb"} <= names
     assert not {"optimizer", "lossscaleoptimizer", "multioptimizer"} & names
 
