@@ -13,6 +13,7 @@ import pandas as pd
 
 from rnnbench.reports import results_table
 from rnnbench.runs import folders
+from rnnbench.runs.references import mean_std_text, summary
 
 
 def validation_curve(run_dir, tag="epoch_loss"):
@@ -55,13 +56,14 @@ def collect(study_dir):
 
 
 def summary_table(frame, metric):
-    """Mean ± std per variant of the headline metric and the losses."""
+    """Mean ± sample std (ddof 1, as references) per variant of the headline metric and
+    the losses; one run shows its value alone."""
     out = []
     for variant, group in frame.groupby("variant", sort=False):
         row = {"variant": variant, "runs": len(group)}
         for column in dict.fromkeys([metric, "val_loss", "test_loss"]):
             if column in group:
-                row[column] = f"{group[column].mean():.4g} ± {group[column].std(ddof=0):.2g}"
+                row[column] = mean_std_text(*summary(group[column].tolist()))
         row["params"] = int(group["params"].iloc[0])
         row["epochs"] = f"{group['epochs_run'].mean():.3g}"
         row["time/epoch (s)"] = f"{group['epoch_time_s'].median():.3g}"
@@ -108,7 +110,8 @@ def plot_metric_vs_params(frame, metric, path):
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for variant, group in frame.groupby("variant", sort=False):
         x = group["params"].iloc[0]
-        ax.errorbar(x, group[metric].mean(), yerr=group[metric].std(ddof=0),
+        ax.errorbar(x, group[metric].mean(), yerr=group[metric].std(ddof=1) if len(group) > 1
+                    else 0.0,
                     fmt="o", capsize=4, label=variant)
         ax.annotate(variant, (x, group[metric].mean()), textcoords="offset points",
                     xytext=(6, 6))
@@ -121,7 +124,7 @@ def plot_metric_vs_params(frame, metric, path):
         ax.set_yscale("log")  # results spanning orders of magnitude stay readable
     ax.set_xlabel("parameters")
     ax.set_ylabel(metric)
-    ax.set_title(f"Final {metric} vs model size (mean ± std over seeds)")
+    ax.set_title(f"Final {metric} vs model size (mean ± sample std over seeds)")
     ax.grid(True, alpha=0.3)
     ax.legend()
     fig.tight_layout()
@@ -180,7 +183,7 @@ def write(study_dir, study, metric, reproduce=None):
         f"`{reproduce or 'rnnbench study ' + study.name}`. Every number below is read back from the run "
         "folders in `runs/` (metrics.json, manifest.json, TensorBoard events).",
         "",
-        "## Summary (mean ± std over seeds)",
+        "## Summary (mean ± sample std over seeds, ddof 1)",
         "",
         results_table.render(table, "markdown"),
         "",

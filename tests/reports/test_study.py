@@ -75,7 +75,7 @@ def test_study_writes_a_report_that_agrees_with_the_run_folders(tmp_path, capsys
     table["variant"] = [r.split("/")[-1].rsplit("-seed", 1)[0] for r in table["run_id"]]
     for variant, group in table.groupby("variant"):
         line = next(l for l in report.splitlines() if l.startswith(f"| {variant} |"))
-        assert f"{group['test_mse'].mean():.4g} ± {group['test_mse'].std(ddof=0):.2g}" in line
+        assert f"{group['test_mse'].mean():.4g} ± {group['test_mse'].std(ddof=1):.2g}" in line
 
     # Learning curves come from the TensorBoard events, equal to history.csv.
     run_dir = study_dir / "runs" / "gru-seed1"
