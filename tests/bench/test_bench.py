@@ -1,7 +1,7 @@
 """`rnnbench bench`: the hand-written twin is the same model; timings are sane."""
 
 import pytest
-from conftest import rnnbench_process
+from helpers import rnnbench_process
 
 from rnnbench.bench import benchmark
 from rnnbench.cli import main

@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import read_json, rnnbench_process
+from helpers import proc_cpuinfo, read_json, rnnbench_process
 
 from rnnbench.bench import benchmark
 from rnnbench.cli import main
@@ -47,10 +47,7 @@ def test_torch_flushes_denormals_like_tensorflow():
 
 def test_machine_mode_names_the_cpu():
     mode = benchmark.machine_mode()
-    with open("/proc/cpuinfo") as f:
-        lines = [line.split(":", 1) for line in f if ":" in line]
-    models = {value.strip() for key, value in lines if key.strip() == "model name"}
-    flags = next(value.split() for key, value in lines if key.strip() == "flags")
+    models, flags = proc_cpuinfo()
     assert mode["cpu_model"] in models
     assert set(mode["cpu_flags"]) == {f for f in flags
                                       if f in ("avx2", "fma", "avx512f") or f.startswith("amx")}

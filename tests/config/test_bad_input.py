@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 import yaml
-from conftest import TINY_SWEEP_BASE, write_yaml
+from helpers import TINY_SWEEP_BASE, write_yaml
 
 from rnnbench.cli import MAX_MESSAGE, main
 from rnnbench.config import yaml_text
@@ -80,7 +80,7 @@ def test_bad_files_fail_cleanly(tmp_path, capsys, content, expected):
 
 def test_an_alias_bomb_fails_fast_and_small(tmp_path):
     """Through a real process: the 9**9-string bomb is refused, not expanded."""
-    from conftest import rnnbench_process
+    from helpers import rnnbench_process
     path = tmp_path / "tiny.yaml"
     path.write_text(TINY + f"description: {alias_bomb()}\n")
     result = rnnbench_process("show", str(path), timeout=60)

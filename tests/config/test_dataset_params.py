@@ -8,7 +8,7 @@ import json
 
 import pytest
 import yaml
-from conftest import write_yaml
+from helpers import write_yaml
 
 from rnnbench.cli import main
 from rnnbench.config import experiment as config_lib

@@ -27,7 +27,7 @@ import typing
 import keras
 import numpy as np
 import pytest
-from conftest import experiment_dict
+from helpers import experiment_dict
 
 from rnnbench.config import experiment as config_lib
 from rnnbench.config import schema

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 import yaml
-from conftest import experiment_dict
+from helpers import experiment_dict
 
 from rnnbench.config import experiment as config_lib
 from rnnbench.config.registry import Registry, import_path

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import yaml
-from conftest import experiment_dict, imports_after, rnnbench_process
+from helpers import experiment_dict, imports_after, rnnbench_process
 
 from rnnbench.config import experiment as config_lib
 from rnnbench.config import run_keys

@@ -4,7 +4,7 @@ and `model.depth` exists in a sweep's space only."""
 
 import pytest
 
-from conftest import TINY_SWEEP_BASE
+from helpers import TINY_SWEEP_BASE
 from rnnbench.config import experiment as config_lib
 from rnnbench.errors import UserError
 

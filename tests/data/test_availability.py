@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import imports_after
+from helpers import imports_after
 
 from rnnbench.config.registry import DATASETS
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from conftest import experiment_dict
+from helpers import experiment_dict
 from rnnbench.config import experiment as config_lib
 from rnnbench.data import cache
 

@@ -5,6 +5,7 @@ import sys
 
 import numpy as np
 import pytest
+from helpers import dataset_params
 
 import rnnbench.data.series  # noqa: F401  (registers sunspots)
 import rnnbench.data.synthetic  # noqa: F401  (registers adding, copy_memory)
@@ -23,15 +24,8 @@ CASES = {
 }
 
 
-def params_for(name, **overrides):
-    cls = DATASETS.get(name)
-    params = {key: p.default for key, p in cls.params.items()}
-    params.update(CASES[name], **overrides)
-    return params
-
-
 def load(name, scale=None, split=SPLIT, seed=0, **overrides):
-    params = params_for(name, **overrides)
+    params = dataset_params(name, CASES[name], **overrides)
     return DATASETS.get(name)().load(params, split, scale, seed), params
 
 
@@ -314,7 +308,8 @@ def test_sunspots_without_statsmodels_says_how_to_install(monkeypatch):
 
 def test_sunspots_spec_needs_no_data(monkeypatch):
     monkeypatch.setitem(sys.modules, "statsmodels.api", None)
-    spec = DATASETS.get("sunspots")().spec(params_for("sunspots", window=12, horizon=2))
+    params = dataset_params("sunspots", CASES["sunspots"], window=12, horizon=2)
+    spec = DATASETS.get("sunspots")().spec(params)
     assert spec.input_shape == (12, 1) and spec.output_dim == 2
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import dataset_params
 
 from rnnbench.config.registry import DATASETS, TASKS
 from rnnbench.data import digits, forecasting, music, preprocessing, text, ucr  # noqa: F401
@@ -45,15 +46,8 @@ needs_poly = pytest.mark.usefixtures("jsb_file")
 _CACHE = {}
 
 
-def params_for(name, **overrides):
-    cls = DATASETS.get(name)
-    params = {key: p.default for key, p in cls.params.items()}
-    params.update(CASES[name], **overrides)
-    return params
-
-
 def load(name, scale=None, seed=0, split=SPLIT, cached=True, **overrides):
-    params = params_for(name, **overrides)
+    params = dataset_params(name, CASES[name], **overrides)
     key = (name, scale, seed, tuple(sorted(split.items())), tuple(sorted(params.items())))
     if not cached or key not in _CACHE:
         splits = DATASETS.get(name)().load(params, dict(split), scale, seed)
@@ -123,8 +117,8 @@ def test_spec_needs_no_data_or_package(name, monkeypatch):
                    "statsmodels.api", "scipy.io", "keras"):
         monkeypatch.setitem(sys.modules, module, None)
     monkeypatch.delenv(music.DATA_ENV, raising=False)
-    spec = DATASETS.get(name)().spec(params_for(name, **({"path": ""} if name == "polyphonic"
-                                                         else {})))
+    no_path = {"path": ""} if name == "polyphonic" else {}
+    spec = DATASETS.get(name)().spec(dataset_params(name, CASES[name], no_path))
     assert spec.input_shape
 
 
@@ -167,9 +161,9 @@ def test_airline_series():
 @pytest.mark.parametrize("name", ["sine", "mackey_glass"])
 def test_generated_series_depend_only_on_data_seed(name):
     dataset = DATASETS.get(name)()
-    a = dataset.raw_series(params_for(name)).to_numpy()
-    b = dataset.raw_series(params_for(name)).to_numpy()
-    c = dataset.raw_series(params_for(name, data_seed=7)).to_numpy()
+    a = dataset.raw_series(dataset_params(name, CASES[name])).to_numpy()
+    b = dataset.raw_series(dataset_params(name, CASES[name])).to_numpy()
+    c = dataset.raw_series(dataset_params(name, CASES[name], data_seed=7)).to_numpy()
     np.testing.assert_array_equal(a, b)
     assert len(a) == 400 and not np.array_equal(a, c)
     splits, _ = load(name, scale="minmax")
@@ -180,12 +174,13 @@ def test_generated_series_depend_only_on_data_seed(name):
 
 def test_sine_without_noise_is_exact():
     values = DATASETS.get("sine")().raw_series(
-        params_for("sine", noise=0.0, period=25.0)).to_numpy()
+        dataset_params("sine", CASES["sine"], noise=0.0, period=25.0)).to_numpy()
     np.testing.assert_allclose(values, np.sin(2 * np.pi * np.arange(400) / 25.0), atol=1e-12)
 
 
 def test_mackey_glass_solves_the_delay_equation():
-    x = DATASETS.get("mackey_glass")().raw_series(params_for("mackey_glass")).to_numpy()
+    params = dataset_params("mackey_glass", CASES["mackey_glass"])
+    x = DATASETS.get("mackey_glass")().raw_series(params).to_numpy()
     assert 0.3 < x.min() and x.max() < 1.4 and x.std() > 0.15  # the tau=17 attractor
     t = np.arange(17, len(x) - 1)
     slope = (x[t + 1] - x[t - 1]) / 2  # sampled every 1.0 time unit
@@ -533,4 +528,4 @@ def test_missing_package_says_how_to_install(name, modules, cached, command, mon
     for module_name in modules:
         monkeypatch.setitem(sys.modules, module_name, None)
     with pytest.raises(UserError, match=command):
-        DATASETS.get(name)().load(params_for(name), dict(SPLIT), None, 0)
+        DATASETS.get(name)().load(dataset_params(name, CASES[name]), dict(SPLIT), None, 0)

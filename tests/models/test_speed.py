@@ -3,7 +3,7 @@
 import keras
 import numpy as np
 import pytest
-from conftest import experiment_config
+from helpers import experiment_config
 
 from rnnbench.config import experiment as config_lib
 from rnnbench.errors import UserError

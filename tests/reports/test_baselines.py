@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import TINY_SWEEP_BASE, imports_after, write_experiment
+from helpers import TINY_SWEEP_BASE, imports_after, write_experiment
 
 from rnnbench.cli import main
 from rnnbench.config.registry import DATASETS

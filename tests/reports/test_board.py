@@ -10,7 +10,6 @@ bypassed, and every request has a timeout.
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import TINY_SWEEP_BASE, default_sigint, read_json, trial_states
+from helpers import TINY_SWEEP_BASE, default_sigint, free_port, read_json, trial_states
 from rnnbench.errors import UserError
 
 TINY = {**TINY_SWEEP_BASE, "train": {**TINY_SWEEP_BASE["train"], "epochs": 2}}
@@ -54,12 +53,6 @@ def request(url, path, body=None, timeout=30):
     with _OPENER.open(req, timeout=timeout) as response:
         assert response.status == 200
         return json.loads(response.read())
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def final_metric_names(trial_dir):

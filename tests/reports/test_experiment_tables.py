@@ -4,7 +4,7 @@ import json
 import statistics
 
 import pytest
-from conftest import TINY_SWEEP_BASE, write_yaml
+from helpers import TINY_SWEEP_BASE, write_yaml
 
 from rnnbench.cli import main
 from rnnbench.config.experiment import load_experiment

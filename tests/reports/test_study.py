@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 import yaml
-from conftest import experiment_dict
+from helpers import experiment_dict
 
 from rnnbench.cli import main
 from rnnbench.errors import UserError

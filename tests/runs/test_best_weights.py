@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import experiment_dict
+from helpers import experiment_dict
 
 import rnnbench
 from rnnbench.config import experiment as config_lib

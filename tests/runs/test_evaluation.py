@@ -5,7 +5,7 @@ import logging
 import numpy as np
 import pytest
 
-from conftest import LogRecords
+from helpers import LogRecords
 from rnnbench.config import experiment as config_lib
 from rnnbench.data.base import Split, Splits
 from rnnbench.models import builders

@@ -12,7 +12,7 @@ import textwrap
 import time
 
 import pytest
-from conftest import TINY_SWEEP_BASE, read_json, write_yaml
+from helpers import TINY_SWEEP_BASE, read_json, rnnbench_process, write_yaml
 
 from rnnbench.runs import folders
 
@@ -172,16 +172,14 @@ def test_sigterm_during_run_is_handled_as_ctrl_c_with_exit_143(tmp_path):
 # ------------------------------------------------------------------ disks
 
 
-def run_cli(tmp_path, raw, results):
+def run_process(tmp_path, raw, results):
     write_yaml(tmp_path / "exp.yaml", raw)
-    return subprocess.run([sys.executable, "-m", "rnnbench", "run", "exp.yaml",
-                           "--results-dir", str(results)], cwd=tmp_path, text=True,
-                          capture_output=True, timeout=300, check=False)
+    return rnnbench_process("run", "exp.yaml", "--results-dir", str(results), cwd=tmp_path)
 
 
 def test_a_read_only_results_dir_is_exit_1_with_one_paragraph(tmp_path):
     with tmpfs(tmp_path / "ro", "1m", read_only=True) as root:
-        done = run_cli(tmp_path, WIDE_RUN, root)
+        done = run_process(tmp_path, WIDE_RUN, root)
         assert done.returncode == 1, done.stderr
         assert "Traceback" not in done.stderr and one_paragraph(done.stderr)
         message = " ".join(done.stderr.split())
@@ -206,7 +204,7 @@ def test_a_read_only_run_folder_is_refused_before_anything_is_written(tmp_path):
 
 def test_too_little_free_space_is_refused_before_training(tmp_path):
     with tmpfs(tmp_path / "small", "64k") as root:
-        done = run_cli(tmp_path, WIDE_RUN, root)
+        done = run_process(tmp_path, WIDE_RUN, root)
         assert done.returncode == 1, done.stderr
         assert "Traceback" not in done.stderr and one_paragraph(done.stderr)
         message = " ".join(done.stderr.split())

@@ -4,7 +4,7 @@ import os
 import stat
 
 import pytest
-from conftest import TINY_SWEEP_BASE
+from helpers import TINY_SWEEP_BASE
 
 from rnnbench.config import experiment as config_lib
 from rnnbench.errors import UserError

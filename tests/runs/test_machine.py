@@ -2,15 +2,13 @@
 
 import os
 
+from helpers import proc_cpuinfo
 from rnnbench.runs import folders, machine
 from rnnbench.runs.reproduce import manifest_warnings
 
 
 def test_the_cpu_is_read_from_proc_cpuinfo():
-    with open("/proc/cpuinfo") as f:
-        lines = [line.split(":", 1) for line in f if ":" in line]
-    models = {value.strip() for key, value in lines if key.strip() == "model name"}
-    flags = next(value.split() for key, value in lines if key.strip() == "flags")
+    models, flags = proc_cpuinfo()
     found = machine.cpu()
     assert found["cpu_model"] in models
     assert found["cpu_flags"] == sorted(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import experiment_dict, write_experiment
+from helpers import experiment_dict, write_experiment
 
 from rnnbench.cli import main
 

@@ -5,7 +5,7 @@ import math
 
 import pytest
 import yaml
-from conftest import experiment_dict, write_experiment
+from helpers import experiment_dict, write_experiment
 
 from rnnbench.cli import main
 from rnnbench.config import experiment as config_lib

@@ -10,7 +10,7 @@ oneDNN off, the variation that moves every metric. Each variation runs
 import os
 
 import pytest
-from conftest import rnnbench_process
+from helpers import rnnbench_process
 
 pytestmark = pytest.mark.slow
 

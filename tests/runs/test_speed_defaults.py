@@ -4,8 +4,7 @@ import csv
 import json
 
 import pytest
-from conftest import experiment_dict
-from test_training import run_cli, scalar_events
+from helpers import experiment_dict, run_cli, scalar_events
 
 pytestmark = pytest.mark.slow
 

@@ -6,32 +6,13 @@ import json
 import numpy as np
 import pytest
 import yaml
-from conftest import NUM_SAMPLES, experiment_dict
+from helpers import NUM_SAMPLES, experiment_dict, run_cli, scalar_events
 
 from rnnbench.cli import main
 from rnnbench.config import experiment as config_lib
 from rnnbench.runs import training
 
 pytestmark = pytest.mark.slow
-
-
-def run_cli(tmp_path, raw, *extra):
-    path = tmp_path / f"{raw['name']}.yaml"
-    path.write_text(yaml.safe_dump(raw))
-    code = main(["run", str(path), "--results-dir", str(tmp_path / "results"), *extra])
-    runs = sorted((tmp_path / "results" / raw["name"]).iterdir())
-    return code, runs[-1]
-
-
-def scalar_events(run_dir, part):
-    """Reads back `epoch_*` scalars from TensorBoard's own event reader."""
-    from tensorboard.backend.event_processing import event_accumulator
-    from tensorboard.util import tensor_util
-    acc = event_accumulator.EventAccumulator(
-        str(run_dir / "tb" / part), size_guidance={event_accumulator.TENSORS: 0})
-    acc.Reload()
-    return {tag: [float(tensor_util.make_ndarray(e.tensor_proto)) for e in acc.Tensors(tag)]
-            for tag in acc.Tags()["tensors"] if tag.startswith("epoch_")}
 
 
 def test_run_writes_a_complete_run_folder(tmp_path):
