@@ -6,7 +6,7 @@ import sys
 
 import pytest
 import yaml
-from conftest import experiment_dict
+from helpers import experiment_dict
 
 
 def rnnbench(*args, cwd=None):
@@ -19,6 +19,7 @@ def rnnbench(*args, cwd=None):
 # TensorFlow, Keras, pandas or a dataset package (their import alone costs seconds).
 FAST_COMMANDS = {
     ("--help",): set(),
+    ("--version",): set(),
     ("list",): {"yaml", "numpy"},  # the dataset catalogue, for availability marks
     ("list", "--datasets"): {"yaml", "numpy"},
     ("show", "adding_lstm"): {"yaml", "numpy"},
@@ -54,6 +55,15 @@ def test_fast_commands_import_only_what_they_need(argv):
     code, imported = third_party_imports(argv)
     assert code in (0, None)
     assert set(imported) <= FAST_COMMANDS[argv], f"`rnnbench {' '.join(argv)}` imported {imported}"
+
+
+def test_version_prints_the_package_version(capsys):
+    from rnnbench import __version__
+    from rnnbench.cli import main
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"rnnbench {__version__}\n"
 
 
 def test_the_import_check_sees_tensorflow():
