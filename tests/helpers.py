@@ -188,6 +188,25 @@ class LogRecords:
 
 # ------------------------------------------------------------------ the machine
 
+def gpu_visible():
+    """Whether TensorFlow sees a GPU here: the fact rnnbench's own rules read."""
+    from rnnbench.models import cudnn
+    return cudnn.gpu_available()
+
+
+def lstm_class(exp, index):
+    """What `model.layers[index]` (`cell: lstm`) is built as on this machine.
+
+    `FusedLSTM` or `LSTM`, by the rule the builder follows
+    (`rnnbench.models.speed.lstm_kernel`: BlockLSTM for small steps on a CPU,
+    Keras' LSTM on a GPU), so an expectation holds on either machine.
+    """
+    from rnnbench.config.experiment import data_spec
+    from rnnbench.models import speed
+    chosen = speed.lstm_kernel(exp, data_spec(exp), index).chosen
+    return {"block": "FusedLSTM", "keras": "LSTM"}[chosen]
+
+
 def free_port():
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:

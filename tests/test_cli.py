@@ -6,7 +6,9 @@ import sys
 
 import pytest
 import yaml
-from helpers import experiment_dict
+from helpers import experiment_dict, lstm_class
+
+from rnnbench.config import experiment as config_lib
 
 
 def rnnbench(*args, cwd=None):
@@ -149,9 +151,10 @@ def test_check_reports_summary_parameters_and_cudnn(tmp_path):
         assert main(["check", str(path)]) == 0
     text = out.getvalue()
     assert "parameters:" in text and "Total params" in text
-    # A small LSTM on CPU gets BlockLSTM (`FusedLSTM`, lstm_kernel: auto): still a
-    # keras.layers.LSTM, so cuDNN-eligible on a GPU.
-    assert "rnn_0 (FusedLSTM): eligible" in text
+    # A small LSTM on a CPU gets BlockLSTM (`FusedLSTM`, lstm_kernel: auto), on a GPU
+    # Keras' LSTM; both are keras.layers.LSTM, so cuDNN-eligible on a GPU.
+    exp = config_lib.load_experiment(path)
+    assert f"rnn_0 ({lstm_class(exp, 0)}): eligible" in text
     assert "lstm_kernel" in text
     assert "rnn_1 (GRU): NOT eligible: reset_after must be True" in text
     assert "rnn_2 (SimpleRNN): NOT eligible: SimpleRNNCell has no cuDNN kernel" in text

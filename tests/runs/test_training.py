@@ -6,7 +6,8 @@ import json
 import numpy as np
 import pytest
 import yaml
-from helpers import NUM_SAMPLES, experiment_dict, run_cli, scalar_events
+from helpers import (NUM_SAMPLES, experiment_dict, gpu_visible, lstm_class, run_cli,
+                     scalar_events)
 
 from rnnbench.cli import main
 from rnnbench.config import experiment as config_lib
@@ -30,11 +31,12 @@ def test_run_writes_a_complete_run_folder(tmp_path):
     assert manifest["status"] == "completed"
     assert manifest["seed"] == 1 and manifest["deterministic"] is True
     assert manifest["versions"]["tensorflow"] and manifest["versions"]["keras"]
-    assert "commit" in manifest["git"] and manifest["device"]["type"] == "CPU"
+    gpu = gpu_visible()
+    assert "commit" in manifest["git"] and manifest["device"]["type"] == ("GPU" if gpu else "CPU")
     assert manifest["host"]["cpu_model"] and "tf_enable_onednn_opts" in manifest["host"]
-    # `cell: lstm` runs on BlockLSTM on CPU at this size (train.lstm_kernel: auto).
-    assert [layer["class"] for layer in manifest["layers"]] == ["GRU", "FusedLSTM"]
-    assert all(layer["cudnn_eligible"] and not layer["cudnn_used"]
+    # `cell: lstm` is built by train.lstm_kernel's rule (BlockLSTM on a CPU at this size).
+    assert [layer["class"] for layer in manifest["layers"]] == ["GRU", lstm_class(exp, 1)]
+    assert all(layer["cudnn_eligible"] and layer["cudnn_used"] == gpu
                for layer in manifest["layers"])
     assert manifest["jit_compile"]["chosen"] is False  # determinism rules XLA out
     assert manifest["time_to_first_step_s"] > 0
