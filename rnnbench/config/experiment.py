@@ -148,6 +148,32 @@ class ReferenceConfig:
         return self.seeds or (seed,)
 
 
+@dataclasses.dataclass(frozen=True)
+class TensorBoardConfig:
+    """`tensorboard:`: what a run writes for TensorBoard beyond its learning curves.
+
+    The final metrics beside the baseline's, the summary text and the task's
+    pictures at the end of the run are always written (docs/dashboard.md);
+    these keys add what costs time, each off by default.
+
+    Attributes:
+        histogram_freq: every N epochs, weight histograms (Keras') and gradient
+            histograms of one training batch; 0: none.
+        write_graph: the model graph (Graphs tab).
+        profile_batch: a batch (1-based) or `[first, last]` batches to profile; 0: none.
+        embeddings: the evaluated Embedding layer in the Projector tab, with
+            the vocabulary as metadata (token-id inputs only).
+        images_every: the task's pictures (and a language model's sampled
+            text) also every N epochs, not only at the end; 0: at the end only.
+    """
+
+    histogram_freq: int = schema.field(0, min=0)
+    write_graph: bool = False
+    profile_batch: Union[int, Tuple[int, ...]] = schema.field(0, min=0)
+    embeddings: bool = False
+    images_every: int = schema.field(0, min=0)
+
+
 MIN_REFERENCE_SEEDS = 3
 
 
@@ -178,6 +204,7 @@ class ExperimentConfig:
     data: DataConfig
     model: ModelConfig
     train: TrainConfig = schema.field(TrainConfig())
+    tensorboard: TensorBoardConfig = schema.field(TensorBoardConfig())
     reference: Optional[ReferenceConfig] = None
 
 
@@ -337,6 +364,7 @@ def _check_names(exp):
     run_keys.check_jit_compile(exp.train)
     layer_options.check_optimizer(exp.train.optimizer)
     run_keys.check_embedding(exp.model.embedding, spec, exp.data.name)
+    run_keys.check_tensorboard(exp.tensorboard, spec, exp.data.name)
     model = exp.model
     if spec.vocab_size and model.embedding is None:
         model = dataclasses.replace(model, embedding=EmbeddingConfig())

@@ -1,5 +1,5 @@
 """Checks of the keys that act late in a run: head activations, `monitor`, `reference`,
-and of keys that act only with others: `jit_compile`, `embedding`.
+and of keys that act only with others: `jit_compile`, `embedding`, `tensorboard`.
 
 Each is checked at validation, so `rnnbench show` and `check` catch it, without
 importing TensorFlow: Keras' activation names are data (`activation_names.py`,
@@ -55,6 +55,22 @@ def check_embedding(embedding, spec, dataset):
             "model.embedding", f"Expected `model.embedding` to be left out for dataset "
             f"{dataset!r}: its inputs are values, not token ids, so no Embedding layer "
             f"is built. Received: {schema.describe(schema.to_plain(embedding))}")
+
+
+def check_tensorboard(tensorboard, spec, dataset):
+    """Raises a SchemaError for a `profile_batch` range Keras refuses, or `embeddings`
+    asked of a model that builds no Embedding layer."""
+    batches = tensorboard.profile_batch
+    if isinstance(batches, tuple) and (len(batches) != 2 or not 1 <= batches[0] <= batches[1]):
+        raise schema.SchemaError(
+            "tensorboard.profile_batch", "Expected `tensorboard.profile_batch` to be a "
+            "batch number (0: no profiling) or a list [first, last] of two batch numbers "
+            f"with 1 <= first <= last. Received: {list(batches)}")
+    if tensorboard.embeddings and not spec.vocab_size:
+        raise schema.SchemaError(
+            "tensorboard.embeddings", f"Expected `tensorboard.embeddings` to be false for "
+            f"dataset {dataset!r}: its inputs are values, not token ids, so the model has "
+            f"no Embedding layer to show. Received: True")
 
 
 def check_reference(reference, task, spec, scaled):

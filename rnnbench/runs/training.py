@@ -25,7 +25,7 @@ from rnnbench.data import tasks
 from rnnbench.errors import Interrupted, RunFailed, Terminated, UserError
 from rnnbench.models import builders, size, speed
 from rnnbench.models.jit import MEASURE, choose_jit_compile
-from rnnbench.runs import folders
+from rnnbench.runs import dashboard, folders
 from rnnbench.runs.timing import EpochTimer, Laps, time_epoch
 
 
@@ -123,6 +123,8 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         laps("evaluate")
         metrics["wall_time_s"] = round(time.perf_counter() - started, 3)
         folders.write_json_atomic(run_dir / "metrics.json", metrics)
+        dashboard.safely("summary and pictures", dashboard.write_run_end, run_dir, exp,
+                         splits, model, metrics, predict_splits)
         laps("write")
         manifest.update(laps.facts())
     except BaseException as e:
@@ -301,11 +303,12 @@ def keeps_best(exp):
 
 
 def callbacks(exp, run_dir, splits, timer, best):
-    """TensorBoard, CSV history, NaN guard, best weights (`BestWeights`), early stopping."""
+    """TensorBoard (Keras' and `dashboard.Dashboard`), CSV history, NaN guard, best
+    weights (`BestWeights`), early stopping."""
     monitor, mode = monitor_of(exp, splits)
     found = [
-        keras.callbacks.TensorBoard(log_dir=str(run_dir / "tb"), write_graph=False,
-                                    profile_batch=0),
+        dashboard.tensorboard_callback(exp, run_dir),
+        dashboard.Dashboard(exp, run_dir, splits, predict_splits),
         keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
         keras.callbacks.TerminateOnNaN(),
         *([best] if keeps_best(exp) else []),

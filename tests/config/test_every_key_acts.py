@@ -291,6 +291,16 @@ PROBES = {
                                context={"train.lstm_kernel": "keras"})],
     "train.mixed_precision": [Acts({"train.mixed_precision": True}, "model")],
     "train.deterministic": [Acts({"train.deterministic": False}, "determinism")],
+    # Issue 33: Keras' TensorBoard callback and rnnbench's Dashboard hold them.
+    "tensorboard.histogram_freq": [Acts({"tensorboard.histogram_freq": 1}, "callbacks")],
+    "tensorboard.write_graph": [Acts({"tensorboard.write_graph": True}, "callbacks")],
+    "tensorboard.profile_batch": [
+        Acts({"tensorboard.profile_batch": [2, 3]}, "callbacks"),
+        Rejected({"tensorboard.profile_batch": [3, 2]}, "first <= last")],
+    "tensorboard.embeddings": [
+        Acts({"tensorboard.embeddings": True}, "callbacks", context={"data.tokens": True}),
+        Rejected({"tensorboard.embeddings": True}, "token ids")],
+    "tensorboard.images_every": [Acts({"tensorboard.images_every": 2}, "callbacks")],
     "reference.metric": [Acts({"reference.metric": "test_mae"}, "reference",
                               context=REFERENCE)],
     "reference.value": [Acts({"reference.value": 1.2}, "reference", context=REFERENCE)],
