@@ -5,6 +5,8 @@
                                    overrides={"model.layers[0].units": 64})
     model = rnnbench.build_model(exp)   # compiled keras.Model
     result = rnnbench.run(exp)          # trains, writes results/, returns metrics
+    run = rnnbench.load_run(result.run_dir)
+    table = run.predict("new.csv")      # the run's preprocessing + model on new data
 
 TensorFlow is imported on first use of `build_model` or `run`, not here.
 """
@@ -28,3 +30,9 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto"):
     """Trains and evaluates an experiment; returns a `RunResult`."""
     from rnnbench.runs import training
     return training.run(exp, results_dir=results_dir, run_dir=run_dir, verbose=verbose)
+
+
+def load_run(run_dir):
+    """Loads a completed run folder (or sweep trial) to predict with: `.predict(data)`."""
+    from rnnbench.runs import use
+    return use.load_run(run_dir)

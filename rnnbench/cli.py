@@ -257,6 +257,34 @@ def make_parser():
     p.add_argument("--json", metavar="FILE", help="write the rows as JSON")
     p.set_defaults(handler=cmd_bench)
 
+    p = sub.add_parser("predict", help="apply a finished run (or a sweep trial) to new data "
+                                       "with its own preprocessing")
+    p.add_argument("run_dir", metavar="RUN_DIR")
+    p.add_argument("--data", metavar="FILE",
+                   help="new data as the run's dataset reads it (a series CSV/Parquet, a "
+                        "text file or table, an .npz; docs/use-a-model.md); default: the "
+                        "run's own test split")
+    p.add_argument("--out", metavar="FILE",
+                   help="write every prediction as CSV (or .parquet; '-' for CSV on "
+                        "stdout); default: print the first rows")
+    p.add_argument("--batch-size", type=int, default=256, metavar="N")
+    p.add_argument("--prompt", help="language models: the text to continue")
+    p.add_argument("--length", type=int, default=200,
+                   help="language models: tokens to sample (default 200)")
+    p.add_argument("--temperature", type=float, default=1.0,
+                   help="language models: softmax temperature, 0 for the likeliest token "
+                        "(default 1.0)")
+    p.add_argument("--seed", type=int, default=0, help="language models: sampling seed")
+    p.set_defaults(handler=cmd_predict)
+
+    p = sub.add_parser("export", help="a finished run as a TF SavedModel (raw inputs in, "
+                                      "original units out) or a TFLite model")
+    p.add_argument("run_dir", metavar="RUN_DIR")
+    p.add_argument("--format", choices=("saved_model", "tflite"), default="saved_model")
+    p.add_argument("--out", metavar="DIR",
+                   help="where to write (default RUN_DIR/export/<format>)")
+    p.set_defaults(handler=cmd_export)
+
     p = sub.add_parser("board", help="TensorBoard over results/, bound to localhost")
     p.add_argument("--logdir", help="folder to show (default: the results root)")
     p.add_argument("--port", type=int, default=6006)
@@ -441,6 +469,29 @@ def cmd_bench(args):
               vs_torch, False if args.no_cudnn else None, log=log, rows=rows,
               steps_per_execution="auto" if k is None else k, control=args.control,
               torch_control=args.torch_control)
+
+
+def cmd_predict(args):
+    check_positive(args, "batch_size")
+    from rnnbench.runs import use
+    run = use.load_run(args.run_dir)
+    frame = run.predict(args.data, batch_size=args.batch_size, prompt=args.prompt,
+                        length=args.length, temperature=args.temperature, seed=args.seed)
+    if args.out == "-":
+        print(frame.to_csv(index=False), end="")
+    elif args.out:
+        path = use.write_predictions(frame, args.out)
+        print(f"rnnbench: {len(frame)} predictions written to {path}")
+    elif run.task == "language_model":
+        print(frame["prompt"][0] + frame["generated"][0])
+    else:
+        print(use.render(frame))
+
+
+def cmd_export(args):
+    from rnnbench.runs import export
+    out = export.export(args.run_dir, args.format, args.out)
+    print(f"rnnbench: {args.format} written to {out}")
 
 
 def cmd_board(args):

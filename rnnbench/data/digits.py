@@ -100,6 +100,12 @@ class MNIST1D(Dataset):
         return Splits(
             **out, spec=self.spec(params), baseline_name=self.baseline_name,
             baseline_predict=predict, inverse_transform=None,
+            preprocessing={
+                "inputs": {"kind": "arrays", "shape": [self.length, 1], "dtype": "float32",
+                           "scaler": scaler.get_config()},
+                "outputs": {"kind": "classes",
+                            "label_names": [str(k) for k in range(self.num_classes)]},
+            },
             info={
                 "source": f"mnist1d {package_version('mnist1d')}: "
                           "mnist1d.data.make_dataset(get_dataset_args())",
@@ -111,3 +117,10 @@ class MNIST1D(Dataset):
                 "scaler": scaler.get_config(),
             },
         )
+
+    def new_inputs(self, params, preprocessing, source):
+        """Signals from an `.npz` (`x`: samples x 40, as mnist1d makes them; `y`
+        optional), scaled with the run's scaler."""
+        from rnnbench.data import reading
+        return reading.array_inputs(source, preprocessing,
+                                    preprocessing["outputs"]["label_names"])

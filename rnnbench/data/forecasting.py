@@ -125,6 +125,9 @@ class GeneratedSeries(SeriesDataset):
         values = self.generate(params)
         return pd.Series(values, index=pd.RangeIndex(len(values), name="t"))
 
+    def series_labels(self, params):
+        return list(range(self.with_defaults(params)["length"]))
+
     def load(self, params, split, scale, seed=None):
         """Returns chronological `Splits` of the generated series; `seed` is ignored."""
         bound = copy.copy(self)  # SeriesDataset.load calls raw_series() without params

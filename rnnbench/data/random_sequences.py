@@ -45,7 +45,23 @@ class BenchData(Dataset):
         parts = [self._part(params, rng, n) for n in
                  (params["size"], max(1, params["size"] // 10), max(1, params["size"] // 10))]
         return Splits(*parts, spec=self.spec(params), baseline_name="predict 0.5",
-                      baseline_predict=lambda x: np.full((len(x), 1), 0.5, np.float32))
+                      baseline_predict=lambda x: np.full((len(x), 1), 0.5, np.float32),
+                      preprocessing=self.preprocessing(params))
+
+    def preprocessing(self, params):
+        """Shapes only: random data has nothing fitted."""
+        if params["tokens"]:
+            inputs = {"kind": "arrays", "shape": [params["seq_len"]], "dtype": "int32",
+                      "vocab_size": params["vocab_size"]}
+        else:
+            inputs = {"kind": "arrays", "shape": [params["seq_len"], params["features"]],
+                      "dtype": "float32"}
+        return {"inputs": inputs, "outputs": {"kind": "values", "columns": ["target"]}}
+
+    def new_inputs(self, params, preprocessing, source):
+        """Sequences from an `.npz` (`x`, shaped like the run's inputs)."""
+        from rnnbench.data import reading
+        return reading.array_inputs(source, preprocessing)
 
     @staticmethod
     def _part(params, rng, n):

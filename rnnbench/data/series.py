@@ -143,6 +143,7 @@ class SeriesDataset(Dataset):
             baseline_predict=lambda x: seasonal_naive(x, horizon, season),
             inverse_transform=scaler.inverse_transform if scale else None,
             score_context={"mase_scale": mase_scale(values[: bounds["train"][1]], season)},
+            preprocessing=series_preprocessing(raw, params, scaler),
             info={
                 "source": self.source,
                 "n_values": n,
@@ -156,6 +157,35 @@ class SeriesDataset(Dataset):
                 "scaler_fit_period": [label(0), label(bounds["train"][1] - 1)],
             },
         )
+
+    def new_inputs(self, params, preprocessing, source):
+        """Windows of a CSV/Parquet series (the run's value column, its time column
+        optional), scaled with the run's scaler; see `reading.series_inputs`."""
+        from rnnbench.data import reading
+        return reading.series_inputs(source, preprocessing)
+
+    def split_index(self, params, splits, part):
+        """The time label of the first forecast step of each window of `part`."""
+        labels = self.series_labels(params)
+        first = splits.info["target_index"][part][0]
+        return [_json_label(labels[first + i]) for i in range(len(getattr(splits, part)))]
+
+    def series_labels(self, params):
+        """The time label of every value of the series."""
+        return list(self.raw_series().index)
+
+
+def series_preprocessing(raw, params, scaler):
+    """The `preprocessing.json` of a windowed univariate series."""
+    column = str(raw.name) if raw.name is not None else "value"
+    time_column = str(raw.index.name) if raw.index.name is not None else "time"
+    return {
+        "inputs": {"kind": "series", "columns": [column], "time_column": time_column,
+                   "window": params["window"], "horizon": params["horizon"],
+                   "scalers": {column: scaler.get_config()}},
+        "outputs": {"kind": "values", "columns": [column], "horizon": params["horizon"],
+                    "scaler": scaler.get_config()},
+    }
 
 
 def seasonal_naive(x, horizon, season):

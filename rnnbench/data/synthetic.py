@@ -38,6 +38,15 @@ class _GeneratedDataset(Dataset):
     def baseline_predict(self, params, x):
         raise NotImplementedError
 
+    def preprocessing(self, params):
+        """The `preprocessing.json` record: nothing is fitted, only shapes and names."""
+        raise NotImplementedError
+
+    def new_inputs(self, params, preprocessing, source):
+        """Sequences from an `.npz` (`x`, shaped like the run's inputs; `y` optional)."""
+        from rnnbench.data import reading
+        return reading.array_inputs(source, preprocessing)
+
     def load(self, params, split=None, scale=None, seed=None):
         """Returns `Splits`; `split`, `scale` and `seed` are ignored (see module doc)."""
         params = self.with_defaults(params)
@@ -52,6 +61,7 @@ class _GeneratedDataset(Dataset):
             baseline_name=self.baseline_name,
             baseline_predict=lambda x: self.baseline_predict(params, x),
             inverse_transform=None,
+            preprocessing=self.preprocessing(params),
             info={
                 "source": "generated",
                 "reference": self.reference,
@@ -107,6 +117,11 @@ class AddingProblem(_GeneratedDataset):
     def baseline_predict(self, params, x):
         return np.ones((len(x), 1), np.float32)
 
+    def preprocessing(self, params):
+        return {"inputs": {"kind": "arrays", "shape": [params["seq_len"], 2],
+                           "dtype": "float32", "columns": ["value", "marker"]},
+                "outputs": {"kind": "values", "columns": ["sum"]}}
+
 
 @DATASETS.register("copy_memory")
 class CopyMemory(_GeneratedDataset):
@@ -159,6 +174,12 @@ class CopyMemory(_GeneratedDataset):
         y = np.zeros_like(x)
         y[:, delay + length:] = symbols
         return x, y
+
+    def preprocessing(self, params):
+        vocabulary = ["blank", *map(str, range(1, self.num_symbols + 1)), "delimiter"]
+        return {"inputs": {"kind": "arrays", "shape": [self.steps(params)], "dtype": "int32",
+                           "vocab_size": self.vocab_size, "vocabulary": vocabulary},
+                "outputs": {"kind": "tokens", "vocabulary": vocabulary}}
 
     def baseline_predict(self, params, x):
         params = self.with_defaults(params)

@@ -34,7 +34,7 @@ import functools
 import numpy as np
 
 from rnnbench.config.registry import DATASETS
-from rnnbench.data.base import Dataset, DataSpec, Param, Split, Splits, seed_param
+from rnnbench.data.base import Dataset, DataSpec, NewInputs, Param, Split, Splits, seed_param
 from rnnbench.data.packages import package_dir, package_version, require_file
 from rnnbench.data.preprocessing import (
     class_counts,
@@ -193,6 +193,14 @@ class TextClassification(Dataset):
         return Splits(
             **out, spec=self.spec(params), baseline_name=self.baseline_name,
             baseline_predict=predict, inverse_transform=None,
+            preprocessing={
+                "inputs": {"kind": "text", "level": "word",
+                           "vocabulary": [str(t) for t in vectorizer.get_vocabulary()],
+                           "max_length": params["seq_len"],
+                           "standardize": "lower_and_strip_punctuation",
+                           "split": "whitespace"},
+                "outputs": {"kind": "classes", "label_names": class_names},
+            },
             info={
                 "source": source,
                 "documents": len(texts),
@@ -209,6 +217,17 @@ class TextClassification(Dataset):
                               for part in _PARTS},
             },
         )
+
+
+    def new_inputs(self, params, preprocessing, source):
+        """Documents from a text file (one per line), a CSV/Parquet table (a `text`
+        column, a `label` column optional) or a folder of `.txt` files, as token
+        ids through the run's vocabulary."""
+        from rnnbench.data import reading
+        texts, index, extra = reading.read_documents(
+            source, preprocessing["outputs"]["label_names"])
+        return NewInputs(x=reading.word_tokens(texts, preprocessing["inputs"]),
+                         index=index, extra=extra)
 
 
 @DATASETS.register("sentiment")
@@ -350,6 +369,12 @@ class NewsChars(Dataset):
         return Splits(
             **out, spec=self.spec(params), baseline_name=self.baseline_name,
             baseline_predict=predict, inverse_transform=None,
+            preprocessing={
+                "inputs": {"kind": "characters", "vocabulary": vocabulary,
+                           "first_id": 2, "padding_id": PADDING, "oov_id": OOV,
+                           "max_length": seq_len},
+                "outputs": {"kind": "tokens", "vocabulary": vocabulary, "first_id": 2},
+            },
             info={
                 "source": documents("news")[3],
                 "sizes": {part: len(out[part]) for part in _PARTS},

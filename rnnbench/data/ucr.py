@@ -190,6 +190,13 @@ class UCRDataset(Dataset):
             baseline_name=self.baseline_name,
             baseline_predict=predict,
             inverse_transform=None,
+            preprocessing={
+                "inputs": {"kind": "arrays", "shape": [self.series_length, self.channels],
+                           "dtype": "float32", "scaler": scaler.get_config(),
+                           **({"mask_value": self.mask_value, "padded_length": padded_length}
+                              if self.series_length is None else {})},
+                "outputs": {"kind": "classes", "label_names": class_names},
+            },
             info={
                 "source": f"UCR/UEA archive problem {self.problem}, as shipped by sktime "
                           f"{package_version('sktime')}",
@@ -207,6 +214,13 @@ class UCRDataset(Dataset):
                 "one_nn_euclidean_test_error": self.one_nn_euclidean_error,
             },
         )
+
+    def new_inputs(self, params, preprocessing, source):
+        """Raw series from an `.npz` (`x`: samples x steps x channels, NaN steps for
+        padding; `y` optional), scaled with the run's scaler."""
+        from rnnbench.data import reading
+        return reading.array_inputs(source, preprocessing,
+                                    preprocessing["outputs"]["label_names"])
 
     def _check_mask_value(self, series):
         for s in series:

@@ -22,6 +22,7 @@ from rnnbench.config import experiment as config_lib
 from rnnbench.config import paths
 from rnnbench.data import cache as data_cache
 from rnnbench.data import tasks
+from rnnbench.data.base import PREPROCESSING_FORMAT, PREPROCESSING_VERSION
 from rnnbench.errors import Interrupted, RunFailed, Terminated, UserError
 from rnnbench.models import builders, size, speed
 from rnnbench.models.jit import MEASURE, choose_jit_compile
@@ -122,6 +123,9 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         metrics = evaluate(model, splits, exp, history.history, weights)
         laps("evaluate")
         metrics["wall_time_s"] = round(time.perf_counter() - started, 3)
+        folders.write_json_atomic(run_dir / "preprocessing.json", {
+            "format": PREPROCESSING_FORMAT, "version": PREPROCESSING_VERSION,
+            **splits.preprocessing})  # what `rnnbench predict` and `export` apply
         folders.write_json_atomic(run_dir / "metrics.json", metrics)
         dashboard.safely("summary and pictures", dashboard.write_run_end, run_dir, exp,
                          splits, model, metrics, predict_splits)

@@ -1,0 +1,424 @@
+"""Using a finished run: `rnnbench predict` and `rnnbench.load_run(RUN_DIR)`.
+
+A run folder (a plain run, or a sweep's trial) holds the model (`model.keras`),
+the config it was trained with (`config.yaml`) and what was fitted on the
+training part (`preprocessing.json`). `load_run` checks all three before
+anything is predicted; `Run.predict` applies the run's own preprocessing to
+new data (the dataset's `new_inputs`) or reloads its test split, predicts in
+batches and returns the predictions in the original units as a table.
+"""
+
+import dataclasses
+import json
+import logging
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from rnnbench.config import experiment as config_lib
+from rnnbench.data.base import PREPROCESSING_FORMAT, PREPROCESSING_VERSION, NewInputs
+from rnnbench.data.preprocessing import Scaler
+from rnnbench.errors import UserError
+from rnnbench.runs import folders
+
+log = logging.getLogger("rnnbench.runs")
+
+PREPROCESSING_FILE = "preprocessing.json"
+MODEL_FILE = "model.keras"
+BATCH_SIZE = 256
+SHOWN_ROWS = 10  # rows printed without --out
+
+
+def check_run_folder(run_dir):
+    """The folder's `RunRecord`, refused unless it is a completed run.
+
+    Raises:
+        UserError: not a run folder, a run that is not `completed` (running,
+            died, failed, interrupted), or a config.yaml that cannot be read.
+    """
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise UserError(f"Expected RUN_DIR to be a run folder (results/<experiment>/<run_id>/ "
+                        f"or a sweep's results/sweeps/<sweep>/<id>/trials/<trial>/). "
+                        f"Received: {str(run_dir)!r}, which is not a folder")
+    record = folders.read_run(run_dir)
+    if "config.yaml" in record.problems and "manifest.json" in record.problems:
+        hint = ""
+        if (run_dir / "trials").is_dir():
+            hint = (f" It looks like a sweep folder: pass one of its trials, e.g. "
+                    f"{run_dir / 'trials' / '<trial_id>'} (the best is first in "
+                    f"{run_dir / 'leaderboard.csv'})")
+        raise UserError(f"Expected RUN_DIR to be a run folder holding config.yaml, "
+                        f"manifest.json and {MODEL_FILE}. Received: {str(run_dir)!r}, which "
+                        f"has none of them.{hint}")
+    for name in ("manifest.json", "config.yaml"):
+        if name in record.problems:
+            raise UserError(f"The run folder {run_dir} is half-written: "
+                            f"{record.problems[name]}. Only a completed run can be used; "
+                            f"train it again with `rnnbench run`.")
+    status = record.status
+    if status != "completed":
+        what = {"running": "is still training (its process is alive); wait for it to end",
+                "died": "died: its process ended without finishing it",
+                "failed": "failed", "interrupted": "was interrupted"}.get(
+                    status, f"has status {status!r}")
+        raise UserError(f"Expected a completed run. Received: the run in {run_dir}, which "
+                        f"{what} (manifest.json status {status!r}), so it has no evaluated "
+                        f"model to use. Train it again with: rnnbench run "
+                        f"{run_dir / 'config.yaml'}")
+    return record
+
+
+def read_preprocessing(run_dir):
+    """The run's `preprocessing.json`, checked for its format and version."""
+    path = Path(run_dir) / PREPROCESSING_FILE
+    if not path.is_file():
+        raise UserError(
+            f"The run folder {run_dir} has no {PREPROCESSING_FILE}: it was written by an "
+            f"rnnbench older than the one that saves what a run fitted (scalers, "
+            f"vocabularies, label names), so its model cannot be fed raw data. Train it "
+            f"again, with the same config and seed, to get a folder that has it: rnnbench "
+            f"reproduce {run_dir}")
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        raise UserError(f"Could not read {path}: {e}. Train the run again with: rnnbench "
+                        f"reproduce {run_dir}") from None
+    if not isinstance(record, dict) or record.get("format") != PREPROCESSING_FORMAT:
+        raise UserError(f"Expected {path} to have `format` {PREPROCESSING_FORMAT!r}. "
+                        f"Received: {record.get('format') if isinstance(record, dict) else record!r}")
+    version = record.get("version")
+    if not isinstance(version, int) or version > PREPROCESSING_VERSION:
+        raise UserError(f"Expected {path} to have a `version` this rnnbench reads (up to "
+                        f"{PREPROCESSING_VERSION}). Received: {version!r}; it was written by "
+                        f"a newer rnnbench: upgrade rnnbench to use this run")
+    return record
+
+
+def load_model(run_dir):
+    """`model.keras` of the run, loaded without its optimizer (compile=False)."""
+    import keras
+
+    import rnnbench.models.cells  # noqa: F401  (registers rnnbench's custom cells)
+    import rnnbench.models.fused  # noqa: F401  (and the fused LSTM of older runs)
+    path = Path(run_dir) / MODEL_FILE
+    if not path.is_file():
+        raise UserError(f"The run folder {run_dir} has no {MODEL_FILE}, so there is no "
+                        f"model to use. Train it again with: rnnbench reproduce {run_dir}")
+    try:
+        return keras.saving.load_model(path, compile=False)
+    except (zipfile.BadZipFile, OSError, ValueError, TypeError, KeyError) as e:
+        first = str(e).strip().splitlines()[0][:300] if str(e).strip() else type(e).__name__
+        raise UserError(f"Could not load {path}: it is corrupt or cut short "
+                        f"({type(e).__name__}: {first}). Train the run again with: rnnbench "
+                        f"reproduce {run_dir}") from None
+
+
+@dataclasses.dataclass
+class Run:
+    """A completed run, ready to predict (`rnnbench.load_run`).
+
+    Attributes:
+        run_dir: the run folder.
+        exp: its `ExperimentConfig` (from config.yaml).
+        preprocessing: its preprocessing.json.
+        model: the trained `keras.Model`.
+        metrics: its metrics.json (None where unreadable).
+    """
+
+    run_dir: Path
+    exp: object
+    preprocessing: dict
+    model: object
+    metrics: dict = None
+
+    @property
+    def task(self):
+        return self.exp.data.task
+
+    def inputs(self, data=None):
+        """The model inputs of `data` (a file), or of the run's test split when None.
+
+        Returns:
+            `NewInputs`, checked against the model's input shape.
+        """
+        if data is None:
+            found = self._test_split()
+        else:
+            dataset = config_lib.dataset_of(self.exp)
+            found = dataset.new_inputs(dict(self.exp.data.params), self.preprocessing, data)
+        check_shape(found.x, self.model, data)
+        return found
+
+    def predict_arrays(self, x, batch_size=BATCH_SIZE):
+        """The model's raw outputs for preprocessed inputs `x`, in batches."""
+        if len(x) == 0:
+            raise UserError("Expected at least one sample to predict. Received: none")
+        return np.concatenate([
+            np.asarray(self.model(np.asarray(x[i:i + batch_size]), training=False))
+            for i in range(0, len(x), batch_size)])
+
+    def predict(self, data=None, batch_size=BATCH_SIZE, prompt=None, length=200,
+                temperature=1.0, seed=0):
+        """Predictions for `data` (or the test split) in original units, as a DataFrame.
+
+        Args:
+            data: a file of new data in a form the run's dataset reads (see
+                docs/use-a-model.md), or None for the run's own test split.
+            batch_size: samples per model call.
+            prompt, length, temperature, seed: for a language model, the text
+                to continue (default: `data`'s text, else the start of the test
+                split), how many tokens to sample, the softmax temperature (0:
+                always the likeliest token) and the sampling seed.
+
+        Returns:
+            A pandas DataFrame, one row per sample (per prompt for a language model).
+        """
+        import pandas as pd
+        if self.task == "language_model":
+            if prompt is None and data is not None:
+                from rnnbench.data import reading
+                prompt = reading.read_text(reading.existing(data, (".txt",)))
+            prompt = self.default_prompt() if prompt is None else prompt
+            text = self.generate(prompt, length, temperature, seed)
+            return pd.DataFrame({"prompt": [prompt], "generated": [text],
+                                 "temperature": [temperature], "seed": [seed]})
+        found = self.inputs(data)
+        outputs = self.predict_arrays(found.x, batch_size)
+        frame = pd.DataFrame(self._columns(outputs, found.x))
+        index_name = self.preprocessing.get("inputs", {}).get("time_column") or "sample"
+        if found.index is not None:
+            frame.insert(0, index_name if index_name not in frame else "index",
+                         list(found.index))
+        for name, values in found.extra.items():
+            for column, value in expand(name, values, len(frame)).items():
+                if column not in frame:
+                    frame[column] = value
+        return frame
+
+    # -------------------------------------------------------------- outputs
+
+    def _columns(self, outputs, x):
+        """`{column: values}` of the predictions in original units."""
+        out = self.preprocessing.get("outputs", {})
+        kind = out.get("kind")
+        if self.task in ("regress", "forecast") or kind == "values":
+            return value_columns(outputs, out)
+        if self.task == "classify":
+            return class_columns(outputs, out.get("label_names"))
+        if self.task == "sequence_label":
+            names = out.get("vocabulary") or out.get("label_names")
+            ids = outputs.argmax(-1)
+            return {"predicted": [" ".join(str(names[i]) if names else str(i) for i in row)
+                                  for row in ids]}
+        if self.task == "polyphonic_nll":
+            names = out.get("label_names") or [str(k) for k in range(outputs.shape[-1])]
+            mask = self.preprocessing.get("inputs", {}).get("mask_value")
+            rows = []
+            for sample, probs in zip(np.asarray(x), outputs):
+                steps = [p for s, p in zip(sample, probs)
+                         if mask is None or not np.all(s == mask)]
+                rows.append("|".join(" ".join(names[k] for k in np.flatnonzero(p > 0.5))
+                                     for p in steps))
+            return {"keys_on": rows}
+        raise UserError(f"`rnnbench predict` has no output table for the task "
+                        f"{self.task!r}")
+
+    # -------------------------------------------------------------- test split
+
+    def _test_split(self):
+        from rnnbench.data import cache as data_cache
+        splits = data_cache.load(self.exp)
+        fitted = {k: v for k, v in self.preprocessing.items() if k not in ("format", "version")}
+        if json.loads(json.dumps(splits.preprocessing, default=str)) != fitted:
+            log.warning(f"the test split was reloaded, and what it fitted differs from "
+                        f"{PREPROCESSING_FILE}: the data changed since the run "
+                        f"(another package version?)")
+        dataset = config_lib.dataset_of(self.exp)
+        part = splits.test
+        split_index = getattr(dataset, "split_index", None)
+        index = (split_index(dict(self.exp.data.params), splits, "test") if split_index
+                 else list(range(len(part))))
+        return NewInputs(x=part.x, index=index,
+                         extra={"actual": self._actual(part.y, splits)})
+
+    def _actual(self, y, splits):
+        out = self.preprocessing.get("outputs", {})
+        if self.task in ("regress", "forecast"):
+            return value_columns(np.asarray(y), out)
+        if self.task == "classify":
+            names = out.get("label_names")
+            labels = np.asarray(y).reshape(len(y), -1)[:, 0].astype(int)
+            return [names[i] if names else int(i) for i in labels]
+        if self.task == "sequence_label":
+            names = out.get("vocabulary") or out.get("label_names")
+            return [" ".join(str(names[i]) if names else str(i) for i in row)
+                    for row in np.asarray(y).astype(int)]
+        return None
+
+    # -------------------------------------------------------------- language models
+
+    def default_prompt(self):
+        """The first window of the test split, as text."""
+        from rnnbench.data import cache as data_cache
+        return self.decode(data_cache.load(self.exp).test.x[0])
+
+    def _vocabulary(self):
+        inputs = self.preprocessing.get("inputs", {})
+        vocabulary = inputs.get("vocabulary")
+        if vocabulary is None:
+            raise UserError(f"The run's {PREPROCESSING_FILE} has no input vocabulary, so "
+                            "text cannot be sampled from it")
+        return inputs, list(vocabulary), int(inputs.get("first_id", 0))
+
+    def encode(self, text):
+        """Token ids of `text` (characters, or whitespace-split words)."""
+        inputs, vocabulary, first = self._vocabulary()
+        table = {token: i + first for i, token in enumerate(vocabulary) if token}
+        oov = inputs.get("oov_id", 1)
+        tokens = list(text) if inputs.get("kind") == "characters" else text.split()
+        return [table.get(t, oov) for t in tokens]
+
+    def decode(self, ids):
+        inputs, vocabulary, first = self._vocabulary()
+        tokens = [vocabulary[i - first] for i in ids if 0 <= i - first < len(vocabulary)]
+        return ("" if inputs.get("kind") == "characters" else " ").join(tokens)
+
+    def generate(self, prompt, length=200, temperature=1.0, seed=0):
+        """Samples `length` tokens after `prompt`; returns them as text.
+
+        The model reads the last `max_length` tokens (left-padded with the
+        newline where the vocabulary has one, the separator of the training
+        documents, else the padding id) and predicts the next one; padding
+        and out-of-vocabulary ids are never sampled.
+        """
+        if length < 1:
+            raise UserError(f"Expected `--length` to be >= 1. Received: {length}")
+        if temperature < 0:
+            raise UserError(f"Expected `--temperature` to be >= 0. Received: {temperature}")
+        inputs, vocabulary, first = self._vocabulary()
+        steps = self.model.inputs[0].shape[1] or inputs.get("max_length") or 100
+        ids = self.encode(prompt)
+        pad = self.encode("\n")[0] if "\n" in vocabulary else inputs.get("padding_id", 0)
+        rng = np.random.default_rng(seed)
+        sampled = []
+        for _ in range(length):
+            window = ([pad] * steps + ids)[-steps:]
+            probs = np.asarray(self.model(np.array([window], np.int32), training=False),
+                               np.float64)[0, -1]
+            probs[:first] = 0.0
+            if temperature == 0:
+                choice = int(np.argmax(probs))
+            else:
+                logits = np.log(np.maximum(probs, 1e-30)) / temperature
+                weights = np.exp(logits - logits.max())
+                weights[:first] = 0.0
+                choice = int(rng.choice(len(weights), p=weights / weights.sum()))
+            ids.append(choice)
+            sampled.append(choice)
+        return self.decode(sampled)
+
+
+def value_columns(outputs, out):
+    """Regression or forecast outputs, un-scaled, one column per value."""
+    outputs = np.asarray(outputs, np.float64).reshape(len(outputs), -1)
+    names = list(out.get("columns") or ["value"])
+    horizon = out.get("horizon")
+    if out.get("scaler"):
+        scaler = Scaler.from_config(out["scaler"])
+        per_column = outputs.reshape(len(outputs), -1, len(names))
+        outputs = scaler.inverse_transform(per_column).reshape(len(outputs), -1)
+    if horizon is None:
+        if outputs.shape[1] == 1:
+            return {"prediction": outputs[:, 0]}
+        labels = names if len(names) == outputs.shape[1] else range(1, outputs.shape[1] + 1)
+        return {f"prediction_{n}": outputs[:, i] for i, n in enumerate(labels)}
+    columns = {}
+    for k in range(horizon):
+        for j, name in enumerate(names):
+            base = "forecast" if len(names) == 1 else f"{name}_forecast"
+            columns[base if horizon == 1 else f"{base}_{k + 1}"] = outputs[:, k * len(names) + j]
+    return columns
+
+
+def class_columns(outputs, label_names):
+    """The predicted label and each class's probability."""
+    probs = np.asarray(outputs, np.float64)
+    if probs.shape[-1] == 1:  # one sigmoid unit: the probability of class 1
+        probs = np.concatenate([1.0 - probs, probs], axis=-1)
+    names = list(label_names or range(probs.shape[-1]))
+    if len(names) != probs.shape[-1]:
+        raise UserError(f"Expected the model to output {len(names)} class probabilities, "
+                        f"one per label {names}. Received: {probs.shape[-1]}")
+    columns = {"label": [names[i] for i in probs.argmax(-1)]}
+    columns.update({f"probability_{name}": probs[:, i] for i, name in enumerate(names)})
+    return columns
+
+
+def expand(name, values, rows):
+    """An extra column (or a dict of columns, or a 2-D array) as `{column: values}`."""
+    if values is None:
+        return {}
+    if isinstance(values, dict):  # prediction-shaped columns: forecast_1 -> actual_1
+        return {k.replace("forecast", name).replace("prediction", name): v
+                for k, v in values.items()}
+    array = np.asarray(values, dtype=object if isinstance(values, list) else None)
+    if array.ndim == 2:
+        if array.shape[1] == 1:
+            return {name: array[:, 0]}
+        return {f"{name}_{k + 1}": array[:, k] for k in range(array.shape[1])}
+    if len(array) != rows:
+        raise ValueError(f"extra column {name!r} has {len(array)} values for {rows} rows")
+    return {name: list(values)}
+
+
+def check_shape(x, model, data):
+    """Refuses inputs whose per-sample shape or dtype the model cannot take."""
+    want = tuple(model.inputs[0].shape[1:])
+    got = tuple(np.shape(x)[1:])
+    where = f"the inputs read from {str(data)!r}" if data is not None else "the test split"
+    if len(want) != len(got) or any(w is not None and w != g for w, g in zip(want, got)):
+        described = ", ".join("any" if w is None else str(w) for w in want)
+        raise UserError(f"Expected inputs of shape (samples, {described}), as the run was "
+                        f"trained on. Received: {where} of shape {tuple(np.shape(x))}")
+
+
+def load_run(run_dir):
+    """Checks and loads a completed run folder (a run, or a sweep's trial) -> `Run`."""
+    record = check_run_folder(run_dir)
+    preprocessing = read_preprocessing(record.folder)
+    exp = config_lib.load_run_config(record.folder / "config.yaml")
+    model = load_model(record.folder)
+    return Run(run_dir=record.folder, exp=exp, preprocessing=preprocessing, model=model,
+               metrics=record.metrics)
+
+
+def render(frame, limit=SHOWN_ROWS):
+    """A short table of the predictions for the terminal (all columns, few rows)."""
+    import pandas as pd
+    with pd.option_context("display.max_columns", 12, "display.width", 120,
+                           "display.max_colwidth", 60):
+        if len(frame) <= limit:
+            return frame.to_string(index=False)
+        head = frame.head(limit).to_string(index=False)
+    return (f"{head}\n... {len(frame) - limit} more rows ({len(frame)} in all); write them "
+            f"all with --out FILE.csv")
+
+
+def write_predictions(frame, path):
+    """Writes the predictions as CSV (or Parquet for a `.parquet` path), atomically."""
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(f"Expected `--out` to be a file path. Received: {str(path)!r}, "
+                        "which is a folder")
+    if not path.parent.is_dir():
+        raise UserError(f"Expected `--out` to be in an existing folder. Received: "
+                        f"{str(path)!r} ({path.parent} does not exist)")
+    if path.suffix.lower() == ".parquet":
+        tmp = path.with_name(f".{path.name}.tmp")
+        frame.to_parquet(tmp, index=False)
+        tmp.replace(path)
+    else:
+        folders.write_text_atomic(path, frame.to_csv(index=False))
+    return path

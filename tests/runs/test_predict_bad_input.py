@@ -1,0 +1,263 @@
+"""`rnnbench predict` and `export` on bad input: exit 2 with one paragraph, nothing written.
+
+Run folders are built here without training: a config, a manifest, the
+dataset's own preprocessing record and an untrained model.keras.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from rnnbench.cli import main
+from rnnbench.config import experiment as config_lib
+from rnnbench.data import cache as data_cache
+from rnnbench.data.base import PREPROCESSING_FORMAT, PREPROCESSING_VERSION
+
+SINE = {"name": "sine_tiny", "seed": 1,
+        "data": {"name": "sine", "task": "forecast", "window": 8, "length": 120,
+                 "scale": "minmax"},
+        "model": {"layers": [{"cell": "lstm", "units": 3}]},
+        "train": {"epochs": 1, "batch_size": 16}}
+ADDING = {"name": "adding_tiny", "seed": 1,
+          "data": {"name": "adding", "seq_len": 8, "train_size": 16, "val_size": 8,
+                   "test_size": 8},
+          "model": {"layers": [{"cell": "gru", "units": 3}]},
+          "train": {"epochs": 1, "batch_size": 8}}
+ITALY = {"name": "italy_tiny", "seed": 1,
+         "data": {"name": "italy_power_demand", "task": "classify"},
+         "model": {"layers": [{"cell": "simple_rnn", "units": 3}]},
+         "train": {"epochs": 1, "batch_size": 16}}
+
+
+def make_run(folder, raw=SINE, status="completed", pid=None, model=True,
+             preprocessing=True, save=None):
+    """A run folder as `rnnbench run` leaves it, with an untrained model.keras."""
+    from rnnbench.models import builders
+    exp = config_lib.validate(json.loads(json.dumps(raw)), source="<test>")
+    folder.mkdir(parents=True)
+    (folder / "config.yaml").write_text(config_lib.to_yaml(exp))
+    manifest = {"experiment": exp.name, "status": status, "pid": pid or os.getpid(),
+                "host": {"hostname": socket.gethostname()}}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    if preprocessing:
+        record = {"format": PREPROCESSING_FORMAT, "version": PREPROCESSING_VERSION,
+                  **data_cache.load(exp).preprocessing}
+        (folder / "preprocessing.json").write_text(json.dumps(record))
+    if model:
+        built = builders.build_model(exp, compile=False)
+        if save is None:
+            built.save(folder / "model.keras")
+        else:
+            save(built, folder / "model.keras")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def sine_run(tmp_path_factory):
+    return make_run(tmp_path_factory.mktemp("runs") / "sine_tiny" / "20260101-000000-aaaa")
+
+
+@pytest.fixture(scope="module")
+def adding_run(tmp_path_factory):
+    return make_run(tmp_path_factory.mktemp("runs") / "adding_tiny" / "20260101-000000-bbbb",
+                    ADDING)
+
+
+def predict_error(capsys, *args):
+    """Runs `rnnbench ARGS`; asserts exit 2 with one paragraph; returns it, unwrapped."""
+    code = main(list(map(str, args)))
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.startswith("rnnbench: error: ") and "Traceback" not in err
+    assert "\n\n" not in err.strip()
+    return " ".join(err.split())
+
+
+def dead_pid():
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+# ------------------------------------------------------------------ the run folder
+
+
+@pytest.mark.parametrize("command", ["predict", "export"])
+def test_not_a_folder(tmp_path, capsys, command):
+    message = predict_error(capsys, command, tmp_path / "nowhere")
+    assert "not a folder" in message and "run folder" in message
+
+
+def test_a_folder_that_is_no_run(tmp_path, capsys):
+    message = predict_error(capsys, "predict", tmp_path)
+    assert "config.yaml" in message and "none of them" in message
+
+
+def test_a_sweep_folder_points_at_its_trials(tmp_path, capsys):
+    (tmp_path / "trials" / "0001").mkdir(parents=True)
+    message = predict_error(capsys, "predict", tmp_path)
+    assert "sweep folder" in message and "trials" in message
+
+
+def test_a_half_written_manifest(tmp_path, capsys):
+    run = make_run(tmp_path / "run", model=False)
+    (run / "manifest.json").write_text('{"status": "compl')
+    message = predict_error(capsys, "predict", run)
+    assert "half-written" in message and "manifest.json unreadable" in message
+
+
+@pytest.mark.parametrize("status,pid,words", [
+    ("failed", None, "failed"),
+    ("interrupted", None, "was interrupted"),
+    ("running", "dead", "died"),
+    ("running", "alive", "still training"),
+])
+@pytest.mark.parametrize("command", ["predict", "export"])
+def test_a_run_that_did_not_complete(tmp_path, capsys, status, pid, words, command):
+    pid = dead_pid() if pid == "dead" else os.getpid()
+    run = make_run(tmp_path / "run", status=status, pid=pid, model=False)
+    message = predict_error(capsys, command, run)
+    assert words in message and "Expected a completed run" in message
+    assert f"rnnbench run {run / 'config.yaml'}" in message
+
+
+def test_model_missing(tmp_path, capsys):
+    run = make_run(tmp_path / "run", model=False)
+    message = predict_error(capsys, "predict", run)
+    assert "has no model.keras" in message
+
+
+def test_model_corrupt(tmp_path, capsys):
+    run = make_run(tmp_path / "run", model=False)
+    (run / "model.keras").write_bytes(b"PK\x03\x04 not really a zip")
+    message = predict_error(capsys, "predict", run)
+    assert "Could not load" in message and "corrupt" in message
+
+
+def test_model_cut_short(tmp_path, capsys, sine_run):
+    run = make_run(tmp_path / "run", model=False)
+    whole = (sine_run / "model.keras").read_bytes()
+    (run / "model.keras").write_bytes(whole[:len(whole) // 2])
+    message = predict_error(capsys, "predict", run)
+    assert "corrupt or cut short" in message
+
+
+def test_preprocessing_missing_says_how_to_get_it(tmp_path, capsys):
+    run = make_run(tmp_path / "run", preprocessing=False, model=False)
+    message = predict_error(capsys, "predict", run)
+    assert "no preprocessing.json" in message and "older" in message
+    assert f"rnnbench reproduce {run}" in message
+
+
+@pytest.mark.parametrize("change,words", [
+    ({"version": PREPROCESSING_VERSION + 1}, "newer rnnbench"),
+    ({"format": "something.else"}, "to have `format`"),
+])
+def test_preprocessing_of_another_format_or_version(tmp_path, capsys, change, words):
+    run = make_run(tmp_path / "run", model=False)
+    record = json.loads((run / "preprocessing.json").read_text())
+    (run / "preprocessing.json").write_text(json.dumps({**record, **change}))
+    assert words in predict_error(capsys, "predict", run)
+
+
+def test_preprocessing_corrupt(tmp_path, capsys):
+    run = make_run(tmp_path / "run", model=False)
+    (run / "preprocessing.json").write_text("{")
+    assert "Could not read" in predict_error(capsys, "predict", run)
+
+
+# ------------------------------------------------------------------ the new data
+
+
+def test_data_file_missing(capsys, sine_run, tmp_path):
+    message = predict_error(capsys, "predict", sine_run, "--data", tmp_path / "new.csv")
+    assert "no such file" in message
+
+
+def test_data_of_a_kind_the_dataset_does_not_read(capsys, sine_run, tmp_path):
+    (tmp_path / "new.json").write_text("{}")
+    message = predict_error(capsys, "predict", sine_run, "--data", tmp_path / "new.json")
+    assert "'.csv'" in message and "new.json" in message
+
+
+def test_series_without_the_value_column(capsys, sine_run, tmp_path):
+    (tmp_path / "new.csv").write_text("t,a,b\n0,1,2\n1,2,3\n")
+    message = predict_error(capsys, "predict", sine_run, "--data", tmp_path / "new.csv")
+    assert "value column 'value'" in message and "['t', 'a', 'b']" in message
+
+
+def test_series_shorter_than_the_window(capsys, sine_run, tmp_path):
+    (tmp_path / "new.csv").write_text("value\n" + "\n".join(["0.5"] * 5) + "\n")
+    message = predict_error(capsys, "predict", sine_run, "--data", tmp_path / "new.csv")
+    assert "`data.window`=8" in message and "Received: 5" in message
+
+
+def test_series_with_a_value_that_is_no_number(capsys, sine_run, tmp_path):
+    (tmp_path / "new.csv").write_text("value\n" + "\n".join(["0.5"] * 9) + "\nabc\n")
+    message = predict_error(capsys, "predict", sine_run, "--data", tmp_path / "new.csv")
+    assert "'value'" in message and "numbers" in message
+
+
+def test_arrays_with_the_wrong_feature_count(capsys, adding_run, tmp_path):
+    np.savez(tmp_path / "new.npz", x=np.zeros((4, 8, 3)))
+    message = predict_error(capsys, "predict", adding_run, "--data", tmp_path / "new.npz")
+    assert "(samples, 8, 2)" in message and "(4, 8, 3)" in message
+
+
+def test_arrays_without_x(capsys, adding_run, tmp_path):
+    np.savez(tmp_path / "new.npz", a=np.zeros((4, 8, 2)), b=np.zeros(4))
+    message = predict_error(capsys, "predict", adding_run, "--data", tmp_path / "new.npz")
+    assert "named `x`" in message and "['a', 'b']" in message
+
+
+def test_labels_outside_the_runs_label_space(capsys, tmp_path):
+    run = make_run(tmp_path / "run", ITALY)
+    labels = json.loads((run / "preprocessing.json").read_text())["outputs"]["label_names"]
+    np.savez(tmp_path / "new.npz", x=np.zeros((2, 24)), y=np.array(["1", "7"]))
+    message = predict_error(capsys, "predict", run, "--data", tmp_path / "new.npz")
+    assert str(labels) in message and "['7']" in message
+
+
+def test_out_into_a_missing_folder(capsys, sine_run, tmp_path):
+    message = predict_error(capsys, "predict", sine_run, "--out",
+                            tmp_path / "missing" / "p.csv")
+    assert "existing folder" in message
+
+
+def test_bad_batch_size(capsys, sine_run):
+    assert "--batch-size" in predict_error(capsys, "predict", sine_run, "--batch-size", 0)
+
+
+# ------------------------------------------------------------------ export
+
+
+def test_export_format_unknown(capsys, sine_run):
+    with pytest.raises(SystemExit) as stop:
+        main(["export", str(sine_run), "--format", "onnx"])
+    assert stop.value.code == 2
+    assert "invalid choice: 'onnx'" in capsys.readouterr().err
+
+
+def test_export_into_a_folder_with_files(capsys, sine_run, tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "keep.txt").write_text("mine")
+    message = predict_error(capsys, "export", sine_run, "--out", tmp_path / "out")
+    assert "new or empty folder" in message
+    assert (tmp_path / "out" / "keep.txt").read_text() == "mine"
+
+
+def test_tflite_refuses_a_cell_it_cannot_convert_naming_it(capsys, tmp_path):
+    """A model.keras holding rnnbench's FusedLSTM itself (as releases before
+    `models.saving` wrote it) needs the BlockLSTM op, which TFLite lacks."""
+    raw = json.loads(json.dumps(SINE))
+    raw["train"]["lstm_kernel"] = "block"
+    run = make_run(tmp_path / "run", raw, save=lambda model, path: model.save(path))
+    message = predict_error(capsys, "export", run, "--format", "tflite",
+                            "--out", tmp_path / "out")
+    assert "BlockLSTM" in message and "FusedLSTM" in message and "['lstm']" in message
+    assert not (tmp_path / "out").exists()
