@@ -1,7 +1,7 @@
 """`rnnbench bench`: the hand-written twin is the same model; timings are sane."""
 
 import pytest
-from helpers import rnnbench_process
+from helpers import gpu_visible, rnnbench_process
 
 from rnnbench.bench import benchmark
 from rnnbench.cli import main
@@ -152,7 +152,8 @@ def test_bench_one_times_the_torch_twin_interleaved():
                           vs_torch=True)
     assert row["torch_latency_ms"] > 0
     assert_rates_agree_with_ratios(row, "rnnbench", "torch", "_torch")
-    assert row["backend"] == "tensorflow" and row["device"] == "cpu"
+    # "cpu", or the GPU's name on a GPU machine
+    assert row["backend"] == "tensorflow" and (row["device"] == "cpu") != gpu_visible()
 
 
 def test_no_cudnn_sets_use_cudnn_false_on_lstm_and_gru_layers():

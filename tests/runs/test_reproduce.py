@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from helpers import experiment_dict, write_experiment
+from helpers import experiment_dict, gpu_visible, write_experiment
 
 from rnnbench.cli import main
 
@@ -59,7 +59,8 @@ def test_a_changed_metric_is_a_miss_with_a_table(recorded_run, tmp_path, capsys)
 def test_manifest_differences_that_change_numbers_are_warned(recorded_run, tmp_path, capsys):
     manifest = json.loads((recorded_run / "manifest.json").read_text())
     manifest["versions"]["tensorflow"] = "2.0.0"
-    manifest["device"]["type"] = "GPU"
+    now = "GPU" if gpu_visible() else "CPU"
+    manifest["device"]["type"] = other = {"CPU": "GPU", "GPU": "CPU"}[now]
     manifest["deterministic"] = False
     onednn_before = "1" if os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "0" else "0"
     manifest["host"].update(cpu_model="Some Other CPU", tf_enable_onednn_opts=onednn_before)
@@ -67,7 +68,7 @@ def test_manifest_differences_that_change_numbers_are_warned(recorded_run, tmp_p
     main(["reproduce", str(recorded_run), "--results-dir", str(tmp_path / "again")])
     out = capsys.readouterr().out
     assert "warning: tensorflow was 2.0.0" in out
-    assert "warning: device was GPU, is now CPU" in out
+    assert f"warning: device was {other}, is now {now}" in out
     assert "op determinism was off" in out
     assert "warning: the CPU was Some Other CPU" in out
     assert f"warning: TF_ENABLE_ONEDNN_OPTS was {onednn_before}, is now" in out
