@@ -279,6 +279,8 @@ def apply_overrides(raw, overrides, source):
     overrides = parse_overrides(overrides)
     for key, value in overrides.items():
         set_path(raw, key, value, source=f"--set {key}")
+        if key in _data_path_keys(raw) and isinstance(value, str):  # from the cwd
+            set_path(raw, key, paths.resolve_data_path(value, Path.cwd()))
     try:
         return validate(raw, source=source)
     except UserError as e:
@@ -317,6 +319,7 @@ def validate(raw, source="<config>"):
     """Validates raw config data (a dict) and returns an `ExperimentConfig`."""
     try:
         _refuse_sweep_only_keys(raw)
+        _resolve_data_paths(raw, source)
         exp = schema.build(ExperimentConfig, raw)
         paths.check_name(exp.name)
         return _check_names(exp)
@@ -324,6 +327,30 @@ def validate(raw, source="<config>"):
         error = UserError(f"{source}: {e}")
         error.path = getattr(e, "path", None)
         raise error from None
+
+
+def _data_path_keys(raw):
+    """`data.<key>` of the params that name files, for the dataset `raw` names."""
+    data = raw.get("data")
+    name = data.get("name") if isinstance(data, dict) else None
+    if not isinstance(name, str) or name not in DATASETS:
+        return ()
+    return tuple(f"data.{key}" for key in getattr(DATASETS.get(name), "path_params", ()))
+
+
+def _resolve_data_paths(raw, source):
+    """Makes the dataset's file params absolute: relative to the YAML file naming them.
+
+    So the config a run writes (and a sweep's trials, and `reproduce`) names
+    the very file that was read, wherever the command runs.
+    """
+    source_path = Path(source) if source and not source.startswith("<") else None
+    base = source_path.parent if source_path is not None and source_path.is_file() \
+        else Path.cwd()
+    for key in _data_path_keys(raw):
+        name = key.split(".", 1)[1]
+        if isinstance(raw["data"].get(name), str):
+            raw["data"][name] = paths.resolve_data_path(raw["data"][name], base)
 
 
 def _refuse_sweep_only_keys(raw):
@@ -348,6 +375,15 @@ def _check_names(exp):
             f"{exp.data.name!r}. Received: {task!r}"
         )
     params = _check_dataset_params(dataset, exp.data.name, exp.data.params)
+    if hasattr(dataset, "task_for"):  # the task follows from a param (`data.target`)
+        wanted = dataset.task_for(params)
+        if exp.data.task is None:
+            task = wanted
+        elif task != wanted:
+            raise schema.SchemaError(
+                "data.task", f"Expected `data.task` to be {wanted!r} for dataset "
+                f"{exp.data.name!r} with `data.target: {params.get('target')}`. "
+                f"Received: {task!r}")
     split = _check_split_and_scale(dataset, exp.data)
     for i, layer in enumerate(exp.model.layers):
         if ":" not in layer.cell and layer.cell not in CELLS:

@@ -104,6 +104,30 @@ def check_name(name, where="name"):
     raise error
 
 
+def resolve_data_path(value, base_dir):
+    """An absolute path for a data file named in a config (`data.path`).
+
+    `~` and `$VARS` are expanded; an absolute path is kept; a relative one is
+    looked for next to `base_dir` (the folder of the YAML file that names it,
+    or the working directory for `--set`), then under `$RNNBENCH_DATA`. The
+    first place that has it wins; when none has it, the path next to
+    `base_dir` is returned, so the error that follows names it. Globs
+    (`corpus/*.txt`) count as found when they match a file.
+    """
+    import glob
+
+    text = os.path.expanduser(os.path.expandvars(str(value)))
+    if os.path.isabs(text):
+        return os.path.normpath(text)
+    candidates = [Path(base_dir) / text]
+    if os.environ.get("RNNBENCH_DATA"):
+        candidates.append(Path(os.environ["RNNBENCH_DATA"]) / text)
+    for candidate in candidates:
+        if candidate.exists() or glob.glob(str(candidate)):
+            return os.path.abspath(candidate)
+    return os.path.abspath(candidates[0])
+
+
 def results_root(override=None):
     """`--results-dir`, else `$RNNBENCH_RESULTS`, else `./results`.
 

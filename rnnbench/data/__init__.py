@@ -4,6 +4,7 @@ from rnnbench.data import (  # noqa: F401  (importing registers them)
     digits,
     forecasting,
     music,
+    own,
     random_sequences,
     series,
     synthetic,

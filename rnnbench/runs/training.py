@@ -23,8 +23,10 @@ from rnnbench.config import paths
 from rnnbench.data import cache as data_cache
 from rnnbench.data import tasks
 from rnnbench.data.base import PREPROCESSING_FORMAT, PREPROCESSING_VERSION
+from rnnbench.data import own as own_data
+from rnnbench.data.own import feeding
 from rnnbench.errors import Interrupted, RunFailed, Terminated, UserError
-from rnnbench.models import builders, size, speed
+from rnnbench.models import builders, kernels, saving, size, speed
 from rnnbench.models.jit import MEASURE, choose_jit_compile
 from rnnbench.runs import dashboard, folders
 from rnnbench.runs.timing import EpochTimer, Laps, time_epoch
@@ -68,6 +70,8 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
     if verbose == "auto":
         verbose = 1 if sys.stdout.isatty() else 2
     size.check_fits(exp)  # before a run folder is made for a model that cannot be built
+    # A user's own file is read and checked before a run folder is made for it.
+    early = own_data.preload(exp)
     if run_dir is None:
         run_dir = folders.new_run_dir(paths.results_root(results_dir), exp.name)
     run_dir = Path(run_dir)
@@ -80,7 +84,7 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         threads = apply_threads(exp)
         seed_everything(exp.seed, exp.train.deterministic)
         laps("setup")
-        splits = data_cache.load(exp)
+        splits = early if early is not None else data_cache.load(exp)
         laps("data")
         log.info(f"{exp.name}: data {exp.data.name} ({exp.data.task}) train/val/test = "
             f"{len(splits.train)}/{len(splits.val)}/{len(splits.test)}")
@@ -105,10 +109,10 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         laps("build")
         timer = EpochTimer()
         best = BestWeights(*monitor_of(exp, splits))
+        # Windows over a user's series are fed a batch at a time (never copied whole).
         history = model.fit(
-            splits.train.x, splits.train.y, batch_size=exp.train.batch_size,
-            epochs=exp.train.epochs, validation_data=validation_data(splits),
-            shuffle=True, verbose=verbose,
+            **feeding.fit_arguments(splits, exp.train.batch_size, exp.seed),
+            epochs=exp.train.epochs, verbose=verbose,
             callbacks=callbacks(exp, run_dir, splits, timer, best) + list(extra_callbacks))
         manifest.update(timer.facts())
         laps("epochs")
@@ -255,10 +259,6 @@ def jit_by_measurement(exp, splits, steps=12):
     choice = xla_pays_off(rates[False], rates[True], measured["compile_extra_s"],
                           measured["planned_samples"])
     return choice, f"auto: {facts}", measured
-
-
-def validation_data(splits):
-    return (splits.val.x, splits.val.y) if len(splits.val) else None
 
 
 def monitor_of(exp, splits):

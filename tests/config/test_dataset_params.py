@@ -4,11 +4,16 @@ Every case goes through `rnnbench show`, which validates without TensorFlow, so
 what it rejects is what `check`, `run` and sweeps reject.
 """
 
+import atexit
 import json
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 import yaml
 from helpers import write_yaml
+from own_files import own_data_files, probe_bases
 
 from rnnbench.cli import main
 from rnnbench.config import experiment as config_lib
@@ -16,11 +21,15 @@ from rnnbench.config import schema
 from rnnbench.config.registry import DATASETS
 
 NAMES = DATASETS.names()
+# The file datasets (issue 23) need a file: one of each kind, written once.
+_OWN_ROOT = Path(tempfile.mkdtemp(prefix="rnnbench-own-data-"))
+atexit.register(shutil.rmtree, _OWN_ROOT, True)
+OWN_BASES = probe_bases(own_data_files(_OWN_ROOT))
 
 
 def experiment_file(directory, name, **data):
     raw = {"name": f"{name}_exp", "description": "dataset param test",
-           "data": {"name": name, **data},
+           "data": {"name": name, **OWN_BASES.get(name, {}), **data},
            "model": {"layers": [{"cell": "lstm", "units": 4}]}}
     return write_yaml(directory / f"{name}_exp.yaml", raw)
 

@@ -16,18 +16,23 @@ reproduction's comparison, or (slow: only a fit shows it) what `fit` was given.
 `Rejected` probes show the value is refused before anything trains.
 """
 
+import atexit
 import copy
 import dataclasses
 import functools
 import hashlib
 import json
+import shutil
+import tempfile
 import types
 import typing
+from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 from helpers import experiment_dict
+from own_files import own_data_files, probe_bases, probe_changes
 
 from rnnbench.config import experiment as config_lib
 from rnnbench.config import schema
@@ -331,6 +336,16 @@ DATA_PROBES = {
         Rejected({"data.features": 2}, "read only for floats",
                  context={"data.tokens": True}, dataset="bench")],
 }
+# The user's own files (issue 23), written once per test process.
+_OWN_ROOT = Path(tempfile.mkdtemp(prefix="rnnbench-own-data-"))
+atexit.register(shutil.rmtree, _OWN_ROOT, True)
+OWN_FILES = own_data_files(_OWN_ROOT)
+OWN_BASES = probe_bases(OWN_FILES)
+DATA_PROBES.update({key: [Acts(change, "data", context=context, dataset=key[0])
+                          for change, context in found]
+                    for key, found in probe_changes(OWN_FILES).items()})
+DATA_PROBES["file_sequences", "layout"] = [
+    Rejected({"data.layout": "wide"}, "for `data.layout: wide`", dataset="file_sequences")]
 SPLIT_SCALE = {"split.val": 0.25, "split.test": 0.25, "scale": "standard"}
 
 
@@ -380,7 +395,7 @@ def probes_of(key):
 # ------------------------------------------------------------------ running a probe
 
 def dataset_base(name):
-    return {"name": "probe", "seed": 1, "data": {"name": name},
+    return {"name": "probe", "seed": 1, "data": {"name": name, **OWN_BASES.get(name, {})},
             "model": {"layers": [{"cell": "lstm", "units": 4}]},
             "train": {"epochs": 1, "batch_size": 16}}
 

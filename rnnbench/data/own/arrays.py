@@ -1,0 +1,199 @@
+"""`file_arrays`: the user's own NumPy arrays (`.npz`, or `.npy` with `y_path`).
+
+`x` is `(samples, steps, features)` (or `(samples, steps)`: one feature);
+`y` holds one label per sample: classes (`data.target: classes`) or values.
+A `.npz` with `x_train, y_train, x_val, y_val, x_test, y_test` (the key
+names `x_key`/`y_key` with `_train`, `_val`, `_test`) brings its own split,
+used as it is; otherwise the samples are split by `data.split`
+(stratified for classes, a seeded shuffle for values). Inputs are scaled per
+feature, fitted on the training samples.
+"""
+
+import functools
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from rnnbench.config.registry import DATASETS
+from rnnbench.config.schema import SchemaError
+from rnnbench.data.base import DataSpec, NewInputs, Param, Split, Splits
+from rnnbench.data.own import common, labelled, reading
+from rnnbench.errors import UserError
+
+_PARTS = ("train", "val", "test")
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path, y_path, size, mtime_ns):
+    try:
+        if path.endswith(".npy"):
+            arrays = {"x": np.load(path, allow_pickle=False)}
+            if y_path:
+                arrays["y"] = np.load(y_path, allow_pickle=False)
+            return arrays
+        with np.load(path, allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as e:
+        raise UserError(f"Could not read {path!r} (`data.path`) as NumPy arrays: {e}") \
+            from None
+
+
+def read_arrays(path, y_path=None):
+    path = reading.require_file(path)
+    if y_path:
+        reading.require_file(y_path, "data.y_path")
+    stat = Path(path).stat()
+    return _load(str(path), y_path, stat.st_size, stat.st_mtime_ns)
+
+
+@DATASETS.register("file_arrays")
+class FileArrays(common.FileDataset):
+    """Sequences and labels from the user's `.npz` / `.npy` files."""
+
+    name = "file_arrays"
+    description = ("Your own NumPy arrays (.npz with x and y, or x.npy + y.npy): classify "
+                   "or regress sequences.")
+    tasks = ("classify", "regress")
+    takes_split = True
+    takes_scale = True
+    path_params = ("path", "y_path")
+    params = {
+        "path": common.path_param("a .npz holding x and y (or x_train, y_train, ...), "
+                                  "or an x .npy"),
+        "y_path": common.optional_str("the labels' .npy when `path` is an x .npy"),
+        "x_key": Param(str, "x", "name of the inputs in the .npz"),
+        "y_key": Param(str, "y", "name of the labels in the .npz"),
+        **labelled.target_params(),
+    }
+
+    def task_for(self, params):
+        return labelled.task_for(params)
+
+    def check_params(self, params):
+        super().check_params(params)
+        if str(params["path"]).endswith(".npy") and not params["y_path"]:
+            raise SchemaError("data.y_path", "Expected `data.y_path` (the labels' .npy) "
+                              "with an x .npy in `data.path`. Received: nothing")
+
+    def parts(self, params):
+        """`{part: (x, y)}` from the file's own split, or `{"all": (x, y)}`."""
+        arrays = read_arrays(params["path"], params["y_path"])
+        xk, yk = ("x", "y") if params["path"].endswith(".npy") else \
+            (params["x_key"], params["y_key"])
+        own = [f"{k}_{p}" for p in _PARTS for k in (xk, yk)]
+        if all(k in arrays for k in own):
+            found = {p: (arrays[f"{xk}_{p}"], arrays[f"{yk}_{p}"]) for p in _PARTS}
+        else:
+            for k in (xk, yk):
+                if k not in arrays:
+                    raise UserError(f"Expected {params['path']!r} to hold an array {k!r} "
+                                    f"(or {xk}_train, {yk}_train, ... for a split of its "
+                                    f"own). Received: arrays {sorted(arrays)}" +
+                                    reading.did_you_mean(k, arrays))
+            found = {"all": (arrays[xk], arrays[yk])}
+        for part, (x, y) in found.items():
+            where = f"{params['path']!r}" + ("" if part == "all" else f" ({part})")
+            if x.ndim not in (2, 3) or x.dtype.kind not in "fiub":
+                raise UserError(f"Expected the inputs of {where} to be numbers of shape "
+                                f"(samples, steps) or (samples, steps, features). Received: "
+                                f"{x.dtype} of shape {x.shape}")
+            if len(y) != len(x):
+                raise UserError(f"Expected as many labels as samples in {where}. Received: "
+                                f"{len(x)} samples and {len(y)} labels")
+        return found
+
+    def shape(self, params):
+        x = next(iter(self.parts(params).values()))[0]
+        return x.shape[1], (x.shape[2] if x.ndim == 3 else 1)
+
+    def class_names(self, params):
+        labels = np.concatenate([y for _, y in self.parts(params).values()])
+        return labelled.check_labels(labels, repr(params["path"]))
+
+    def spec(self, params):
+        params = self.with_defaults(params)
+        steps, features = self.shape(params)
+        if params["target"] == "classes":
+            return DataSpec(input_shape=(steps, features),
+                            num_classes=len(self.class_names(params)))
+        y = next(iter(self.parts(params).values()))[1]
+        return DataSpec(input_shape=(steps, features),
+                        output_dim=int(np.prod(y.shape[1:])) if y.ndim > 1 else 1)
+
+    def load(self, params, split, scale, seed=None):
+        """Returns `Splits` (the file's own, or split by `split`); `seed` is unused."""
+        params = self.with_defaults(params)
+        found = self.parts(params)
+        target = params["target"]
+        where = repr(params["path"])
+        names = self.class_names(params) if target == "classes" else None
+
+        def labels(y):
+            return labelled.encode(y, names, where) if names else labelled.values_of(y, where)
+
+        if "all" in found:
+            x, y = found["all"]
+            y = labels(y)
+            index = labelled.split_index(y, target, split, params["split_seed"])
+            raw = {p: (x[index[p]], y[index[p]]) for p in _PARTS}
+        else:
+            raw = {p: (x, labels(y)) for p, (x, y) in found.items()}
+        raw = {p: (as_sequences(x, where), y) for p, (x, y) in raw.items()}
+        for p, (x, _) in raw.items():
+            bad = ~np.isfinite(x)
+            if bad.any():
+                i = np.argwhere(bad)[0]
+                raise UserError(f"The inputs of {where} ({p} part) hold NaN or inf, e.g. at "
+                                f"sample {i[0]}, step {i[1]}, feature {i[2]}. Expected "
+                                "finite numbers.")
+        features = raw["train"][0].shape[2]
+        scaler = common.fit_scaler(scale, [raw["train"][0].reshape(-1, features)])
+        parts = {}
+        for p, (x, y) in raw.items():
+            x = np.array(x, np.float32)
+            common.scale_in_place(x.reshape(-1, features), scaler)
+            parts[p] = Split(x, y)
+        name, predict, facts = labelled.baseline(parts, target, len(names or ()))
+        columns = [f"feature_{j}" for j in range(features)]
+        preprocessing = common.record(
+            inputs={"kind": "arrays", "x_key": params["x_key"],
+                    "shape": list(parts["train"].x.shape[1:]), "columns": columns,
+                    "scalers": common.column_scalers(scaler, columns)},
+            outputs=labelled.outputs(target, [params["y_key"]], names))
+        files = [params["path"]] + ([params["y_path"]] if params["y_path"] else [])
+        return Splits(**parts, spec=self.spec(params), baseline_name=name,
+                      baseline_predict=predict, preprocessing=preprocessing,
+                      info={"source": params["path"], "files": reading.file_facts(files),
+                            "own_split": "all" not in found, "sizes": common.sizes(parts),
+                            "class_names": names, **facts})
+
+    def new_inputs(self, params, preprocessing, source):
+        """The inputs of a new `.npy` / `.npz` (its `x_key`, or `x`), scaled as in training."""
+        inputs = preprocessing["inputs"]
+        path = str(reading.require_file(source, "--data"))
+        stat = Path(path).stat()
+        arrays = _load(path, None, stat.st_size, stat.st_mtime_ns)
+        key = next((k for k in (inputs["x_key"], "x", f"{inputs['x_key']}_test")
+                    if k in arrays), None)
+        if key is None:
+            raise UserError(f"Expected {path!r} to hold an array {inputs['x_key']!r}. "
+                            f"Received: arrays {sorted(arrays)}")
+        x = np.array(as_sequences(arrays[key], repr(path)), np.float32)
+        if list(x.shape[1:]) != list(inputs["shape"]):
+            raise UserError(f"Expected the inputs of {path!r} to have (steps, features) = "
+                            f"{tuple(inputs['shape'])}, as the run was trained on. Received: "
+                            f"{tuple(x.shape[1:])}")
+        scaler = common.scaler_of_columns(inputs["scalers"], inputs["columns"])
+        common.scale_in_place(x.reshape(-1, x.shape[2]), scaler)
+        return NewInputs(x=x, index=list(range(len(x))))
+
+
+def as_sequences(x, where):
+    x = np.asarray(x)
+    if x.ndim == 2:
+        x = x[:, :, None]
+    if x.ndim != 3:
+        raise UserError(f"Expected the inputs of {where} to have 2 or 3 dimensions. "
+                        f"Received: shape {x.shape}")
+    return x

@@ -1,0 +1,103 @@
+"""What the labelled file datasets share (`file_arrays`, `file_sequences`).
+
+`data.target` says what the label is: `classes` (the task is `classify`)
+or `values` (`regress`). Classes are split stratified, values by a seeded
+shuffle; a majority class or the training mean is the baseline.
+"""
+
+import numpy as np
+
+from rnnbench.data.base import Param, seed_param
+from rnnbench.data.preprocessing import class_counts, majority_baseline
+from rnnbench.data.text import split_documents
+from rnnbench.errors import UserError
+
+TARGETS = ("classes", "values")
+
+
+def target_params():
+    return {
+        "target": Param(str, "classes", "what the label is: classes (task classify) or "
+                                        "values (task regress)", choices=TARGETS),
+        "split_seed": seed_param("the train/val/test split"),
+    }
+
+
+def task_for(params):
+    return "classify" if params.get("target", "classes") == "classes" else "regress"
+
+
+def class_names(labels):
+    """Sorted distinct labels (numbers in numeric order), as strings."""
+    distinct = np.unique(np.asarray(labels))
+    return [str(v.item() if hasattr(v, "item") else v) for v in distinct]
+
+
+def encode(labels, names, where):
+    """Label codes (int32) in the order of `names`; an unseen label is a UserError."""
+    index = {name: i for i, name in enumerate(names)}
+    strings = [str(v.item() if hasattr(v, "item") else v) for v in np.asarray(labels)]
+    unknown = [s for s in strings if s not in index]
+    if unknown:
+        raise UserError(f"{where}: label {unknown[0]!r} is not one of the classes the run "
+                        f"was trained on ({names}).")
+    return np.array([index[s] for s in strings], np.int32)
+
+
+def check_labels(labels, where):
+    """Class names of `labels`: at least 2, and not a continuous-looking column."""
+    names = class_names(labels)
+    if len(names) < 2:
+        raise UserError(f"Expected the labels of {where} to hold at least 2 classes. "
+                        f"Received: only {names}.")
+    values = np.asarray(labels)
+    if values.dtype.kind == "f" and (len(names) > 50 or not np.all(values == np.round(values))):
+        raise UserError(f"Expected the labels of {where} to be classes. Received: "
+                        f"{len(names)} distinct non-integer numbers, which look continuous; "
+                        "use `data.target: values` to regress them.")
+    return names
+
+
+def values_of(labels, where):
+    y = np.asarray(labels)
+    try:
+        y = y.astype(np.float32)
+    except (TypeError, ValueError):
+        raise UserError(f"Expected the labels of {where} to be numbers for "
+                        f"`data.target: values`. Received: e.g. {y.ravel()[0]!r}") from None
+    if not np.all(np.isfinite(y)):
+        raise UserError(f"Expected the labels of {where} to be finite numbers. Received: "
+                        "NaN or inf.")
+    return y.reshape(len(y), -1)
+
+
+def split_index(y, target, split, seed):
+    """`{part: sorted indices}`: stratified for classes, a seeded shuffle for values."""
+    if target == "classes":
+        return split_documents(y, split, seed)
+    order = np.random.default_rng(seed).permutation(len(y))
+    n_val, n_test = int(round(len(y) * split["val"])), int(round(len(y) * split["test"]))
+    n_train = len(y) - n_val - n_test
+    if min(n_train, n_val, n_test) < 1:
+        raise UserError(f"The split {split} leaves an empty part of {len(y)} samples; "
+                        "use more samples or larger fractions.")
+    return {"train": np.sort(order[:n_train]), "val": np.sort(order[n_train:n_train + n_val]),
+            "test": np.sort(order[n_train + n_val:])}
+
+
+def baseline(parts, target, num_classes):
+    """`(name, predict, facts)` of the naive baseline: majority class or training mean."""
+    if target == "classes":
+        majority, predict = majority_baseline(parts["train"].y, num_classes)
+        return ("majority class of the training part", predict,
+                {"majority_class": majority,
+                 "class_counts": {p: class_counts(parts[p].y, num_classes) for p in parts}})
+    mean = parts["train"].y.mean(axis=0).astype(np.float32)
+    return ("mean of the training part", lambda x: np.tile(mean, (len(x), 1)),
+            {"train_mean": mean.tolist()})
+
+
+def outputs(target, columns, names=None):
+    if target == "classes":
+        return {"kind": "classes", "columns": columns, "label_names": names}
+    return {"kind": "values", "columns": columns, "scaler": {"kind": None}}

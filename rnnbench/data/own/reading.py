@@ -1,0 +1,362 @@
+"""Reading a user's own files: checks, hashes, columnar tables, text, memory estimates.
+
+Every problem with a file is a `UserError` naming the file (and the row,
+column and value where there is one), raised before a run folder exists.
+Tables are read with pyarrow, one column at a time and typed as float32 while
+parsing, so a large CSV never holds float64 or Python objects of all rows.
+"""
+
+import contextlib
+import difflib
+import functools
+import glob as globlib
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+
+from rnnbench.errors import UserError
+
+TABLE_FORMATS = ("auto", "csv", "parquet", "jsonl")
+TEXT_SUFFIXES = (".txt", ".text", ".md")
+
+
+# ------------------------------------------------------------ files
+
+
+def has_glob(text):
+    return any(c in str(text) for c in "*?[")
+
+
+def source_files(path, key="data.path", suffixes=None):
+    """The files a path names: itself, a folder's files (sorted, recursive) or a glob's.
+
+    Raises:
+        UserError: when nothing is there, or a file cannot be read.
+    """
+    text = str(path)
+    if has_glob(text):
+        files = sorted(Path(p) for p in globlib.glob(text, recursive=True) if Path(p).is_file())
+        if not files:
+            raise UserError(f"Expected `{key}` to match at least one file. Received: "
+                            f"{text!r}, which matches none.")
+    elif Path(text).is_dir():
+        files = sorted(p for p in Path(text).rglob("*") if p.is_file()
+                       and not p.name.startswith(".")
+                       and (suffixes is None or p.suffix.lower() in suffixes))
+        if not files:
+            wanted = f" ending in {', '.join(suffixes)}" if suffixes else ""
+            raise UserError(f"Expected the folder {text!r} (`{key}`) to hold files{wanted}. "
+                            "Received: an empty folder.")
+    else:
+        files = [require_file(text, key)]
+    for f in files:
+        require_file(f, key)
+    return files
+
+
+def require_file(path, key="data.path"):
+    """`path` as a Path if it is a readable, non-empty file; else a UserError."""
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"Expected `{key}` to name an existing file. Received: {str(path)!r}, "
+                        "which does not exist (a relative path is read against the folder "
+                        "of the YAML file that names it, then $RNNBENCH_DATA).")
+    if path.is_dir():
+        raise UserError(f"Expected `{key}` to name a file. Received: the folder {str(path)!r}.")
+    if not os.access(path, os.R_OK):
+        raise UserError(f"Could not read {str(path)!r} (`{key}`): permission denied.")
+    if path.stat().st_size == 0:
+        raise UserError(f"Expected {str(path)!r} (`{key}`) to hold data. Received: an "
+                        "empty file (0 bytes).")
+    return path
+
+
+@functools.lru_cache(maxsize=64)
+def _sha256(path, size, mtime_ns):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_facts(files):
+    """`[{path, size, sha256}]` of `files`: what the manifest records and reproduce checks."""
+    facts = []
+    for f in files:
+        stat = Path(f).stat()
+        facts.append({"path": str(Path(f).resolve()), "size": stat.st_size,
+                      "sha256": _sha256(str(Path(f).resolve()), stat.st_size,
+                                        stat.st_mtime_ns)})
+    return facts
+
+
+def read_text(path, key="data.path"):
+    """A file's text, strictly UTF-8 (a BOM is dropped, CRLF becomes LF)."""
+    raw = require_file(path, key).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b"\n") + 1
+        raise UserError(f"Expected {str(path)!r} (`{key}`) to be UTF-8 text. Received: "
+                        f"byte 0x{raw[e.start]:02x} at line {line}, which is not UTF-8. "
+                        "Re-save the file as UTF-8.") from None
+    return text.replace("\r\n", "\n")
+
+
+def not_utf8(path, key):
+    return UserError(f"Expected {str(path)!r} (`{key}`) to be UTF-8 text. Received: a "
+                     "file with bytes that are not UTF-8. Re-save the file as UTF-8.")
+
+
+# ------------------------------------------------------------ memory
+
+
+def available_memory():
+    """Bytes of memory available to this process now (MemAvailable), or None."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def estimate_rows(path, fmt):
+    """Rows of a table, exact for Parquet, else from the file size and its first lines."""
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+        return pq.ParquetFile(path).metadata.num_rows
+    size = Path(path).stat().st_size
+    opener = _gzip_open if str(path).endswith(".gz") else open
+    with opener(path, "rb") as f:
+        sample = f.read(1 << 20)
+    lines = max(sample.count(b"\n"), 1)
+    if str(path).endswith(".gz"):
+        return None  # compressed size says little about rows; checked after reading
+    return int(size / (len(sample) / lines)) if len(sample) < size else lines
+
+
+def _gzip_open(path, mode):
+    import gzip
+    return gzip.open(path, mode)
+
+
+def check_fits(path, fmt, n_columns, bytes_per_value=4, factor=3, what="the selected columns"):
+    """Refuses a table whose float32 columns would not fit in memory, before reading it.
+
+    The estimate is `factor` times the float32 size of `n_columns` over the
+    estimated rows (the peak `benchmarks/own_data_scale.py` measures stays
+    below 3x).
+    """
+    rows = estimate_rows(path, fmt)
+    free = available_memory()
+    if rows is None or free is None:
+        return None
+    need = rows * n_columns * bytes_per_value * factor
+    if need > free:
+        raise UserError(
+            f"{str(path)!r} is too large for this machine: about {rows:,} rows x {n_columns} "
+            f"columns needs about {need / 2**30:.1f} GiB while loading ({factor}x the float32 "
+            f"size of {what}), and {free / 2**30:.1f} GiB is available. Select fewer "
+            "columns, use a part of the file, or a machine with more memory.")
+    return need
+
+
+# ------------------------------------------------------------ tables
+
+
+def table_format(path, fmt="auto"):
+    if fmt != "auto":
+        return fmt
+    name = str(path).lower()
+    if name.endswith((".parquet", ".pq")):
+        return "parquet"
+    if name.endswith((".jsonl", ".ndjson", ".json", ".jsonl.gz")):
+        return "jsonl"
+    return "csv"
+
+
+def did_you_mean(name, names):
+    close = difflib.get_close_matches(str(name), [str(n) for n in names], n=2)
+    return f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
+
+
+def table_columns(path, fmt="auto", key="data.path"):
+    """The column names of a table, reading only its header (or Parquet schema)."""
+    path = require_file(path, key)
+    fmt = table_format(path, fmt)
+    with arrow_errors(path, fmt, key):
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+            return list(pq.read_schema(path).names)
+        if fmt == "jsonl":
+            return list(_read_json(path).column_names)
+        from pyarrow import csv
+        with csv.open_csv(path, convert_options=csv.ConvertOptions(
+                column_types=None, strings_can_be_null=True)) as reader:
+            return list(reader.schema.names)
+
+
+def require_columns(path, wanted, columns, key):
+    """Raises a UserError for the first of `wanted` that `columns` lacks."""
+    for name in wanted:
+        if name not in columns:
+            raise UserError(f"Expected {str(path)!r} to have a column {name!r} (`{key}`). "
+                            f"Received: columns {list(columns)}" + did_you_mean(name, columns))
+
+
+@contextlib.contextmanager
+def arrow_errors(path, fmt, key):
+    """pyarrow's and the disk's errors on reading `path` as UserErrors naming it."""
+    import pyarrow as pa
+    try:
+        yield
+    except pa.ArrowInvalid as e:
+        raise _arrow_error(path, key, e) from None
+    except (OSError, EOFError) as e:
+        raise UserError(f"Could not read {str(path)!r} (`{key}`) as {fmt.upper()}: {e}") \
+            from None
+
+
+def _read_json(path):
+    from pyarrow import json
+    return json.read_json(path)
+
+
+def _arrow_error(path, key, error):
+    text = str(error)
+    if "UTF8" in text or "utf-8" in text.lower() or "utf8" in text.lower():
+        return not_utf8(path, key)
+    if "Empty CSV file" in text or "no columns" in text.lower():
+        return UserError(f"Expected {str(path)!r} (`{key}`) to have a header row and data. "
+                         "Received: an empty table.")
+    return UserError(f"Could not read {str(path)!r} (`{key}`): {text.splitlines()[0]}")
+
+
+def read_table(path, numeric=(), other=(), fmt="auto", key="data.path"):
+    """Reads the named columns of a table; `numeric` ones as float32 numpy arrays.
+
+    Args:
+        numeric: columns parsed as numbers (float32); a cell that is not a
+            number is an error naming its row, column and value; empty cells
+            and NA/NaN become NaN.
+        other: columns returned as pyarrow arrays of their inferred type
+            (time, text, labels, ids).
+
+    Returns:
+        `(values, others, rows)`: `{column: float32 array}`,
+        `{column: pyarrow.Array}` and the number of rows.
+    """
+    import pyarrow as pa
+    path = require_file(path, key)
+    fmt = table_format(path, fmt)
+    columns = table_columns(path, fmt, key)
+    wanted = list(dict.fromkeys([*numeric, *other]))
+    require_columns(path, wanted, columns, key)
+    table = _read_arrow(path, fmt, numeric, wanted, key)
+    if table.num_rows == 0:
+        raise UserError(f"Expected {str(path)!r} (`{key}`) to have data rows. Received: "
+                        "a header and no rows.")
+    values, others = {}, {}
+    for name in numeric:
+        column = table.column(name)
+        if column.type != pa.float32():
+            column = _to_float32(path, name, column, fmt)
+        values[name] = column.to_numpy().astype(np.float32, copy=False)
+        if column.null_count:
+            values[name] = np.where(_null_mask(column), np.float32(np.nan), values[name])
+        table = table.drop_columns([name]) if name not in other else table
+    for name in other:
+        others[name] = table.column(name).combine_chunks()
+    return values, others, len(next(iter(values.values()))) if values else \
+        len(next(iter(others.values())))
+
+
+def _null_mask(column):
+    import pyarrow.compute as pc
+    return np.asarray(pc.is_null(column).to_numpy(zero_copy_only=False))
+
+
+def _read_arrow(path, fmt, numeric, wanted, key):
+    import pyarrow as pa
+    with arrow_errors(path, fmt, key):
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+            return pq.read_table(path, columns=wanted)
+        if fmt == "jsonl":
+            return _read_json(path).select(wanted)
+        from pyarrow import csv
+        convert = csv.ConvertOptions(include_columns=wanted,
+                                     column_types={c: pa.float32() for c in numeric},
+                                     strings_can_be_null=True)
+        try:
+            return csv.read_csv(path, convert_options=convert)
+        except pa.ArrowInvalid as e:
+            if "conversion error to float" not in str(e):
+                raise
+            # Find the offending cell ourselves, to name its row and value.
+            convert = csv.ConvertOptions(include_columns=wanted,
+                                         column_types={c: pa.string() for c in numeric},
+                                         strings_can_be_null=True)
+            table = csv.read_csv(path, convert_options=convert)
+            for name in numeric:
+                _to_float32(path, name, table.column(name), fmt)
+            raise
+
+
+def _to_float32(path, name, column, fmt):
+    """A column as float32; the first cell that is no number is named in a UserError."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    if pa.types.is_integer(column.type) or pa.types.is_floating(column.type) \
+            or pa.types.is_boolean(column.type) or pa.types.is_null(column.type):
+        return pc.cast(column, pa.float32())
+    text = pc.cast(column, pa.string()).to_pandas()
+    import pandas as pd
+    parsed = pd.to_numeric(text, errors="coerce")
+    bad = parsed.isna() & text.notna() & ~text.str.strip().str.lower().isin(
+        ["", "na", "nan", "n/a", "null", "none", "-nan"])
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        where = f"row {row + 1} (line {row + 2} of the file)" if fmt == "csv" else \
+            f"row {row + 1}"
+        raise UserError(f"Expected column {name!r} of {str(path)!r} to hold numbers. "
+                        f"Received: {text.iloc[row]!r} in {where}.")
+    return pa.chunked_array([pa.array(parsed.to_numpy(np.float32), pa.float32())])
+
+
+def first_bad(values, name, path, what="a missing value (empty, NA or NaN)"):
+    """A UserError for the first non-finite value of a float array, or None."""
+    bad = ~np.isfinite(values)
+    if not bad.any():
+        return None
+    row = int(np.argmax(bad))
+    found = "an infinite value" if np.isinf(values[row]) else what
+    return UserError(
+        f"Column {name!r} of {str(path)!r} has {found} in row {row + 1} "
+        f"({int(bad.sum())} such cells in all). Set `data.missing` to drop, ffill or "
+        "interpolate to fill them, or fix the file.")
+
+
+def as_strings(array, name, path, allow_null=False):
+    """A pyarrow array as a numpy object array of str; nulls refused unless allowed."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    if not allow_null and array.null_count:
+        row = int(np.flatnonzero(_null_mask(array))[0])
+        raise UserError(f"Column {name!r} of {str(path)!r} is empty in row {row + 1}. "
+                        "Expected every row to have a value there. Received: an empty cell.")
+    if pa.types.is_floating(array.type):
+        values = array.to_numpy(zero_copy_only=False)
+        if np.all(np.isnan(values) | (values == np.round(values))):
+            array = pc.cast(array, pa.int64())
+    strings = pc.cast(array, pa.string()).to_numpy(zero_copy_only=False)
+    return np.array(["" if s is None else s for s in strings], dtype=object)

@@ -1,0 +1,386 @@
+"""`file_series`: forecasting from the user's own table (CSV, CSV.gz, Parquet, JSONL).
+
+Rows are ordered by `time_column` (unsorted rows are sorted; a repeated
+timestamp is an error unless `duplicates` says which row to keep). The
+inputs are the `targets` then the `features` columns; a window of `window`
+rows predicts the next `horizon` rows of the targets (step-major: all
+targets of the first future step, then the next). With an `id_column` each
+series of the long table is windowed and split on its own, chronologically.
+
+The split, scaler and persistence baseline follow `rnnbench.data.series`:
+target positions are split chronologically, a window belongs to the part
+that holds all its targets, and the scaler is fitted on the rows the
+training windows see. Windows are strided views of one float32 array (one
+series), so a 10M-row file costs its float32 size, not rows x window.
+"""
+
+import numpy as np
+
+from rnnbench.config.registry import DATASETS
+from rnnbench.config.schema import SchemaError
+from rnnbench.data.base import DataSpec, NewInputs, Param, Split, Splits
+from rnnbench.data.own import common, reading
+from rnnbench.data.preprocessing import Scaler, chronological_split
+from rnnbench.data.series import baseline_name, series_params
+from rnnbench.errors import UserError
+
+MISSING = ("error", "drop", "ffill", "interpolate")
+DUPLICATES = ("error", "first", "last")
+
+
+@DATASETS.register("file_series")
+class FileSeries(common.FileDataset):
+    """Windows of the user's own time series table, for forecasting."""
+
+    name = "file_series"
+    description = ("Your own time series table (CSV, CSV.gz, Parquet, JSONL): forecast "
+                   "`targets` from a window of rows.")
+    tasks = ("forecast",)
+    takes_split = True
+    takes_scale = True
+    params = {
+        "path": common.path_param("the table: .csv, .csv.gz, .parquet or .jsonl"),
+        "time_column": common.optional_str("column the rows are ordered by (dates or "
+                                           "numbers); none: the file's order"),
+        "targets": common.names_param("column(s) to forecast"),
+        "features": common.names_param("more input columns besides the targets"),
+        "id_column": common.optional_str("column naming each series of a long table"),
+        **series_params(window=30),
+        "missing": Param(str, "error", "empty/NaN/inf cells: error, or drop the row, "
+                                       "ffill, interpolate", choices=MISSING),
+        "duplicates": Param(str, "error", "repeated timestamps: error, or keep the "
+                                          "first/last row", choices=DUPLICATES),
+    }
+
+    def check_params(self, params):
+        super().check_params(params)
+        common.require(params, "targets", self.name, "the column(s) to forecast")
+        if params["season"] > params["window"]:
+            raise SchemaError("data.season", "Expected `data.season` to be <= `data.window`."
+                              f" Received: season={params['season']}, "
+                              f"window={params['window']}")
+        used = {}
+        for key in ("targets", "features", "time_column", "id_column"):
+            for column in common.names(params[key]):
+                if column in used:
+                    raise SchemaError(f"data.{key}", f"Expected each column once among "
+                                      f"targets, features, time_column and id_column. "
+                                      f"Received: {column!r} in `data.{used[column]}` and "
+                                      f"`data.{key}`")
+                used[column] = key
+
+    def columns(self, params):
+        """The input columns, targets first."""
+        return [*common.names(params["targets"]), *common.names(params["features"])]
+
+    def spec(self, params):
+        params = self.with_defaults(params)
+        n_targets = len(common.names(params["targets"])) or 1
+        return DataSpec(input_shape=(params["window"], len(self.columns(params)) or 1),
+                        output_dim=params["horizon"] * n_targets)
+
+    # ------------------------------------------------------------ reading
+
+    def read(self, params, path):
+        """The table's rows, ordered, cleaned: `(values, time, ids, row_numbers)`."""
+        columns = self.columns(params)
+        fmt = reading.table_format(path, "auto")
+        keys = [params["time_column"], params["id_column"]]
+        reading.check_fits(path, fmt, len(columns) + sum(k is not None for k in keys))
+        other = [k for k in keys if k]
+        values, others, rows = reading.read_table(path, numeric=columns, other=other,
+                                                  fmt="auto")
+        table = np.empty((rows, len(columns)), np.float32)
+        for j, column in enumerate(columns):
+            table[:, j] = values.pop(column)
+        time = parse_time(others[params["time_column"]], params["time_column"], path) \
+            if params["time_column"] else None
+        ids = None
+        if params["id_column"]:
+            ids = reading.as_strings(others[params["id_column"]], params["id_column"], path)
+        rows_of = np.arange(rows)
+        order = sort_order(time, ids)
+        if order is not None:
+            table, rows_of = table[order], rows_of[order]
+            time = time[order] if time is not None else None
+            ids = ids[order] if ids is not None else None
+        if time is not None:
+            keep = duplicates(time, ids, rows_of, params, path)
+            if keep is not None:
+                table, time, rows_of = table[keep], time[keep], rows_of[keep]
+                ids = ids[keep] if ids is not None else None
+        table, keep = fill_missing(table, columns, ids, rows_of, params["missing"], path)
+        if keep is not None:
+            rows_of = rows_of[keep]
+            time = time[keep] if time is not None else None
+            ids = ids[keep] if ids is not None else None
+        return table, time, ids, rows_of
+
+    def load(self, params, split, scale, seed=None):
+        """Returns chronological `Splits`; `seed` is unused (the file is the data)."""
+        params = self.with_defaults(params)
+        path = reading.require_file(params["path"])
+        window, horizon, season = params["window"], params["horizon"], params["season"]
+        columns, targets = self.columns(params), list(common.names(params["targets"]))
+        nt = len(targets)
+        table, time, ids, _ = self.read(params, path)
+        groups = group_bounds(ids, len(table))
+        bounds = []
+        for name, (lo, hi) in groups:
+            n = hi - lo
+            need = window + horizon + 2 + max(season, 1)
+            if n - window < 3:
+                raise UserError(
+                    f"{str(path)!r}{series_label(name)} has {n} rows, too few for "
+                    f"`data.window`={window} and `data.horizon`={horizon} with a "
+                    f"train/val/test split: it needs at least {need} rows (more for the "
+                    "split fractions to leave every part a window).")
+            train_end, val_end = chronological_split(n - window, split["val"], split["test"])
+            bounds.append((lo, {"train": (window, window + train_end),
+                                "val": (window + train_end, window + val_end),
+                                "test": (window + val_end, n)}))
+        train_rows = [table[lo:lo + b["train"][1]] for lo, b in bounds]
+        mase = float(np.mean([mase_scale_of([rows[:, j] for rows in train_rows], season,
+                                            targets[j]) for j in range(nt)]))
+        scaler = common.fit_scaler(scale, train_rows)
+        common.scale_in_place(table, scaler)
+        windows = common.window_view(table, window)
+        futures = np.lib.stride_tricks.sliding_window_view(table[:, :nt], horizon, axis=0)
+        futures = futures.transpose(0, 2, 1)  # (starts, horizon, targets)
+        parts = {}
+        for part in common._PARTS:
+            starts = []
+            for (lo, b), (name, _) in zip(bounds, groups):
+                p_lo, p_hi = b[part]
+                first, stop = p_lo - window, p_hi - window - horizon + 1
+                if stop <= first:
+                    raise UserError(
+                        f"The {part} part of {str(path)!r}{series_label(name)} has "
+                        f"{p_hi - p_lo} target rows, too few for `data.horizon`={horizon}. "
+                        "Use larger `data.split` fractions, a smaller horizon, or a "
+                        "longer file.")
+                starts.append((lo + first, lo + stop))
+            if len(starts) == 1:
+                (a, b), = starts
+                x = windows[a:b]
+                y = np.ascontiguousarray(futures[a + window:b + window]).reshape(b - a, -1)
+            else:  # several series: windows are gathered (a copy of this part's windows)
+                index = np.concatenate([np.arange(a, b) for a, b in starts])
+                x = np.asarray(windows)[index]
+                y = np.ascontiguousarray(futures[index + window]).reshape(len(index), -1)
+            parts[part] = Split(x, y.astype(np.float32, copy=False))
+        out_scaler = tiled(scaler, nt, horizon) if scale else None
+        steps = [window - season + (h % season) for h in range(horizon)]
+
+        def baseline(x):
+            return np.asarray(x)[:, steps, :nt].reshape(len(x), -1)
+
+        files = reading.file_facts([path])
+        preprocessing = common.record(
+            inputs={"kind": "series", "path": str(path), "format": reading.table_format(path),
+                    "columns": columns, "targets": targets,
+                    "time_column": params["time_column"], "id_column": params["id_column"],
+                    "window": window, "horizon": horizon,
+                    "missing": params["missing"], "duplicates": params["duplicates"],
+                    "scalers": common.column_scalers(scaler, columns),
+                    "dtype": "float32"},
+            outputs={"kind": "values", "columns": targets, "horizon": horizon,
+                     "layout": "step-major: (horizon, targets) flattened",
+                     "scaler": scaler_subset(scaler, nt).get_config()})
+        return Splits(
+            **parts, spec=self.spec(params), baseline_name=baseline_name(season),
+            baseline_predict=baseline,
+            inverse_transform=out_scaler.inverse_transform if out_scaler else None,
+            score_context={"mase_scale": mase}, preprocessing=preprocessing,
+            info={"source": str(path), "files": files, "rows": len(table),
+                  "series": len(groups), "columns": columns, "targets": targets,
+                  "sizes": common.sizes(parts), "scaler": scaler.get_config(),
+                  "periods": periods(time, bounds, groups)})
+
+    def new_inputs(self, params, preprocessing, source):
+        """Every full window of a new table (rows as in training), scaled as in training.
+
+        The index is the time (or row number) of each window's last input row;
+        the forecast is for the `horizon` rows after it.
+        """
+        params = self.with_defaults(params)
+        inputs = preprocessing["inputs"]
+        path = reading.require_file(source, "--data")
+        params = {**params, "missing": inputs.get("missing", params["missing"]),
+                  "duplicates": inputs.get("duplicates", params["duplicates"])}
+        present = reading.table_columns(path, "auto", "--data")
+        needed = [*inputs["columns"], *[c for c in (inputs["time_column"],
+                                                    inputs["id_column"]) if c]]
+        for column in needed:
+            if column not in present:
+                raise UserError(
+                    f"Expected {str(path)!r} to have the column {column!r} the run was "
+                    f"trained on (inputs: {inputs['columns']}). Received: columns "
+                    f"{present}" + reading.did_you_mean(column, present))
+        table, time, ids, rows_of = self.read(params, path)
+        scaler = common.scaler_of_columns(inputs["scalers"], inputs["columns"])
+        common.scale_in_place(table, scaler)
+        window = inputs["window"]
+        groups = group_bounds(ids, len(table))
+        index, starts = [], []
+        for name, (lo, hi) in groups:
+            if hi - lo < window:
+                raise UserError(f"{str(path)!r}{series_label(name)} has {hi - lo} rows; "
+                                f"a forecast needs a window of {window}.")
+            for s in range(lo, hi - window + 1):
+                starts.append(s)
+                last = s + window - 1
+                label = time_label(time[last]) if time is not None else int(rows_of[last]) + 1
+                index.append(label if ids is None else f"{ids[last]} {label}")
+        x = np.asarray(common.window_view(table, window))[np.asarray(starts)]
+        return NewInputs(x=x, index=index,
+                         extra={"series": [str(ids[s]) for s in starts]} if ids is not None
+                         else {})
+
+
+def series_label(name):
+    return "" if name is None else f" (series {name!r})"
+
+
+def parse_time(array, name, path):
+    """Timestamps as int64 nanoseconds (or numbers as float64); unparseable: a UserError."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    if array.null_count:
+        row = int(np.flatnonzero(reading._null_mask(array))[0])
+        raise UserError(f"Column {name!r} (`data.time_column`) of {str(path)!r} is empty "
+                        f"in row {row + 1}. Expected a timestamp in every row.")
+    if pa.types.is_timestamp(array.type) or pa.types.is_date(array.type):
+        return pc.cast(pc.cast(array, pa.timestamp("ns")), pa.int64()).to_numpy()
+    if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
+        return array.to_numpy(zero_copy_only=False).astype(np.float64)
+    import pandas as pd
+    text = pd.Series(array.to_numpy(zero_copy_only=False))
+    parsed = pd.to_datetime(text, errors="coerce", format="mixed")
+    if parsed.isna().any():
+        row = int(np.flatnonzero(parsed.isna().to_numpy())[0])
+        raise UserError(f"Expected column {name!r} (`data.time_column`) of {str(path)!r} to "
+                        f"hold dates or times. Received: {text.iloc[row]!r} in row {row + 1}, "
+                        "which does not parse as one.")
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+    return parsed.to_numpy("datetime64[ns]").astype(np.int64)
+
+
+def time_label(value):
+    if isinstance(value, (np.integer, int)):
+        return str(np.datetime64(int(value), "ns").astype("datetime64[s]")).replace("T00:00:00",
+                                                                                    "")
+    value = float(value)
+    return int(value) if value.is_integer() else value
+
+
+def sort_order(time, ids):
+    """The stable order by (id, time), or None when the rows are in it already."""
+    if time is None and ids is None:
+        return None
+    if ids is None:
+        if np.all(time[1:] >= time[:-1]):
+            return None
+        return np.argsort(time, kind="stable")
+    keys = [time] if time is not None else []
+    codes = np.unique(ids, return_inverse=True)[1]
+    same = codes[1:] == codes[:-1]
+    ordered = np.all(codes[1:] >= codes[:-1]) and (
+        time is None or np.all(time[1:][same] >= time[:-1][same]))
+    return None if ordered else np.lexsort((*keys, codes))
+
+
+def duplicates(time, ids, rows_of, params, path):
+    """Rows to keep when timestamps repeat (in a series), or None when none repeat."""
+    same = time[1:] == time[:-1]
+    if ids is not None:
+        same &= ids[1:] == ids[:-1]
+    if not same.any():
+        return None
+    if params["duplicates"] == "error":
+        i = int(np.argmax(same))
+        raise UserError(
+            f"Column {params['time_column']!r} of {str(path)!r} repeats the timestamp "
+            f"{time_label(time[i])!r} in rows {rows_of[i] + 1} and {rows_of[i + 1] + 1} "
+            f"({int(same.sum())} repeats in all). Set `data.duplicates` to first or last "
+            "to keep one row of each, or fix the file.")
+    keep = np.ones(len(time), bool)
+    if params["duplicates"] == "first":
+        keep[1:][same] = False
+    else:
+        keep[:-1][same] = False
+    return keep
+
+
+def fill_missing(table, columns, ids, rows_of, policy, path):
+    """Applies `data.missing` to non-finite cells; returns `(table, kept rows or None)`."""
+    bad = ~np.isfinite(table)
+    if not bad.any():
+        return table, None
+    if policy == "error":
+        row, col = map(int, np.argwhere(bad)[0])
+        found = "an infinite value" if np.isinf(table[row, col]) else \
+            "a missing value (empty, NA or NaN)"
+        raise UserError(
+            f"Column {columns[col]!r} of {str(path)!r} has {found} in row "
+            f"{rows_of[row] + 1} ({int(bad.sum())} such cells in all). Set `data.missing` "
+            "to drop, ffill or interpolate, or fix the file.")
+    if policy == "drop":
+        keep = ~bad.any(axis=1)
+        return table[keep], keep
+    import pandas as pd
+    frame = pd.DataFrame(np.where(bad, np.nan, table), columns=range(table.shape[1]))
+    groups = [frame] if ids is None else [g for _, g in frame.groupby(ids, sort=False)]
+    filled = []
+    for g in groups:
+        g = g.interpolate(limit_direction="both") if policy == "interpolate" else g.ffill()
+        filled.append(g)
+    frame = pd.concat(filled).sort_index()
+    keep = frame.notna().all(axis=1).to_numpy()  # leading gaps ffill cannot fill
+    table = frame.to_numpy(np.float32)
+    return (table[keep], keep) if not keep.all() else (table, None)
+
+
+def group_bounds(ids, rows):
+    """`[(series name or None, (lo, hi))]` of consecutive runs of one id."""
+    if ids is None:
+        return [(None, (0, rows))]
+    change = np.flatnonzero(ids[1:] != ids[:-1]) + 1
+    edges = [0, *change.tolist(), rows]
+    return [(str(ids[lo]), (lo, hi)) for lo, hi in zip(edges[:-1], edges[1:])]
+
+
+def mase_scale_of(values, season, target):
+    """The in-sample seasonal-naive MAE of a target's training rows (per series)."""
+    errors = [np.abs(v[season:].astype(np.float64) - v[:-season]) for v in values
+              if len(v) > season]
+    total = np.concatenate(errors) if errors else np.zeros(0)
+    scale = float(total.mean()) if len(total) else 0.0
+    if scale == 0:
+        raise UserError(f"The training rows of target {target!r} are constant at lag "
+                        f"`data.season`; MASE is undefined. Use another target or season.")
+    return scale
+
+
+def scaler_subset(scaler, n):
+    """The scaler of the first `n` features (the targets)."""
+    config = scaler.get_config()
+    return Scaler.from_config({k: (v[:n] if isinstance(v, list) else v)
+                               for k, v in config.items()})
+
+
+def tiled(scaler, n_targets, horizon):
+    """The targets' scaler repeated over the horizon, for `(N, horizon * targets)` arrays."""
+    config = scaler_subset(scaler, n_targets).get_config()
+    return Scaler.from_config({k: (v * horizon if isinstance(v, list) else v)
+                               for k, v in config.items()})
+
+
+def periods(time, bounds, groups):
+    """The first and last timestamp of each part's targets (first series), for the manifest."""
+    if time is None:
+        return None
+    lo, b = bounds[0]
+    return {part: [time_label(time[lo + a]), time_label(time[lo + z - 1])]
+            for part, (a, z) in b.items()}

@@ -1,0 +1,210 @@
+"""`file_sequences`: labelled sequences from the user's table, long or wide.
+
+- `layout: long`: one row per time step: an `id_column` names the sequence,
+  `time_column` (optional) orders its steps, `value_columns` are its features
+  and `label_column` its label (the same on every row of a sequence).
+- `layout: wide`: one row per sequence: `value_columns` (default: every
+  column but the id and label) are its steps, in the order given; empty
+  cells at the end make a sequence shorter.
+
+Sequences of different lengths are padded at the end to `max_length` (0: the
+longest training sequence) with `MASK_VALUE`, which the model masks. Values
+are scaled per feature on the training sequences' real steps.
+"""
+
+import numpy as np
+
+from rnnbench.config.registry import DATASETS
+from rnnbench.config.schema import SchemaError
+from rnnbench.data.base import DataSpec, NewInputs, Param, Split, Splits
+from rnnbench.data.own import common, labelled, reading
+from rnnbench.errors import UserError
+
+LAYOUTS = ("long", "wide")
+# Far outside scaled data, so a real step never equals it in every feature.
+MASK_VALUE = -1e4
+
+
+@DATASETS.register("file_sequences")
+class FileSequences(common.FileDataset):
+    """Classify or regress whole sequences from a long or a wide table."""
+
+    name = "file_sequences"
+    description = ("Your own labelled sequences in a table (long: a row per step; wide: "
+                   "a row per sequence): classify or regress them.")
+    tasks = ("classify", "regress")
+    takes_split = True
+    takes_scale = True
+    params = {
+        "path": common.path_param("the table: .csv, .csv.gz, .parquet or .jsonl"),
+        "layout": Param(str, "long", "long: a row per step; wide: a row per sequence",
+                        choices=LAYOUTS),
+        "id_column": common.optional_str("column naming each sequence (long: required)"),
+        "time_column": common.optional_str("long: column ordering the steps of a sequence"),
+        "value_columns": common.names_param("long: the feature columns; wide: the step "
+                                            "columns (default: all but id and label)"),
+        "label_column": Param(str, "label", "column of the label"),
+        "max_length": Param(int, 0, "steps per sequence, cut or padded at the end "
+                                    "(0: the longest training sequence)", min=0),
+        **labelled.target_params(),
+    }
+
+    def task_for(self, params):
+        return labelled.task_for(params)
+
+    def check_params(self, params):
+        super().check_params(params)
+        if params["layout"] == "long":
+            common.require(params, "id_column", self.name, "the column naming each sequence")
+            common.require(params, "value_columns", self.name, "the feature columns")
+        elif params["time_column"]:
+            raise SchemaError("data.time_column", "Expected no `data.time_column` for "
+                              "`data.layout: wide` (the value columns are the steps). "
+                              f"Received: {params['time_column']!r}")
+
+    def value_columns(self, params, present):
+        given = common.names(params["value_columns"])
+        if given:
+            return list(given)
+        skip = {params["id_column"], params["label_column"]}
+        return [c for c in present if c not in skip]
+
+    def read(self, params, path, key="data.path", labels=True):
+        """`(sequences, lengths, labels or None, ids)` of the table's sequences."""
+        present = reading.table_columns(path, "auto", key)
+        values = self.value_columns(params, present)
+        other = [c for c in (params["id_column"], params["time_column"]) if c]
+        if labels or params["label_column"] in present:
+            other.append(params["label_column"])
+        reading.require_columns(path, values + other, present, key)
+        numbers, others, rows = reading.read_table(path, numeric=values, other=other,
+                                                   fmt="auto", key=key)
+        table = np.stack([numbers.pop(c) for c in values], axis=1)
+        label_array = others.get(params["label_column"])
+        if params["layout"] == "wide":
+            real = np.isfinite(table)
+            lengths = real.sum(axis=1)
+            gaps = real[:, 1:] & ~real[:, :-1]
+            if gaps.any() or np.any(np.isinf(table)):
+                row = int(np.argmax(gaps.any(axis=1) | np.isinf(table).any(axis=1)))
+                raise UserError(f"Row {row + 1} of {str(path)!r} has an empty, NaN or inf "
+                                "cell before its last value. Expected a wide row to end "
+                                "its sequence with empty cells only.")
+            sequences = [table[i, :lengths[i], None] for i in range(rows)]
+            ids = reading.as_strings(others[params["id_column"]], params["id_column"], path) \
+                if params["id_column"] else np.array([str(i + 1) for i in range(rows)], object)
+            labels_of = label_array.to_numpy(zero_copy_only=False) \
+                if label_array is not None else None
+            return sequences, lengths, labels_of, ids
+        bad = ~np.isfinite(table)
+        if bad.any():
+            row, col = map(int, np.argwhere(bad)[0])
+            raise UserError(f"Column {values[col]!r} of {str(path)!r} has an empty, NaN or "
+                            f"inf cell in row {row + 1}. Expected numbers in every step.")
+        id_strings = reading.as_strings(others[params["id_column"]], params["id_column"], path)
+        codes = np.unique(id_strings, return_inverse=True)[1]
+        keys = [codes]
+        if params["time_column"]:
+            from rnnbench.data.own.series_file import parse_time
+            keys.insert(0, parse_time(others[params["time_column"]], params["time_column"],
+                                      path))
+        order = np.lexsort(keys)
+        table, codes, id_strings = table[order], codes[order], id_strings[order]
+        edges = [0, *(np.flatnonzero(codes[1:] != codes[:-1]) + 1).tolist(), len(codes)]
+        sequences = [table[a:b] for a, b in zip(edges[:-1], edges[1:])]
+        ids = np.array([id_strings[a] for a in edges[:-1]], object)
+        per_sequence = None
+        if label_array is not None:
+            raw = label_array.to_numpy(zero_copy_only=False)[order]
+            for a, b in zip(edges[:-1], edges[1:]):
+                if len({str(v) for v in raw[a:b]}) > 1:
+                    raise UserError(f"Sequence {id_strings[a]!r} of {str(path)!r} has more "
+                                    f"than one value in {params['label_column']!r}. Expected "
+                                    "one label per sequence.")
+            per_sequence = raw[edges[:-1]]
+        return sequences, np.diff(edges), per_sequence, ids
+
+    def _labels(self, params):
+        path = reading.require_file(params["path"])
+        _, lengths, labels, _ = self.read(params, path)
+        return labels, lengths
+
+    def spec(self, params):
+        params = self.with_defaults(params)
+        path = reading.require_file(params["path"])
+        present = reading.table_columns(path, "auto")
+        features = 1 if params["layout"] == "wide" else len(self.value_columns(params, present))
+        steps = params["max_length"] or None
+        if params["target"] == "classes":
+            labels, _ = self._labels(params)
+            return DataSpec(input_shape=(steps, features), mask="value",
+                            mask_value=MASK_VALUE,
+                            num_classes=len(labelled.check_labels(labels, repr(str(path)))))
+        return DataSpec(input_shape=(steps, features), mask="value", mask_value=MASK_VALUE)
+
+    def load(self, params, split, scale, seed=None):
+        """Returns `Splits` (stratified for classes); `seed` is unused."""
+        params = self.with_defaults(params)
+        path = reading.require_file(params["path"])
+        sequences, lengths, labels, ids = self.read(params, path)
+        where = repr(str(path))
+        if labels is None or any(v is None or (isinstance(v, float) and np.isnan(v))
+                                 for v in labels):
+            raise UserError(f"Expected every sequence of {where} to have a label in "
+                            f"{params['label_column']!r}. Received: an empty cell.")
+        target = params["target"]
+        names = labelled.check_labels(labels, where) if target == "classes" else None
+        y = labelled.encode(labels, names, where) if names else labelled.values_of(labels, where)
+        index = labelled.split_index(y, target, split, params["split_seed"])
+        length = params["max_length"] or int(max(lengths[index["train"]]))
+        features = sequences[0].shape[1]
+        scaler = common.fit_scaler(scale, [sequences[i] for i in index["train"]])
+        parts = {p: Split(pad(sequences, index[p], length, scaler, where), y[index[p]])
+                 for p in common._PARTS}
+        name, predict, facts = labelled.baseline(parts, target, len(names or ()))
+        columns = self.value_columns(params, reading.table_columns(path, "auto"))
+        feature_names = columns if params["layout"] == "long" else ["value"]
+        preprocessing = common.record(
+            inputs={"kind": "table_sequences", "layout": params["layout"],
+                    "id_column": params["id_column"], "time_column": params["time_column"],
+                    "columns": columns, "max_length": length, "mask_value": MASK_VALUE,
+                    "padding": "post", "truncating": "post",
+                    "scalers": common.column_scalers(scaler, feature_names)},
+            outputs=labelled.outputs(target, [params["label_column"]], names))
+        return Splits(**parts, spec=self.spec(params), baseline_name=name,
+                      baseline_predict=predict, preprocessing=preprocessing,
+                      info={"source": str(path), "files": reading.file_facts([path]),
+                            "sequences": len(sequences), "features": features,
+                            "max_length": length,
+                            "lengths": {"min": int(lengths.min()), "max": int(lengths.max())},
+                            "sizes": common.sizes(parts), "class_names": names, **facts})
+
+    def new_inputs(self, params, preprocessing, source):
+        """The sequences of a new table (labels optional), padded and scaled as in training."""
+        params = self.with_defaults(params)
+        inputs = preprocessing["inputs"]
+        path = reading.require_file(source, "--data")
+        params = {**params, "value_columns": inputs["columns"]}
+        sequences, _, labels, ids = self.read(params, path, key="--data", labels=False)
+        names = ["value"] if inputs["layout"] == "wide" else inputs["columns"]
+        scaler = common.scaler_of_columns(inputs["scalers"], names)
+        x = pad(sequences, np.arange(len(sequences)), inputs["max_length"], scaler,
+                repr(str(path)))
+        extra = {params["label_column"]: list(map(str, labels))} if labels is not None else {}
+        return NewInputs(x=x, index=list(ids), extra=extra)
+
+
+def pad(sequences, index, length, scaler, where):
+    """`(len(index), length, features)` float32: scaled steps, then `MASK_VALUE` padding."""
+    features = sequences[0].shape[1]
+    out = np.full((len(index), length, features), MASK_VALUE, np.float32)
+    for row, i in enumerate(index):
+        steps = np.array(sequences[i][:length], np.float32)
+        common.scale_in_place(steps, scaler)
+        out[row, :len(steps)] = steps
+    if np.any(np.all(out[:, :, :] == MASK_VALUE, axis=-1) &
+              (np.arange(length) < np.minimum([len(sequences[i]) for i in index],
+                                              length)[:, None])):
+        raise UserError(f"A real step of {where} equals the padding value {MASK_VALUE} in "
+                        "every feature; it would be masked. Rescale the data (`data.scale`).")
+    return out

@@ -1,0 +1,344 @@
+"""Text from the user's own files: labelled rows (`file_text`) and plain text (`file_corpus`).
+
+One tokenizer serves training and new inputs (`tokenize`, `encode`): lower
+case (when `lowercase`), punctuation removed for words (Keras'
+`lower_and_strip_punctuation`), split on whitespace; characters are taken as
+they are. The vocabulary is fitted on the TRAINING part only, most frequent
+first (ties in code-point order): id 0 is padding, 1 out-of-vocabulary, the
+token `vocabulary[k]` is id `k + 2`. It is saved in the run's preprocessing.
+"""
+
+import functools
+import re
+import string
+from pathlib import Path
+
+import numpy as np
+
+from rnnbench.config.registry import DATASETS
+from rnnbench.data.base import DataSpec, NewInputs, Param, Split, Splits, seed_param
+from rnnbench.data.own import common, reading
+from rnnbench.data.preprocessing import class_counts, encode_labels, majority_baseline
+from rnnbench.data.text import split_documents
+from rnnbench.errors import UserError
+
+PADDING, OOV = 0, 1
+LEVELS = ("word", "char")
+_PUNCTUATION = re.compile("[" + re.escape(string.punctuation) + "]")
+# A label column with more distinct numbers than this is taken for a continuous value.
+MAX_NUMERIC_CLASSES = 50
+
+
+def tokenize(text, level, lowercase):
+    """The tokens of `text`: words (punctuation removed) or characters."""
+    if lowercase:
+        text = text.lower()
+    if level == "char":
+        return list(text)
+    return _PUNCTUATION.sub("", text).split()
+
+
+def fit_vocabulary(token_lists, max_size):
+    """The `max_size - 2` most frequent tokens (ties: sorted), as a list (id = index + 2)."""
+    counts = {}
+    for tokens in token_lists:
+        for token in tokens:
+            counts[token] = counts.get(token, 0) + 1
+    return sorted(counts, key=lambda t: (-counts[t], t))[:max_size - 2]
+
+
+def encode(tokens, vocabulary):
+    """Token ids (int32); unknown tokens are OOV."""
+    table = {token: i + 2 for i, token in enumerate(vocabulary)}
+    return np.array([table.get(t, OOV) for t in tokens], dtype=np.int32)
+
+
+def pad(ids, length):
+    """Cut or pad at the end to `length` (as Keras' TextVectorization does)."""
+    out = np.zeros(length, np.int32)
+    out[:min(length, len(ids))] = ids[:length]
+    return out
+
+
+def encode_rows(texts, vocabulary, level, lowercase, length):
+    return np.stack([pad(encode(tokenize(t, level, lowercase), vocabulary), length)
+                     for t in texts]) if len(texts) else np.zeros((0, length), np.int32)
+
+
+def token_params(level, lowercase, size_key, size, size_help):
+    return {
+        "level": Param(str, level, "tokens: words (punctuation removed) or characters",
+                       choices=LEVELS),
+        "lowercase": Param(bool, lowercase, "lower-case the text before tokenizing"),
+        size_key: Param(int, size, size_help, min=3),
+    }
+
+
+# ------------------------------------------------------------ labelled rows
+
+
+@functools.lru_cache(maxsize=16)
+def _labels(path, fmt, column, size, mtime_ns):
+    _, others, _ = reading.read_table(path, other=[column], fmt=fmt)
+    labels = reading.as_strings(others[column], column, path)
+    return tuple(labels)
+
+
+def labels_of(path, fmt, column):
+    """The label column as strings (cached per file version)."""
+    path = reading.require_file(path)
+    stat = Path(path).stat()
+    return np.array(_labels(str(path), fmt, column, stat.st_size, stat.st_mtime_ns),
+                    dtype=object)
+
+
+def check_classes(labels, column, path):
+    """Class names; a single class or a continuous-looking column is a UserError."""
+    names = sorted(set(labels))
+    if len(names) < 2:
+        raise UserError(f"Expected column {column!r} (`data.label_column`) of {str(path)!r} "
+                        f"to hold at least 2 classes. Received: only {names[0]!r}.")
+    try:
+        numbers = np.array([float(n) for n in names])
+    except ValueError:
+        return names
+    if len(names) > MAX_NUMERIC_CLASSES or \
+            (not np.all(numbers == np.round(numbers)) and len(names) > 10):
+        raise UserError(
+            f"Expected column {column!r} (`data.label_column`) of {str(path)!r} to hold "
+            f"classes. Received: {len(names)} distinct numbers (e.g. {names[0]}, "
+            f"{names[-1]}), which look like a continuous value; classification needs "
+            "a column of class labels.")
+    return names
+
+
+@DATASETS.register("file_text")
+class FileText(common.FileDataset):
+    """Text classification from the user's CSV / JSON Lines / Parquet rows."""
+
+    name = "file_text"
+    description = ("Your own labelled text (CSV, JSONL, Parquet): classify `text_column` "
+                   "into `label_column`'s classes.")
+    tasks = ("classify",)
+    takes_split = True
+    params = {
+        "path": common.path_param("the table: .csv, .csv.gz, .jsonl or .parquet"),
+        "text_column": Param(str, "text", "column of the texts"),
+        "label_column": Param(str, "label", "column of the class labels"),
+        **token_params("word", True, "max_tokens", 20000,
+                       "vocabulary size, padding and OOV ids included"),
+        "seq_len": Param(int, 200, "tokens per text (cut or padded at the end)", min=1),
+        "split_seed": seed_param("the stratified train/val/test split"),
+    }
+
+    def classes(self, params):
+        path = reading.require_file(params["path"])
+        return check_classes(labels_of(path, "auto", params["label_column"]),
+                             params["label_column"], path)
+
+    def spec(self, params):
+        params = self.with_defaults(params)
+        return DataSpec(input_shape=(params["seq_len"],), input_dtype="int32",
+                        vocab_size=params["max_tokens"], mask="zero",
+                        num_classes=len(self.classes(params)))
+
+    def read_texts(self, params, path, key="data.path", labels=True):
+        fmt = "auto"
+        present = reading.table_columns(path, fmt, key)
+        reading.require_columns(path, [params["text_column"]], present, "data.text_column")
+        other = [params["text_column"]]
+        if labels:
+            reading.require_columns(path, [params["label_column"]], present,
+                                    "data.label_column")
+            other.append(params["label_column"])
+        elif params["label_column"] in present:
+            other.append(params["label_column"])
+        _, others, _ = reading.read_table(path, other=other, fmt=fmt, key=key)
+        texts = reading.as_strings(others[params["text_column"]], params["text_column"],
+                                   path, allow_null=True)
+        if not any(t.strip() for t in texts):
+            raise UserError(f"Expected column {params['text_column']!r} "
+                            f"(`data.text_column`) of {str(path)!r} to hold text. "
+                            "Received: every row empty.")
+        found = None
+        if params["label_column"] in others:
+            found = reading.as_strings(others[params["label_column"]],
+                                       params["label_column"], path, allow_null=not labels)
+        return texts, found
+
+    def load(self, params, split, scale=None, seed=None):
+        """Returns stratified `Splits`; `scale` and the model `seed` are unused."""
+        params = self.with_defaults(params)
+        path = reading.require_file(params["path"])
+        texts, labels = self.read_texts(params, path)
+        names = check_classes(labels, params["label_column"], path)
+        _, (codes,) = encode_labels(labels)
+        index = split_documents(codes, split, params["split_seed"])
+        level, lower = params["level"], params["lowercase"]
+        vocabulary = fit_vocabulary(
+            (tokenize(texts[i], level, lower) for i in index["train"]), params["max_tokens"])
+        parts = {part: Split(encode_rows(texts[index[part]], vocabulary, level, lower,
+                                         params["seq_len"]), codes[index[part]])
+                 for part in common._PARTS}
+        majority, predict = majority_baseline(parts["train"].y, len(names))
+
+        def oov_rate(x):
+            real = x != PADDING
+            return float((x[real] == OOV).mean()) if real.any() else 0.0
+
+        preprocessing = common.record(
+            inputs={"kind": "tokens", "columns": [params["text_column"]],
+                    "text_column": params["text_column"], "level": level,
+                    "lowercase": lower, "strip_punctuation": level == "word",
+                    "vocabulary": vocabulary, "max_length": params["seq_len"],
+                    "padding": "post", "truncating": "post",
+                    "padding_id": PADDING, "oov_id": OOV},
+            outputs={"kind": "classes", "columns": [params["label_column"]],
+                     "label_names": names})
+        return Splits(
+            **parts, spec=self.spec(params),
+            baseline_name="majority class of the training part", baseline_predict=predict,
+            preprocessing=preprocessing,
+            info={"source": str(path), "files": reading.file_facts([path]),
+                  "rows": len(texts), "sizes": common.sizes(parts), "class_names": names,
+                  "class_counts": {p: class_counts(parts[p].y, len(names))
+                                   for p in common._PARTS},
+                  "majority_class": majority, "vocabulary_size": len(vocabulary) + 2,
+                  "vocabulary_fit_on": "train",
+                  "oov_rate": {p: oov_rate(parts[p].x) for p in common._PARTS},
+                  "truncated": {p: int(np.sum(parts[p].x[:, -1] != PADDING))
+                                for p in common._PARTS}})
+
+    def new_inputs(self, params, preprocessing, source):
+        """The texts of a new table (a label column is optional), tokenized as in training."""
+        params = self.with_defaults(params)
+        inputs = preprocessing["inputs"]
+        path = reading.require_file(source, "--data")
+        params = {**params, "text_column": inputs["text_column"]}
+        label = preprocessing["outputs"]["columns"][0]
+        params["label_column"] = label
+        texts, labels = self.read_texts(params, path, key="--data", labels=False)
+        x = encode_rows(texts, inputs["vocabulary"], inputs["level"], inputs["lowercase"],
+                        inputs["max_length"])
+        extra = {"text": list(texts)}
+        if labels is not None:
+            extra[label] = list(labels)
+        return NewInputs(x=x, index=list(range(1, len(texts) + 1)), extra=extra)
+
+
+# ------------------------------------------------------------ plain text
+
+
+def read_corpus(source, key="data.path"):
+    """The text of a file, a folder's files or a glob's (sorted, joined by a newline)."""
+    files = reading.source_files(source, key)
+    return files, "\n".join(reading.read_text(f, key) for f in files)
+
+
+def corpus_ids(text, level, lowercase, vocabulary=None, max_size=None):
+    """`(ids, vocabulary)`: the text's token ids; the vocabulary is fitted when not given."""
+    tokens = tokenize(text, level, lowercase)
+    if vocabulary is None:
+        vocabulary = fit_vocabulary([tokens], max_size)
+    return encode(tokens, vocabulary), vocabulary
+
+
+@DATASETS.register("file_corpus")
+class FileCorpus(common.FileDataset):
+    """Next-token prediction on the user's plain text (a file, a folder or a glob).
+
+    The text is cut chronologically: the first `1 - val - test` of its tokens
+    train, the next `val` validate, the last `test` test. The vocabulary is
+    fitted on the training tokens; each part is cut into windows of `seq_len`
+    tokens every `stride` tokens (inputs `ids[i:i+seq_len]`, targets one
+    token later). The baseline predicts the training unigram distribution.
+    """
+
+    name = "file_corpus"
+    description = ("Your own plain text (a .txt file, a folder or a glob): character- "
+                   "or word-level language model.")
+    tasks = ("language_model",)
+    takes_split = True
+    params = {
+        "path": common.path_param("a UTF-8 text file, a folder of them, or a glob"),
+        **token_params("char", False, "max_vocab", 256,
+                       "vocabulary size, padding and OOV ids included"),
+        "seq_len": Param(int, 100, "tokens per window", min=1),
+        "stride": Param(int, 0, "tokens between window starts (0: seq_len)", min=0),
+    }
+
+    def spec(self, params):
+        params = self.with_defaults(params)
+        return DataSpec(input_shape=(params["seq_len"],), input_dtype="int32",
+                        vocab_size=params["max_vocab"], mask=None,
+                        num_classes=params["max_vocab"])
+
+    def load(self, params, split, scale=None, seed=None):
+        """Returns chronological `Splits`; `scale` and `seed` are unused."""
+        params = self.with_defaults(params)
+        seq_len = params["seq_len"]
+        stride = params["stride"] or seq_len
+        files, text = read_corpus(params["path"])
+        if not text.strip():
+            raise UserError(f"Expected {params['path']!r} (`data.path`) to hold text. "
+                            "Received: only whitespace.")
+        tokens = tokenize(text, params["level"], params["lowercase"])
+        n = len(tokens)
+        n_val, n_test = int(round(n * split["val"])), int(round(n * split["test"]))
+        bounds = {"train": (0, n - n_val - n_test), "val": (n - n_val - n_test, n - n_test),
+                  "test": (n - n_test, n)}
+        vocabulary = fit_vocabulary([tokens[:bounds["train"][1]]], params["max_vocab"])
+        ids = encode(tokens, vocabulary)
+        del tokens
+        parts = {}
+        for part, (lo, hi) in bounds.items():
+            if hi - lo < seq_len + 1:
+                need = int(np.ceil((seq_len + 1) / min(split["val"], split["test"],
+                                                       1 - split["val"] - split["test"])))
+                raise UserError(
+                    f"The {part} part of {params['path']!r} has {hi - lo} {params['level']} "
+                    f"tokens, too few for `data.seq_len`={seq_len}: the text has {n} tokens "
+                    f"and needs at least about {need} for this split. Use a smaller seq_len "
+                    "or more text.")
+            windows = np.lib.stride_tricks.sliding_window_view(ids[lo:hi], seq_len + 1)
+            windows = windows[::stride]
+            parts[part] = Split(windows[:, :-1].view(common.WindowView),
+                                windows[:, 1:].view(common.WindowView))
+        vocab_size = params["max_vocab"]
+        counts = np.bincount(ids[:bounds["train"][1]], minlength=vocab_size)
+        unigram = (counts / counts.sum()).astype(np.float32)
+        nonzero = unigram[unigram > 0].astype(np.float64)
+
+        def predict(x):
+            return np.broadcast_to(unigram, (len(x), np.shape(x)[1], vocab_size))
+
+        preprocessing = common.record(
+            inputs={"kind": "tokens", "level": params["level"],
+                    "lowercase": params["lowercase"],
+                    "strip_punctuation": params["level"] == "word",
+                    "vocabulary": vocabulary, "max_length": seq_len, "stride": stride,
+                    "padding_id": PADDING, "oov_id": OOV},
+            outputs={"kind": "tokens", "vocabulary": vocabulary,
+                     "padding_id": PADDING, "oov_id": OOV})
+        return Splits(
+            **parts, spec=self.spec(params),
+            baseline_name=f"unigram {params['level']} distribution of the training part",
+            baseline_predict=predict, preprocessing=preprocessing,
+            info={"source": str(params["path"]), "files": reading.file_facts(files),
+                  "tokens": {p: hi - lo for p, (lo, hi) in bounds.items()},
+                  "sizes": common.sizes(parts), "vocabulary_size": len(vocabulary) + 2,
+                  "vocabulary_fit_on": "train",
+                  "oov_rate": {p: float(np.mean(ids[lo:hi] == OOV))
+                               for p, (lo, hi) in bounds.items()},
+                  "unigram_entropy_bits": float(-(nonzero * np.log2(nonzero)).sum())})
+
+    def new_inputs(self, params, preprocessing, source):
+        """A new text as windows of `seq_len` tokens (the first padded at the front)."""
+        inputs = preprocessing["inputs"]
+        _, text = read_corpus(source, "--data")
+        ids, _ = corpus_ids(text, inputs["level"], inputs["lowercase"], inputs["vocabulary"])
+        seq_len = inputs["max_length"]
+        short = (-len(ids)) % seq_len
+        ids = np.concatenate([np.full(short, PADDING, np.int32), ids])
+        x = ids.reshape(-1, seq_len)
+        return NewInputs(x=x, index=[i * seq_len - short for i in range(len(x))])
