@@ -117,6 +117,7 @@ class ServingGraph:
                 standardize=self.inputs.get("standardize", "lower_and_strip_punctuation"),
                 split=self.inputs.get("split", "whitespace"),
                 vocabulary=self.inputs["vocabulary"])
+            self.vectorizer(tf.constant([""]))  # builds it: the archive tracks built layers
             self.spec = tf.TensorSpec([None], tf.string, name="inputs")
         else:
             self.spec = tf.TensorSpec([None, *model_input.shape[1:]],
@@ -228,23 +229,30 @@ def write_saved_model(run, graph, out):
 def tflite_bytes(run, graph):
     """The TFLite flatbuffer of `graph.serve_numeric` at batch 1, builtin ops only.
 
+    Converted from a SavedModel of that signature (the converter then freezes the
+    variables and keeps the signature's input and output names).
+
     Raises:
         UserError: when a layer uses an op TFLite has no builtin kernel for,
             naming the layer, its cell and the op.
     """
+    import tempfile
+
+    import keras
     import tensorflow as tf
-    from tensorflow.python.framework.convert_to_constants import (
-        convert_variables_to_constants_v2,
-    )
     spec = tf.TensorSpec([1, *graph.id_spec.shape[1:]], graph.id_spec.dtype, name="inputs")
-    function = tf.function(graph.serve_numeric).get_concrete_function(spec)
-    frozen = convert_variables_to_constants_v2(function)
-    converter = tf.lite.TFLiteConverter.from_concrete_functions([frozen])
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
-    try:
-        return converter.convert()
-    except Exception as e:  # noqa: BLE001  (the converter raises several error types)
-        raise UserError(unsupported_message(run, e)) from None
+    with tempfile.TemporaryDirectory(prefix="rnnbench-tflite-") as tmp:
+        archive = keras.export.ExportArchive()
+        archive.track(run.model)
+        archive.add_endpoint("serving_default", graph.serve_numeric, input_signature=[spec])
+        archive.write_out(tmp, verbose=False)
+        converter = tf.lite.TFLiteConverter.from_saved_model(
+            tmp, signature_keys=["serving_default"])
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+        try:
+            return converter.convert()
+        except Exception as e:  # noqa: BLE001  (the converter raises several error types)
+            raise UserError(unsupported_message(run, e)) from None
 
 
 def unsupported_message(run, error):

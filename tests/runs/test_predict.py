@@ -1,0 +1,170 @@
+"""`rnnbench predict` and `rnnbench.load_run(...).predict` on tiny trained runs.
+
+Each module fixture trains one tiny run (1 epoch) per task family; the tests
+check that predictions come back in the original units, named as the run's
+preprocessing.json says, and agree with what the run itself scored.
+"""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import rnnbench
+from rnnbench.cli import main
+from rnnbench.config import experiment as config_lib
+
+from helpers import write_experiment, write_yaml
+
+pytestmark = pytest.mark.slow
+
+SINE = {"name": "sine_tiny", "seed": 1,
+        "data": {"name": "sine", "task": "forecast", "window": 10, "horizon": 2,
+                 "length": 200, "scale": "minmax"},
+        "model": {"layers": [{"cell": "lstm", "units": 4}]},
+        "train": {"epochs": 1, "batch_size": 32}}
+ITALY = {"name": "italy_tiny", "seed": 1,
+         "data": {"name": "italy_power_demand", "task": "classify", "scale": "standard"},
+         "model": {"layers": [{"cell": "gru", "units": 4}]},
+         "train": {"epochs": 1, "batch_size": 32}}
+SENTIMENT = {"name": "sentiment_tiny", "seed": 1,
+             "data": {"name": "sentiment", "task": "classify", "max_tokens": 300,
+                      "seq_len": 12},
+             "model": {"layers": [{"cell": "lstm", "units": 4}], "embedding": {"dim": 4}},
+             "train": {"epochs": 1, "batch_size": 512}}
+NEWS_CHARS = {"name": "chars_tiny", "seed": 1,
+              "data": {"name": "news_chars", "task": "language_model", "seq_len": 20,
+                       "stride": 20, "max_chars": 20000, "max_vocab": 40},
+              "model": {"layers": [{"cell": "gru", "units": 8}], "embedding": {"dim": 4}},
+              "train": {"epochs": 1, "batch_size": 64}}
+
+
+def train(raw, root):
+    exp = config_lib.validate(json.loads(json.dumps(raw)), source="<test>")
+    return rnnbench.run(exp, results_dir=root, verbose=0)
+
+
+@pytest.fixture(scope="module")
+def sine(tmp_path_factory):
+    return train(SINE, tmp_path_factory.mktemp("results"))
+
+
+@pytest.fixture(scope="module")
+def italy(tmp_path_factory):
+    return train(ITALY, tmp_path_factory.mktemp("results"))
+
+
+def test_a_run_writes_its_preprocessing(sine):
+    record = json.loads((sine.run_dir / "preprocessing.json").read_text())
+    assert (record["format"], record["version"]) == ("rnnbench.preprocessing", 1)
+    assert record["inputs"]["window"] == 10 and record["inputs"]["horizon"] == 2
+    assert record["inputs"]["scalers"]["value"] == sine.manifest["data"]["scaler"]
+    assert record["outputs"]["scaler"] == sine.manifest["data"]["scaler"]
+
+
+def test_test_split_predictions_are_in_original_units(sine):
+    table = rnnbench.load_run(sine.run_dir).predict()
+    assert list(table.columns) == ["t", "forecast_1", "forecast_2", "actual_1", "actual_2"]
+    assert len(table) == sine.manifest["data"]["sizes"]["test"]
+    # The first test window forecasts the first test target, labelled by its time.
+    assert table["t"].iloc[0] == sine.manifest["data"]["target_index"]["test"][0]
+    forecast = table[["forecast_1", "forecast_2"]].to_numpy()
+    actual = table[["actual_1", "actual_2"]].to_numpy()
+    mse = float(np.mean((forecast - actual) ** 2))
+    assert mse == pytest.approx(sine.metrics["test_mse_original"], rel=1e-5)
+
+
+def test_new_series_file(sine, tmp_path):
+    t = np.arange(40)
+    values = np.sin(2 * np.pi * t / 50) * 3
+    pd.DataFrame({"t": t + 1000, "value": values}).to_csv(tmp_path / "new.csv", index=False)
+    run = rnnbench.load_run(sine.run_dir)
+    table = run.predict(tmp_path / "new.csv")
+    assert len(table) == 40 - 10 + 1
+    assert table["t"].tolist() == list(range(1010, 1041))  # the last one extrapolated
+    assert table["actual_1"].iloc[0] == pytest.approx(values[10])
+    assert np.isnan(table["actual_1"].iloc[-1]) and np.isnan(table["actual_2"].iloc[-2])
+    # The same numbers as the model on the windows scaled by hand.
+    scaler = run.preprocessing["inputs"]["scalers"]["value"]
+    lo, hi = scaler["data_min"], scaler["data_max"]
+    windows = np.lib.stride_tricks.sliding_window_view((values - lo) / (hi - lo), 10)
+    expected = run.model.predict(windows[:, :, None].astype("float32"), verbose=0)
+    np.testing.assert_allclose(table["forecast_1"], expected[:, 0] * (hi - lo) + lo,
+                               rtol=1e-5, atol=1e-5)
+
+
+def test_the_cli_writes_every_prediction(sine, tmp_path, capsys):
+    assert main(["predict", str(sine.run_dir), "--out", str(tmp_path / "p.csv")]) == 0
+    assert "predictions written to" in capsys.readouterr().out
+    written = pd.read_csv(tmp_path / "p.csv")
+    expected = rnnbench.load_run(sine.run_dir).predict()
+    np.testing.assert_allclose(written["forecast_2"], expected["forecast_2"], rtol=1e-12)
+    assert main(["predict", str(sine.run_dir)]) == 0
+    shown = capsys.readouterr().out
+    assert "forecast_1" in shown and "write them all with --out" in shown
+    assert main(["predict", str(sine.run_dir), "--out", "-"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == ",".join(expected.columns)
+
+
+def test_classifier_names_its_labels(italy, tmp_path):
+    run = rnnbench.load_run(italy.run_dir)
+    names = run.preprocessing["outputs"]["label_names"]
+    table = run.predict()
+    assert list(table.columns) == ["sample", "label",
+                                   *[f"probability_{n}" for n in names], "actual"]
+    probs = table[[f"probability_{n}" for n in names]].to_numpy()
+    np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-6)
+    accuracy = float(np.mean(table["label"] == table["actual"]))
+    assert accuracy == pytest.approx(italy.metrics["test_accuracy"])
+    # New raw series in an .npz, with integer labels: scaled with the run's scaler.
+    np.savez(tmp_path / "new.npz", x=np.random.default_rng(0).normal(size=(5, 24)),
+             y=np.array([0, 1, 1, 0, 1]))
+    new = run.predict(tmp_path / "new.npz")
+    assert new["actual"].tolist() == [names[i] for i in (0, 1, 1, 0, 1)]
+    assert set(new["label"]) <= set(names)
+
+
+def test_text_classifier_reads_text_files_and_tables(tmp_path):
+    result = train(SENTIMENT, tmp_path / "results")
+    record = json.loads((result.run_dir / "preprocessing.json").read_text())
+    vocabulary = record["inputs"]["vocabulary"]
+    assert vocabulary[:2] == ["", "[UNK]"] and len(vocabulary) <= 300
+    names = record["outputs"]["label_names"]
+    run = rnnbench.load_run(result.run_dir)
+    (tmp_path / "tweets.txt").write_text("what a great day\n\nthis is awful\n")
+    table = run.predict(tmp_path / "tweets.txt")
+    assert table["sample"].tolist() == [1, 2] and set(table["label"]) <= set(names)
+    pd.DataFrame({"text": ["good", "bad"], "label": [names[0], names[-1]]}).to_csv(
+        tmp_path / "tweets.csv", index=False)
+    table = run.predict(tmp_path / "tweets.csv")
+    assert table["text"].tolist() == ["good", "bad"]
+    assert table["label"].tolist()[0] in names and "probability_" + names[0] in table
+
+
+def test_language_model_samples_text(tmp_path, capsys):
+    result = train(NEWS_CHARS, tmp_path / "results")
+    run = rnnbench.load_run(result.run_dir)
+    first = run.generate("The market", length=30, temperature=0.8, seed=3)
+    assert len(first) == 30 and set(first) <= set(run.preprocessing["inputs"]["vocabulary"])
+    assert run.generate("The market", length=30, temperature=0.8, seed=3) == first
+    greedy = run.generate("The market", length=30, temperature=0)
+    assert greedy == run.generate("The market", length=30, temperature=0, seed=9)
+    assert main(["predict", str(result.run_dir), "--prompt", "The market", "--length",
+                 "30", "--temperature", "0.8", "--seed", "3"]) == 0
+    assert capsys.readouterr().out == "The market" + first + "\n"
+
+
+def test_a_sweeps_trial_is_a_run_folder(tmp_path, capsys):
+    experiment = write_experiment({**json.loads(json.dumps(SINE)), "name": "sine_sweep"},
+                                  tmp_path)
+    sweep = write_yaml(tmp_path / "tiny_sweep.yaml", {
+        "experiment": str(experiment),
+        "tuner": {"algorithm": "random", "max_trials": 1, "objective": "val_loss"},
+        "space": {"model.layers[0].units": {"choice": [3, 4]}}})
+    assert main(["tune", str(sweep), "--results-dir", str(tmp_path / "results")]) == 0
+    trials = sorted((tmp_path / "results" / "sweeps").glob("*/*/trials/*"))
+    assert len(trials) == 1
+    capsys.readouterr()
+    assert main(["predict", str(trials[0])]) == 0
+    assert "forecast_1" in capsys.readouterr().out
