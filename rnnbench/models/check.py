@@ -1,12 +1,13 @@
 """`rnnbench check`: build the model and say what it is and how it will run."""
 
 from rnnbench.config import experiment as config_lib
-from rnnbench.models import builders, speed
+from rnnbench.models import builders, kernels, speed
 from rnnbench.models.jit import MEASURE, choose_jit_compile
 
 
 def report(exp):
-    """Model summary, parameter count, cuDNN eligibility, XLA and the other speed choices."""
+    """Model summary, parameter count, cuDNN eligibility, XLA, fused kernels per layer and the
+    other speed choices."""
     spec = config_lib.data_spec(exp)
     model = builders.build_model(exp, spec=spec)
     lines = [f"{exp.name}: config OK ({exp.data.name}, task {exp.data.task})"]
@@ -22,6 +23,9 @@ def report(exp):
     lines.append(f"jit_compile: {shown} ({reason})")
     for i, kernel in speed.lstm_kernels(exp, spec):
         lines.append(kernel.line(f"lstm_kernel of rnn_{i}"))
+    lines.append("fused kernels (one op for the whole sequence, else Keras' loop)"
+                 + (": as below without XLA; with XLA, Keras' loop" if jit == MEASURE else ":"))
+    lines.extend(kernels.line(entry) for entry in kernels.layer_report(model, spec, jit is True))
     lines.append(speed.steps_per_execution(exp).line("steps_per_execution"))
     lines.append(speed.threads(exp).line("threads"))
     return "\n".join(lines)

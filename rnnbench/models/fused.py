@@ -23,6 +23,9 @@ from keras import activations
 
 from rnnbench.models import cudnn
 
+# The compute dtypes TensorFlow 2.21 has BlockLSTM CPU kernels for ("half, float").
+BLOCK_DTYPES = ("float32", "float16")
+
 
 def _to_icfo(tensor):
     """Keras orders the gates i, f, c, o along the last axis; BlockLSTM wants i, c, f, o."""
@@ -35,18 +38,56 @@ def _to_icfo(tensor):
 class FusedLSTM(keras.layers.LSTM):
     """An LSTM layer that runs TensorFlow's fused `BlockLSTM` kernel where it can."""
 
-    def _fused_ok(self, mask):
+    fused_op = "BlockLSTM"  # what `rnnbench check` and the manifest say runs
+
+    def fallback_reasons(self, masked=False, xla=False):
+        """Why this layer runs Keras' loop rather than `BlockLSTM`; empty when it runs fused.
+
+        Args:
+            masked: whether the call gets a mask.
+            xla: whether the call is XLA-compiled (`jit_compile`).
+
+        Returns:
+            A list of short reasons, in the words `rnnbench check` and the
+            manifest show.
+        """
         cell = self.cell
-        return (keras.backend.backend() == "tensorflow" and mask is None
-                and not self.recurrent_dropout and not self.unroll and cell.use_bias
-                and cell.activation is activations.tanh
-                and cell.recurrent_activation is activations.sigmoid
-                and not _gpu_wanted(self))
+        reasons = []
+        if keras.backend.backend() != "tensorflow":
+            reasons.append(f"the {keras.backend.backend()} backend (BlockLSTM is a "
+                           "TensorFlow op)")
+        if self.compute_dtype not in BLOCK_DTYPES:
+            reasons.append(f"compute dtype {self.compute_dtype} (dtype policy "
+                           f"{self.dtype_policy.name}); BlockLSTM has kernels for "
+                           f"{' and '.join(BLOCK_DTYPES)} only")
+        if masked:
+            reasons.append("masked inputs, whose masked steps BlockLSTM cannot skip")
+        if xla:
+            reasons.append("XLA-compiled (jit_compile), and BlockLSTM has no XLA kernel")
+        if cell.activation is not activations.tanh:
+            reasons.append("activation is not tanh")
+        if cell.recurrent_activation is not activations.sigmoid:
+            reasons.append("recurrent_activation is not sigmoid")
+        if not cell.use_bias:
+            reasons.append("use_bias is False")
+        if self.recurrent_dropout:
+            reasons.append("recurrent_dropout is set")
+        if self.unroll:
+            reasons.append("unroll is True")
+        if _gpu_wanted(self):
+            reasons.append("a GPU is visible, where Keras' cuDNN path is faster")
+        return reasons
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
-        if not self._fused_ok(mask[0] if isinstance(mask, (list, tuple)) else mask):
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        if self.fallback_reasons(masked=mask is not None, xla=_xla_compiling()):
             return super().inner_loop(sequences, initial_state, mask, training=training)
         import tensorflow as tf
+        if sequences.dtype != self.compute_dtype:
+            # Integer inputs: Keras' loop promotes them to the compute dtype in
+            # its first matmul; BlockLSTM takes only half and float.
+            sequences = tf.cast(sequences, self.compute_dtype)
         if training and self.dropout:
             dp_mask = self.cell.get_dropout_mask(sequences[:, 0, :])
             sequences = sequences * tf.expand_dims(dp_mask, 1)
@@ -80,3 +121,15 @@ class FusedLSTM(keras.layers.LSTM):
 def _gpu_wanted(layer):
     """True when a GPU is visible and cuDNN may be used (then cuDNN is faster)."""
     return layer.use_cudnn is not False and cudnn.gpu_available()
+
+
+def _xla_compiling():
+    """True while tracing a function that XLA will compile (`jit_compile=True`).
+
+    `tf.function(jit_compile=True)` (and so Keras' `jit_compile`) traces its
+    graph inside an XLA control-flow context; nested functions see it
+    through their outer graphs.
+    """
+    from tensorflow.python.framework import ops
+    from tensorflow.python.ops import control_flow_util
+    return control_flow_util.GraphOrParentsInXlaContext(ops.get_default_graph())

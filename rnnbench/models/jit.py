@@ -1,7 +1,6 @@
 """Whether a model is XLA-compiled (`train.jit_compile`), decided from its config."""
 
 from rnnbench.models import builders, cudnn
-from rnnbench.models.fused import FusedLSTM
 
 MEASURE = "measure"
 
@@ -18,7 +17,8 @@ def choose_jit_compile(exp, model, spec):
     cuDNN layers outside XLA, so `auto` leaves a model with a cuDNN-eligible
     layer uncompiled. Otherwise `auto` measures: on 2 CPU cores XLA was
     1.2-1.4x faster for some models and 0.65-0.8x for others of the same
-    cells (BENCHMARKS.md), so no rule over layer kinds held.
+    cells (BENCHMARKS.md), so no rule over layer kinds held. A `FusedLSTM`
+    layer needs no rule: under XLA it runs Keras' loop by itself.
     """
     setting = exp.train.jit_compile
     if exp.train.deterministic:
@@ -26,9 +26,6 @@ def choose_jit_compile(exp, model, spec):
                        "does not XLA-compile under it")
     if setting != "auto":
         return bool(setting), "set in train.jit_compile"
-    if any(isinstance(builders.unwrap(layer), FusedLSTM)
-           for layer in builders.recurrent_layers(model)):
-        return False, "auto: the model has BlockLSTM layers, which XLA cannot compile"
     if cudnn.gpu_available() and any(
             r["cudnn_eligible"] for r in builders.cudnn_report(model, spec)):
         return False, "auto: cuDNN layers on GPU cannot be XLA-compiled"

@@ -55,7 +55,8 @@ def lstm_kernel(exp, spec, index):
         return Choice(setting, setting, "set in train.lstm_kernel")
     if cudnn.gpu_available():
         return Choice(setting, "keras", "auto: a GPU is visible, where cuDNN is faster")
-    if exp.train.jit_compile is True:
+    if exp.train.jit_compile is True and not exp.train.deterministic:
+        # FusedLSTM would run Keras' loop under XLA anyway; build what runs.
         return Choice(setting, "keras", "auto: train.jit_compile is true, and BlockLSTM "
                       "has no XLA kernel")
     if spec.mask is not None:

@@ -330,16 +330,20 @@ def callbacks(exp, run_dir, splits, timer, best):
 
 
 def settle_weights(model, exp, splits, run_dir, best):
-    """Puts the weights to evaluate in `model` and model.keras; returns "best" or "last"."""
+    """Puts the weights to evaluate in `model` and model.keras; returns "best" or "last".
+
+    model.keras loads in plain Keras: fused layers are saved as the Keras layer
+    they stand in for (`rnnbench.models.saving`).
+    """
     path = run_dir / "model.keras"
     if keeps_best(exp):
         if best.weights is not None:
             model.set_weights(best.weights)
-            model.save(path)
+            saving.save_model(model, path)
             return "best"
         log.warning(f"`{monitor_of(exp, splits)[0]}` had no value to compare in any epoch, "
                     "so no best checkpoint exists; evaluating the last epoch's weights")
-    model.save(path)
+    saving.save_model(model, path)
     return "last"
 
 
@@ -416,8 +420,10 @@ def model_facts(model, splits, jit, jit_reason, exp):
     """The manifest's facts about the built model and the device."""
     gpus = [d.name for d in tf.config.list_logical_devices("GPU")]
     layers = builders.cudnn_report(model, splits.spec)
-    for layer in layers:
+    for layer, kernel in zip(layers, kernels.layer_report(model, splits.spec, jit)):
         layer["cudnn_used"] = bool(gpus) and layer["cudnn_eligible"]
+        # Whether a fused kernel (BlockLSTM) runs, else Keras' loop and why.
+        layer.update(fused=kernel["fused"], runs=kernel["runs"], fallback=kernel["fallback"])
     return {
         "params": model.count_params(),
         "device": {"type": "GPU" if gpus else "CPU", "gpus": gpus},

@@ -1,4 +1,4 @@
-"""Models saved by an earlier release still load after the package was reorganized.
+"""model.keras loads: files of an earlier release, and in plain Keras without rnnbench.
 
 `tests/fixtures/legacy_cells.keras` was written by rnnbench 0.1.0 at commit
 8611305 (the flat-module layout, `rnnbench.cells` / `rnnbench.fused`) with
@@ -6,11 +6,18 @@
 ships, with the predictions it made saved beside it.
 """
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import keras
 import numpy as np
+import pytest
+from helpers import experiment_config
 
+from rnnbench.config import experiment as config_lib
+from rnnbench.models import builders, saving
 from rnnbench.models import cells, fused  # noqa: F401  (registers the custom classes)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -25,3 +32,108 @@ def test_a_model_saved_by_the_flat_layout_release_loads_and_predicts_the_same():
     assert "FusedLSTM" in found
     inner = {type(layer.cell).__name__ for layer in model.layers if hasattr(layer, "cell")}
     assert {"TextbookLSTMCell", "PeepholeLSTMCell", "MGUCell"} <= inner
+
+
+# ------------------------------------------- model.keras in a Python without rnnbench
+
+# Loads each model.keras given on the command line in a Python that has not
+# imported rnnbench, then (for those plain Keras could not load) after importing
+# it; writes what happened and the predictions.
+PLAIN_LOAD = """
+import json, sys
+import numpy as np
+import keras
+x = np.load(sys.argv[1])
+found = {}
+for path in sys.argv[3:]:
+    try:
+        model = keras.saving.load_model(path)
+    except Exception as e:
+        found[path] = {"plain": False, "error": str(e)}
+        continue
+    found[path] = {"plain": True, "y": model.predict(x[path], verbose=0).tolist(),
+                   "classes": sorted({type(getattr(l, "forward_layer", l)).__name__
+                                      for l in model.layers})}
+imported = sorted(k for k in sys.modules if k == "rnnbench" or k.startswith("rnnbench."))
+import rnnbench.models.cells  # registers the custom cells (docs/kernels.md)
+for path, entry in found.items():
+    if not entry["plain"]:
+        entry["y"] = keras.saving.load_model(path).predict(x[path], verbose=0).tolist()
+json.dump({"imported_before": imported, "models": found}, open(sys.argv[2], "w"))
+"""
+
+
+def load_without_rnnbench(tmp_path, inputs):
+    """Runs `PLAIN_LOAD` on `{path: x}` in a fresh Python; returns its report."""
+    np.savez(tmp_path / "x.npz", **{str(p): x for p, x in inputs.items()})
+    out = tmp_path / "plain.json"
+    subprocess.run([sys.executable, "-c", PLAIN_LOAD, str(tmp_path / "x.npz"), str(out),
+                    *map(str, inputs)], cwd=tmp_path, check=True, capture_output=True)
+    report = json.loads(out.read_text())
+    assert report["imported_before"] == []
+    return report["models"]
+
+
+# Every cell rnnbench ships: Keras' own (lstm is FusedLSTM by the auto kernel on CPU),
+# and rnnbench's custom cells, which load only once rnnbench is imported.
+SHIPPED = {"lstm": True, "fused_lstm": True, "gru": True, "simple_rnn": True,
+           "textbook_lstm": False, "peephole_lstm": False, "mgu": False}
+
+
+def test_model_keras_of_every_shipped_cell_loads_in_plain_keras_or_says_what_to_import(
+        tmp_path):
+    from rnnbench.config import catalog  # noqa: F401  (registers the cell names)
+    from rnnbench.config.registry import CELLS
+    assert set(SHIPPED) == set(CELLS.names())
+    rng = np.random.default_rng(5)
+    inputs, expected = {}, {}
+    for cell, bidirectional in [*((c, False) for c in SHIPPED), ("lstm", "concat")]:
+        exp = experiment_config(cells=(cell, cell), bidirectional=bidirectional)
+        model = builders.build_model(exp)
+        path = tmp_path / f"{cell}_{bidirectional}.keras"
+        saving.save_model(model, path)
+        inputs[path] = rng.normal(size=(3, *config_lib.data_spec(exp).input_shape))
+        expected[path] = (cell, model.predict(inputs[path], verbose=0))
+    for path, found in load_without_rnnbench(tmp_path, inputs).items():
+        cell, y = expected[Path(path)]
+        assert found["plain"] is SHIPPED[cell], found.get("error")
+        np.testing.assert_allclose(found["y"], y, atol=1e-6, rtol=1e-6)
+        if found["plain"]:
+            assert not {"FusedLSTM"} & set(found["classes"])
+        else:  # Keras' message names the class and the module to import
+            assert "Could not locate class" in found["error"]
+            assert "rnnbench.models.cells" in found["error"]
+
+
+@pytest.mark.slow
+def test_a_default_run_and_the_issue_s_xla_run_save_a_model_plain_keras_loads(tmp_path):
+    """`rnnbench run` with the auto kernel (BlockLSTM on CPU) and with
+    `lstm_kernel: block` under XLA: model.keras loads without rnnbench and
+    predicts what the run's own model predicts, to 1e-6."""
+    from rnnbench.data import cache as data_cache
+    runs = {"default": [], "block_xla": ["--set", "train.lstm_kernel=block", "--set",
+                                         "train.jit_compile=true", "--set",
+                                         "train.deterministic=false"]}
+    inputs, expected, manifests = {}, {}, {}
+    for name, extra in runs.items():
+        done = subprocess.run(
+            [sys.executable, "-m", "rnnbench", "run", "sine_lstm", "--epochs", "1",
+             "--results-dir", str(tmp_path / name), *extra],
+            cwd=tmp_path, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+        run_dir = next((tmp_path / name).glob("sine_lstm/*/"))
+        manifests[name] = json.loads((run_dir / "manifest.json").read_text())
+        exp = config_lib.load_experiment(run_dir / "config.yaml")
+        x = data_cache.load(exp).test.x
+        # The run's own model: built as the run built it, with the saved weights.
+        model = builders.build_model(exp)
+        model.set_weights(saving.load_model(run_dir / "model.keras").get_weights())
+        path = run_dir / "model.keras"
+        inputs[path], expected[path] = x, model.predict(x, verbose=0)
+    for path, found in load_without_rnnbench(tmp_path, inputs).items():
+        assert found["plain"] and found["classes"] == ["Dense", "InputLayer", "LSTM"]
+        np.testing.assert_allclose(found["y"], expected[Path(path)], atol=1e-6, rtol=0)
+    fused = {name: m["layers"][0] for name, m in manifests.items()}
+    assert fused["default"]["fused"] is True and fused["default"]["runs"] == "BlockLSTM"
+    assert fused["block_xla"]["fused"] is False
+    assert "XLA" in fused["block_xla"]["fallback"][0]

@@ -1,0 +1,93 @@
+"""`model.keras` that plain Keras loads: stand-in layers are saved as the Keras layer they replace.
+
+A stand-in kernel (`FusedLSTM`) is a `keras.layers.LSTM` whose inner loop is
+a fused op where it can be; its config and weights are exactly the LSTM's.
+`save_model` writes it as `keras.layers.LSTM`, which `keras.saving.load_model`
+resolves without any import, and which computes the same outputs with Keras'
+loop (to float rounding; `tests/models/test_conformance.py`).
+
+rnnbench's custom cells (`textbook_lstm`, `peephole_lstm`, `mgu`) and a
+user's own cells have no Keras counterpart: Keras imports a class named in a
+saved config only from its own packages (`keras`, `keras_hub`, `keras_cv`,
+`keras_nlp`; `serialization_lib._retrieve_class_or_fn`), and finds any other
+class only in its registry, which the class's module fills when imported. A
+model with such a cell therefore loads after `import rnnbench` (or with
+`custom_objects`), as docs/kernels.md says; `load_model` here says so too.
+"""
+
+import contextlib
+
+import keras
+
+from rnnbench.errors import UserError
+from rnnbench.models.fused import FusedLSTM
+
+# Stand-in layer class -> the Keras layer class it is saved as.
+SAVED_AS = {FusedLSTM: keras.layers.LSTM}
+
+
+def save_model(model, path):
+    """Saves `model` to `path` (`.keras`) so that plain `keras.saving.load_model` loads it.
+
+    Every stand-in layer is written as the Keras layer it stands in for,
+    with the same config and weights; everything else (optimizer state,
+    compile config) is saved as `model.save` saves it.
+    """
+    with _as_keras_layers(model):
+        model.save(path)
+
+
+@contextlib.contextmanager
+def _as_keras_layers(model):
+    """Within the block, each stand-in layer of `model` is an instance of its Keras class.
+
+    Serialization reads the class of each layer (its name and module go into
+    the saved config), so the stand-ins, which add no state of their own,
+    are re-classed for the save and restored after it.
+    """
+    swapped = []
+    try:
+        for layer in _all_layers(model):
+            keras_class = SAVED_AS.get(type(layer))
+            if keras_class is not None:
+                swapped.append((layer, type(layer)))
+                layer.__class__ = keras_class
+        yield
+    finally:
+        for layer, cls in swapped:
+            layer.__class__ = cls
+
+
+def _all_layers(layer):
+    """`layer` and every layer inside it: nested models and `Bidirectional`'s two layers."""
+    yield layer
+    inner = list(getattr(layer, "layers", []))
+    if isinstance(layer, keras.layers.Bidirectional):
+        inner = [layer.forward_layer, layer.backward_layer]
+    for sub in inner:
+        yield from _all_layers(sub)
+
+
+def load_model(path):
+    """Loads a `model.keras` written by any rnnbench release, custom cells included.
+
+    Raises:
+        UserError: when the file names a class that is not importable here
+            (a user's own cell whose module is not on the path), naming it.
+    """
+    import rnnbench.models.cells  # noqa: F401  (registers the custom cells)
+    try:
+        return keras.saving.load_model(path)
+    except (TypeError, ValueError) as e:
+        if "Could not locate class" not in str(e):
+            raise
+        raise UserError(
+            f"Could not load {path}: it names a layer or cell class that is not "
+            f"registered in this Python. Import the module that defines it (a user "
+            f"cell's `package.module`, as the run's config.yaml names it) before "
+            f"loading, or pass it in `custom_objects`. Keras said: {_first_line(e)}"
+        ) from None
+
+
+def _first_line(error):
+    return str(error).strip().splitlines()[0][:300]
