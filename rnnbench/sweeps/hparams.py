@@ -1,10 +1,17 @@
 """TensorBoard HParams plugin data for sweeps, written by rnnbench itself.
 
-Each trial writes one session into `trials/<id>/hparams/`: its values
-(conditional ones left out), a group name unique across sweeps
+Each trial writes one session into its own folder, `trials/<id>/`: its
+values (conditional ones left out), a group name unique across sweeps
 (`<sweep>/<sweep_id>/<trial_id>`), its final val/test metrics as step-0
-scalars named `final/<metric>`, and a text table of those metrics next to
-the naive baseline's. Its per-epoch curves stay in `trials/<id>/tb/`.
+scalars named `final/<metric>` (the mean over its executions), and a text
+table of those metrics next to the naive baseline's. The session's name is
+then the trial folder, the prefix of every run the trial wrote (`tb/`,
+`tb/train`, `tb/validation`, or `execution_<k>/tb/...`): TensorBoard gives a
+run the hyperparameters of the longest session name it starts with, so the
+runs table of Time Series, Images and Text shows, sorts and filters each
+trial's curves, pictures and texts by its hyperparameters (issue 33). The
+HParams table's metric columns are every scalar under the session: these
+`final/*`, the run's own (`tb` group, baselines included) and the epoch curves.
 
 No experiment summary is written. TensorBoard uses the first one it finds
 under its logdir, so with `--logdir results` one sweep's summary would hide
@@ -14,8 +21,8 @@ the `final/*` scalars of the sessions as metrics.
 
 TensorBoard's Time Series tab sorts cards by tag and groups them by the
 tag's first `/` component, so the `final/*` cards form one group after the
-`epoch_*` learning curves. Baselines are not scalars at all (they are in
-each trial's text table and metrics.json).
+`epoch_*` learning curves; the baseline's are `final/baseline_*` there,
+written with the run's dashboard (`rnnbench.runs.dashboard`).
 """
 
 import tensorflow as tf

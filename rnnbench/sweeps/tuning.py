@@ -138,7 +138,7 @@ class SweepTuner(kt.engine.base_tuner.BaseTuner):
         if self.sweep.tuner.objective not in names:
             names.insert(0, self.sweep.tuner.objective)
         hparams.write_session(
-            self.sweep_dir / "trials" / trial.trial_id / "hparams",
+            self.sweep_dir / "trials" / trial.trial_id,  # its runs' prefix
             hparams.group_name(self.sweep_dir, trial.trial_id),
             hparams.session_values(values, self.sweep.params),
             {n: metrics[n] for n in names},

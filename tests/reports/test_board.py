@@ -122,11 +122,14 @@ def test_runs_include_every_trials_train_validation_and_session_runs(server, swe
     _, trials = sweeps
     runs = set(request(server, "/data/runs"))
     for prefix in trials:
-        assert {f"{prefix}/tb/train", f"{prefix}/tb/validation", f"{prefix}/hparams"} <= runs
+        # The session is the trial folder itself, the prefix of the trial's runs.
+        assert {f"{prefix}/tb/train", f"{prefix}/tb/validation", f"{prefix}/tb",
+                prefix} <= runs
+        assert not [run for run in runs if run.startswith(f"{prefix}/hparams")]
 
 
 @pytest.mark.slow  # the sweeps train
-def test_time_series_opens_on_the_epoch_curves_without_baseline_cards(server, sweeps):
+def test_time_series_opens_on_the_epoch_curves_and_keeps_baselines_in_final(server, sweeps):
     """Time Series sorts cards by tag and groups them by the tag's first `/` part."""
     _, trials = sweeps
     tags = request(server, "/data/plugin/scalars/tags")
@@ -135,9 +138,12 @@ def test_time_series_opens_on_the_epoch_curves_without_baseline_cards(server, sw
         assert "epoch_loss" in tags[f"{prefix}/tb/validation"]
         # The session's one-point scalars: the final val/test metrics, nothing else.
         expected = {f"final/{n}" for n in final_metric_names(sweep_dir / "trials" / trial_id)}
-        assert set(tags[f"{prefix}/hparams"]) == expected
+        assert set(tags[prefix]) == expected
+        # The run's dashboard: the same finals, and the baseline's beside them.
+        assert expected | {f"final/baseline_{n[len('final/'):]}" for n in expected} <= set(
+            tags[f"{prefix}/tb"])
     every_tag = sorted({tag for run_tags in tags.values() for tag in run_tags})
-    assert not [t for t in every_tag if "baseline" in t]
+    assert not [t for t in every_tag if "baseline" in t and not t.startswith("final/")]
     # No digits, so Python's order is TensorBoard's (its compareTagNames).
     assert not [t for t in every_tag if any(c.isdigit() for c in t)]
     epoch = [t for t in every_tag if t.startswith("epoch_")]
@@ -154,8 +160,8 @@ def test_baselines_are_a_text_table_beside_each_trials_metrics(server, sweeps):
     _, trials = sweeps
     text_tags = request(server, "/data/plugin/text/tags")
     for prefix, (sweep_dir, trial_id, _) in trials.items():
-        assert text_tags[f"{prefix}/hparams"] == ["metrics_vs_baseline"]
-        (entry,) = request(server, f"/data/plugin/text/text?run={quote(prefix + '/hparams')}"
+        assert text_tags[prefix] == ["metrics_vs_baseline"]
+        (entry,) = request(server, f"/data/plugin/text/text?run={quote(prefix)}"
                                    "&tag=metrics_vs_baseline")
         metrics = read_json(sweep_dir / "trials" / trial_id / "metrics.json")
         assert f"baseline ({metrics['baseline']})" in entry["text"]
@@ -179,11 +185,16 @@ def test_hparams_experiment_lists_every_sweeps_parameters_and_the_metrics(server
         interval = infos[key]["domainInterval"]
         assert (interval["minValue"], interval["maxValue"]) == pytest.approx(
             (min(seen[key]), max(seen[key])), rel=1e-12), key
-    declared = {m["name"]["tag"] for m in experiment["metricInfos"]}
+    # Metrics are every scalar under a session, by the run below it ("group").
+    groups = {}
+    for info in experiment["metricInfos"]:
+        groups.setdefault(info["name"].get("group", ""), set()).add(info["name"]["tag"])
     sweep_dir, trial_id, _ = next(iter(trials.values()))
-    assert declared == {f"final/{n}" for n in final_metric_names(
+    assert groups[""] == {f"final/{n}" for n in final_metric_names(
         sweep_dir / "trials" / trial_id)}
-    assert {"final/val_loss", "final/test_loss"} <= declared
+    assert {"final/val_loss", "final/test_loss"} <= groups[""]
+    assert {"final/test_loss", "final/baseline_test_loss"} <= groups["tb"]
+    assert "epoch_loss" in groups["tb/train"] and "epoch_loss" in groups["tb/validation"]
 
 
 @pytest.mark.slow  # the sweeps train
@@ -198,12 +209,12 @@ def test_session_groups_are_one_row_per_trial_across_sweeps(server, sweeps):
     for group in groups:
         (session,) = group["sessions"]
         by_session[session["name"]] = group
-    assert set(by_session) == {f"{prefix}/hparams" for prefix in trials}
+    assert set(by_session) == set(trials)  # each session is named by its trial folder
     # Seed 5 samples one bidirectional trial (dropout active) and one not.
     two = [v for d, _, v in trials.values() if d.parent.name == "two"]
     assert sorted("model.layers[0].dropout" in v for v in two) == [False, True]
     for prefix, (sweep_dir, trial_id, expected) in trials.items():
-        group = by_session[f"{prefix}/hparams"]
+        group = by_session[prefix]
         assert group["name"] == f"{sweep_dir.parent.name}/{sweep_dir.name}/{trial_id}"
         assert set(group["hparams"]) == set(expected)  # active values only
         for key, value in expected.items():
@@ -213,10 +224,34 @@ def test_session_groups_are_one_row_per_trial_across_sweeps(server, sweeps):
             else:
                 assert float(got) == pytest.approx(float(value), rel=1e-12), (prefix, key)
         metrics = read_json(sweep_dir / "trials" / trial_id / "metrics.json")
-        shown = {m["name"]["tag"]: m["value"] for m in group["metricValues"]}
+        shown = {m["name"]["tag"]: m["value"] for m in group["metricValues"]
+                 if not m["name"].get("group")}  # the session's own, not its runs'
         assert {"final/val_loss", "final/test_loss", "final/val_mse"} <= set(shown)
         for tag, value in shown.items():
             assert value == pytest.approx(metrics[tag.removeprefix("final/")], rel=1e-6)
+
+
+@pytest.mark.slow  # the sweeps train
+def test_each_trials_runs_take_its_hyperparameters_and_show_its_pictures(server, sweeps):
+    """TensorBoard's runs table (Time Series, Images, Text) gives a run the
+    hyperparameters of the longest session name it starts with (issue 33)."""
+    _, trials = sweeps
+    body = {"experimentName": "", "allowedStatuses": ALL_STATUSES, "colParams": [],
+            "startIndex": 0, "sliceSize": 100, "includeMetrics": False}
+    groups = request(server, "/data/plugin/hparams/session_groups", body)["sessionGroups"]
+    sessions = sorted((s["name"] for g in groups for s in g["sessions"]), key=len,
+                      reverse=True)
+    runs = request(server, "/data/runs")
+    for prefix in trials:
+        own = [run for run in runs if run == prefix or run.startswith(prefix + "/")]
+        assert {f"{prefix}/tb", f"{prefix}/tb/train", f"{prefix}/tb/validation"} <= set(own)
+        for run in own:
+            assert next(s for s in sessions if run.startswith(s)) == prefix, run
+    images = request(server, "/data/plugin/images/tags")
+    texts = request(server, "/data/plugin/text/tags")
+    for prefix in trials:
+        assert "regress/predicted_vs_actual" in images[f"{prefix}/tb"]
+        assert "summary/metrics" in texts[f"{prefix}/tb"]
 
 
 @pytest.mark.slow  # the sweeps train

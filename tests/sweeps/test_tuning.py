@@ -352,7 +352,7 @@ def test_hparams_sessions_read_back_with_tensorboard(random_sweep):
 
     # Each trial's session: its active values only, and its final metrics as scalars.
     for trial_id, (_, values, _) in trial_states(sweep_dir, CONDITIONAL_SPACE).items():
-        acc = load(sweep_dir / "trials" / trial_id / "hparams")
+        acc = load(sweep_dir / "trials" / trial_id)  # the session: the trial's folder
         content = acc.PluginTagToContent("hparams")["_hparams_/session_start_info"]
         session = hp_metadata.parse_session_start_info_plugin_data(content)
         assert session.group_name == f"arch/{sweep_dir.name}/{trial_id}"
