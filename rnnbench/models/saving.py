@@ -11,8 +11,9 @@ user's own cells have no Keras counterpart: Keras imports a class named in a
 saved config only from its own packages (`keras`, `keras_hub`, `keras_cv`,
 `keras_nlp`; `serialization_lib._retrieve_class_or_fn`), and finds any other
 class only in its registry, which the class's module fills when imported. A
-model with such a cell therefore loads after `import rnnbench` (or with
-`custom_objects`), as docs/kernels.md says; `load_model` here says so too.
+model with such a cell therefore loads after `import rnnbench.models.cells`
+(or with `custom_objects`), as docs/kernels.md says; `load_model` here says
+so too.
 """
 
 import contextlib
@@ -30,11 +31,37 @@ def save_model(model, path):
     """Saves `model` to `path` (`.keras`) so that plain `keras.saving.load_model` loads it.
 
     Every stand-in layer is written as the Keras layer it stands in for,
-    with the same config and weights; everything else (optimizer state,
-    compile config) is saved as `model.save` saves it.
+    with the same config and weights. A compile config that names a
+    registered custom object (the polyphonic task's loss,
+    `rnnbench>summed_binary_crossentropy`) is left out: plain Keras could
+    not load the file at all, and an uncompiled model still predicts.
+    Everything else is saved as `model.save` saves it.
     """
-    with _as_keras_layers(model):
+    with _as_keras_layers(model), _portable_compile_config(model):
         model.save(path)
+
+
+@contextlib.contextmanager
+def _portable_compile_config(model):
+    """Within the block, `model` reports no compile config if its own names custom objects."""
+    config = model.get_compile_config() if model.compiled else None
+    if not config or not _names_custom_objects(config):
+        yield
+        return
+    model.get_compile_config = lambda: None  # an instance attribute, deleted below
+    try:
+        yield
+    finally:
+        del model.get_compile_config
+
+
+def _names_custom_objects(config):
+    """Whether a serialized config holds a registered custom name (`package>name`)."""
+    if isinstance(config, dict):
+        return any(_names_custom_objects(v) for v in config.values())
+    if isinstance(config, (list, tuple)):
+        return any(_names_custom_objects(v) for v in config)
+    return isinstance(config, str) and ">" in config and not config.startswith("keras>")
 
 
 @contextlib.contextmanager
