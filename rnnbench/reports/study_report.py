@@ -3,6 +3,7 @@
 Learning curves come from each run's TensorBoard event files (TensorBoard's
 own event reader), final metrics from metrics.json, epoch times from
 manifest.json: the report shows what the runs wrote, nothing kept in memory.
+The figures also go to the study's own TensorBoard run, `tb/`.
 """
 
 import statistics
@@ -201,4 +202,25 @@ def write(study_dir, study, metric, reproduce=None):
         "",
     ])
     folders.write_text_atomic(study_dir / "report.md", text)
+    write_tensorboard(study_dir, [figures / f"{name}.png" for name in FIGURES], text)
     return study_dir / "report.md"
+
+
+# The report's figures, in its order: also the study's TensorBoard images.
+FIGURES = ("learning_curves", "metric_vs_params", "times")
+TENSORBOARD_RUN = "tb"
+
+
+def write_tensorboard(study_dir, figures, report):
+    """The study's own TensorBoard run, `tb/`: the report's figures as images
+    (`study/<figure>`) and its text (`study/report`, without the image links),
+    so the comparison is on the board beside the runs it compares (issue 33)."""
+    import tensorflow as tf
+    writer = tf.summary.create_file_writer(str(Path(study_dir) / TENSORBOARD_RUN))
+    with writer.as_default():
+        for path in figures:
+            image = tf.io.decode_png(Path(path).read_bytes(), channels=3)
+            tf.summary.image(f"study/{Path(path).stem}", image[None], step=0)
+        text = "\n".join(line for line in report.splitlines() if not line.startswith("!["))
+        tf.summary.text("study/report", text, step=0)
+    writer.close()
