@@ -63,7 +63,6 @@ def export(run_dir, format="saved_model", out=None):
     else:
         write_saved_model(run, graph, out)
         write_sidecar(run, out / "assets.extra", graph)
-    log.info(f"exported {run.run_dir} as {format} to {out}")
     return out
 
 
