@@ -1,13 +1,19 @@
 """`fused_lstm`: keras.layers.LSTM whose time loop is TensorFlow's fused CPU kernel.
 
-The layer is a `keras.layers.LSTM` (same weights, same saved format, same
-cuDNN path on GPU); only its inner loop differs where it can: on the
-TensorFlow backend, without masks, recurrent dropout or non-default
-activations, the whole sequence runs as one `BlockLSTM` op (and its fused
-gradient, `BlockLSTMGrad`) instead of Keras' per-step `while` loop.
-Anything else falls back to `keras.layers.LSTM`'s own loop, so the layer is
-never wrong, only sometimes not faster. `tests/models/test_fused.py` checks
-outputs and gradients against `keras.layers.LSTM` with the same weights.
+The layer is a `keras.layers.LSTM` (same weights, same config, same cuDNN
+path on GPU); only its inner loop differs where it can: the whole sequence
+runs as one `BlockLSTM` op (and its fused gradient, `BlockLSTMGrad`) instead
+of Keras' per-step `while` loop. Anything the op cannot do falls back to
+`keras.layers.LSTM`'s own loop (`FusedLSTM.fallback_reasons`, decided when the
+call is traced): masks, compute dtypes other than float32/float16 (bfloat16,
+float64), XLA compilation (the op has no XLA kernel), recurrent dropout,
+unroll, no bias, non-default activations, a visible GPU (cuDNN). Integer
+inputs are cast to the compute dtype, as Keras' loop promotes them. So the
+layer is never wrong, only sometimes not faster:
+`tests/models/test_conformance.py` compares it with `keras.layers.LSTM`
+(same weights) over dtypes, masks, states, Bidirectional and XLA, and runs
+Keras' own LSTM tests against it. `rnnbench.models.saving` saves it as
+`keras.layers.LSTM`, so plain Keras loads a run's model.keras.
 
 Why `BlockLSTM` and not `BlockLSTMV2`, which takes Keras' gate order and
 would save the reordering: TensorFlow 2.21 registers V1's gradient for V2,
