@@ -28,7 +28,7 @@ from rnnbench.config.schema import to_plain
 from rnnbench.data import cache as data_cache
 from rnnbench.errors import Interrupted, RunFailed, UserError
 from rnnbench.runs import folders, training
-from rnnbench.sweeps import definition, hparams, leaderboard, lock, progress, space
+from rnnbench.sweeps import definition, hparams, kt_compat, leaderboard, lock, progress, space
 
 PROJECT = "tuner"
 # What Keras Tuner's reload reads from each file (a missing key is a corrupt file).
@@ -81,10 +81,13 @@ def make_oracle(sweep, base_exp):
     else:
         kwargs["max_trials"] = tuner.max_trials
     try:
-        return cls(**kwargs)
+        oracle = cls(**kwargs)
     except (TypeError, ValueError) as e:
         raise UserError(f"Could not build the {tuner.algorithm!r} tuner from "
                         f"`tuner` options {sorted(tuner.options)}: {e}") from None
+    # An error under the oracle's lock (a full disk while saving) must not leave
+    # it held: in a chief, every later call would wait forever.
+    return kt_compat.guard_lock(oracle)
 
 
 class Recycle(Exception):
@@ -236,29 +239,30 @@ def sweep_dirs_of(results_dir, sweep_name):
     return Path(paths.results_root(results_dir)) / "sweeps" / sweep_name
 
 
-def prepare_sweep_dir(sweep, base_raw, results_dir, resume):
-    """A new sweep folder, or with `resume` the latest (or named) existing one."""
+GRID_CANNOT_RESUME = (
+    "Keras Tuner's grid search cannot resume: it does not save its queue of grid points "
+    "(a resumed grid sweep fails or silently runs nothing). Start a new sweep with "
+    "`rnnbench tune {name}`, or use the random, bayesian or hyperband algorithm for "
+    "sweeps you may need to resume.")
+
+
+def new_sweep_dir(sweep, base_raw, results_dir):
+    """A new sweep folder holding the sweep and its base experiment as resolved."""
     root = sweep_dirs_of(results_dir, sweep.name)
-    if resume and sweep.tuner.algorithm == "grid":
-        raise UserError(
-            "Keras Tuner's grid search cannot resume: it does not save its queue of "
-            "grid points (a resumed grid sweep fails or silently runs nothing). "
-            f"Start a new sweep with `rnnbench tune {sweep.name}`, or use the random, "
-            "bayesian or hyperband algorithm for sweeps you may need to resume.")
-    if resume:
-        existing = sorted(d for d in root.glob("*") if (d / PROJECT).is_dir()) \
-            if root.is_dir() else []
-        if resume is not True:
-            existing = [d for d in existing if d.name == resume]
-        if not existing:
-            raise UserError(
-                f"Nothing to resume: no sweep folder {resume if resume is not True else ''}"
-                f" for {sweep.name!r} under {root}. Run `rnnbench tune {sweep.name}` first.")
-        return existing[-1]
     sweep_dir = folders.new_run_dir(root.parent, root.name)
     folders.write_text_atomic(sweep_dir / "sweep.yaml", definition.sweep_yaml(sweep))
     folders.write_text_atomic(sweep_dir / "base.yaml", yaml.safe_dump(base_raw, sort_keys=False))
     return sweep_dir
+
+
+def existing_sweep_dir(name, results_dir, resume):
+    """The latest (or, with `resume` an id, the named) sweep folder of `name`, or None."""
+    root = sweep_dirs_of(results_dir, name)
+    existing = sorted(d for d in root.glob("*") if (d / PROJECT).is_dir()) \
+        if root.is_dir() else []
+    if resume is not True:
+        existing = [d for d in existing if d.name == resume]
+    return existing[-1] if existing else None
 
 
 def build_tuner(sweep, base_raw, sweep_dir, trials_per_process=0):
@@ -272,24 +276,107 @@ def open_sweep(sweep_name, results_dir=None, resume=False, overrides=None, max_t
 
     Everything is checked before the folder is made: the sweep file (every
     value of its space, its objective, its oracle's options), the base
-    experiment with `overrides` (`--set`) and whether its dataset can load here. A resumed sweep runs exactly as its folder
-    recorded it, even if the tuning file changed since.
+    experiment with `overrides` (`--set`) and whether its dataset can load
+    here. A resumed sweep runs exactly as its folder recorded it
+    (`resume_sweep`), even if the tuning file changed since or is gone.
     """
-    if resume and (overrides or max_trials is not None):
+    if resume:
+        return resume_sweep(sweep_name, results_dir, resume, overrides, max_trials)
+    sweep, base_raw = definition.load_sweep(sweep_name)
+    sweep, base_raw = definition.with_command_line(sweep, base_raw, overrides, max_trials)
+    check_base(sweep, base_raw)
+    sweep_dir = new_sweep_dir(sweep, base_raw, results_dir)
+    log.info(f"sweep {sweep.name}: {sweep_dir}")
+    return sweep, base_raw, sweep_dir
+
+
+def resume_sweep(sweep_name, results_dir, resume, overrides=None, max_trials=None):
+    """`(sweep, base_raw, sweep_dir)` of the sweep folder to resume, from its record.
+
+    The folder is found first (by the sweep's name), then runs from its own
+    sweep.yaml and base.yaml; when the tuning file now differs from that
+    record, or no longer loads, one line says so and the record is used.
+    """
+    if overrides or max_trials is not None:
         given = [f"--set {k}={v}" for k, v in config_lib.parse_overrides(overrides).items()]
         given += [f"--max-trials {max_trials}"] if max_trials is not None else []
         raise UserError(
             "A resumed sweep runs as its folder's sweep.yaml recorded it, so `--set` and "
             f"`--max-trials` cannot change it. Received: --resume with {' '.join(given)}")
-    sweep, base_raw = definition.load_sweep(sweep_name)
-    sweep, base_raw = definition.with_command_line(sweep, base_raw, overrides, max_trials)
+    current, problem = current_sweep(sweep_name)
+    names = sweep_names(sweep_name, current)
+    sweep_dir = next((d for d in (existing_sweep_dir(n, results_dir, resume) for n in names)
+                      if d is not None), None)
+    if sweep_dir is None:
+        if current is not None and current[0].tuner.algorithm == "grid":
+            raise UserError(GRID_CANNOT_RESUME.format(name=names[0]))
+        wanted = resume if resume is not True else ""
+        raise UserError(
+            f"Nothing to resume: no sweep folder {wanted} for {names[0]!r} under "
+            f"{sweep_dirs_of(results_dir, names[0])}. Run `rnnbench tune {sweep_name}` "
+            "first.")
+    sweep, base_raw = definition.load_saved_sweep(sweep_dir)
+    if sweep.tuner.algorithm == "grid":
+        raise UserError(GRID_CANNOT_RESUME.format(name=sweep.name))
     check_base(sweep, base_raw)
-    sweep_dir = prepare_sweep_dir(sweep, base_raw, results_dir, resume)
-    if resume:
-        sweep, base_raw = definition.load_saved_sweep(sweep_dir)
-        check_base(sweep, base_raw)
+    if problem is None:
+        problem = record_differences(current[0], sweep)
+    if problem:
+        log.warning(f"{sweep_name}: {problem}; resuming as {sweep_dir / 'sweep.yaml'} "
+                    "recorded it")
     log.info(f"sweep {sweep.name}: {sweep_dir}")
     return sweep, base_raw, sweep_dir
+
+
+def current_sweep(sweep_name):
+    """`((sweep, base_raw), None)` from today's tuning file, or `(None, what is wrong)`."""
+    try:
+        return definition.load_sweep(sweep_name), None
+    except UserError as e:
+        try:
+            paths.find_sweep(sweep_name)
+        except UserError:
+            return None, "the tuning file is gone"
+        first = str(e).splitlines()[0]
+        return None, f"the tuning file no longer loads ({first[:200]})"
+
+
+def sweep_names(sweep_name, current):
+    """The names whose sweep folders a resume looks in: the file's, else the argument's."""
+    if current is not None:
+        return [current[0].name]
+    text = str(sweep_name)
+    name = Path(text).stem if text.endswith((".yaml", ".yml")) else text
+    return [paths.check_name(name, where="SWEEP")]
+
+
+def record_differences(current, recorded):
+    """'the tuning file now differs at ...' when its keys differ from the record, or None.
+
+    `overrides` the record has and the file lacks came from `--set` at the
+    start, so they are no difference.
+    """
+    now = yaml.safe_load(definition.sweep_yaml(current))
+    then = yaml.safe_load(definition.sweep_yaml(recorded))
+    then_overrides = dict(then.get("overrides") or {})
+    then["overrides"] = {k: v for k, v in then_overrides.items()
+                         if k in (now.get("overrides") or {})}
+    keys = sorted(set(flat_keys(now)) ^ set(flat_keys(then))
+                  | {k for k, v in flat_keys(now).items() if flat_keys(then).get(k, v) != v})
+    if not keys:
+        return None
+    shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+    return f"the tuning file now differs from the sweep folder's record at {shown}"
+
+
+def flat_keys(data, prefix=""):
+    """`{dotted key: value}` of nested mappings (lists and scalars are leaves)."""
+    if not isinstance(data, dict) or not data:
+        return {prefix: data} if prefix else {}
+    out = {}
+    for key, value in data.items():
+        out.update(flat_keys(value, f"{prefix}.{key}" if prefix else str(key)))
+    return out
 
 
 def check_base(sweep, base_raw):
@@ -337,10 +424,8 @@ def tune(sweep_name, results_dir=None, resume=False, overrides=None, max_trials=
 def continue_in_fresh_process(owner, sweep_name, sweep_dir, results_dir,
                               trials_per_process):
     """Replaces this process by `rnnbench tune SWEEP --resume ID`; does not return."""
-    argv = [sys.executable, "-m", "rnnbench", "tune", str(sweep_name), "--resume",
-            Path(sweep_dir).name, "--trials-per-process", str(trials_per_process)]
-    if results_dir:
-        argv += ["--results-dir", str(results_dir)]
+    argv = [sys.executable, "-m", *resume_command(sweep_name, sweep_dir, results_dir),
+            "--trials-per-process", str(trials_per_process)]
     log.info(f"{trials_per_process} trials done in this process (RSS {rss_mb():.0f} MB);"
              f" going on in a fresh one to return TensorFlow's memory")
     owner.hand_over()
@@ -433,15 +518,27 @@ def run_lines_at_debug():
         runs_log.setLevel(level)
 
 
+def resume_command(sweep_name, sweep_dir, results_dir=None, how=()):
+    """`rnnbench tune SWEEP --resume ID ...` as an argv list: the one place it is built.
+
+    Args:
+        how: the flags that say how the sweep runs (`--serve HOST:PORT`,
+            `--workers N`), kept by the resume.
+    """
+    command = ["rnnbench", "tune", str(sweep_name), "--resume", Path(sweep_dir).name,
+               *how]
+    if results_dir:
+        command += ["--results-dir", str(results_dir)]
+    return command
+
+
 @contextlib.contextmanager
-def resumable(sweep_name, sweep_dir, results_dir=None):
+def resumable(sweep_name, sweep_dir, results_dir=None, how=()):
     """Turns Ctrl-C into an `Interrupted` that names the folder and the resume command."""
     try:
         yield
     except KeyboardInterrupt as e:
-        command = ["rnnbench", "tune", str(sweep_name), "--resume", Path(sweep_dir).name]
-        if results_dir:
-            command += ["--results-dir", str(results_dir)]
+        command = resume_command(sweep_name, sweep_dir, results_dir, how)
         raise Interrupted(f"sweep {Path(sweep_dir).parent.name}", sweep_dir,
                           shlex.join(command)) from e
 
@@ -459,8 +556,8 @@ def search(tuner):
         with data_cache.sharing():
             tuner.search(verbose=0)
     except RuntimeError as e:
-        if "consecutive failures" not in str(e):
+        if not kt_compat.is_too_many_failures(e):
             raise
-        raise RunFailed(f"sweep stopped: {str(e).splitlines()[0]}") from None
+        raise RunFailed(f"sweep stopped: {kt_compat.first_line(e)}") from None
     finally:
         leaderboard.write(tuner.sweep_dir, tuner.sweep)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TINY_SWEEP_BASE, read_json, wait_for, write_yaml
+from helpers import TINY_SWEEP_BASE, read_json, wait_for, write_yaml
 
 CAN_MAKE_HOSTS = os.geteuid() == 0 and shutil.which("ip") is not None
 pytestmark = [

@@ -8,7 +8,7 @@ and no sweep folder. Nothing here trains.
 
 import pytest
 
-from conftest import TINY_SWEEP_BASE, write_yaml
+from helpers import TINY_SWEEP_BASE, write_yaml
 from rnnbench.errors import UserError
 
 UNITS = {"model.layers[0].units": {"int": [2, 8]}}

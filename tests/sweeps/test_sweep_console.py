@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import TINY_SWEEP_BASE, read_json, write_yaml
+from helpers import TINY_SWEEP_BASE, read_json, write_yaml
 from rnnbench.errors import UserError
 
 SPACE = {"model.layers[0].cell": {"choice": ["simple_rnn", "gru", "lstm"]}}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TINY_SWEEP_BASE, LogRecords, read_json, write_yaml
+from helpers import TINY_SWEEP_BASE, LogRecords, read_json, write_yaml
 
 PHASES = {"setup", "data", "build", "first_step", "epochs", "weights", "evaluate", "write"}
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TINY_SWEEP_BASE, rnnbench_process, write_yaml
+from helpers import TINY_SWEEP_BASE, rnnbench_process, write_yaml
 from rnnbench.errors import UserError
 from rnnbench.sweeps import lock
 

@@ -11,7 +11,7 @@ import re
 import pandas as pd
 import pytest
 
-from conftest import rnnbench_process, write_yaml
+from helpers import rnnbench_process, write_yaml
 
 RSS_LINE = re.compile(r"trial (\d+): process RSS (\d+) MB after (\d+) trials in it")
 

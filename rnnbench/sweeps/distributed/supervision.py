@@ -1,0 +1,55 @@
+"""Local worker processes, each restarted (under its id) when it dies."""
+
+import logging
+import subprocess
+import time
+from pathlib import Path
+
+from rnnbench.errors import RunFailed
+
+MAX_RESTARTS = 3
+log = logging.getLogger("rnnbench")
+
+
+def spawn_worker(sweep_dir, tuner_id, spec):
+    argv, env = spec
+    # The child keeps its own copy of the file descriptor; ours closes here.
+    with open(Path(sweep_dir) / f"worker-{tuner_id}.log", "a") as out:
+        return subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def supervise(sweep_dir, specs, on_poll=None):
+    """Waits for every worker to finish, restarting any that die.
+
+    Args:
+        specs: `{tuner_id: (argv, env)}`, from `placement.worker_command`.
+        on_poll: called about once a second while the workers run (progress).
+    """
+    procs = {tid: spawn_worker(sweep_dir, tid, spec) for tid, spec in specs.items()}
+    restarts = dict.fromkeys(specs, 0)
+    polls = 0
+    try:
+        while procs:
+            polls += 1
+            if on_poll is not None and polls % 2 == 0:
+                on_poll()
+            for tid, proc in list(procs.items()):
+                code = proc.poll()
+                if code is None:
+                    continue
+                if code == 0:
+                    del procs[tid]
+                elif restarts[tid] < MAX_RESTARTS:
+                    restarts[tid] += 1
+                    log.warning(f"worker {tid} exited with {code}; restarting it "
+                                f"({restarts[tid]}/{MAX_RESTARTS}), its trial is re-run")
+                    procs[tid] = spawn_worker(sweep_dir, tid, specs[tid])
+                else:
+                    raise RunFailed(f"worker {tid} failed {MAX_RESTARTS + 1} times; see "
+                                    f"{Path(sweep_dir) / f'worker-{tid}.log'}")
+            time.sleep(0.5)
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=30)
