@@ -1,4 +1,5 @@
-"""`rnnbench predict` and `export` on bad input: exit 2 with one paragraph, nothing written.
+"""`rnnbench predict` and `export` on bad input: exit 2 with one paragraph, nothing written;
+and the columns of the predictions table per task.
 
 Run folders are built here without training: a config, a manifest, the
 dataset's own preprocessing record and an untrained model.keras.
@@ -261,3 +262,46 @@ def test_tflite_refuses_a_cell_it_cannot_convert_naming_it(capsys, tmp_path):
                             "--out", tmp_path / "out")
     assert "BlockLSTM" in message and "FusedLSTM" in message and "['lstm']" in message
     assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------ the table, per task
+# (an untrained model: the columns and their meaning, not the numbers, are checked)
+
+
+def test_regression_table(tmp_path):
+    import rnnbench
+    table = rnnbench.load_run(make_run(tmp_path / "run", ADDING)).predict()
+    assert list(table.columns) == ["sample", "prediction", "actual"]
+    assert len(table) == ADDING["data"]["test_size"]
+
+
+def test_sequence_label_table_names_each_steps_token(tmp_path):
+    import rnnbench
+    raw = {"name": "copy_tiny", "seed": 1,
+           "data": {"name": "copy_memory", "delay": 4, "length": 2, "train_size": 8,
+                    "val_size": 4, "test_size": 4},
+           "model": {"layers": [{"cell": "gru", "units": 3}], "embedding": {"dim": 2}},
+           "train": {"epochs": 1, "batch_size": 4}}
+    table = rnnbench.load_run(make_run(tmp_path / "run", raw)).predict()
+    assert list(table.columns) == ["sample", "predicted", "actual"]
+    steps = 4 + 2 * 2
+    vocabulary = {"blank", "delimiter", *map(str, range(1, 9))}
+    for row in table["predicted"].tolist() + table["actual"].tolist():
+        assert len(row.split()) == steps and set(row.split()) <= vocabulary
+    assert table["actual"][0].split()[:5] == ["blank"] * 5
+
+
+def test_piano_roll_table_names_the_keys_of_unpadded_steps(tmp_path, jsb_file):
+    import rnnbench
+    raw = {"name": "jsb_tiny", "seed": 1, "data": {"name": "polyphonic", "seq_len": 6},
+           "model": {"layers": [{"cell": "lstm", "units": 3}]},
+           "train": {"epochs": 1, "batch_size": 4}}
+    run = rnnbench.load_run(make_run(tmp_path / "run", raw))
+    x = np.full((2, 6, 88), -1.0, np.float32)
+    x[0, :4] = 0.0
+    x[1, :] = 1.0
+    np.savez(tmp_path / "new.npz", x=x)
+    table = run.predict(tmp_path / "new.npz")
+    assert [len(row.split("|")) for row in table["keys_on"]] == [4, 6]
+    assert run.preprocessing["outputs"]["label_names"][:2] == ["A0", "A#0"]
+    assert run.preprocessing["outputs"]["label_names"][-1] == "C8"
