@@ -146,6 +146,18 @@ def make_parser():
     add_set_argument(p)
     p.set_defaults(handler=cmd_check)
 
+    p = sub.add_parser("new", help="experiments/NAME.yaml (and tuning/NAME.yaml) for your "
+                                   "own file: a CSV/Parquet table, a text, arrays")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--data", required=True, metavar="FILE",
+                   help="the file (.csv, .csv.gz, .parquet, .jsonl, .txt, a folder or a "
+                        "glob of texts, .npz/.npy)")
+    p.add_argument("--target", metavar="COLUMN", help="the column to forecast or classify")
+    p.add_argument("--task", choices=["forecast", "classify", "regress", "language_model"],
+                   help="what to learn (default: inferred from the file and the target)")
+    p.add_argument("--force", action="store_true", help="replace existing files")
+    p.set_defaults(handler=cmd_new)
+
     p = sub.add_parser("run", help="train an experiment and write a run folder")
     p.add_argument("name", metavar="NAME|FILE")
     add_set_argument(p)
@@ -210,6 +222,9 @@ def make_parser():
                    help="allowed difference (default: the reference's tolerance for an "
                         "experiment, 0 for a run folder)")
     p.add_argument("--results-dir", help="where the new runs go")
+    p.add_argument("--allow-data-change", action="store_true",
+                   help="re-run even if a data file changed since the run (warns); "
+                        "without it a changed file stops the reproduction (exit 2)")
     p.set_defaults(handler=cmd_reproduce)
 
     p = sub.add_parser("baseline", help="the naive baseline of an experiment's data and, "
@@ -318,6 +333,15 @@ def cmd_check(args):
     exp = config_lib.load_experiment(args.name, args.set)
     from rnnbench.models import check
     print(check.report(exp))
+    from rnnbench.data.own.inspect import data_report
+    report = data_report(exp)  # the user's own file: rows, windows, shapes, classes
+    if report:
+        print(report)
+
+
+def cmd_new(args):
+    from rnnbench.reports.new_experiment import new_experiment
+    print("\n".join(new_experiment(args.name, args.data, args.target, args.task, args.force)))
 
 
 def cmd_run(args):
@@ -415,7 +439,8 @@ def cmd_results(args):
 
 def cmd_reproduce(args):
     from rnnbench.runs import reproduce
-    verdict = reproduce.reproduce(args.target, args.seeds, args.tolerance, args.results_dir)
+    verdict = reproduce.reproduce(args.target, args.seeds, args.tolerance, args.results_dir,
+                                  args.allow_data_change)
     print(verdict.render())
     return 0 if verdict.matched else 1
 

@@ -312,6 +312,9 @@ def read_yaml(path):
             f"{path}: Expected the file to hold a mapping of keys to values. "
             f"Received: {schema.describe(raw)}"
         )
+    # An experiment's data files are named relative to it, wherever it is read from
+    # (a sweep reads its base experiment raw, then validates it elsewhere).
+    _resolve_data_paths(raw, str(path))
     return raw
 
 

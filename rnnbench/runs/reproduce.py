@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from rnnbench.config import experiment as config_lib
+from rnnbench.config import paths
 from rnnbench.errors import UserError
 from rnnbench.runs import folders, references
 
@@ -44,27 +45,80 @@ class Verdict:
         return "\n".join(lines)
 
 
+def _manifest_of(run_dir):
+    try:
+        return folders.read_json(run_dir / "manifest.json")
+    except (OSError, ValueError):
+        return {}
+
+
 def is_run_dir(target):
     path = Path(target)
     return path.is_dir() and (path / "config.yaml").is_file()
 
 
-def reproduce(target, seeds=None, tolerance=None, results_dir=None):
+def reproduce(target, seeds=None, tolerance=None, results_dir=None,
+              allow_data_change=False):
     """Reproduces a run folder or a named experiment; returns a `Verdict`.
 
     Args:
         seeds: for an experiment, how many seeds to run (seed, seed+1, ...);
             None: the reference's own seeds.
+        allow_data_change: re-run even when a data file the run read has
+            changed since (the verdict then warns); else that is a UserError.
     """
     if is_run_dir(target):
         if seeds not in (None, 1):
             raise UserError("Expected `--seeds` to be 1 for a run folder (it is re-run "
                             f"with its own seed). Received: {seeds}")
-        return reproduce_run(Path(target), tolerance or 0.0, results_dir)
-    return reproduce_experiment(target, seeds, tolerance, results_dir)
+        return reproduce_run(Path(target), tolerance or 0.0, results_dir,
+                             allow_data_change)
+    return reproduce_experiment(target, seeds, tolerance, results_dir, allow_data_change)
 
 
-def reproduce_run(run_dir, tolerance, results_dir):
+def data_changes(manifest):
+    """How the data files a run's manifest recorded (`data.files`) differ from now."""
+    from rnnbench.data.own import reading
+    changes = []
+    for recorded in (manifest.get("data") or {}).get("files") or []:
+        path = Path(recorded["path"])
+        if not path.is_file():
+            changes.append(f"{path} is gone (it had {recorded['size']:,} bytes, SHA-256 "
+                           f"{recorded['sha256'][:16]}...)")
+            continue
+        now = reading.file_facts([path])[0]
+        if now["sha256"] != recorded["sha256"]:
+            changes.append(f"{path} changed: {recorded['size']:,} bytes, SHA-256 "
+                           f"{recorded['sha256'][:16]}... then; {now['size']:,} bytes, "
+                           f"SHA-256 {now['sha256'][:16]}... now")
+    return changes
+
+
+def check_data(manifest, what, allow):
+    """The data-change warnings for `what`; a UserError when files changed and not `allow`."""
+    changes = data_changes(manifest)
+    if changes and not allow:
+        raise UserError(
+            f"The data of {what} changed since it ran: {'; '.join(changes)}. A reproduction "
+            "would train on other data, so nothing was run. Restore the file, or pass "
+            "--allow-data-change to re-run anyway (the verdict then warns).")
+    return [f"data file {change}" for change in changes]
+
+
+def last_recorded_run(name, results_dir):
+    """The manifest of the newest run folder of experiment `name` that recorded data files."""
+    root = paths.results_root(results_dir) / name
+    for run_dir in sorted(root.glob("*/manifest.json"), reverse=True):
+        try:
+            manifest = folders.read_json(run_dir)
+        except (OSError, ValueError):
+            continue
+        if (manifest.get("data") or {}).get("files"):
+            return run_dir.parent, manifest
+    return None, None
+
+
+def reproduce_run(run_dir, tolerance, results_dir, allow_data_change=False):
     """Re-runs `run_dir` from its config and seed; compares every metric."""
     from rnnbench.runs import training
     try:
@@ -73,6 +127,7 @@ def reproduce_run(run_dir, tolerance, results_dir):
         raise UserError(f"{run_dir} has no readable metrics.json ({e}); only a "
                         "completed run can be reproduced.") from None
     exp = config_lib.load_run_config(run_dir / "config.yaml")
+    data_warnings = check_data(_manifest_of(run_dir), f"run {run_dir}", allow_data_change)
     new = training.run(exp, results_dir=results_dir, verbose=0)
     rows = []
     for key, old in recorded.items():
@@ -84,19 +139,26 @@ def reproduce_run(run_dir, tolerance, results_dir):
         rows.append({"metric": key, "recorded": old, "now": now, "difference": diff,
                      "match": ok})
     table = pd.DataFrame(rows)
-    warnings = manifest_warnings(folders.read_json(run_dir / "manifest.json"),
-                                 new.manifest)
+    warnings = data_warnings + manifest_warnings(
+        folders.read_json(run_dir / "manifest.json"), new.manifest)
     return Verdict(bool(table["match"].all()) if len(table) else False, table, warnings,
                    [str(new.run_dir)])
 
 
-def reproduce_experiment(name, seeds, tolerance, results_dir):
-    """Runs a named experiment's seeds; compares the mean with its reference."""
+def reproduce_experiment(name, seeds, tolerance, results_dir, allow_data_change=False):
+    """Runs a named experiment's seeds; compares the mean with its reference.
+
+    When its data are the user's files, they are compared with those the
+    newest earlier run of the experiment read (its manifest's `data.files`).
+    """
     from rnnbench.runs import training
     exp = config_lib.load_experiment(name)
     if exp.reference is None:
         raise UserError(f"Experiment {exp.name!r} has no `reference:` block, so there "
                         "is nothing to reproduce; add one (metric, value, tolerance).")
+    last_dir, last = last_recorded_run(exp.name, results_dir)
+    data_warnings = check_data(last, f"experiment {exp.name!r} (as its run {last_dir} read "
+                               "it)", allow_data_change) if last else []
     if seeds is not None and seeds < 1:
         raise UserError(f"Expected `--seeds` to be >= 1. Received: {seeds}")
     ref = exp.reference
@@ -112,9 +174,9 @@ def reproduce_experiment(name, seeds, tolerance, results_dir):
         measured[seed] = run.metrics[ref.metric]
         runs.append(str(run.run_dir))
     table = reference_table(ref, measured, tolerance)
-    warnings = [] if ref.seeds else [
+    warnings = data_warnings + ([] if ref.seeds else [
         f"the reference of {exp.name!r} is one seed's value (no `seeds:`); measure it "
-        "over seeds with benchmarks/references.py"]
+        "over seeds with benchmarks/references.py"])
     per_seed = pd.DataFrame({"seed": list(measured), ref.metric: list(measured.values()),
                              "run": runs})
     return Verdict(bool(table["match"].iloc[0]), table, warnings, runs, per_seed)

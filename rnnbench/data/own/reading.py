@@ -342,8 +342,12 @@ def first_bad(values, name, path, what="a missing value (empty, NA or NaN)"):
     found = "an infinite value" if np.isinf(values[row]) else what
     return UserError(
         f"Column {name!r} of {str(path)!r} has {found} in row {row + 1} "
-        f"({int(bad.sum())} such cells in all). Set `data.missing` to drop, ffill or "
+        f"({cells(int(bad.sum()))} in all). Set `data.missing` to drop, ffill or "
         "interpolate to fill them, or fix the file.")
+
+
+def cells(n):
+    return f"{n} such cell" + ("" if n == 1 else "s")
 
 
 def as_strings(array, name, path, allow_null=False):
@@ -358,5 +362,10 @@ def as_strings(array, name, path, allow_null=False):
         values = array.to_numpy(zero_copy_only=False)
         if np.all(np.isnan(values) | (values == np.round(values))):
             array = pc.cast(array, pa.int64())
-    strings = pc.cast(array, pa.string()).to_numpy(zero_copy_only=False)
+    try:
+        strings = pc.cast(array, pa.string()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
+        raise UserError(f"Expected column {name!r} of {str(path)!r} to be UTF-8 text. "
+                        "Received: bytes that are not UTF-8. Re-save the file as UTF-8.") \
+            from None
     return np.array(["" if s is None else s for s in strings], dtype=object)

@@ -88,6 +88,9 @@ class FileSeries(common.FileDataset):
         keys = [params["time_column"], params["id_column"]]
         reading.check_fits(path, fmt, len(columns) + sum(k is not None for k in keys))
         other = [k for k in keys if k]
+        present = reading.table_columns(path)
+        for key in ("targets", "features", "time_column", "id_column"):
+            reading.require_columns(path, common.names(params[key]), present, f"data.{key}")
         values, others, rows = reading.read_table(path, numeric=columns, other=other,
                                                   fmt="auto")
         table = np.empty((rows, len(columns)), np.float32)
@@ -128,13 +131,13 @@ class FileSeries(common.FileDataset):
         bounds = []
         for name, (lo, hi) in groups:
             n = hi - lo
-            need = window + horizon + 2 + max(season, 1)
-            if n - window < 3:
+            need = window + fewest_targets(split, horizon, season)
+            if n < need:
                 raise UserError(
                     f"{str(path)!r}{series_label(name)} has {n} rows, too few for "
-                    f"`data.window`={window} and `data.horizon`={horizon} with a "
-                    f"train/val/test split: it needs at least {need} rows (more for the "
-                    "split fractions to leave every part a window).")
+                    f"`data.window`={window}, `data.horizon`={horizon} and `data.split` "
+                    f"{split['val']}/{split['test']}: it needs at least {need} rows (a "
+                    f"window, then {horizon} or more target rows in each part).")
             train_end, val_end = chronological_split(n - window, split["val"], split["test"])
             bounds.append((lo, {"train": (window, window + train_end),
                                 "val": (window + train_end, window + val_end),
@@ -238,6 +241,15 @@ class FileSeries(common.FileDataset):
                          else {})
 
 
+def fewest_targets(split, horizon, season):
+    """The fewest target rows whose chronological split leaves every part a window."""
+    for m in range(3, 10**7):
+        n_val, n_test = int(round(m * split["val"])), int(round(m * split["test"]))
+        if min(n_val, n_test) >= horizon and m - n_val - n_test >= max(horizon, season + 1):
+            return m
+    return 10**7
+
+
 def series_label(name):
     return "" if name is None else f" (series {name!r})"
 
@@ -324,7 +336,7 @@ def fill_missing(table, columns, ids, rows_of, policy, path):
             "a missing value (empty, NA or NaN)"
         raise UserError(
             f"Column {columns[col]!r} of {str(path)!r} has {found} in row "
-            f"{rows_of[row] + 1} ({int(bad.sum())} such cells in all). Set `data.missing` "
+            f"{rows_of[row] + 1} ({reading.cells(int(bad.sum()))} in all). Set `data.missing` "
             "to drop, ffill or interpolate, or fix the file.")
     if policy == "drop":
         keep = ~bad.any(axis=1)

@@ -1,0 +1,294 @@
+"""What a user's file holds, for `rnnbench new` (which `data:` block fits) and `check`.
+
+`inspect(path)` reads a table's columns and a sample of its rows (all rows
+are counted), a text's characters, or an array file's shapes, and
+`data_block(...)` picks the file dataset and its keys from them.
+"""
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import numpy as np
+
+from rnnbench.data.own import reading
+from rnnbench.errors import UserError
+
+SAMPLE_ROWS = 200_000
+TIME_NAMES = re.compile(r"^(date|time|timestamp|datetime|day|ds|period|month|year)$|"
+                        r"(_date|_time|_at)$", re.IGNORECASE)
+LABEL_NAMES = ("label", "labels", "class", "sentiment", "category", "target", "y")
+TASKS = ("forecast", "classify", "regress", "language_model")
+
+
+@dataclasses.dataclass
+class Column:
+    name: str
+    kind: str  # "number", "integer", "time", "text", "category"
+    distinct: int
+    example: Any
+    mean_words: float = 0.0
+
+
+@dataclasses.dataclass
+class Inspection:
+    """What `inspect` found: the file kind and its facts."""
+
+    path: Path
+    kind: str  # "table", "text", "arrays"
+    rows: int = 0
+    columns: List[Column] = dataclasses.field(default_factory=list)
+    time_column: Optional[str] = None
+    facts: Dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def column(self, name):
+        for c in self.columns:
+            if c.name == name:
+                return c
+        names = [c.name for c in self.columns]
+        raise UserError(f"Expected `--target` to be a column of {str(self.path)!r}. Received: "
+                        f"{name!r}; the columns are {names}" + reading.did_you_mean(name, names))
+
+    def lines(self):
+        """The inspection as lines for the terminal."""
+        out = [f"{self.path}: {self.kind}"]
+        if self.kind == "table":
+            out.append(f"  rows: {self.rows:,}")
+            for c in self.columns:
+                extra = f", {c.mean_words:.1f} words per row" if c.kind == "text" else ""
+                out.append(f"  column {c.name!r}: {c.kind} ({c.distinct:,} distinct in the "
+                           f"sample{extra}), e.g. {c.example!r}")
+            if self.time_column:
+                out.append(f"  time column: {self.time_column!r}")
+        for key, value in self.facts.items():
+            out.append(f"  {key}: {value}")
+        return out
+
+
+def inspect(path):
+    """Inspects a table, a text (file, folder, glob) or an array file."""
+    text = str(path)
+    name = text.lower()
+    if reading.has_glob(text) or Path(text).is_dir() or name.endswith(reading.TEXT_SUFFIXES):
+        return inspect_text(text)
+    if name.endswith((".npz", ".npy")):
+        return inspect_arrays(text)
+    return inspect_table(text)
+
+
+def inspect_text(path):
+    files = reading.source_files(path)
+    text = "\n".join(reading.read_text(f) for f in files)
+    if not text.strip():
+        raise UserError(f"Expected {path!r} to hold text. Received: only whitespace.")
+    return Inspection(Path(path), "text", facts={
+        "files": len(files), "characters": len(text), "words": len(text.split()),
+        "distinct characters": len(set(text))})
+
+
+def inspect_arrays(path):
+    from rnnbench.data.own.arrays import read_arrays
+    arrays = read_arrays(path) if path.endswith(".npz") else {"x": np.load(path)}
+    facts = {f"array {k!r}": f"{v.dtype} {v.shape}" for k, v in arrays.items()}
+    y = arrays.get("y", arrays.get("y_train"))
+    if y is not None and y.dtype.kind in "iub":
+        values, counts = np.unique(y, return_counts=True)
+        facts["classes"] = dict(zip(values.tolist(), counts.tolist()))
+    return Inspection(Path(path), "arrays", facts=facts)
+
+
+def _sample(path):
+    """`(pandas sample of the first SAMPLE_ROWS rows, total rows)`, read with pyarrow."""
+    fmt = reading.table_format(path)
+    with reading.arrow_errors(path, fmt, "--data"):
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+            table = pq.ParquetFile(path)
+            rows = table.metadata.num_rows
+            batch = next(table.iter_batches(batch_size=SAMPLE_ROWS))
+            return batch.to_pandas(), rows
+        if fmt == "jsonl":
+            table = reading._read_json(path)
+            return table.slice(0, SAMPLE_ROWS).to_pandas(), table.num_rows
+        from pyarrow import csv
+        batches, rows = [], 0
+        with csv.open_csv(path, convert_options=csv.ConvertOptions(
+                strings_can_be_null=True)) as reader:
+            for batch in reader:
+                if rows < SAMPLE_ROWS:
+                    batches.append(batch)
+                rows += batch.num_rows
+        import pyarrow as pa
+        sample = pa.Table.from_batches(batches, schema=reader.schema).slice(0, SAMPLE_ROWS)
+        return sample.to_pandas(), rows
+
+
+def inspect_table(path):
+    path = reading.require_file(path, "--data")
+    frame, rows = _sample(str(path))
+    if rows == 0:
+        raise UserError(f"Expected {str(path)!r} to have data rows. Received: a header only.")
+    import pandas as pd
+    columns, time_column = [], None
+    for name in frame.columns:
+        series = frame[name]
+        non_null = series.dropna()
+        example = non_null.iloc[0] if len(non_null) else None
+        example = example.item() if hasattr(example, "item") else example
+        distinct = int(non_null.nunique())
+        if pd.api.types.is_datetime64_any_dtype(series):
+            kind, example = "time", str(example)
+        elif pd.api.types.is_bool_dtype(series) or pd.api.types.is_integer_dtype(series):
+            kind = "integer"
+        elif pd.api.types.is_numeric_dtype(series):
+            kind = "integer" if len(non_null) and np.all(non_null == np.round(non_null)) \
+                else "number"
+        else:
+            strings = non_null.astype(str)
+            words = float(strings.str.split().str.len().mean()) if len(strings) else 0.0
+            parsed = pd.to_datetime(strings.head(1000), errors="coerce", format="mixed") \
+                if TIME_NAMES.search(str(name)) else None
+            if parsed is not None and len(parsed) and parsed.notna().all():
+                kind, example = "time", str(example)
+            elif words >= 4:
+                kind = "text"
+            else:
+                kind = "category"
+            columns.append(Column(str(name), kind, distinct, example, words))
+            if kind == "time" and time_column is None:
+                time_column = str(name)
+            continue
+        columns.append(Column(str(name), kind, distinct, example))
+        if kind == "time" and time_column is None:
+            time_column = str(name)
+    if time_column is None:
+        time_column = next((c.name for c in columns if c.kind in ("integer", "number")
+                            and TIME_NAMES.search(c.name)), None)
+    return Inspection(path, "table", rows, columns, time_column)
+
+
+def class_balance(path, column):
+    """`{label: rows}` of a label column over the whole file."""
+    _, others, _ = reading.read_table(path, other=[column], key="--target")
+    labels = reading.as_strings(others[column], column, path)
+    values, counts = np.unique(labels, return_counts=True)
+    return dict(zip(values.tolist(), counts.tolist()))
+
+
+def choose(found, target=None, task=None):
+    """`(task, data block, notes)` for a file: the dataset and keys `new` writes.
+
+    Raises:
+        UserError: when the file does not say what to predict (no `--target`).
+    """
+    if task is not None and task not in TASKS:
+        raise UserError(f"Expected `--task` to be one of {list(TASKS)}. Received: {task!r}")
+    if found.kind == "text":
+        if task not in (None, "language_model"):
+            raise UserError(f"Expected `--task language_model` for the text {str(found.path)!r}"
+                            f" (a plain text is modelled, not labelled). Received: {task!r}")
+        chars = found.facts["characters"]
+        seq_len = int(min(100, max(8, chars // 200)))
+        return "language_model", {
+            "name": "file_corpus", "path": str(found.path), "level": "char",
+            "seq_len": seq_len, "max_vocab": int(found.facts["distinct characters"]) + 2}, [
+            f"a character-level language model on {chars:,} characters, windows of "
+            f"{seq_len}"]
+    if found.kind == "arrays":
+        y = found.facts.get("classes")
+        wanted = task or ("classify" if y else "regress")
+        return wanted, {"name": "file_arrays", "path": str(found.path),
+                        "target": "classes" if wanted == "classify" else "values"}, []
+    return _choose_table(found, target, task)
+
+
+def _choose_table(found, target, task):
+    names = [c.name for c in found.columns]
+    texts = [c for c in found.columns if c.kind == "text"]
+    if target is None:
+        labels = [c for c in found.columns if c.name.lower() in LABEL_NAMES]
+        if texts and labels:
+            target = labels[0].name
+        else:
+            raise UserError(
+                f"Expected `--target COLUMN` for the table {str(found.path)!r}: the column to "
+                f"forecast or classify. Received: nothing; the columns are {names}.")
+    column = found.column(target)
+    label_like = column.kind in ("category", "text") or (
+        column.kind == "integer" and column.distinct <= 20)
+    if task is None:
+        task = "classify" if label_like and (texts or found.time_column is None) else \
+            "forecast" if found.time_column or column.kind in ("number", "integer") else \
+            "classify"
+    if task == "language_model":
+        raise UserError("Expected a .txt file, a folder or a glob for `--task language_model`. "
+                        f"Received: the table {str(found.path)!r}.")
+    numeric = [c.name for c in found.columns if c.kind in ("number", "integer")
+               and c.name != target and c.name != found.time_column]
+    if task == "forecast":
+        if column.kind not in ("number", "integer"):
+            raise UserError(f"Expected `--target` {target!r} to be numeric to forecast it. "
+                            f"Received: a {column.kind} column (e.g. {column.example!r}).")
+        window = int(min(30, max(2, found.rows // 20)))
+        block = {"name": "file_series", "path": str(found.path),
+                 "time_column": found.time_column, "targets": target,
+                 "features": numeric or None, "window": window, "horizon": 1,
+                 "scale": "standard"}
+        notes = [f"forecast {target!r} one step ahead from windows of {window} rows" +
+                 (f" of {[target] + numeric}" if numeric else "")]
+        if found.time_column is None:
+            notes.append("no time column found: rows are taken in file order")
+        return "forecast", {k: v for k, v in block.items() if v is not None}, notes
+    balance = class_balance(found.path, target) if task == "classify" else None
+    if texts:
+        text = max(texts, key=lambda c: c.mean_words)
+        seq_len = int(min(200, max(8, round(text.mean_words * 1.5))))
+        block = {"name": "file_text", "path": str(found.path), "text_column": text.name,
+                 "label_column": target, "level": "word", "seq_len": seq_len}
+        if task != "classify":
+            raise UserError(f"Expected `--task classify` for text column {text.name!r}. "
+                            f"Received: {task!r}")
+        return "classify", block, [f"classify the text of {text.name!r} into {target!r} "
+                                   f"(class balance {balance})"]
+    block = {"name": "file_sequences", "path": str(found.path), "layout": "wide",
+             "value_columns": numeric, "label_column": target,
+             "target": "classes" if task == "classify" else "values"}
+    return task, block, [f"{task} each row: its {len(numeric)} numeric columns as a sequence"
+                         + (f" (class balance {balance})" if balance else "")]
+
+
+def data_report(exp):
+    """The data side of `rnnbench check` for a file dataset (None for other datasets).
+
+    Loads the data as a run would (so a bad file is the same error here):
+    files, rows, samples (windows) per split, input shape, classes.
+    """
+    from rnnbench.config import experiment as config_lib
+    from rnnbench.data import cache
+
+    if not getattr(config_lib.dataset_of(exp), "reads_user_files", False):
+        return None
+    splits = cache.load(exp)
+    info = splits.info
+    lines = ["data:"]
+    for f in info.get("files", []):
+        lines.append(f"  file {f['path']} ({f['size']:,} bytes, SHA-256 {f['sha256'][:16]}...)")
+    for key in ("rows", "series", "sequences", "tokens", "vocabulary_size"):
+        if key in info:
+            lines.append(f"  {key}: {info[key]}")
+    sizes = {p: len(getattr(splits, p)) for p in ("train", "val", "test")}
+    unit = "windows" if exp.data.task in ("forecast", "language_model") else "samples"
+    lines.append(f"  {unit} per split: " + ", ".join(f"{p} {n:,}" for p, n in sizes.items()))
+    lines.append(f"  input shape per sample: {tuple(splits.train.x.shape[1:])} "
+                 f"({splits.spec.input_dtype})")
+    lines.append(f"  target shape per sample: {tuple(np.shape(splits.train.y)[1:]) or 'one'}")
+    if info.get("class_names"):
+        counts = info.get("class_counts", {}).get("train")
+        lines.append(f"  classes: {info['class_names']}" +
+                     (f" (train counts {counts})" if counts else ""))
+    if info.get("periods"):
+        lines.append("  periods: " + ", ".join(f"{p} {a} .. {b}"
+                                               for p, (a, b) in info["periods"].items()))
+    lines.append(f"  baseline: {splits.baseline_name}")
+    return "\n".join(lines)

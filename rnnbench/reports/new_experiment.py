@@ -1,0 +1,95 @@
+"""`rnnbench new NAME --data FILE`: an experiment (and a sweep) for the user's own file.
+
+The file is inspected (`rnnbench.data.own.inspect`), the fitting file dataset
+and a small model are chosen, and `experiments/NAME.yaml` plus
+`tuning/NAME.yaml` are written in the current directory (where `run NAME`
+and `tune NAME` look first). The data path is written relative to the
+experiment file, so the folder can move as a whole. The new experiment is
+validated before anything is written.
+"""
+
+import os
+from pathlib import Path
+
+import yaml
+
+from rnnbench.config import experiment as config_lib
+from rnnbench.config import paths
+from rnnbench.data.own import inspect as inspecting
+from rnnbench.errors import UserError
+
+# A small model per task: trains in about a minute on 2 CPU cores for small files.
+MODELS = {
+    "forecast": {"layers": [{"cell": "lstm", "units": 32}]},
+    "regress": {"layers": [{"cell": "lstm", "units": 32}]},
+    "classify": {"layers": [{"cell": "lstm", "units": 32}]},
+    "language_model": {"layers": [{"cell": "lstm", "units": 128}]},
+}
+SPACE = {
+    "model.layers[0].cell": {"choice": ["simple_rnn", "lstm", "gru"]},
+    "model.layers[0].units": {"int": [16, 64], "step": 16},
+    "train.optimizer.learning_rate": {"float": [0.0003, 0.01], "sampling": "log"},
+}
+
+
+def new_experiment(name, data, target=None, task=None, force=False, root=None):
+    """Writes `experiments/NAME.yaml` and `tuning/NAME.yaml` for the file `data`.
+
+    Returns:
+        The lines to show: what was found, what was written, the commands.
+    """
+    paths.check_name(name, "NAME")
+    root = Path(root or Path.cwd())
+    experiment_path = root / "experiments" / f"{name}.yaml"
+    sweep_path = root / "tuning" / f"{name}.yaml"
+    for path in (experiment_path, sweep_path):
+        if path.exists() and not force:
+            raise UserError(f"Expected no file at {str(path)!r}: `rnnbench new` does not "
+                            "overwrite. Received: an existing file (pass --force to replace "
+                            "it, or choose another NAME).")
+    source = Path(data).expanduser()
+    source = source if source.is_absolute() or inspecting.reading.has_glob(data) \
+        else Path.cwd() / source
+    found = inspecting.inspect(str(source))
+    chosen_task, block, notes = inspecting.choose(found, target, task)
+    block["path"] = os.path.relpath(block["path"], experiment_path.parent)
+    experiment = {
+        "description": f"{chosen_task} on {source.name} (written by rnnbench new)",
+        "seed": 42,
+        "data": {"name": block.pop("name"), "task": chosen_task, **block},
+        "model": MODELS[chosen_task],
+        "train": {"epochs": 20, "batch_size": 32,
+                  "early_stopping": {"monitor": "val_loss", "patience": 5}},
+    }
+    experiment_path.parent.mkdir(parents=True, exist_ok=True)
+    header = [f"# {experiment['description']}.", f"#   rnnbench run {name}",
+              f"#   rnnbench tune {name}      (the sweep in tuning/{name}.yaml)",
+              "# What rnnbench new found:"] + [f"#   {line}" for line in found.lines()] + \
+        [f"# Chosen: {note}" for note in notes]
+    text = "\n".join(header) + "\n" + yaml.safe_dump(experiment, sort_keys=False,
+                                                     default_flow_style=None)
+    # Validate as the file will be read, before anything is written.
+    raw = yaml.safe_load(text)
+    raw["name"] = name
+    source_name = str(experiment_path)
+    config_lib.validate(_at(raw, experiment_path), source=source_name)
+    experiment_path.write_text(text, encoding="utf-8")
+    sweep = {"description": f"cell x units x learning rate for {name}",
+             "experiment": name,
+             "tuner": {"algorithm": "random", "max_trials": 6, "objective": "val_loss",
+                       "seed": 1},
+             "space": SPACE}
+    sweep_path.parent.mkdir(parents=True, exist_ok=True)
+    sweep_path.write_text(f"# rnnbench tune {name}\n" + yaml.safe_dump(
+        sweep, sort_keys=False, default_flow_style=None), encoding="utf-8")
+    return found.lines() + [f"chosen: {note}" for note in notes] + [
+        f"wrote {experiment_path}", f"wrote {sweep_path}",
+        f"next: rnnbench check {name}", f"      rnnbench run {name}",
+        f"      rnnbench tune {name}"]
+
+
+def _at(raw, experiment_path):
+    """`raw` with its data path resolved as the loader would, from the experiment's folder."""
+    data = dict(raw["data"])
+    data["path"] = paths.resolve_data_path(data["path"], experiment_path.parent)
+    return {**raw, "data": data}

@@ -1,0 +1,371 @@
+"""The user's own files as datasets (issue 23): what each reads, fits and refuses.
+
+Every file is generated (tests/own_files.py). Nothing here trains but the
+`slow` runs at the end.
+"""
+
+import json
+import os
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from own_files import own_data_files, price_csv, probe_bases
+
+from rnnbench.cli import main
+from rnnbench.config import experiment as config_lib
+from rnnbench.data import cache
+from rnnbench.data.own import feeding
+from rnnbench.data.own.common import WindowView
+from rnnbench.data.text import split_documents
+from rnnbench.errors import UserError
+from rnnbench.runs import reproduce
+
+FILE_DATASETS = ("file_series", "file_text", "file_corpus", "file_arrays", "file_sequences")
+KINDS = {"file_series": ("series", "values"), "file_text": ("tokens", "classes"),
+         "file_corpus": ("tokens", "tokens"), "file_arrays": ("arrays", "classes"),
+         "file_sequences": ("table_sequences", "classes")}
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return own_data_files(tmp_path_factory.mktemp("own"))
+
+
+def experiment(data, **top):
+    raw = {"name": "own", "seed": 1, "data": data,
+           "model": {"layers": [{"cell": "gru", "units": 4}]},
+           "train": {"epochs": 1, "batch_size": 16}, **top}
+    return config_lib.validate(raw, source="<test>")
+
+
+def load(data):
+    exp = experiment(data)
+    return exp, cache.load(exp)
+
+
+def base(files, name, **data):
+    return {"name": name, **probe_bases(files)[name], **data}
+
+
+# ------------------------------------------------------------------ every dataset
+
+@pytest.mark.parametrize("name", FILE_DATASETS)
+def test_load_fills_a_json_preprocessing_record_of_the_documented_kinds(files, name):
+    exp, splits = load(base(files, name))
+    record = json.loads(json.dumps(splits.preprocessing))
+    assert record["format"] == "rnnbench.preprocessing" and record["version"] == 1
+    assert (record["inputs"]["kind"], record["outputs"]["kind"]) == KINDS[name]
+    assert splits.spec == config_lib.data_spec(exp)
+    assert [f["sha256"] for f in splits.info["files"]]  # what the manifest records
+    assert min(len(splits.train), len(splits.val), len(splits.test)) > 0
+
+
+@pytest.mark.parametrize("name", FILE_DATASETS)
+def test_new_inputs_of_the_training_file_are_the_training_inputs(files, name):
+    exp, splits = load(base(files, name))
+    dataset = config_lib.dataset_of(exp)
+    new = dataset.new_inputs(dict(exp.data.params), splits.preprocessing,
+                             exp.data.params["path"])
+    x = np.asarray(new.x)
+    assert x.shape[1:] == splits.train.x.shape[1:]
+    if name == "file_series":  # every window, in time order: the training windows first
+        np.testing.assert_array_equal(x[:len(splits.train)], splits.train.x)
+    elif name == "file_corpus":
+        assert x.dtype == np.int32 and x.max() < splits.spec.vocab_size
+    else:  # the same rows, preprocessed alike, wherever the split put them
+        rows = {tuple(np.ravel(r)) for r in x}
+        assert all(tuple(np.ravel(r)) in rows for r in splits.train.x)
+
+
+# ------------------------------------------------------------------ series
+
+def test_series_rows_are_sorted_by_time_and_scaled_on_the_training_rows(files):
+    exp, splits = load(base(files, "file_series", scale="standard"))
+    frame = pd.read_csv(files["prices"]).sort_values("date")
+    close = frame["close"].to_numpy()
+    first_val_target = 5 + len(splits.train)  # window 5, horizon 1
+    mean, std = close[:first_val_target].mean(), close[:first_val_target].std()
+    np.testing.assert_allclose(splits.train.x[0, :, 0], (close[:5] - mean) / std, rtol=1e-5)
+    np.testing.assert_allclose(splits.inverse_transform(splits.test.y)[-1], close[-1:],
+                               rtol=1e-5)
+    assert splits.preprocessing["inputs"]["scalers"]["close"]["mean"] == pytest.approx(mean)
+
+
+def test_series_windows_are_views_of_one_array_not_copies(files):
+    _, splits = load(base(files, "file_series", features=["open", "high", "low", "volume"]))
+    assert isinstance(splits.train.x, WindowView)
+    assert np.shares_memory(splits.train.x, splits.val.x)  # val windows reach back
+    assert not splits.train.x.flags.owndata
+
+
+def test_fit_is_fed_views_a_batch_at_a_time_and_arrays_as_before(files):
+    _, splits = load(base(files, "file_series"))
+    lazy = feeding.fit_arguments(splits, 16, seed=3)
+    assert "batch_size" not in lazy and len(lazy["x"]) == -(-len(splits.train) // 16)
+    x, y = lazy["x"][0]
+    assert x.shape == (16, 5, 1) and y.shape == (16, 1)
+    _, text = load(base(files, "file_text"))
+    plain = feeding.fit_arguments(text, 16, seed=3)
+    assert plain["x"] is text.train.x and plain["batch_size"] == 16 and plain["shuffle"]
+
+
+def test_several_series_in_a_long_table_are_windowed_each_on_its_own(files):
+    _, splits = load(base(files, "file_series", path=str(files["two_series"]),
+                          targets="value", id_column="id"))
+    assert splits.info["series"] == 2
+    one = load(base(files, "file_series", path=str(files["two_series"]), targets="value"))[1]
+    # 2 x 80 rows: each series loses its own first window of targets.
+    total = sum(len(getattr(splits, p)) for p in ("train", "val", "test"))
+    assert total == 2 * (80 - 5) and total < sum(len(getattr(one, p))
+                                                 for p in ("train", "val", "test")) + 5
+
+
+@pytest.mark.parametrize("policy, rows", [("drop", 300 - 18), ("ffill", 300),
+                                          ("interpolate", 300)])
+def test_missing_values_follow_the_policy(files, policy, rows):
+    _, splits = load(base(files, "file_series", path=str(files["prices_gaps"]),
+                          missing=policy))
+    assert splits.info["rows"] == rows
+
+
+def test_repeated_timestamps_keep_the_row_the_policy_names(files):
+    first = load(base(files, "file_series", path=str(files["prices_repeats"]),
+                      duplicates="first"))[1]
+    last = load(base(files, "file_series", path=str(files["prices_repeats"]),
+                     duplicates="last"))[1]
+    assert first.info["rows"] == last.info["rows"] == 300
+    assert not np.array_equal(first.train.y, last.train.y)
+
+
+def test_new_series_file_without_a_column_names_it(files, tmp_path):
+    exp, splits = load(base(files, "file_series", features=["volume"]))
+    frame = pd.read_csv(files["prices"]).drop(columns=["volume"])
+    frame.to_csv(tmp_path / "new.csv", index=False)
+    with pytest.raises(UserError, match="column 'volume'"):
+        config_lib.dataset_of(exp).new_inputs(dict(exp.data.params), splits.preprocessing,
+                                              tmp_path / "new.csv")
+
+
+# ------------------------------------------------------------------ text
+
+def test_text_vocabulary_is_fitted_on_the_training_rows_only(files):
+    exp, splits = load(base(files, "file_text"))
+    frame = pd.read_csv(files["reviews"])
+    codes = np.unique(frame["sentiment"], return_inverse=True)[1]
+    train = split_documents(codes, {"val": 0.15, "test": 0.15}, 1234)["train"]
+    seen = {w.strip("!").lower() for t in frame["review"].iloc[train] for w in t.split()}
+    vocabulary = splits.preprocessing["inputs"]["vocabulary"]
+    assert set(vocabulary) <= seen and splits.preprocessing["outputs"]["label_names"] == \
+        ["neg", "pos"]
+
+
+def test_new_text_without_labels_is_tokenized_with_the_saved_vocabulary(files, tmp_path):
+    exp, splits = load(base(files, "file_text"))
+    pd.DataFrame({"review": ["great GREAT zebra", "awful"]}).to_csv(tmp_path / "new.csv",
+                                                                      index=False)
+    new = config_lib.dataset_of(exp).new_inputs(dict(exp.data.params), splits.preprocessing,
+                                                tmp_path / "new.csv")
+    vocabulary = splits.preprocessing["inputs"]["vocabulary"]
+    great = vocabulary.index("great") + 2
+    assert new.x[0, :3].tolist() == [great, great, 1]  # zebra: out of vocabulary
+    assert new.extra["text"][1] == "awful" and "sentiment" not in new.extra
+
+
+def test_corpus_reads_a_folder_and_a_glob_as_one_text(files, tmp_path):
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    text = files["corpus"].read_text()
+    (folder / "a.txt").write_text(text[:len(text) // 2])
+    (folder / "b.txt").write_text(text[len(text) // 2:])
+    by_folder = load({"name": "file_corpus", "path": str(folder), "seq_len": 10})[1]
+    by_glob = load({"name": "file_corpus", "path": str(folder / "*.txt"), "seq_len": 10})[1]
+    np.testing.assert_array_equal(by_folder.train.x, by_glob.train.x)
+    assert len(by_folder.info["files"]) == 2
+
+
+def test_word_level_corpus_predicts_the_next_word(files):
+    _, splits = load({"name": "file_corpus", "path": str(files["corpus"]), "level": "word",
+                      "seq_len": 6, "max_vocab": 20})
+    np.testing.assert_array_equal(splits.train.x[0, 1:], splits.train.y[0, :-1])
+    assert splits.info["oov_rate"]["train"] == 0.0
+
+
+# ------------------------------------------------------------------ arrays, tables
+
+def test_arrays_with_a_split_of_their_own_keep_it(tmp_path):
+    rng = np.random.default_rng(0)
+    parts = {f"{k}_{p}": (rng.normal(size=(n, 6, 2)) if k == "x" else np.arange(n) % 2)
+             for p, n in (("train", 30), ("val", 10), ("test", 12)) for k in ("x", "y")}
+    np.savez(tmp_path / "split.npz", **parts)
+    _, splits = load({"name": "file_arrays", "path": str(tmp_path / "split.npz")})
+    assert (len(splits.train), len(splits.val), len(splits.test)) == (30, 10, 12)
+    assert splits.info["own_split"]
+
+
+def test_arrays_from_npy_files_and_a_shape_mismatch_of_new_inputs(files, tmp_path):
+    exp, splits = load({"name": "file_arrays", "path": str(files["x_npy"]),
+                        "y_path": str(files["y_npy"]), "scale": "minmax"})
+    assert splits.train.x.shape[1:] == (10, 2) and splits.spec.num_classes == 3
+    np.save(tmp_path / "wrong.npy", np.zeros((3, 10, 4)))
+    with pytest.raises(UserError, match=r"\(10, 2\).*\(10, 4\)"):
+        config_lib.dataset_of(exp).new_inputs(dict(exp.data.params), splits.preprocessing,
+                                              tmp_path / "wrong.npy")
+
+
+def test_values_target_makes_the_task_regress_and_refuses_classify(files):
+    exp = experiment({"name": "file_arrays", "path": str(files["arrays"]), "target": "values"})
+    assert exp.data.task == "regress"
+    with pytest.raises(UserError, match="Expected `data.task` to be 'regress'"):
+        experiment({"name": "file_arrays", "path": str(files["arrays"]), "target": "values",
+                    "task": "classify"})
+
+
+def test_long_table_sequences_are_padded_and_masked(files):
+    _, splits = load(base(files, "file_sequences"))
+    lengths = splits.info["lengths"]
+    assert (lengths["min"], lengths["max"]) == (4, 8)
+    assert splits.spec.mask == "value"
+    padded = np.all(splits.train.x == splits.spec.mask_value, axis=-1)
+    assert padded.any() and not padded[:, 0].any()
+
+
+def test_wide_table_rows_end_with_empty_cells(files):
+    _, splits = load({"name": "file_sequences", "path": str(files["wide"]), "layout": "wide"})
+    assert splits.train.x.shape[1:] == (8, 1) and splits.spec.num_classes == 3
+
+
+# ------------------------------------------------------------------ paths
+
+def test_a_relative_path_is_read_against_the_yaml_that_names_it(files, tmp_path, monkeypatch):
+    folder = tmp_path / "project" / "experiments"
+    folder.mkdir(parents=True)
+    price_csv(folder / "mine.csv", n=60)
+    (folder / "mine.yaml").write_text(
+        "data: {name: file_series, path: mine.csv, targets: close, window: 3}\n"
+        "model: {layers: [{cell: gru, units: 2}]}\n")
+    monkeypatch.chdir(tmp_path)
+    exp = config_lib.load_experiment(str(folder / "mine.yaml"))
+    assert exp.data.params["path"] == str(folder / "mine.csv")
+    # --set: against the working directory; $RNNBENCH_DATA: when not found there.
+    price_csv(tmp_path / "other.csv", n=60)
+    exp = config_lib.load_experiment(str(folder / "mine.yaml"), ["data.path=other.csv"])
+    assert exp.data.params["path"] == str(tmp_path / "other.csv")
+    (folder / "far.yaml").write_text(
+        (folder / "mine.yaml").read_text().replace("mine.csv", "elsewhere.csv"))
+    data_root = tmp_path / "data"
+    data_root.mkdir()
+    price_csv(data_root / "elsewhere.csv", n=60)
+    monkeypatch.setenv("RNNBENCH_DATA", str(data_root))
+    exp = config_lib.load_experiment(str(folder / "far.yaml"))
+    assert exp.data.params["path"] == str(data_root / "elsewhere.csv")
+
+
+def test_reproduce_sees_a_changed_or_missing_data_file(files, tmp_path):
+    path = price_csv(tmp_path / "p.csv", n=40)
+    _, splits = load({"name": "file_series", "path": str(path), "targets": "close",
+                      "window": 3})
+    manifest = {"data": {"files": splits.info["files"]}}
+    assert reproduce.data_changes(manifest) == []
+    with open(path, "a") as f:
+        f.write("2030-01-01,1,1,1,1,1\n")
+    with pytest.raises(UserError, match="changed since it ran.*--allow-data-change"):
+        reproduce.check_data(manifest, "run X", allow=False)
+    assert "changed" in reproduce.check_data(manifest, "run X", allow=True)[0]
+    os.remove(path)
+    assert "is gone" in reproduce.data_changes(manifest)[0]
+
+
+# ------------------------------------------------------------------ bad files
+
+def _prices(tmp_path, edit=None, n=60, name="p.csv"):
+    frame = pd.read_csv(price_csv(tmp_path / name, n=n, shuffle=False))
+    if edit:
+        frame = edit(frame)
+    frame.to_csv(tmp_path / name, index=False)
+    return tmp_path / name
+
+
+def _cell(frame, column, row, value):
+    frame[column] = frame[column].astype(object)
+    frame.loc[row, column] = value
+    return frame
+
+
+def _series(path, **data):
+    return {"name": "file_series", "path": str(path), "time_column": "date",
+            "targets": "close", "window": 5, **data}
+
+
+def _text(path, **data):
+    return {"name": "file_text", "path": str(path), "text_column": "review",
+            "label_column": "sentiment", "seq_len": 5, **data}
+
+
+def _write(path, content):
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return path
+
+
+BAD_FILES = {
+    "missing file": (lambda t: _series(t / "nope.csv"), "does not exist"),
+    "a folder, not a file": (lambda t: _series(t), "to name a file"),
+    "empty file": (lambda t: _series(_write(t / "e.csv", "")), "empty file"),
+    "header only": (lambda t: _series(_write(t / "h.csv", "date,close\n")), "no rows"),
+    "not UTF-8 text": (lambda t: {"name": "file_corpus", "path": str(
+        _write(t / "l.txt", "caf\xe9 ".encode("latin-1") * 400))}, "UTF-8"),
+    "not UTF-8 table": (lambda t: _text(_write(
+        t / "l.csv", ("review,sentiment\n" + "caf\xe9 au lait,pos\nbad,neg\n" * 30
+                      ).encode("latin-1"))), "UTF-8"),
+    "missing column": (lambda t: _series(_prices(t), targets="Close"),
+                       "did you mean 'close'"),
+    "non-numeric cell": (lambda t: _series(_prices(t, lambda f: _cell(f, "close", 7, "n/a?"))),
+                         r"'n/a\?' in row 8"),
+    "NaN without a policy": (lambda t: _series(_prices(t, lambda f: _cell(f, "close", 3, ""))),
+                             "missing value .* row 4"),
+    "inf": (lambda t: _series(_prices(t, lambda f: _cell(f, "close", 3, "inf"))),
+            "infinite value"),
+    "too few rows": (lambda t: _series(_prices(t, n=12), window=10), "needs at least 14 rows"),
+    "one class": (lambda t: _text(_write(t / "o.csv", "review,sentiment\n" +
+                                         "good film,pos\n" * 40)), "at least 2 classes"),
+    "duplicate timestamps": (lambda t: _series(_prices(
+        t, lambda f: pd.concat([f, f.iloc[[5]]]))), "repeats the timestamp '2020-01-06'"),
+    "unparseable timestamps": (lambda t: _series(_prices(
+        t, lambda f: _cell(f, "date", 9, "someday"))), "'someday' in row 10"),
+    "empty text column": (lambda t: _text(_write(t / "x.csv", "review,sentiment\n" +
+                                                 ",pos\n,neg\n" * 20)), "every row empty"),
+    "continuous label": (lambda t: _text(_write(t / "c.csv", "review,sentiment\n" + "".join(
+        f"text number {i},{i * 0.37:.2f}\n" for i in range(80)))), "continuous"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_a_bad_file_exits_2_with_one_paragraph_and_writes_nothing(case, tmp_path, capsys):
+    make, match = BAD_FILES[case]
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    raw = {"name": "bad", "data": make(data_dir),
+           "model": {"layers": [{"cell": "gru", "units": 2}]}, "train": {"epochs": 1}}
+    (tmp_path / "bad.yaml").write_text(json.dumps(raw))
+    results = tmp_path / "results"
+    code = main(["run", str(tmp_path / "bad.yaml"), "--results-dir", str(results)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    message = " ".join(err.split())
+    assert "Traceback" not in err and "\n\n" not in err.strip()
+    assert re.search(match, message), message
+    assert not results.exists() or not any(results.rglob("manifest.json"))
+
+
+# ------------------------------------------------------------------ training
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", FILE_DATASETS)
+def test_a_file_dataset_trains_and_scores_its_baseline(files, name, tmp_path):
+    from rnnbench.runs import training
+    exp = experiment(base(files, name))
+    result = training.run(exp, results_dir=tmp_path, verbose=0)
+    assert any(k.startswith("baseline_test_") for k in result.metrics)
+    assert result.manifest["data"]["files"][0]["sha256"]
+    training.release_memory()

@@ -1,0 +1,116 @@
+"""`rnnbench new NAME --data FILE`: an experiment for the user's own file (issue 23).
+
+The files are generated (tests/own_files.py); the commands run in a fresh
+working directory, where `new` writes experiments/ and tuning/ and `run`,
+`tune` and `reproduce` find them.
+"""
+
+import re
+
+import pytest
+import yaml
+from own_files import arrays_npz, corpus_txt, price_csv, reviews_csv
+
+from rnnbench.cli import main
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    return tmp_path
+
+
+def rnnbench(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, " ".join(err.split())
+
+
+def written(workdir, name):
+    return yaml.safe_load((workdir / "experiments" / f"{name}.yaml").read_text())
+
+
+@pytest.mark.parametrize("make, argv, dataset, task", [
+    (lambda d: price_csv(d / "prices.csv"), ["--target", "close"], "file_series", "forecast"),
+    (lambda d: reviews_csv(d / "reviews.csv"), ["--target", "sentiment"], "file_text",
+     "classify"),
+    (lambda d: reviews_csv(d / "reviews.csv"), [], "file_text", "classify"),
+    (lambda d: corpus_txt(d / "book.txt"), [], "file_corpus", "language_model"),
+    (lambda d: arrays_npz(d / "arrays.npz"), [], "file_arrays", "classify"),
+])
+def test_new_picks_the_dataset_and_task_from_the_file(workdir, capsys, make, argv, dataset,
+                                                      task):
+    path = make(workdir / "data")
+    code, out, err = rnnbench(capsys, "new", "mine", "--data", str(path), *argv)
+    assert code == 0, err
+    data = written(workdir, "mine")["data"]
+    assert (data["name"], data["task"]) == (dataset, task)
+    assert data["path"] == f"../data/{path.name}"  # relative to the experiment file
+    assert "rnnbench run mine" in out and "rnnbench tune mine" in out
+    assert (workdir / "tuning" / "mine.yaml").is_file()
+    assert rnnbench(capsys, "show", "mine")[0] == 0
+
+
+def test_new_on_prices_forecasts_the_target_from_every_price_column(workdir, capsys):
+    path = price_csv(workdir / "data" / "prices.csv")
+    rnnbench(capsys, "new", "prices_lstm", "--data", str(path), "--target", "close")
+    data = written(workdir, "prices_lstm")["data"]
+    assert data["time_column"] == "date" and data["targets"] == "close"
+    assert data["features"] == ["open", "high", "low", "volume"]
+    header = (workdir / "experiments" / "prices_lstm.yaml").read_text().splitlines()[:4]
+    assert "#   rnnbench run prices_lstm" in header
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["--target", "Close"], r"did you mean 'close'"),
+    ([], r"Expected `--target COLUMN`.*'date', 'open'"),
+    (["--target", "date", "--task", "forecast"], "to be numeric"),
+])
+def test_new_refuses_what_it_cannot_use_and_writes_nothing(workdir, capsys, argv, match):
+    path = price_csv(workdir / "data" / "prices.csv")
+    code, _, err = rnnbench(capsys, "new", "mine", "--data", str(path), *argv)
+    assert code == 2 and re.search(match, err), err
+    assert not (workdir / "experiments").exists()
+
+
+def test_new_does_not_overwrite_without_force(workdir, capsys):
+    path = price_csv(workdir / "data" / "prices.csv")
+    assert rnnbench(capsys, "new", "mine", "--data", str(path), "--target", "close")[0] == 0
+    code, _, err = rnnbench(capsys, "new", "mine", "--data", str(path), "--target", "open")
+    assert code == 2 and "--force" in err
+    assert written(workdir, "mine")["data"]["targets"] == "close"
+    assert rnnbench(capsys, "new", "mine", "--data", str(path), "--target", "open",
+                    "--force")[0] == 0
+    assert written(workdir, "mine")["data"]["targets"] == "open"
+
+
+def test_check_shows_the_data_side(workdir, capsys):
+    path = reviews_csv(workdir / "data" / "reviews.csv")
+    rnnbench(capsys, "new", "reviews", "--data", str(path), "--target", "sentiment")
+    code, out, err = rnnbench(capsys, "check", "reviews")
+    assert code == 0, err
+    assert "samples per split: train" in out and "classes: ['neg', 'pos']" in out
+    assert "input shape per sample:" in out and "SHA-256" in out
+
+
+@pytest.mark.slow
+def test_new_run_tune_reproduce_on_a_price_csv(workdir, capsys):
+    path = price_csv(workdir / "data" / "prices.csv", n=200)
+    assert rnnbench(capsys, "new", "prices", "--data", str(path), "--target", "close")[0] == 0
+    code, _, err = rnnbench(capsys, "run", "prices", "--epochs", "1")
+    assert code == 0, err
+    run_dir = next((workdir / "results" / "prices").iterdir())
+    code, out, err = rnnbench(capsys, "tune", "prices", "--max-trials", "2",
+                              "--set", "train.epochs=1")
+    assert code == 0, err
+    trials = list((workdir / "results" / "sweeps" / "prices").glob("*/trials/*/metrics.json"))
+    assert len(trials) == 2
+    code, out, err = rnnbench(capsys, "reproduce", str(run_dir))
+    assert code == 0 and "reproduced" in out, out + err
+    with open(path, "a") as f:
+        f.write("2031-01-01,1,2,0,1.5,100\n")
+    runs_before = len(list((workdir / "results" / "prices").iterdir()))
+    code, _, err = rnnbench(capsys, "reproduce", str(run_dir))
+    assert code == 2 and "changed since it ran" in err and "prices.csv" in err
+    assert len(list((workdir / "results" / "prices").iterdir())) == runs_before
