@@ -17,6 +17,7 @@ so too.
 """
 
 import contextlib
+import re
 
 import keras
 
@@ -99,22 +100,23 @@ def load_model(path):
     """Loads a `model.keras` written by any rnnbench release, custom cells included.
 
     Raises:
-        UserError: when the file names a class that is not importable here
-            (a user's own cell whose module is not on the path), naming it.
+        UserError: when the file names a class that is not registered here
+            (a user's own cell whose module was not imported), naming the
+            class and the module to import.
     """
     import rnnbench.models.cells  # noqa: F401  (registers the custom cells)
     try:
         return keras.saving.load_model(path)
     except (TypeError, ValueError) as e:
-        if "Could not locate class" not in str(e):
+        missing = re.search(r"Could not locate class '([\w.]+)'", str(e))
+        if missing is None:
             raise
+        name = missing.group(1)
+        module = re.search(rf"'module': '([\w.]+)', 'class_name': '{name}'", str(e))
+        where = f" from module `{module.group(1)}`" if module else ""
         raise UserError(
-            f"Could not load {path}: it names a layer or cell class that is not "
-            f"registered in this Python. Import the module that defines it (a user "
-            f"cell's `package.module`, as the run's config.yaml names it) before "
-            f"loading, or pass it in `custom_objects`. Keras said: {_first_line(e)}"
+            f"Could not load {path}: Could not locate class '{name}'{where}, which is not "
+            f"registered in this Python. Import the module that defines it before "
+            f"loading (a user cell's `package.module`, as the run's config.yaml names it), "
+            f"or pass the class in `custom_objects`."
         ) from None
-
-
-def _first_line(error):
-    return str(error).strip().splitlines()[0][:300]

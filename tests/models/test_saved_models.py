@@ -17,6 +17,7 @@ import pytest
 from helpers import experiment_config
 
 from rnnbench.config import experiment as config_lib
+from rnnbench.errors import UserError
 from rnnbench.models import builders, saving
 from rnnbench.models import cells, fused  # noqa: F401  (registers the custom classes)
 
@@ -141,3 +142,21 @@ def test_a_default_run_and_the_issue_s_xla_run_save_a_model_plain_keras_loads(tm
     assert fused["default"]["fused"] is True and fused["default"]["runs"] == "BlockLSTM"
     assert fused["block_xla"]["fused"] is False
     assert "XLA" in fused["block_xla"]["fallback"][0]
+
+
+class UnregisteredCell(keras.layers.Layer):
+    """A user's cell that was never registered: no Python but this test module knows it."""
+
+    state_size = 2
+
+    def call(self, inputs, states):
+        return inputs[:, :2] + states[0], [inputs[:, :2] + states[0]]
+
+
+def test_loading_a_model_whose_cell_is_not_importable_says_what_to_import(tmp_path):
+    model = keras.Sequential([keras.Input((3, 2)), keras.layers.RNN(UnregisteredCell())])
+    model.save(tmp_path / "model.keras")
+    with pytest.raises(UserError, match="Could not locate class 'UnregisteredCell'") as caught:
+        saving.load_model(tmp_path / "model.keras")
+    assert "Import the module that defines it" in str(caught.value)
+    assert f"from module `{__name__}`" in str(caught.value)
