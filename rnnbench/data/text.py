@@ -320,6 +320,19 @@ class NewsChars(Dataset):
                         vocab_size=params["max_vocab"], mask=None,
                         num_classes=params["max_vocab"])
 
+    def new_inputs(self, params, preprocessing, source):
+        """A `.txt` file as windows of `seq_len` character ids (the first padded at
+        the front with the padding id), through the run's vocabulary."""
+        from rnnbench.data import reading
+        inputs = preprocessing["inputs"]
+        text = reading.read_text(reading.existing(source, (".txt",)))
+        ids = encode_chars(text, inputs["vocabulary"])
+        seq_len = inputs["max_length"]
+        short = (-len(ids)) % seq_len
+        ids = np.concatenate([np.full(short, PADDING, np.int32), ids])
+        return NewInputs(x=ids.reshape(-1, seq_len),
+                         index=[i * seq_len - short for i in range(len(ids) // seq_len)])
+
     def part_texts(self, params, split):
         """The text of each part, as fed to the windows (for inspection and tests)."""
         params = self.with_defaults(params)

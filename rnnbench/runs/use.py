@@ -155,9 +155,17 @@ class Run:
         """The model's raw outputs for preprocessed inputs `x`, in batches."""
         if len(x) == 0:
             raise UserError("Expected at least one sample to predict. Received: none")
-        return np.concatenate([
-            np.asarray(self.model(np.asarray(x[i:i + batch_size]), training=False))
-            for i in range(0, len(x), batch_size)])
+        return np.concatenate([self.call(np.asarray(x[i:i + batch_size]))
+                               for i in range(0, len(x), batch_size)])
+
+    def call(self, x):
+        """The model on one batch, as a traced graph (eager Keras runs the recurrent
+        loop step by step in Python, many times slower)."""
+        if getattr(self, "_graph", None) is None:
+            import tensorflow as tf
+            self._graph = tf.function(lambda batch: self.model(batch, training=False),
+                                      reduce_retracing=True)
+        return self._graph(x).numpy()
 
     def predict(self, data=None, batch_size=BATCH_SIZE, prompt=None, length=200,
                 temperature=1.0, seed=0):
@@ -177,11 +185,18 @@ class Run:
         """
         import pandas as pd
         if self.task == "language_model":
-            if prompt is None and data is not None:
-                from rnnbench.data import reading
-                prompt = reading.read_text(reading.existing(data, (".txt",)))
-            prompt = self.default_prompt() if prompt is None else prompt
-            text = self.generate(prompt, length, temperature, seed)
+            if prompt is not None:
+                ids = self.encode(prompt)
+            elif data is not None:  # the file's tokens, read as the dataset reads text
+                ids = np.asarray(self.inputs(data).x).reshape(-1).tolist()
+                padding = self.preprocessing.get("inputs", {}).get("padding_id", 0)
+                while ids and ids[0] == padding:
+                    ids.pop(0)
+                prompt = self.decode(ids)
+            else:
+                prompt = self.default_prompt()
+                ids = self.encode(prompt)
+            text = self.decode(self.sample(ids, length, temperature, seed))
             return pd.DataFrame({"prompt": [prompt], "generated": [text],
                                  "temperature": [temperature], "seed": [seed]})
         found = self.inputs(data)
@@ -270,23 +285,43 @@ class Run:
         if vocabulary is None:
             raise UserError(f"The run's {PREPROCESSING_FILE} has no input vocabulary, so "
                             "text cannot be sampled from it")
-        return inputs, list(vocabulary), int(inputs.get("first_id", 0))
+        # Token `vocabulary[k]` has id `k + first_id`; ids below are padding and OOV.
+        first = inputs.get("first_id", 2 if "oov_id" in inputs else 0)
+        return inputs, list(vocabulary), int(first)
+
+    def _characters(self):
+        inputs = self.preprocessing.get("inputs", {})
+        return inputs.get("kind") == "characters" or inputs.get("level") == "char"
 
     def encode(self, text):
-        """Token ids of `text` (characters, or whitespace-split words)."""
+        """Token ids of `text`: characters, or words (lower-cased and without
+        punctuation where the run's tokens were)."""
+        import re
+        import string
         inputs, vocabulary, first = self._vocabulary()
         table = {token: i + first for i, token in enumerate(vocabulary) if token}
-        oov = inputs.get("oov_id", 1)
-        tokens = list(text) if inputs.get("kind") == "characters" else text.split()
-        return [table.get(t, oov) for t in tokens]
+        if inputs.get("lowercase"):
+            text = text.lower()
+        if self._characters():
+            tokens = list(text)
+        else:
+            if inputs.get("strip_punctuation"):
+                text = re.sub("[" + re.escape(string.punctuation) + "]", "", text)
+            tokens = text.split()
+        return [table.get(t, inputs.get("oov_id", 1)) for t in tokens]
 
     def decode(self, ids):
-        inputs, vocabulary, first = self._vocabulary()
+        """The text of token ids; padding and out-of-vocabulary ids are left out."""
+        _, vocabulary, first = self._vocabulary()
         tokens = [vocabulary[i - first] for i in ids if 0 <= i - first < len(vocabulary)]
-        return ("" if inputs.get("kind") == "characters" else " ").join(tokens)
+        return ("" if self._characters() else " ").join(tokens)
 
     def generate(self, prompt, length=200, temperature=1.0, seed=0):
-        """Samples `length` tokens after `prompt`; returns them as text.
+        """Samples `length` tokens after the text `prompt`; returns them as text."""
+        return self.decode(self.sample(self.encode(prompt), length, temperature, seed))
+
+    def sample(self, ids, length=200, temperature=1.0, seed=0):
+        """Samples `length` token ids after `ids`.
 
         The model reads the last `max_length` tokens (left-padded with the
         newline where the vocabulary has one, the separator of the training
@@ -299,14 +334,13 @@ class Run:
             raise UserError(f"Expected `--temperature` to be >= 0. Received: {temperature}")
         inputs, vocabulary, first = self._vocabulary()
         steps = self.model.inputs[0].shape[1] or inputs.get("max_length") or 100
-        ids = self.encode(prompt)
+        ids = list(ids)
         pad = self.encode("\n")[0] if "\n" in vocabulary else inputs.get("padding_id", 0)
         rng = np.random.default_rng(seed)
         sampled = []
         for _ in range(length):
             window = ([pad] * steps + ids)[-steps:]
-            probs = np.asarray(self.model(np.array([window], np.int32), training=False),
-                               np.float64)[0, -1]
+            probs = self.call(np.array([window], np.int32)).astype(np.float64)[0, -1]
             probs[:first] = 0.0
             if temperature == 0:
                 choice = int(np.argmax(probs))
@@ -317,7 +351,7 @@ class Run:
                 choice = int(rng.choice(len(weights), p=weights / weights.sum()))
             ids.append(choice)
             sampled.append(choice)
-        return self.decode(sampled)
+        return sampled
 
 
 def value_columns(outputs, out):

@@ -153,6 +153,12 @@ def test_language_model_samples_text(tmp_path, capsys):
     assert main(["predict", str(result.run_dir), "--prompt", "The market", "--length",
                  "30", "--temperature", "0.8", "--seed", "3"]) == 0
     assert capsys.readouterr().out == "The market" + first + "\n"
+    # A text file is the prompt, read as the dataset reads text (new_inputs).
+    (tmp_path / "prompt.txt").write_text("the market ")
+    table = run.predict(tmp_path / "prompt.txt", length=30, temperature=0.8, seed=3)
+    assert table["prompt"][0] == "the market "
+    assert table["generated"][0] == run.generate("the market ", length=30,
+                                                 temperature=0.8, seed=3)
 
 
 def test_a_sweeps_trial_is_a_run_folder(tmp_path, capsys):
