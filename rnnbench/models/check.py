@@ -23,8 +23,9 @@ def report(exp):
     lines.append(f"jit_compile: {shown} ({reason})")
     for i, kernel in speed.lstm_kernels(exp, spec):
         lines.append(kernel.line(f"lstm_kernel of rnn_{i}"))
-    lines.append("fused kernels (one op for the whole sequence, else Keras' loop)"
-                 + (": as below without XLA; with XLA, Keras' loop" if jit == MEASURE else ":"))
+    lines.append("fused kernels (one op for the whole sequence, else Keras' loop"
+                 + ("; if the run picks XLA, Keras' loop throughout):" if jit == MEASURE
+                    else "):"))
     lines.extend(kernels.line(entry) for entry in kernels.layer_report(model, spec, jit is True))
     lines.append(speed.steps_per_execution(exp).line("steps_per_execution"))
     lines.append(speed.threads(exp).line("threads"))
