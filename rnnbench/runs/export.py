@@ -107,15 +107,12 @@ class ServingGraph:
         pre = run.preprocessing
         self.inputs, self.outputs = pre.get("inputs", {}), pre.get("outputs", {})
         model_input = self.model.inputs[0]
-        self.text = self.inputs.get("kind") == "text"
+        options = vectorizer_options(self.inputs, run.task)
+        self.text = options is not None
         self.vectorizer = None
         if self.text:
             import keras
-            self.vectorizer = keras.layers.TextVectorization(
-                output_mode="int", output_sequence_length=self.inputs["max_length"],
-                standardize=self.inputs.get("standardize", "lower_and_strip_punctuation"),
-                split=self.inputs.get("split", "whitespace"),
-                vocabulary=self.inputs["vocabulary"])
+            self.vectorizer = keras.layers.TextVectorization(output_mode="int", **options)
             self.vectorizer(tf.constant([""]))  # builds it: the archive tracks built layers
             self.spec = tf.TensorSpec([None], tf.string, name="inputs")
         else:
@@ -207,6 +204,34 @@ class ServingGraph:
                 "classify": "probabilities, class_id, label (the class name)",
                 "sequence_label": "probabilities and class_id per step",
                 }.get(task, "next-step probabilities per step")
+
+
+def vectorizer_options(inputs, task):
+    """`TextVectorization` arguments that tokenize raw text as the run did, else None.
+
+    A built-in text dataset records its own layer's settings (`kind: text`); a
+    file dataset's word or character tokens (`kind: tokens`: lower-cased where
+    `lowercase`, punctuation stripped at word level, ids from 2 in vocabulary
+    order, cut or padded at the end) are the same as the layer's with the
+    vocabulary given (it adds padding and OOV as ids 0 and 1). Only a model
+    that reads one document per sample (a classifier) takes raw text.
+    """
+    kind = inputs.get("kind")
+    if kind == "text":
+        return {"output_sequence_length": inputs["max_length"],
+                "standardize": inputs.get("standardize", "lower_and_strip_punctuation"),
+                "split": inputs.get("split", "whitespace"),
+                "vocabulary": inputs["vocabulary"]}
+    if kind == "tokens" and task == "classify" and inputs.get("vocabulary"):
+        lower = bool(inputs.get("lowercase"))
+        if inputs.get("level") == "char":
+            standardize, split = ("lower" if lower else None), "character"
+        else:
+            standardize = "lower_and_strip_punctuation" if lower else "strip_punctuation"
+            split = "whitespace"
+        return {"output_sequence_length": inputs["max_length"], "standardize": standardize,
+                "split": split, "vocabulary": list(inputs["vocabulary"])}
+    return None
 
 
 def shape_list(shape):
