@@ -3,6 +3,7 @@
 Plain helpers (configs, files, processes) live in helpers.py.
 """
 
+import collections
 import random
 import sys
 
@@ -14,6 +15,25 @@ from rnnbench.config.registry import DATASETS
 from rnnbench.data.base import Dataset, DataSpec, Param, Split, Splits
 
 from helpers import ALL_TASKS, NUM_SAMPLES, experiment_dict
+
+
+def pytest_collection_modifyitems(items):
+    """Orders the test files by cost, the ones with the most slow tests first.
+
+    Under `--dist loadfile` a worker takes whole files in this order
+    (`--no-loadscope-reorder` in setup.cfg keeps it; xdist's own order is by
+    test count, which puts hundreds of fast config checks before a file of
+    sweeps). Longest first, no worker is left alone with a long file at the end.
+    A file's tests keep their order.
+    """
+    def file_of(item):
+        return item.nodeid.partition("::")[0]
+    slow, total = collections.Counter(), collections.Counter()
+    for item in items:
+        total[file_of(item)] += 1
+        slow[file_of(item)] += item.get_closest_marker("slow") is not None
+    items.sort(key=lambda item: (-slow[file_of(item)], -total[file_of(item)],
+                                 file_of(item)))
 
 
 @pytest.fixture(autouse=True)
