@@ -96,8 +96,11 @@ def _all_layers(layer):
         yield from _all_layers(sub)
 
 
-def load_model(path):
+def load_model(path, compile=True):
     """Loads a `model.keras` written by any rnnbench release, custom cells included.
+
+    Args:
+        compile: as `keras.saving.load_model`'s (False leaves the optimizer out).
 
     Raises:
         UserError: when the file names a class that is not registered here
@@ -106,7 +109,7 @@ def load_model(path):
     """
     import rnnbench.models.cells  # noqa: F401  (registers the custom cells)
     try:
-        return keras.saving.load_model(path)
+        return keras.saving.load_model(path, compile=compile)
     except (TypeError, ValueError) as e:
         missing = re.search(r"Could not locate class '([\w.]+)'", str(e))
         if missing is None:
