@@ -54,6 +54,7 @@ def export(run_dir, format="saved_model", out=None):
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise UserError(f"Expected `--out` to be a new or empty folder. Received: "
                         f"{str(out)!r}, which {'is a file' if not out.is_dir() else 'has files'}")
+    portable(run.model)
     graph = ServingGraph(run)
     if format == "tflite":
         content = tflite_bytes(run, graph)  # before anything is written
@@ -64,6 +65,19 @@ def export(run_dir, format="saved_model", out=None):
         write_saved_model(run, graph, out)
         write_sidecar(run, out / "assets.extra", graph)
     return out
+
+
+def portable(model):
+    """Switches the cuDNN kernel off in every LSTM/GRU layer of `model`, for the trace.
+
+    Keras picks cuDNN when a GPU is visible while the graph is traced, and a
+    graph holding cuDNN ops runs on a GPU only (TF Serving on a CPU host
+    refuses it) and does not convert to TFLite. Keras' own loop computes the
+    same function on any device.
+    """
+    for layer in all_layers(model):
+        if getattr(layer, "use_cudnn", None) in ("auto", True):
+            layer.use_cudnn = False
 
 
 def write_sidecar(run, folder, graph):
