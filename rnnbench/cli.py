@@ -282,14 +282,15 @@ def make_parser():
     p.add_argument("--out", metavar="FILE",
                    help="write every prediction as CSV (or .parquet; '-' for CSV on "
                         "stdout); default: print the first rows")
-    p.add_argument("--batch-size", type=int, default=256, metavar="N")
+    p.add_argument("--batch-size", type=int, metavar="N",
+                   help="samples per model call (default 256)")
     p.add_argument("--prompt", help="language models: the text to continue")
-    p.add_argument("--length", type=int, default=200,
+    p.add_argument("--length", type=int,
                    help="language models: tokens to sample (default 200)")
-    p.add_argument("--temperature", type=float, default=1.0,
+    p.add_argument("--temperature", type=float,
                    help="language models: softmax temperature, 0 for the likeliest token "
                         "(default 1.0)")
-    p.add_argument("--seed", type=int, default=0, help="language models: sampling seed")
+    p.add_argument("--seed", type=int, help="language models: sampling seed (default 0)")
     p.set_defaults(handler=cmd_predict)
 
     p = sub.add_parser("export", help="a finished run as a TF SavedModel (raw inputs in, "
@@ -500,8 +501,22 @@ def cmd_predict(args):
     check_positive(args, "batch_size")
     from rnnbench.runs import use
     run = use.load_run(args.run_dir)
-    frame = run.predict(args.data, batch_size=args.batch_size, prompt=args.prompt,
-                        length=args.length, temperature=args.temperature, seed=args.seed)
+    sampling = ("prompt", "length", "temperature", "seed")
+    unread = (["--batch-size"] if run.task == "language_model" else
+              [f"--{name}" for name in sampling]) + (
+        ["--data"] if run.task == "language_model" and args.prompt is not None else [])
+    given = [flag for flag in unread if getattr(args, flag[2:].replace("-", "_")) is not None]
+    if given:
+        raise UserError(f"Expected {given[0]} to be left out: the run in {run.run_dir} is a "
+                        f"{run.task} run, which does not read it ("
+                        + ("a language model samples one token at a time; --data and "
+                           "--prompt are two prompts" if run.task == "language_model" else
+                           "--prompt, --length, --temperature and --seed are for language "
+                           "models") + f"). Received: {given[0]}")
+    frame = run.predict(args.data, batch_size=args.batch_size or use.BATCH_SIZE,
+                        prompt=args.prompt, length=200 if args.length is None else args.length,
+                        temperature=1.0 if args.temperature is None else args.temperature,
+                        seed=args.seed or 0)
     if args.out == "-":
         print(frame.to_csv(index=False), end="")
     elif args.out:

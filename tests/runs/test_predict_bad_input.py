@@ -230,6 +230,28 @@ def test_out_into_a_missing_folder(capsys, sine_run, tmp_path):
     assert "existing folder" in message
 
 
+@pytest.mark.parametrize("flag,value", [("--prompt", "hello"), ("--temperature", 0.5),
+                                        ("--length", 10), ("--seed", 3)])
+def test_sampling_flags_of_a_run_that_does_not_sample(capsys, sine_run, flag, value):
+    message = predict_error(capsys, "predict", sine_run, flag, value)
+    assert f"Expected {flag} to be left out" in message and "forecast run" in message
+
+
+def test_flags_a_language_model_does_not_read(capsys, tmp_path):
+    raw = {"name": "chars_tiny", "seed": 1,
+           "data": {"name": "news_chars", "seq_len": 10, "stride": 10, "max_chars": 5000},
+           "model": {"layers": [{"cell": "gru", "units": 3}], "embedding": {"dim": 2}},
+           "train": {"epochs": 1, "batch_size": 8}}
+    run = make_run(tmp_path / "run", raw)
+    (tmp_path / "prompt.txt").write_text("the ")
+    message = predict_error(capsys, "predict", run, "--batch-size", 8)
+    assert "Expected --batch-size to be left out" in message
+    message = predict_error(capsys, "predict", run, "--prompt", "a", "--data",
+                            tmp_path / "prompt.txt")
+    assert "Expected --data to be left out" in message and "two prompts" in message
+    assert "--temperature" in predict_error(capsys, "predict", run, "--temperature", -1)
+
+
 def test_bad_batch_size(capsys, sine_run):
     assert "--batch-size" in predict_error(capsys, "predict", sine_run, "--batch-size", 0)
 
