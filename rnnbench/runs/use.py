@@ -98,16 +98,16 @@ def read_preprocessing(run_dir):
 
 def load_model(run_dir):
     """`model.keras` of the run, loaded without its optimizer (compile=False)."""
-    import keras
-
-    import rnnbench.models.cells  # noqa: F401  (registers rnnbench's custom cells)
-    import rnnbench.models.fused  # noqa: F401  (and the fused LSTM of older runs)
+    import rnnbench.models.fused  # noqa: F401  (registers the fused LSTM of older runs)
+    from rnnbench.models import saving
     path = Path(run_dir) / MODEL_FILE
     if not path.is_file():
         raise UserError(f"The run folder {run_dir} has no {MODEL_FILE}, so there is no "
                         f"model to use. Train it again with: rnnbench reproduce {run_dir}")
     try:
-        return keras.saving.load_model(path, compile=False)
+        return saving.load_model(path, compile=False)
+    except UserError:  # a class not registered here: saving names it
+        raise
     except (zipfile.BadZipFile, OSError, ValueError, TypeError, KeyError) as e:
         first = str(e).strip().splitlines()[0][:300] if str(e).strip() else type(e).__name__
         raise UserError(f"Could not load {path}: it is corrupt or cut short "
