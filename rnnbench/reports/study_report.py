@@ -32,12 +32,19 @@ def validation_curve(run_dir, tag="epoch_loss"):
 
 
 def inference_latency_ms(run_dir, batch_size=32):
-    """Median milliseconds for one forward pass of a batch through model.keras."""
-    import keras
+    """Median milliseconds for one forward pass of a batch through the run's model.
 
-    import rnnbench.models.cells  # noqa: F401  (registers custom cells for loading)
+    The model is rebuilt from the run's config.yaml, with the kernels a run
+    picks, and given model.keras's weights: model.keras itself holds the
+    plain Keras layers (`models.saving`), which would time Keras' loop where
+    the run used a fused kernel.
+    """
+    from rnnbench.config import experiment as config_lib
+    from rnnbench.models import builders
     from rnnbench.runs.timing import latency_ms
-    model = keras.saving.load_model(Path(run_dir) / "model.keras")
+    exp = config_lib.load_experiment(str(Path(run_dir) / "config.yaml"))
+    model = builders.build_model(exp, compile=False)
+    model.load_weights(Path(run_dir) / "model.keras")
     shape = [batch_size] + [d if d is not None else 50 for d in model.input_shape[1:]]
     return latency_ms(model, np.zeros(shape, dtype=model.inputs[0].dtype), repeats=20)
 
