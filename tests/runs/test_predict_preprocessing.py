@@ -63,8 +63,9 @@ def test_every_dataset_records_its_preprocessing(name):
         assert len(record["outputs"]["label_names"]) == splits.spec.num_classes
 
 
-@pytest.mark.parametrize("name", ["sunspots", "airline", "mackey_glass"])
-def test_a_series_file_gives_the_test_windows_back(name, tmp_path):
+@pytest.mark.parametrize("name,suffix", [("sunspots", ".csv"), ("sunspots", ".parquet"),
+                                         ("airline", ".tsv"), ("mackey_glass", ".csv")])
+def test_a_series_file_gives_the_test_windows_back(name, suffix, tmp_path):
     dataset, params, splits, record = load(name)
     raw = dataset.raw_series() if name != "mackey_glass" else dataset.raw_series(params)
     window = params["window"]
@@ -73,12 +74,19 @@ def test_a_series_file_gives_the_test_windows_back(name, tmp_path):
     time_column = record["inputs"]["time_column"]
     frame = pd.DataFrame({time_column: list(part.index),
                           record["inputs"]["columns"][0]: part.to_numpy()})
-    frame.to_csv(tmp_path / "new.csv", index=False)
-    found = dataset.new_inputs(params, record, tmp_path / "new.csv")
+    path = tmp_path / f"new{suffix}"
+    if suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_csv(path, index=False, sep="\t" if suffix == ".tsv" else ",")
+    found = dataset.new_inputs(params, record, path)
     n = len(splits.test)
     np.testing.assert_allclose(found.x[:n], splits.test.x, rtol=1e-6, atol=1e-6)
     expected_index = dataset.split_index(params, splits, "test")
     assert [str(v) for v in found.index[:n]] == [str(v) for v in expected_index]
+    # The last window forecasts past the file: its label continues the file's step.
+    assert found.index[-1] == {"sunspots": 2009, "airline": "1961-01",
+                               "mackey_glass": len(raw)}[name]
 
 
 @pytest.mark.parametrize("name", ["italy_power_demand", "japanese_vowels"])
