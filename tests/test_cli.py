@@ -137,7 +137,8 @@ def test_show_rejects_a_layer_key_keras_would_reject_without_importing_it():
     assert "(did you mean 'units'?)" in message and "'recurrent_dropout'" in message
 
 
-def test_check_reports_summary_parameters_and_cudnn(tmp_path):
+def test_check_reports_summary_parameters_and_cudnn(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
     raw = experiment_dict(cells=("lstm", "gru", "simple_rnn"))
     raw["model"]["layers"][1]["reset_after"] = False
     path = tmp_path / "toy.yaml"
@@ -152,6 +153,7 @@ def test_check_reports_summary_parameters_and_cudnn(tmp_path):
         assert main(["check", str(path)]) == 0
     text = out.getvalue()
     assert "parameters:" in text and "Total params" in text
+    assert "Param #" in text  # redirected output (80 columns) keeps the last column
     # A small LSTM on a CPU gets BlockLSTM (`FusedLSTM`, lstm_kernel: auto), on a GPU
     # Keras' LSTM; both are keras.layers.LSTM, so cuDNN-eligible on a GPU.
     exp = config_lib.load_experiment(path)

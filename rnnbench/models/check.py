@@ -1,5 +1,8 @@
 """`rnnbench check`: build the model and say what it is and how it will run."""
 
+import contextlib
+import os
+
 from rnnbench.config import experiment as config_lib
 from rnnbench.models import builders, kernels, speed
 from rnnbench.models.jit import MEASURE, choose_jit_compile
@@ -11,7 +14,9 @@ def report(exp):
     spec = config_lib.data_spec(exp)
     model = builders.build_model(exp, spec=spec)
     lines = [f"{exp.name}: config OK ({exp.data.name}, task {exp.data.task})"]
-    model.summary(print_fn=lambda text, line_break=True: lines.append(text), line_length=90)
+    with summary_width(SUMMARY_WIDTH):
+        model.summary(print_fn=lambda text, line_break=True: lines.append(text),
+                      line_length=SUMMARY_WIDTH)
     lines.append(f"parameters: {model.count_params():,}")
     lines.append("cuDNN eligibility (on a GPU, eligible layers use the cuDNN kernel):")
     for layer in builders.cudnn_report(model, spec):
@@ -30,3 +35,25 @@ def report(exp):
     lines.append(speed.steps_per_execution(exp).line("steps_per_execution"))
     lines.append(speed.threads(exp).line("threads"))
     return "\n".join(lines)
+
+
+SUMMARY_WIDTH = 100  # every column of Keras' summary table, "Param #" included
+
+
+@contextlib.contextmanager
+def summary_width(columns):
+    """Within the block, Keras' summary table is laid out `columns` wide.
+
+    Keras draws it with rich, whose console takes the terminal's width, or 80
+    when output is redirected (and `$COLUMNS` when set), whatever
+    `line_length` says: at 80 the last column, "Param #", was cut off.
+    """
+    before = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(columns)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = before
