@@ -71,7 +71,9 @@ class Dashboard(keras.callbacks.Callback):
         self.writer = None
 
     def on_epoch_end(self, epoch, logs=None):
-        pictures = self.images_every and (epoch + 1) % self.images_every == 0
+        # The last planned epoch's pictures are the end of the run's (`write_run_end`).
+        pictures = (self.images_every and (epoch + 1) % self.images_every == 0
+                    and epoch + 1 < self.params.get("epochs", math.inf))
         gradients = self.histogram_freq and epoch % self.histogram_freq == 0
         if not (pictures or gradients):
             return
@@ -305,8 +307,8 @@ def vocabulary_of(splits):
     """One label per token id: the dataset's vocabulary where it records one.
 
     A character vocabulary (a string, ids from 2) gets `<pad>` and `<oov>` at
-    0 and 1, and U+FFFD for ids it never uses; a list is taken as id order.
-    Other ids without a word read `#<id>`.
+    0 and 1, and U+FFFD for ids it never uses; a list is taken as id order
+    (an empty entry 0 is `<pad>`). Other ids without a word read `#<id>`.
     """
     size = splits.spec.vocab_size or 0
     found = (dict(splits.preprocessing).get("inputs") or {}).get("vocabulary")
@@ -317,6 +319,8 @@ def vocabulary_of(splits):
         words = [str(w) for w in found]
     else:
         words = []
+    if words and not words[0]:
+        words[0] = "<pad>"  # TextVectorization's padding entry is ""
     missing = "\ufffd" if isinstance(found, str) else None
     return [words[i] if i < len(words) and words[i] != "" else (missing or f"#{i}")
             for i in range(size)]
@@ -356,11 +360,18 @@ def sampled_text(model, exp, splits, step):
         drawn = [rng.choice(len(w), p=w) for w in weights]
         tokens = np.concatenate([tokens, np.asarray(drawn, tokens.dtype)[:, None]], axis=1)
     lines = [f"Prompt (the first validation window, {window} tokens):", "",
-             "    " + decode(prompt, vocabulary).replace("\n", "\n    "), ""]
+             code_block(decode(prompt, vocabulary)), ""]
     for temperature, row in zip(TEMPERATURES, tokens):
         lines += [f"Sampled at temperature {temperature} ({SAMPLE_LENGTH} tokens):", "",
-                  "    " + decode(row[window:], vocabulary).replace("\n", "\n    "), ""]
+                  code_block(decode(row[window:], vocabulary)), ""]
     return "\n".join(lines)
+
+
+def code_block(text, width=100):
+    """Markdown code block of `text`, its lines cut at `width` (the Text tab does not wrap)."""
+    lines = [line[i:i + width] for line in text.split("\n")
+             for i in range(0, max(len(line), 1), width)]
+    return "\n".join("    " + line for line in lines)
 
 
 # ------------------------------------------------------------------ histograms, projector
