@@ -245,8 +245,11 @@ class Run:
     def _test_split(self):
         from rnnbench.data import cache as data_cache
         splits = data_cache.load(self.exp)
-        fitted = {k: v for k, v in self.preprocessing.items() if k not in ("format", "version")}
-        if json.loads(json.dumps(splits.preprocessing, default=str)) != fitted:
+        def fitted(record):
+            record = json.loads(json.dumps(record, default=str))
+            return {k: v for k, v in record.items() if k not in ("format", "version")}
+
+        if fitted(splits.preprocessing) != fitted(self.preprocessing):
             log.warning(f"the test split was reloaded, and what it fitted differs from "
                         f"{PREPROCESSING_FILE}: the data changed since the run "
                         f"(another package version?)")

@@ -15,7 +15,7 @@ import rnnbench
 from rnnbench.cli import main
 from rnnbench.config import experiment as config_lib
 
-from helpers import write_experiment, write_yaml
+from helpers import LogRecords, write_experiment, write_yaml
 
 pytestmark = pytest.mark.slow
 
@@ -73,6 +73,28 @@ def test_test_split_predictions_are_in_original_units(sine):
     actual = table[["actual_1", "actual_2"]].to_numpy()
     mse = float(np.mean((forecast - actual) ** 2))
     assert mse == pytest.approx(sine.metrics["test_mse_original"], rel=1e-5)
+
+
+def test_a_reloaded_test_split_is_checked_against_what_the_run_fitted(sine, tmp_path):
+    import logging
+    import shutil
+
+    def warnings_of(run_dir):
+        records = LogRecords()
+        logger = logging.getLogger("rnnbench")
+        logger.addHandler(records.handler)
+        try:
+            rnnbench.load_run(run_dir).predict()
+        finally:
+            logger.removeHandler(records.handler)
+        return [m for m in records.messages if "differs from preprocessing.json" in m]
+
+    assert warnings_of(sine.run_dir) == []
+    changed = shutil.copytree(sine.run_dir, tmp_path / "changed")
+    record = json.loads((changed / "preprocessing.json").read_text())
+    record["inputs"]["window"] = 11
+    (changed / "preprocessing.json").write_text(json.dumps(record))
+    assert len(warnings_of(changed)) == 1
 
 
 def test_new_series_file(sine, tmp_path):
