@@ -81,9 +81,11 @@ class Dashboard(keras.callbacks.Callback):
             self.writer = tf.summary.create_file_writer(self.logdir)
         with self.writer.as_default():
             if pictures:
-                write_pictures(self.model, self.exp, self.splits, self.predictor, step=epoch + 1)
+                safely("pictures", write_pictures, self.model, self.exp, self.splits,
+                       self.predictor, epoch + 1)
             if gradients:
-                write_gradients(self.model, self.exp, self.splits, step=epoch)
+                safely("gradient histograms", write_gradients, self.model, self.exp,
+                       self.splits, epoch)
         self.writer.flush()
 
     def on_train_end(self, logs=None):
@@ -115,11 +117,17 @@ def write_run_end(run_dir, exp, splits, model, metrics, predictor):
 
 # ------------------------------------------------------------------ the result
 
+SPLITS = ("train", "val", "test")
+
+
 def final_scalars(metrics):
-    """The numeric split metrics of metrics.json, the baseline's included."""
+    """The numeric split metrics of metrics.json: the model's (`test_mase`) and every
+    baseline's (`baseline_test_mase`, or any `<name>_test_<metric>`)."""
+    def split_metric(key):
+        return key.startswith(tuple(f"{s}_" for s in SPLITS)) or any(
+            f"_{s}_" in key for s in SPLITS)
     return {k: float(v) for k, v in metrics.items()
-            if k.startswith(("train_", "val_", "test_", "baseline_"))
-            and isinstance(v, (int, float)) and not isinstance(v, bool)}
+            if split_metric(k) and isinstance(v, (int, float)) and not isinstance(v, bool)}
 
 
 def headline(metrics):
@@ -151,7 +159,7 @@ def verdict(metrics):
 def summary_markdown(metrics, exp):
     """The run's metric table (train/val/test and the baseline's) and its verdict."""
     names = list(dict.fromkeys(k.split("_", 1)[1] for k in final_scalars(metrics)
-                               if not k.startswith("baseline_")))
+                               if k.startswith(tuple(f"{s}_" for s in SPLITS))))
     splits = [s for s in ("train", "val", "test")
               if any(f"{s}_{n}" in metrics for n in names)]
     header = ["metric", *splits, *[f"baseline {s}" for s in splits]]

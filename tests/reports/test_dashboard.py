@@ -317,6 +317,22 @@ def test_the_verdict_says_by_how_much_and_on_which_metric():
     assert dashboard.verdict(worse).startswith("**Does not beat the baseline** (test accuracy")
 
 
+def test_every_baseline_of_every_split_is_a_final_scalar():
+    metrics = {"test_mase": 0.8, "baseline_test_mase": 1.0, "ets_val_mase": 0.9,
+               "epochs_run": 3, "baseline": "persistence", "best_epoch": 2,
+               "evaluated_weights": "best", "params": 10, "wall_time_s": 1.5}
+    assert dashboard.final_scalars(metrics) == {
+        "test_mase": 0.8, "baseline_test_mase": 1.0, "ets_val_mase": 0.9}
+
+
+def test_a_failing_picture_is_a_warning_not_a_lost_run(caplog):
+    def broken():
+        raise ValueError("no figure")
+    with caplog.at_level("WARNING", logger="rnnbench"):
+        dashboard.safely("pictures", broken)
+    assert "TensorBoard pictures not written: ValueError: no figure" in caplog.text
+
+
 def test_the_vocabulary_labels_every_token_id():
     from rnnbench.data.base import DataSpec, Split, Splits
     empty = Split(np.zeros((0, 2)), np.zeros((0, 2)))
