@@ -44,7 +44,9 @@ def measure_one(name, seeds, root, from_results, metric, write):
             log.info(f"{name}: seed {seed}")
             rnnbench.run(dataclasses.replace(exp, seed=seed), results_dir=root, verbose=0)
     values = references.run_values(root, exp, metric, seeds)
-    block = references.measure(metric, values)
+    # Keeps the block's `expect`/`compares` and records the naive baseline computed now;
+    # refuses (before writing) a range that would contain what it must exclude.
+    block = references.measure_experiment(exp, values, metric)
     print(f"# {name}\n{references.block_text(block, values)}", flush=True)
     if write:
         references.write_block(paths.find_experiment(name), block, values)

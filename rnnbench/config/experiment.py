@@ -127,14 +127,29 @@ class TrainConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class ComparedFigure:
+    """`reference.compares[i]`: a figure the experiment's claim sets itself apart from."""
+
+    figure: float
+    label: str
+
+
+@dataclasses.dataclass(frozen=True)
 class ReferenceConfig:
     """What a reproduction must reach: a metric's distribution over seeds.
 
     `metric` is a model metric of metrics.json; `value` and `std` are its mean
-    and standard deviation over the runs with `seeds` (>= 3), and `tolerance`
-    is derived from them (`rnnbench.runs.references.tolerance`). A block
-    without `seeds` (and `std`) is the older single-seed form: it stands for
-    one run with the experiment's `seed`.
+    and sample standard deviation over the runs with `seeds` (>= 3), and
+    `tolerance` is derived from them (`rnnbench.runs.references.tolerance`). A
+    block without `seeds` (and `std`) is the older single-seed form: it stands
+    for one run with the experiment's `seed`.
+
+    The passing range `value ± tolerance` is a check that can fail
+    (`run_keys.check_reference_range`): with `expect: learns` it excludes the
+    naive `baseline` (the value `rnnbench baseline` computes for the metric)
+    and every figure in `compares`; with `expect: baseline` (a documented
+    failure to learn) it contains the baseline and excludes `compares`, the
+    figure a model that learned reaches (the sibling cell's).
     """
 
     metric: str
@@ -142,6 +157,9 @@ class ReferenceConfig:
     tolerance: float = schema.field(0.0, min=0.0)
     std: Optional[float] = schema.field(None, min=0.0)
     seeds: Tuple[int, ...] = ()
+    expect: Literal["learns", "baseline"] = "learns"
+    baseline: Optional[float] = None
+    compares: Tuple[ComparedFigure, ...] = ()
 
     def run_seeds(self, seed):
         """The seeds a reproduction runs by default (`seed`: the experiment's)."""
@@ -400,6 +418,7 @@ def _check_names(exp):
     spec = dataset.spec(params)
     run_keys.check_reference(exp.reference, task_obj, spec, exp.data.scale is not None)
     check_reference_seeds(exp.reference)
+    run_keys.check_reference_range(exp.reference)
     run_keys.check_jit_compile(exp.train)
     layer_options.check_optimizer(exp.train.optimizer)
     run_keys.check_embedding(exp.model.embedding, spec, exp.data.name)

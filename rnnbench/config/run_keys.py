@@ -90,6 +90,47 @@ def check_reference(reference, task, spec, scaled):
                        allowed, reference.metric)
 
 
+def check_reference_range(reference):
+    """Raises a SchemaError when `reference`'s passing range cannot fail its claim.
+
+    The range is `value ± tolerance`. `expect: learns` must exclude `baseline`
+    and each `compares[i].figure`; `expect: baseline` must contain `baseline`
+    (which it then needs) and exclude each compared figure, of which it needs
+    one (what a model that learned reaches), so that it too can fail.
+    """
+    if reference is None:
+        return
+    low, high = reference.value - reference.tolerance, reference.value + reference.tolerance
+    span = f"[{low:.6g}, {high:.6g}] (`value` {reference.value:g} ± `tolerance` " \
+        f"{reference.tolerance:g})"
+    inside = lambda figure: low <= figure <= high  # noqa: E731
+    if reference.expect == "baseline":
+        if reference.baseline is None or not inside(reference.baseline):
+            raise schema.SchemaError(
+                "reference.baseline", "Expected `reference.baseline` to be the naive "
+                f"baseline's value of {reference.metric}, inside the passing range {span}: "
+                "`expect: baseline` records a failure to learn. Received: "
+                f"{reference.baseline!r}")
+        if not reference.compares:
+            raise schema.SchemaError(
+                "reference.compares", "Expected `reference.compares` to hold the figure a "
+                "model that learned reaches (the sibling cell's), so that an `expect: "
+                "baseline` reference can fail. Received: []")
+    elif reference.baseline is not None and inside(reference.baseline):
+        raise schema.SchemaError(
+            "reference.baseline", f"Expected the passing range {span} to exclude the naive "
+            f"baseline `reference.baseline`, or a model that learned nothing would "
+            f"reproduce it; measure more seeds, or state `expect: baseline`. Received: "
+            f"{reference.baseline:g}")
+    for i, compared in enumerate(reference.compares):
+        if inside(compared.figure):
+            raise schema.SchemaError(
+                f"reference.compares[{i}].figure", f"Expected the passing range {span} "
+                f"to exclude `reference.compares[{i}].figure` ({compared.label}), or the "
+                "reference cannot check the claim it is quoted for; measure more seeds, or "
+                f"drop the comparison from the claim. Received: {compared.figure:g}")
+
+
 def _unknown(path, what, allowed, received):
     return schema.SchemaError(
         path, f"Expected `{path}` to be {what}, one of {list(allowed)}. "

@@ -7,27 +7,19 @@ Euclidean classifier on the archive's own split is added
 (`rnnbench.data.one_nn`). NumPy only: no TensorFlow is imported.
 """
 
-import dataclasses
-
 import pandas as pd
 
-from rnnbench.config import experiment as config_lib
 from rnnbench.data import one_nn
+from rnnbench.runs import references
 
 KINDS = ("all", "naive", "one_nn")
 
 
 def naive_rows(exp):
     """One row per test metric of the dataset's naive baseline, as a run scores it."""
-    splits = config_lib.dataset_of(exp).load(
-        dict(exp.data.params),
-        dataclasses.asdict(exp.data.split) if exp.data.split else None,
-        exp.data.scale, exp.seed)
-    scores = config_lib.task_of(exp).score(
-        splits.test.y, splits.baseline_predict(splits.test.x), splits.inverse_transform,
-        **splits.score_context)
-    return [{"baseline": splits.baseline_name, "metric": f"test_{key}", "value": value,
-             "published": None} for key, value in scores.items()]
+    name, scores = references.naive_scores(exp)  # what a reference's `baseline` records
+    return [{"baseline": name, "metric": key, "value": value, "published": None}
+            for key, value in scores.items()]
 
 
 def one_nn_rows(exp):

@@ -13,6 +13,8 @@ by a normal variable of std s * sqrt(1/n + 1/m); the tolerance is 3 of those
 barely differ. With the reference's own seeds, m = n: 3 * s * sqrt(2/n).
 """
 
+import dataclasses
+import json
 import logging
 import math
 import statistics
@@ -71,8 +73,45 @@ def reference_tolerance(ref, n_now, override=None):
     return tolerance(ref.std, len(ref.seeds), n_now, ref.value)
 
 
-def measure(metric, values):
+def naive_scores(exp):
+    """`{test metric: value}` of `exp`'s naive baseline, scored as a run scores it.
+
+    The dataset's `baseline_predict` on the test split of `exp.seed`'s data, by
+    the task's own `score`: what `rnnbench baseline NAME` prints and a run writes
+    as `baseline_test_*`. NumPy only.
+    """
+    splits = config_lib.dataset_of(exp).load(
+        dict(exp.data.params),
+        dataclasses.asdict(exp.data.split) if exp.data.split else None,
+        exp.data.scale, exp.seed)
+    scores = config_lib.task_of(exp).score(
+        splits.test.y, splits.baseline_predict(splits.test.x), splits.inverse_transform,
+        **splits.score_context)
+    return splits.baseline_name, {f"test_{key}": value for key, value in scores.items()}
+
+
+def naive_baseline(exp, metric=None):
+    """The naive baseline's value of `metric` (default: the reference's), as recorded.
+
+    A `val_`/`train_` metric is read against the baseline's test score (the
+    baseline is scored on the test split only). Rounded to `DIGITS` digits.
+    """
+    metric = metric or exp.reference.metric
+    _, scores = naive_scores(exp)
+    key = "test_" + metric.partition("_")[2]
+    if key not in scores:
+        raise UserError(f"The naive baseline of {exp.name!r} has no {key!r}; it scores "
+                        f"{sorted(scores)}.")
+    return float(f"{scores[key]:.{DIGITS}g}")
+
+
+def measure(metric, values, baseline=None, expect="learns", compares=()):
     """The `reference:` block (plain data) for `{seed: metric value}`.
+
+    Args:
+        baseline: the naive baseline's value of `metric` (`naive_baseline`).
+        expect: "learns", or "baseline" for a documented failure to learn.
+        compares: `[{"figure": x, "label": text}]`, what the range must exclude.
 
     Raises:
         UserError: fewer than `MIN_REFERENCE_SEEDS` seeds.
@@ -83,9 +122,68 @@ def measure(metric, values):
     seeds = list(values)
     mean = statistics.fmean(values.values())
     std = statistics.stdev(values.values())
-    return {"metric": metric, "value": float(f"{mean:.{DIGITS}g}"),
-            "std": float(f"{std:.{DIGITS}g}"),
-            "tolerance": tolerance(std, len(seeds), len(seeds), mean), "seeds": seeds}
+    block = {"metric": metric, "value": float(f"{mean:.{DIGITS}g}"),
+             "std": float(f"{std:.{DIGITS}g}"),
+             "tolerance": tolerance(std, len(seeds), len(seeds), mean), "seeds": seeds}
+    if expect != "learns":
+        block["expect"] = expect
+    if baseline is not None:
+        block["baseline"] = float(f"{baseline:.{DIGITS}g}")
+    if compares:
+        block["compares"] = [{"figure": c["figure"], "label": c["label"]} for c in compares]
+    return block
+
+
+def measure_experiment(exp, values, metric=None):
+    """`measure` for `exp`: its naive baseline computed now; `expect` and `compares` kept.
+
+    Raises:
+        UserError: the new range fails the check of `run_keys.check_reference_range`
+            (it names the key), before anything is written.
+    """
+    old = exp.reference
+    metric = metric or old.metric
+    compares = [{"figure": c.figure, "label": c.label} for c in old.compares] if old else []
+    block = measure(metric, values, naive_baseline(exp, metric),
+                    old.expect if old else "learns", compares)
+    config_lib.validate(dict(config_lib.to_dict(exp), reference=block))  # the range check
+    return block
+
+
+def verdict_lines(ref, measured, tolerance_now):
+    """What a reproduction's numbers say beyond the tolerance check, one line each.
+
+    The runs' mean ± sample std (n) and 95 % interval; Welch's t-test against
+    the reference's seeds (from its value, std and seeds); the one-sample
+    t-test against the recorded baseline and each compared figure; and a
+    warning line when `tolerance_now` (the range for this many runs) holds
+    what the reference must exclude.
+    """
+    from rnnbench.data import tasks
+    from rnnbench.runs import stats
+    higher = tasks.higher_is_better(ref.metric)
+    now = stats.summary(measured.values())
+    lines = [f"{ref.metric} now: {mean_std_text(now[0], now[1])} (n={now[2]}, sample std), "
+             f"95% CI {stats.interval_text(stats.interval(*now)) or 'needs 2 seeds'}"]
+    if ref.std is not None and ref.seeds:
+        result = stats.compare_two(now, (ref.value, ref.std, len(ref.seeds)), higher)
+        lines.append(f"against the reference {mean_std_text(ref.value, ref.std)} "
+                     f"(n={len(ref.seeds)}): {result['words']} ({result['test']}"
+                     f"{', ' + stats.p_text(result['p']) if result['p'] is not None else ''})")
+    figures = ([("the naive baseline", ref.baseline)] if ref.baseline is not None else []) \
+        + [(c.label, c.figure) for c in ref.compares]
+    for label, figure in figures:
+        result = stats.compare_to_figure(now, figure, higher)
+        lines.append(f"against {label} {figure:g}: {result['words']} ({result['test']}"
+                     f"{', ' + stats.p_text(result['p']) if result['p'] is not None else ''})")
+    low, high = ref.value - tolerance_now, ref.value + tolerance_now
+    for label, figure in figures:
+        expected_inside = ref.expect == "baseline" and label == "the naive baseline"
+        if (low <= figure <= high) != expected_inside:
+            lines.append(f"warning: with {now[2]} run(s) the passing range [{low:.4g}, "
+                         f"{high:.4g}] {'excludes' if expected_inside else 'holds'} {label} "
+                         f"{figure:g}: this reproduction cannot check the claim; run more seeds")
+    return lines
 
 
 COMMENT = "# reference: mean and std of "  # how the block's own comment starts
@@ -107,6 +205,14 @@ def block_text(block, values):
         f"  tolerance: {block['tolerance']!r}",
         f"  seeds: [{', '.join(str(s) for s in block['seeds'])}]",
     ]
+    if "expect" in block:
+        lines.append(f"  expect: {block['expect']}")
+    if "baseline" in block:
+        lines.append(f"  baseline: {block['baseline']!r}")
+    if block.get("compares"):
+        lines.append("  compares:")
+        lines += [f"    - {{figure: {c['figure']!r}, label: {json.dumps(c['label'])}}}"
+                  for c in block["compares"]]
     return "\n".join(lines) + "\n"
 
 

@@ -33,11 +33,13 @@ class Verdict:
     new_runs: list
 
     per_seed: pd.DataFrame = None
+    statistics: list = dataclasses.field(default_factory=list)  # references.verdict_lines
 
     def render(self):
         lines = [self.table.to_string(index=False)]
         if self.per_seed is not None:  # it names each new run
             lines += ["", self.per_seed.to_string(index=False), ""]
+        lines += self.statistics
         lines += [f"warning: {w}" for w in self.warnings]
         if self.per_seed is None:
             lines += [f"new run: {d}" for d in self.new_runs]
@@ -179,7 +181,9 @@ def reproduce_experiment(name, seeds, tolerance, results_dir, allow_data_change=
         "over seeds with benchmarks/references.py"])
     per_seed = pd.DataFrame({"seed": list(measured), ref.metric: list(measured.values()),
                              "run": runs})
-    return Verdict(bool(table["match"].iloc[0]), table, warnings, runs, per_seed)
+    statistics = references.verdict_lines(
+        ref, measured, references.reference_tolerance(ref, len(measured), tolerance))
+    return Verdict(bool(table["match"].iloc[0]), table, warnings, runs, per_seed, statistics)
 
 
 def reference_table(ref, measured, tolerance=None):

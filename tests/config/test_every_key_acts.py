@@ -186,6 +186,13 @@ def reference_comparison(exp, tmp_path):
     return reproduce.reference_table(exp.reference, measured).to_dict("records")
 
 
+def reference_verdict(exp, tmp_path):
+    """What reproduce says beyond the table: tests against the baseline and figures."""
+    from rnnbench.runs import references
+    measured = {seed: m[exp.reference.metric] for seed, m in zip((1, 2), MEASURED)}
+    return references.verdict_lines(exp.reference, measured, exp.reference.tolerance)
+
+
 class FitArguments(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self.seen = {k: self.params[k] for k in ("epochs", "steps")}
@@ -206,7 +213,8 @@ def thread_choice(exp, tmp_path):
 FACETS = {"model": built_model, "weights": initial_weights, "compile": compile_arguments,
           "jit": jit_choice, "determinism": op_determinism, "callbacks": run_callbacks,
           "data": loaded_data, "run_folder": run_folder, "config_yaml": written_config,
-          "reference": reference_comparison, "fit": fit_arguments,
+          "reference": reference_comparison, "verdict": reference_verdict,
+          "fit": fit_arguments,
           "threads": thread_choice}
 
 
@@ -240,6 +248,8 @@ EARLY_STOPPING = {"train.early_stopping": {}}
 REFERENCE = {"reference": {"metric": "test_rmse", "value": 1.0}}
 MEASURED_REFERENCE = {"reference": {"metric": "test_rmse", "value": 1.0, "std": 0.1,
                                      "seeds": [1, 2, 3]}}
+COMPARED_REFERENCE = {"reference": {"metric": "test_rmse", "value": 1.0, "baseline": 4.0,
+                                     "compares": [{"figure": 3.0, "label": "a figure"}]}}
 
 PROBES = {
     "name": [Acts({"name": "renamed"}, "run_folder")],
@@ -314,6 +324,18 @@ PROBES = {
     "reference.std": [Acts({"reference.std": 0.3}, "reference", context=MEASURED_REFERENCE)],
     "reference.seeds[]": [Acts({"reference.seeds": [1, 2, 3, 4]}, "reference",
                                context=MEASURED_REFERENCE)],
+    # issue 25: what the passing range must exclude (or, `expect: baseline`, hold)
+    "reference.expect": [Rejected({"reference.expect": "baseline"}, "reference.baseline",
+                                  context=REFERENCE)],
+    "reference.baseline": [
+        Acts({"reference.baseline": 5.0}, "verdict", context=COMPARED_REFERENCE),
+        Rejected({"reference.baseline": 1.0}, "exclude the naive baseline", context=REFERENCE)],
+    "reference.compares[].figure": [
+        Acts({"reference.compares[0].figure": 6.0}, "verdict", context=COMPARED_REFERENCE),
+        Rejected({"reference.compares[0].figure": 1.0}, "to exclude `reference.compares",
+                 context=COMPARED_REFERENCE)],
+    "reference.compares[].label": [Acts({"reference.compares[0].label": "other"}, "verdict",
+                                        context=COMPARED_REFERENCE)],
 }
 
 # A dataset param's probes where the generic one (`other_value`, on the

@@ -2,6 +2,7 @@
 
 import json
 import math
+import re
 
 import pytest
 import yaml
@@ -165,3 +166,77 @@ def test_a_single_seed_reference_runs_one_seed_and_says_so(three_seeds, tmp_path
     out = capsys.readouterr().out
     assert len(list((tmp_path / "r").glob("*/*/metrics.json"))) == 1
     assert "is one seed's value" in out
+
+
+# A reference is a check that can fail (issue 25).
+SIBLING = [{"figure": 0.2, "label": "the sibling's mean"}]
+
+
+@pytest.mark.parametrize("extra, key", [
+    ({"baseline": 1.05}, "reference.baseline"),  # learns, range [0.9, 1.1] holds it
+    ({"baseline": 2.0, "compares": [{"figure": 0.95, "label": "1-NN"}]},
+     "reference.compares[0].figure"),
+    ({"expect": "baseline", "baseline": 2.0, "compares": SIBLING}, "reference.baseline"),
+    ({"expect": "baseline", "compares": SIBLING}, "reference.baseline"),
+    ({"expect": "baseline", "baseline": 1.0}, "reference.compares"),
+    ({"expect": "baseline", "baseline": 1.0, "compares": [{"figure": 1.08, "label": "x"}]},
+     "reference.compares[0].figure"),
+    ({"expect": "learned"}, "reference.expect"),
+])
+def test_a_range_that_cannot_fail_its_claim_is_refused_naming_the_key(extra, key):
+    raw = experiment_dict()
+    raw["reference"] = {"metric": "test_loss", "value": 1.0, "tolerance": 0.1, **extra}
+    with pytest.raises(UserError, match=re.escape(f"`{key}`")) as error:
+        config_lib.validate(raw, source="<test>")
+    assert error.value.path == key
+
+
+@pytest.mark.parametrize("extra", [
+    {"baseline": 2.0, "compares": [{"figure": 0.5, "label": "1-NN"}]},
+    {"expect": "baseline", "baseline": 1.05, "compares": SIBLING},
+])
+def test_a_range_that_can_fail_loads(extra):
+    raw = experiment_dict()
+    raw["reference"] = {"metric": "test_loss", "value": 1.0, "tolerance": 0.1, **extra}
+    ref = config_lib.validate(raw, source="<test>").reference
+    assert ref.baseline == extra["baseline"] and len(ref.compares) == len(extra["compares"])
+
+
+def test_the_cli_refuses_such_a_file_with_exit_2(tmp_path, capsys):
+    raw = experiment_dict()
+    raw["reference"] = {"metric": "test_loss", "value": 1.0, "tolerance": 0.1,
+                        "baseline": 1.0}
+    path = write_experiment(raw, tmp_path, "cannot_fail")
+    assert main(["show", str(path)]) == 2
+    assert "reference.baseline" in capsys.readouterr().err
+
+
+def test_the_block_writes_baseline_expect_and_compares_and_reads_back(tmp_path):
+    values = {42: 1.0, 1: 1.02, 2: 0.98}
+    block = references.measure("test_loss", values, baseline=1.5, expect="baseline",
+                               compares=SIBLING)
+    text = references.block_text(block, values)
+    read = yaml.safe_load(text)["reference"]
+    assert read["expect"] == "baseline" and read["baseline"] == 1.5
+    assert read["compares"] == SIBLING
+
+
+def test_verdict_lines_give_interval_tests_and_words():
+    raw = experiment_dict(task="classify")
+    raw["reference"] = {"metric": "test_accuracy", "value": 0.9, "std": 0.01,
+                        "tolerance": 0.025, "seeds": [1, 2, 3], "baseline": 0.5,
+                        "compares": [{"figure": 0.87, "label": "1-NN"}]}
+    ref = config_lib.validate(raw, source="<test>").reference
+    lines = references.verdict_lines(ref, {1: 0.9, 2: 0.91, 3: 0.89}, 0.025)
+    assert "95% CI [" in lines[0] and "n=3, sample std" in lines[0]
+    assert "Welch's t-test" in lines[1] and "not distinguishable over 3 seeds" in lines[1]
+    assert "naive baseline 0.5: better (one-sample t-test, p < 0.001)" in lines[2]
+    assert "1-NN 0.87: better (one-sample t-test, p = 0.035)" in lines[3]
+    assert not any(line.startswith("warning:") for line in lines)
+    # one run's range, [0.865, 0.935], holds 1-NN: that reproduction says it cannot check it
+    wide = references.reference_tolerance(ref, 1)
+    lines = references.verdict_lines(ref, {1: 0.9}, wide)
+    assert "not tested (1 seed)" in lines[2]
+    assert [line for line in lines if line.startswith("warning:")] == [
+        "warning: with 1 run(s) the passing range [0.865, 0.935] holds 1-NN 0.87: this "
+        "reproduction cannot check the claim; run more seeds"]
