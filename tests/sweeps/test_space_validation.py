@@ -9,7 +9,6 @@ and no sweep folder. Nothing here trains.
 import pytest
 
 from helpers import TINY_SWEEP_BASE, write_yaml
-from rnnbench.errors import UserError
 
 UNITS = {"model.layers[0].units": {"int": [2, 8]}}
 
