@@ -174,7 +174,8 @@ def make_parser():
                    help="run N worker processes against a chief oracle on 127.0.0.1 "
                         "(Keras Tuner's distributed mode)")
     p.add_argument("--resume", nargs="?", const=True, default=False, metavar="SWEEP_ID",
-                   help="continue the latest (or the named) interrupted sweep folder")
+                   help="continue the latest (or the named) interrupted sweep folder, "
+                        "as its sweep.yaml recorded it (even if the tuning file changed)")
     p.add_argument("--max-trials", type=int, metavar="N",
                    help="override tuner.max_trials (recorded in the sweep folder's sweep.yaml)")
     add_set_argument(p)
