@@ -202,10 +202,12 @@ class Run:
         found = self.inputs(data)
         outputs = self.predict_arrays(found.x, batch_size)
         frame = pd.DataFrame(self._columns(outputs, found.x))
+        # Time labels go under the time column's name; row numbers under `sample`.
         index_name = self.preprocessing.get("inputs", {}).get("time_column") or "sample"
-        if found.index is not None:
-            frame.insert(0, index_name if index_name not in frame else "index",
-                         list(found.index))
+        index = found.index
+        if index is None:
+            index_name, index = "sample", range(len(frame))
+        frame.insert(0, index_name if index_name not in frame else "index", list(index))
         for name, values in found.extra.items():
             for column, value in expand(name, values, len(frame)).items():
                 if column not in frame:
@@ -256,8 +258,7 @@ class Run:
         dataset = config_lib.dataset_of(self.exp)
         part = splits.test
         split_index = getattr(dataset, "split_index", None)
-        index = (split_index(dict(self.exp.data.params), splits, "test") if split_index
-                 else list(range(len(part))))
+        index = split_index(dict(self.exp.data.params), splits, "test") if split_index else None
         return NewInputs(x=part.x, index=index,
                          extra={"actual": self._actual(part.y, splits)})
 

@@ -196,3 +196,51 @@ def test_a_sweeps_trial_is_a_run_folder(tmp_path, capsys):
     capsys.readouterr()
     assert main(["predict", str(trials[0])]) == 0
     assert "forecast_1" in capsys.readouterr().out
+
+
+def test_own_files_predict_and_export(tmp_path):
+    """A file_series and a file_text run (issue 23's datasets) through predict and export."""
+    import tensorflow as tf
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2020-01-01", periods=200, freq="D").strftime("%Y-%m-%d")
+    prices = pd.DataFrame({"date": days, "price": 100 + np.cumsum(rng.normal(size=200)),
+                           "volume": rng.uniform(1, 2, 200)})
+    prices.to_csv(tmp_path / "prices.csv", index=False)
+    prices.tail(30).to_csv(tmp_path / "recent.csv", index=False)
+    words = [("good great fine", "pos"), ("bad awful poor", "neg")] * 30
+    pd.DataFrame(words, columns=["text", "label"]).to_csv(tmp_path / "reviews.csv",
+                                                          index=False)
+    series = train({"name": "own_prices", "seed": 1,
+                    "data": {"name": "file_series", "path": str(tmp_path / "prices.csv"),
+                             "time_column": "date", "targets": "price", "features": "volume",
+                             "window": 10, "horizon": 2, "scale": "standard"},
+                    "model": {"layers": [{"cell": "gru", "units": 3}]},
+                    "train": {"epochs": 1, "batch_size": 32}}, tmp_path / "results")
+    run = rnnbench.load_run(series.run_dir)
+    test = run.predict()
+    assert list(test.columns)[:3] == ["sample", "forecast_1", "forecast_2"]
+    new = run.predict(tmp_path / "recent.csv")
+    assert list(new.columns) == ["date", "forecast_1", "forecast_2"] and len(new) == 21
+    windows = prices[["price", "volume"]].tail(30).to_numpy(np.float32)
+    windows = np.lib.stride_tricks.sliding_window_view(windows, 10, axis=0).transpose(0, 2, 1)
+    assert main(["export", str(series.run_dir), "--out", str(tmp_path / "sm")]) == 0
+    served = tf.saved_model.load(str(tmp_path / "sm")).signatures["serving_default"]
+    np.testing.assert_allclose(served(inputs=tf.constant(windows))["forecast"].numpy(),
+                               new[["forecast_1", "forecast_2"]].to_numpy(), atol=1e-4)
+
+    text = train({"name": "own_reviews", "seed": 1,
+                  "data": {"name": "file_text", "path": str(tmp_path / "reviews.csv"),
+                           "text_column": "text", "label_column": "label", "seq_len": 4},
+                  "model": {"layers": [{"cell": "lstm", "units": 3}], "embedding": {"dim": 2}},
+                  "train": {"epochs": 1, "batch_size": 16}}, tmp_path / "results")
+    run = rnnbench.load_run(text.run_dir)
+    texts = ["good great", "Awful, POOR!", "unseen words"]
+    pd.DataFrame({"text": texts}).to_csv(tmp_path / "few.csv", index=False)
+    expected = run.predict(tmp_path / "few.csv")
+    assert main(["export", str(text.run_dir), "--out", str(tmp_path / "sm_text")]) == 0
+    served = tf.saved_model.load(str(tmp_path / "sm_text")).signatures["serving_default"]
+    got = served(inputs=tf.constant(texts))
+    assert [v.decode() for v in got["label"].numpy()] == expected["label"].tolist()
+    np.testing.assert_allclose(got["probabilities"].numpy(),
+                               expected[["probability_neg", "probability_pos"]].to_numpy(),
+                               atol=1e-5)
