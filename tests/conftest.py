@@ -124,10 +124,3 @@ def make_experiment():
     def make(**kwargs):
         return config_lib.validate(experiment_dict(**kwargs), source="<test>")
     return make
-
-
-# Transitional: tests/sweeps/ still says `from conftest import ...` until its
-# owner moves it to helpers (issue 26); remove once no such line is left.
-from helpers import (  # noqa: E402,F401
-    TINY_SWEEP_BASE, LogRecords, read_json, rnnbench_process, trial_states, wait_for,
-    write_yaml)
