@@ -188,7 +188,21 @@ def make_parser():
                    help="run as a worker of the chief oracle named by KERASTUNER_* "
                         "environment variables, for the sweep folder SWEEP_DIR")
     add_distributed_arguments(p)
+    p.add_argument("--confirm", type=int, metavar="K",
+                   help="after the search, re-run the top K trials (by the objective) over "
+                        "--seeds fresh seeds and rank them by mean (default: the sweep's "
+                        "`confirm:` block, else none)")
+    p.add_argument("--seeds", type=int, metavar="N",
+                   help="seeds per confirmed trial (with --confirm or a `confirm:` block)")
     p.set_defaults(handler=cmd_tune)
+
+    p = sub.add_parser("promote", help="write experiments/NAME.yaml from a confirmed sweep "
+                                       "trial, with a reference over its confirmation seeds")
+    p.add_argument("trial_dir", metavar="SWEEP_DIR/trials/T")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--dir", metavar="DIR", help="where NAME.yaml goes (default "
+                                                "$RNNBENCH_EXPERIMENTS, else ./experiments)")
+    p.set_defaults(handler=cmd_promote)
 
     p = sub.add_parser("worker", help="run trials for a chief started with "
                                       "`rnnbench tune SWEEP --serve HOST:PORT`")
@@ -408,6 +422,10 @@ def cmd_tune(args):
     if args.worker_dir:
         distributed.run_worker(args.worker_dir)
         return
+    if args.confirm is not None or args.seeds is not None:  # refused before the search
+        from rnnbench.sweeps import confirm
+        confirm.check_counts(1 if args.confirm is None else args.confirm,
+                             2 if args.seeds is None else args.seeds)
     if not args.sweep:
         raise UserError("Expected a sweep name or file (see `rnnbench list`), or "
                         "`--worker-dir SWEEP_DIR` for a worker. Received neither.")
@@ -425,6 +443,27 @@ def cmd_tune(args):
                                 args.max_trials, trials_per_process=(
                                     args.trials_per_process if args.whole_process else 0))
     print(sweep_report.summary(sweep_dir))
+    confirm_sweep(sweep_dir, args.confirm, args.seeds)
+
+
+def confirm_sweep(sweep_dir, top, seeds):
+    """`--confirm K --seeds N` (or the sweep's `confirm:` block) after the search."""
+    from rnnbench.sweeps import confirm, definition
+    block = definition.load_saved_sweep(sweep_dir)[0].confirm
+    if top is None and seeds is None and block is None:
+        return
+    if top is None and block is None:
+        raise UserError("Expected `--confirm K` with `--seeds N` (or a `confirm:` block in "
+                        f"the sweep file). Received: --seeds {seeds} alone")
+    top = top if top is not None else block.top
+    seeds = seeds if seeds is not None else (block.seeds if block else None)
+    print(confirm.render(confirm.confirm(sweep_dir, top, seeds)))
+
+
+def cmd_promote(args):
+    from rnnbench.sweeps import promote
+    print(f"wrote {promote.promote(args.trial_dir, args.name, args.dir)}; "
+          f"`rnnbench reproduce {args.name}` checks it from now on")
 
 
 def cmd_results(args):

@@ -73,6 +73,15 @@ class TunerConfig:
         return "max" if tasks.higher_is_better(self.objective) else "min"
 
 
+@dataclasses.dataclass(frozen=True)
+class ConfirmConfig:
+    """`confirm:`: after the search, re-run the `top` trials over `seeds` fresh seeds
+    (`rnnbench.sweeps.confirm`; `--confirm K --seeds N` on the command line wins)."""
+
+    top: int = schema.field(3, min=1)
+    seeds: int = schema.field(5, min=2)
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class SweepConfig:
     name: str
@@ -81,6 +90,7 @@ class SweepConfig:
     tuner: TunerConfig = schema.field(TunerConfig())
     space: FrozenMap
     overrides: FrozenMap = schema.field(FrozenMap())
+    confirm: Optional[ConfirmConfig] = None
     params: Tuple[Param, ...] = ()  # parsed from `space`, not written in YAML
 
 
@@ -176,7 +186,8 @@ def check_tuner_options(tuner):
 
 def sweep_yaml(sweep):
     """The sweep as YAML, without its parsed `params` (they come from `space`)."""
-    plain = {k: v for k, v in schema.to_plain(sweep).items() if k != "params"}
+    plain = {k: v for k, v in schema.to_plain(sweep).items()
+             if k != "params" and not (k == "confirm" and v is None)}
     return yaml.safe_dump(plain, sort_keys=False)
 
 

@@ -85,3 +85,12 @@ def write_session(logdir, group, values, metrics, table=None):
         if table:
             tf.summary.text("metrics_vs_baseline", table, step=0)
     writer.close()
+
+
+def write_scalars(logdir, prefix, scalars):
+    """More step-0 scalars `<prefix><name>` in a trial's session (e.g. its confirmation)."""
+    writer = tf.summary.create_file_writer(str(logdir))
+    with writer.as_default():
+        for name, value in scalars.items():
+            tf.summary.scalar(prefix + name, value, step=0)
+    writer.close()

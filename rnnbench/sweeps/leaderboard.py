@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from rnnbench.runs import folders
+from rnnbench.sweeps import confirmed
 
 FIRST_COLUMNS = ["rank", "trial_id", "status", "objective"]
 
@@ -23,8 +24,9 @@ def trial_rows(sweep_dir, sweep):
     rows = []
     for trial_json in sorted(Path(sweep_dir, "tuner").glob("trial_*/trial.json")):
         state = read_trial(trial_json)
-        if state is None:
-            rows.append(unreadable_row(trial_json, names))
+        problem = None if state is None else trial_problem(state)
+        if state is None or problem:
+            rows.append(unreadable_row(trial_json, names, problem))
             continue
         hp = kt.HyperParameters.from_config(state["hyperparameters"])
         row = {"trial_id": state["trial_id"], "status": state["status"],
@@ -60,12 +62,31 @@ def read_trial(trial_json):
     return state if isinstance(state, dict) and all(k in state for k in keys) else None
 
 
-def unreadable_row(trial_json, names):
+# The statuses Keras Tuner writes; anything else is a damaged trial.json.
+KNOWN_STATUSES = ("RUNNING", "IDLE", "INVALID", "STOPPED", "COMPLETED", "FAILED")
+
+
+def trial_problem(state):
+    """What makes a parsed trial.json unusable for a row, or None."""
+    import keras_tuner as kt
+    if state["status"] not in KNOWN_STATUSES:
+        return f"unknown status {state['status']!r} (expected one of {list(KNOWN_STATUSES)})"
+    score = state.get("score")
+    if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float))):
+        return f"score {score!r} is not a number"
+    try:
+        kt.HyperParameters.from_config(state["hyperparameters"])
+    except Exception as e:  # noqa: BLE001  (any shape Keras Tuner cannot read)
+        return f"hyperparameters unreadable ({type(e).__name__})"
+    return None
+
+
+def unreadable_row(trial_json, names, problem=None):
     """A damaged trial.json still gets its row, so the board never hides a trial."""
     trial_id = trial_json.parent.name.removeprefix("trial_")
+    what = f"has {problem}" if problem else "is empty or not valid JSON"
     row = {"trial_id": trial_id, "status": "UNREADABLE", "objective": None,
-           **dict.fromkeys(names),
-           "error": f"{trial_json} is empty or not valid JSON"}
+           **dict.fromkeys(names), "error": f"{trial_json} {what}"}
     row.update({k: v for k, v in run_facts(Path(trial_json.parents[2], "trials", trial_id))
                 .items() if k not in ("run_error", "run_status")})
     return row
@@ -105,7 +126,7 @@ def build(sweep_dir, sweep):
                              for i, s in enumerate(frame["status"])])
     frame["rank"] = frame["rank"].astype("Int64")
     frame = frame.rename(columns={"objective": f"objective ({sweep.tuner.objective})"})
-    return frame
+    return confirmed.add_columns(frame, sweep_dir)  # `--confirm`: mean ± std over seeds
 
 
 def write(sweep_dir, sweep):
