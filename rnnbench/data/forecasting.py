@@ -137,7 +137,7 @@ class GeneratedSeries(SeriesDataset):
         splits.info = {
             **splits.info,
             "generator": {k: params[k] for k in self.params
-                          if k not in ("window", "horizon", "season")},
+                          if k not in ("window", "horizon", "season", "target_transform")},
         }
         return splits
 

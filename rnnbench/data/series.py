@@ -11,6 +11,7 @@ from rnnbench.config.registry import DATASETS
 from rnnbench.config.schema import SchemaError
 from rnnbench.data.base import Dataset, DataSpec, Param, Split, Splits
 from rnnbench.data.preprocessing import Scaler, chronological_split, make_windows
+from rnnbench.data import targets
 from rnnbench.errors import UserError
 
 _PARTS = ("train", "val", "test")
@@ -32,8 +33,9 @@ def statsmodels_datasets(dataset_name):
     return sm.datasets
 
 
-def series_params(window=30, season=1, season_note=""):
-    """The params of every series: `window`, `horizon`, `season` (defaults vary)."""
+def series_params(window=30, season=1, season_note="", target_transform="none"):
+    """The params of every series: `window`, `horizon`, `season`, `target_transform`
+    (defaults vary)."""
     note = f"{season_note}; " if season_note else ""
     return {
         "window": Param(int, window, "number of past values fed to the model", min=1),
@@ -41,6 +43,7 @@ def series_params(window=30, season=1, season_note=""):
         "season": Param(int, season, "seasonal period of the naive baseline and of MASE, "
                                      f"at most `window` ({note}1: persistence, the last "
                                      "value)", min=1),
+        "target_transform": targets.target_param(target_transform),
     }
 
 
@@ -117,7 +120,9 @@ class SeriesDataset(Dataset):
             "test": (window + val_end, n),
         }
         scaler = Scaler(scale).fit(values[: bounds["train"][1]])
-        x, y = make_windows(scaler.transform(values), window, horizon)
+        scaled = scaler.transform(values)
+        targets.check_transform(params["target_transform"], scaled, scale)
+        x, y = make_windows(scaled, window, horizon)
 
         parts = {}
         for part, (lo, hi) in bounds.items():
@@ -155,6 +160,10 @@ class SeriesDataset(Dataset):
                 },
                 "scaler": scaler.get_config(),
                 "scaler_fit_period": [label(0), label(bounds["train"][1] - 1)],
+                "target_transform": params["target_transform"],
+                # Share of val/test targets outside the training targets' range.
+                "target_range": targets.range_facts(
+                    parts["train"].y, {p: parts[p].y for p in ("val", "test")}),
             },
         )
 
@@ -184,7 +193,9 @@ def series_preprocessing(raw, params, scaler):
                    "window": params["window"], "horizon": params["horizon"],
                    "scalers": {column: scaler.get_config()}},
         "outputs": {"kind": "values", "columns": [column], "horizon": params["horizon"],
-                    "scaler": scaler.get_config()},
+                    "scaler": scaler.get_config(),
+                    "target_transform": targets.record(
+                        params["target_transform"], params["horizon"], params["season"], 1)},
     }
 
 

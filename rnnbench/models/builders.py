@@ -12,7 +12,7 @@ from rnnbench.config import experiment as config_lib
 from rnnbench.config import layer_options
 from rnnbench.config.registry import CELLS, import_path
 from rnnbench.errors import UserError
-from rnnbench.models import cudnn, size, speed
+from rnnbench.models import cudnn, size, speed, target_layers
 from rnnbench.models.fused import FusedLSTM
 
 
@@ -34,6 +34,9 @@ def build_model(exp, spec=None, compile=True):
     dtype = "mixed_float16" if exp.train.mixed_precision else None
     inputs = keras.Input(shape=spec.input_shape, dtype=spec.input_dtype, name="inputs")
     x = input_encoding(inputs, spec, exp.model.embedding, dtype)
+    transform = target_layers.transform_of(exp, spec)  # data.target_transform (issue 31)
+    if transform is not None:
+        x = target_layers.TargetInputs(transform[0], transform[2], name="target_inputs")(x)
     layers = exp.model.layers
     for i, layer_cfg in enumerate(layers):
         return_sequences = i < len(layers) - 1 or task.per_step
@@ -50,6 +53,9 @@ def build_model(exp, spec=None, compile=True):
     # float32 output keeps the loss stable under mixed precision.
     outputs = keras.layers.Dense(units, activation=activation, name="output",
                                  dtype="float32")(x)
+    if transform is not None:
+        outputs = target_layers.TargetRestore(*transform, name="target_restore")(
+            [outputs, inputs])
     model = keras.Model(inputs, outputs, name=exp.name)
     if compile:
         compile_model(model, exp, spec)

@@ -34,7 +34,26 @@ def report(exp):
     lines.extend(kernels.line(entry) for entry in kernels.layer_report(model, spec, jit is True))
     lines.append(speed.steps_per_execution(exp).line("steps_per_execution"))
     lines.append(speed.threads(exp).line("threads"))
+    lines.extend(range_lines(exp))
     return "\n".join(lines)
+
+
+def range_lines(exp):
+    """A forecast's share of validation/test targets outside the training range, with
+    the warning above 5% (issue 31): loads the data, so only for forecast series."""
+    params = dict(exp.data.params)
+    if "target_transform" not in params:
+        return []
+    from rnnbench.data import cache as data_cache
+    from rnnbench.data.targets import range_warning
+    facts = data_cache.load(exp).info.get("target_range")
+    if not facts:
+        return []
+    shares = ", ".join(f"{part} {share:.1%}" for part, share in facts["outside"].items())
+    lines = [f"targets outside the training range: {shares} "
+             f"(target_transform: {params['target_transform']})"]
+    warning = range_warning({"target_range": facts}, params["target_transform"])
+    return lines + ([f"WARNING: {warning}"] if warning else [])
 
 
 SUMMARY_WIDTH = 100  # every column of Keras' summary table, "Param #" included

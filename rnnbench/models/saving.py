@@ -108,6 +108,7 @@ def load_model(path, compile=True):
             class and the module to import.
     """
     import rnnbench.models.cells  # noqa: F401  (registers the custom cells)
+    import rnnbench.models.target_layers  # noqa: F401  (data.target_transform's layers)
     try:
         return keras.saving.load_model(path, compile=compile)
     except (TypeError, ValueError) as e:

@@ -366,6 +366,10 @@ OWN_BASES = probe_bases(OWN_FILES)
 DATA_PROBES.update({key: [Acts(change, "data", context=context, dataset=key[0])
                           for change, context in found]
                     for key, found in probe_changes(OWN_FILES).items()})
+# `target_transform` wraps the model (issue 31): the data stay in original units.
+DATA_PROBES.update({(name, "target_transform"): [
+    Acts({"data.target_transform": "difference"}, "model", dataset=name)]
+    for name in DATASETS.names() if "target_transform" in DATASETS.get(name).params})
 DATA_PROBES["file_sequences", "layout"] = [
     Rejected({"data.layout": "wide"}, "for `data.layout: wide`", dataset="file_sequences")]
 SPLIT_SCALE = {"split.val": 0.25, "split.test": 0.25, "scale": "standard"}

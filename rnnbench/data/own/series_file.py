@@ -22,6 +22,7 @@ from rnnbench.data.base import DataSpec, NewInputs, Param, Split, Splits
 from rnnbench.data.own import common, reading
 from rnnbench.data.preprocessing import Scaler, chronological_split
 from rnnbench.data.series import baseline_name, series_params
+from rnnbench.data import targets as targets_lib
 from rnnbench.errors import UserError
 
 MISSING = ("error", "drop", "ffill", "interpolate")
@@ -147,6 +148,7 @@ class FileSeries(common.FileDataset):
                                             targets[j]) for j in range(nt)]))
         scaler = common.fit_scaler(scale, train_rows)
         common.scale_in_place(table, scaler)
+        targets_lib.check_transform(params["target_transform"], table, scale)
         windows = common.window_view(table, window)
         futures = np.lib.stride_tricks.sliding_window_view(table[:, :nt], horizon, axis=0)
         futures = futures.transpose(0, 2, 1)  # (starts, horizon, targets)
@@ -189,7 +191,9 @@ class FileSeries(common.FileDataset):
                     "dtype": "float32"},
             outputs={"kind": "values", "columns": targets, "horizon": horizon,
                      "layout": "step-major: (horizon, targets) flattened",
-                     "scaler": scaler_subset(scaler, nt).get_config()})
+                     "scaler": scaler_subset(scaler, nt).get_config(),
+                     "target_transform": targets_lib.record(
+                         params["target_transform"], horizon, season, nt)})
         return Splits(
             **parts, spec=self.spec(params), baseline_name=baseline_name(season),
             baseline_predict=baseline,
@@ -198,7 +202,10 @@ class FileSeries(common.FileDataset):
             info={"source": str(path), "files": files, "rows": len(table),
                   "series": len(groups), "columns": columns, "targets": targets,
                   "sizes": common.sizes(parts), "scaler": scaler.get_config(),
-                  "periods": periods(time, bounds, groups)})
+                  "periods": periods(time, bounds, groups),
+                  "target_transform": params["target_transform"],
+                  "target_range": targets_lib.range_facts(
+                      parts["train"].y, {p: parts[p].y for p in ("val", "test")}, nt)})
 
     def new_inputs(self, params, preprocessing, source):
         """Every full window of a new table (rows as in training), scaled as in training.
