@@ -175,7 +175,8 @@ def make_parser():
                         "(Keras Tuner's distributed mode)")
     p.add_argument("--resume", nargs="?", const=True, default=False, metavar="SWEEP_ID",
                    help="continue the latest (or the named) interrupted sweep folder, "
-                        "as its sweep.yaml recorded it (even if the tuning file changed)")
+                        "as its sweep.yaml recorded it (even if the tuning file changed); "
+                        "a complete one: says there is nothing to resume (exit 0)")
     p.add_argument("--max-trials", type=int, metavar="N",
                    help="override tuner.max_trials (recorded in the sweep folder's sweep.yaml)")
     add_set_argument(p)
@@ -429,20 +430,27 @@ def cmd_tune(args):
     if not args.sweep:
         raise UserError("Expected a sweep name or file (see `rnnbench list`), or "
                         "`--worker-dir SWEEP_DIR` for a worker. Received neither.")
-    if args.serve:
-        sweep_dir = distributed.serve_sweep(args.sweep, args.serve, args.allow_public,
-                                            args.results_dir, args.resume, args.set,
-                                            args.max_trials, args.worker_timeout)
-    elif args.workers or args.gpus:
-        sweep_dir = distributed.tune_distributed(args.sweep, args.workers,
-                                                 args.results_dir, args.resume,
-                                                 args.set, args.max_trials, args.gpus,
-                                                 args.threads, args.worker_timeout)
-    else:
-        sweep_dir = tuning.tune(args.sweep, args.results_dir, args.resume, args.set,
-                                args.max_trials, trials_per_process=(
-                                    args.trials_per_process if args.whole_process else 0))
+    try:
+        if args.serve:
+            sweep_dir = distributed.serve_sweep(args.sweep, args.serve, args.allow_public,
+                                                args.results_dir, args.resume, args.set,
+                                                args.max_trials, args.worker_timeout)
+        elif args.workers or args.gpus:
+            sweep_dir = distributed.tune_distributed(args.sweep, args.workers,
+                                                     args.results_dir, args.resume,
+                                                     args.set, args.max_trials, args.gpus,
+                                                     args.threads, args.worker_timeout)
+        else:
+            sweep_dir = tuning.tune(args.sweep, args.results_dir, args.resume, args.set,
+                                    args.max_trials, trials_per_process=(
+                                        args.trials_per_process if args.whole_process else 0))
+    except tuning.NothingToResume as e:  # a complete sweep: one line, exit 0
+        print(f"rnnbench: {e}")
+        return 0
     print(sweep_report.summary(sweep_dir))
+    failed = sweep_report.all_failed(sweep_dir)
+    if failed:  # a sweep with no result is no success (exit 1)
+        raise RunFailed(failed)
     confirm_sweep(sweep_dir, args.confirm, args.seeds)
 
 

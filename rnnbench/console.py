@@ -9,6 +9,7 @@ rnnbench's own errors). The CLI uses this module; the Python API does not.
 """
 
 import contextlib
+import io
 import logging
 import os
 import re
@@ -24,6 +25,27 @@ NATIVE_LOG_LINE = re.compile(
     rb"^(WARNING: All log messages before absl::InitializeLog\(\) is called"
     rb"|[IWE]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ \S+:\d+\] )")
 LIBRARY_LOGGERS = ("tensorflow", "absl", "h5py")
+
+
+def plural(count, noun):
+    """`1 trial`, `3 trials`: a count with its noun in the right number."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+@contextlib.contextmanager
+def library_output_at_debug(stream="stdout"):
+    """What a library writes to `sys.stdout` (or "stderr") inside, as rnnbench debug
+    lines: hidden, shown by `--verbose` (Keras Tuner's "Reloading Tuner from ...",
+    TensorBoard's "NOTE: Using experimental fast data loading logic")."""
+    captured = io.StringIO()
+    redirect = contextlib.redirect_stderr if stream == "stderr" else contextlib.redirect_stdout
+    try:
+        with redirect(captured):
+            yield
+    finally:
+        for line in captured.getvalue().splitlines():
+            if line.strip():
+                logging.getLogger("rnnbench").debug(line.strip())
 
 
 def verbose_wanted(flag=False):

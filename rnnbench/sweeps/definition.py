@@ -121,6 +121,7 @@ def with_command_line(sweep, base_raw, overrides=None, max_trials=None):
         `(sweep, base_raw)`, new objects; the arguments are not changed.
     """
     overrides = config_lib.parse_overrides(overrides)
+    check_not_searched(sweep, overrides)
     if overrides:
         base_raw = copy.deepcopy(base_raw)
         config_lib.apply_overrides(base_raw, overrides,
@@ -138,6 +139,38 @@ def with_command_line(sweep, base_raw, overrides=None, max_trials=None):
         sweep = dataclasses.replace(
             sweep, tuner=dataclasses.replace(sweep.tuner, max_trials=max_trials))
     return sweep, base_raw
+
+
+def searched_keys(sweep):
+    """The config keys each trial sets itself: the space's, Hyperband's epoch budget,
+    and `tuner.early_stopping`'s."""
+    keys = [p.path for p in sweep.params]
+    if sweep.tuner.algorithm == "hyperband":
+        keys.append("train.epochs")
+    if sweep.tuner.early_stopping is not None:
+        keys.append("train.early_stopping")
+    return keys
+
+
+def _overlaps(a, b):
+    """Whether key paths `a` and `b` set the same value (one holds the other; `[*]`
+    matches any layer index)."""
+    def same(x, y):
+        return x == y or (x == "*" and isinstance(y, int)) or (y == "*" and isinstance(x, int))
+    return all(same(x, y) for x, y in zip(config_lib.split_path(a), config_lib.split_path(b)))
+
+
+def check_not_searched(sweep, overrides):
+    """`--set` on a key the trials set themselves would be silently replaced: refused."""
+    for key in overrides:
+        clash = [k for k in searched_keys(sweep) if k != DEPTH and _overlaps(key, k)]
+        if clash:
+            raise UserError(
+                f"Expected `--set` keys the sweep does not search: each trial of "
+                f"{sweep.name!r} sets {', '.join(f'`{k}`' for k in clash)} itself, so "
+                f"`--set {key}=...` would be silently replaced. Change the domain in the "
+                f"sweep file's `space:` (or `tuner:`) instead. Received: --set "
+                f"{key}={overrides[key]!r}")
 
 
 def load_saved_sweep(sweep_dir):

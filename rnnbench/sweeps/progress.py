@@ -14,6 +14,7 @@ import time
 
 import keras
 
+from rnnbench.console import plural
 from rnnbench.sweeps import leaderboard
 
 log = logging.getLogger("rnnbench")
@@ -92,13 +93,14 @@ class SweepProgress:
     def eta(self, done):
         """`5/8 trials done, about 40 s left` from the mean trial time so far."""
         if self.total is None:
-            return f"{done} trials done"
+            return f"{plural(done, 'trial')} done"
         remaining = max(self.total - done, 0)
+        trials = "trial" if self.total == 1 else "trials"
         if not remaining:
-            return f"{done}/{self.total} trials done"
+            return f"{done}/{self.total} {trials} done"
         mean = sum(self.durations) / len(self.durations)
         left = mean * math.ceil(remaining / self.parallel)
-        return (f"{done}/{self.total} trials done, about {duration(left)} left "
+        return (f"{done}/{self.total} {trials} done, about {duration(left)} left "
                 f"(mean {duration(mean)} a trial)")
 
 

@@ -1,7 +1,10 @@
 """What `rnnbench tune` prints when a sweep ends."""
 
+from pathlib import Path
+
 import pandas as pd
 
+from rnnbench.console import plural
 from rnnbench.sweeps import definition
 
 
@@ -14,10 +17,11 @@ def summary(sweep_dir, top=10):
     shown = frame[columns[:4] + [p.path for p in sweep.params if p.path in frame]
                   + [c for c in ("params", "epochs_run", "wall_time_s") if c in frame]]
     lines = [
-        f"sweep {sweep.name}: {len(frame)} trials "
+        f"sweep {sweep.name}: {plural(len(frame), 'trial')} "
         f"({', '.join(f'{n} {s.lower()}' for s, n in counts.items()) or 'none'})",
         shown.head(top).to_string(index=False),
-        f"(the top {top} of {len(frame)} trials; every trial is in the leaderboard)"
+        f"(the top {top} of {plural(len(frame), 'trial')}; every trial is in the "
+        "leaderboard)"
         if len(frame) > top else "",
         f"leaderboard: {sweep_dir / 'leaderboard.csv'}",
         f"look at it:  rnnbench board --logdir {sweep_dir}"
@@ -26,3 +30,19 @@ def summary(sweep_dir, top=10):
         if len(frame) and frame["status"].iloc[0] == "COMPLETED" else "",
     ]
     return "\n".join(line for line in lines if line)
+
+
+def all_failed(sweep_dir):
+    """One line naming the failures when no trial of the sweep completed, else None."""
+    frame = pd.read_csv(sweep_dir / "leaderboard.csv", dtype={"trial_id": str})
+    if not len(frame) or (frame["status"] == "COMPLETED").any():
+        return None
+    errors = frame["error"].fillna("") if "error" in frame else pd.Series([""] * len(frame))
+    kinds = {}
+    for trial_id, error in zip(frame["trial_id"], errors):
+        kinds.setdefault(error.strip() or "no result", []).append(trial_id)
+    named = "; ".join(f"{plural(len(ids), 'trial')} ({', '.join(ids[:5])}"
+                      f"{', ...' if len(ids) > 5 else ''}): {error[:200]}"
+                      for error, ids in kinds.items())
+    return (f"every trial of sweep {Path(sweep_dir).parent.name} {Path(sweep_dir).name} "
+            f"failed, none completed: {named}")

@@ -21,6 +21,7 @@ from pathlib import Path
 import keras_tuner as kt
 import yaml
 
+from rnnbench import console
 from rnnbench.config import experiment as config_lib
 from rnnbench.config import paths
 from rnnbench.config.registry import TUNERS
@@ -110,8 +111,9 @@ class SweepTuner(kt.engine.base_tuner.BaseTuner):
         self.trials_run = 0
         total = None if sweep.tuner.algorithm == "hyperband" else sweep.tuner.max_trials
         self.progress = progress.SweepProgress(sweep.tuner.objective, total)
-        super().__init__(oracle=oracle, directory=str(sweep_dir), project_name=PROJECT,
-                         overwrite=False)
+        with console.library_output_at_debug():  # "Reloading Tuner from ..."
+            super().__init__(oracle=oracle, directory=str(sweep_dir), project_name=PROJECT,
+                             overwrite=False)
         # Keras Tuner reloads only when this tuner's state file exists, which it
         # first writes after a trial ends: save now so a crash in the first
         # trial is resumable too.
@@ -184,7 +186,7 @@ class SweepTuner(kt.engine.base_tuner.BaseTuner):
         self.progress.trial_ended(trial.trial_id, ended.status, ended.score, board)
         self.trials_run += 1
         log.debug(f"trial {trial.trial_id}: process RSS {rss_mb():.0f} MB after "
-                  f"{self.trials_run} trials in it")
+                  f"{console.plural(self.trials_run, 'trial')} in it")
         if self.trials_per_process and self.trials_run >= self.trials_per_process \
                 and self.more_to_run():
             raise Recycle()
@@ -318,6 +320,12 @@ def resume_sweep(sweep_name, results_dir, resume, overrides=None, max_trials=Non
     sweep, base_raw = definition.load_saved_sweep(sweep_dir)
     if sweep.tuner.algorithm == "grid":
         raise UserError(GRID_CANNOT_RESUME.format(name=sweep.name))
+    ended = ended_trials(sweep_dir, sweep)
+    if ended is not None:
+        raise NothingToResume(
+            f"Nothing to resume: sweep {sweep.name} {sweep_dir.name} is complete (all "
+            f"{console.plural(ended, 'trial')} ended, none interrupted). Its results: "
+            f"{sweep_dir / 'leaderboard.csv'}; a new sweep: rnnbench tune {sweep_name}")
     check_base(sweep, base_raw)
     if problem is None:
         problem = record_differences(current[0], sweep)
@@ -326,6 +334,35 @@ def resume_sweep(sweep_name, results_dir, resume, overrides=None, max_trials=Non
                     "recorded it")
     log.info(f"sweep {sweep.name}: {sweep_dir}")
     return sweep, base_raw, sweep_dir
+
+
+class NothingToResume(UserError):
+    """`--resume` found the sweep complete; `rnnbench tune` prints it and exits 0."""
+
+
+ENDED = ("COMPLETED", "FAILED", "INVALID")
+
+
+def ended_trials(sweep_dir, sweep):
+    """How many trials a complete sweep ran, or None while it has more to run.
+
+    Complete: every trial Keras Tuner recorded has ended and there are
+    `tuner.max_trials` of them. Hyperband's budget is not a trial count, so
+    its sweeps always resume (Keras Tuner then stops at once if it is spent).
+    """
+    if sweep.tuner.algorithm == "hyperband":
+        return None
+    states = []
+    for path in Path(sweep_dir, PROJECT).glob("trial_*/trial.json"):
+        try:
+            state = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return None  # check_state says what is wrong with it
+        states.append(state.get("status") if isinstance(state, dict) else None)
+    if not states or len(states) < sweep.tuner.max_trials \
+            or any(s not in ENDED for s in states):
+        return None
+    return len(states)
 
 
 def current_sweep(sweep_name):
@@ -426,8 +463,8 @@ def continue_in_fresh_process(owner, sweep_name, sweep_dir, results_dir,
     """Replaces this process by `rnnbench tune SWEEP --resume ID`; does not return."""
     argv = [sys.executable, "-m", *resume_command(sweep_name, sweep_dir, results_dir),
             "--trials-per-process", str(trials_per_process)]
-    log.info(f"{trials_per_process} trials done in this process (RSS {rss_mb():.0f} MB);"
-             f" going on in a fresh one to return TensorFlow's memory")
+    log.info(f"{console.plural(trials_per_process, 'trial')} done in this process "
+             f"(RSS {rss_mb():.0f} MB); going on in a fresh one to return TensorFlow's memory")
     owner.hand_over()
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
