@@ -3,6 +3,7 @@
 import logging
 from pathlib import Path
 
+from rnnbench import console
 from rnnbench.errors import UserError
 
 
@@ -16,7 +17,8 @@ def start(logdir, host="127.0.0.1", port=6006):
     board.configure(argv=[None, "--logdir", str(logdir), "--host", host,
                           "--port", str(port), "--reload_interval", "5"])
     try:
-        return board.launch()
+        with console.library_output_at_debug("stderr"):  # its data-loading NOTE
+            return board.launch()
     except program.TensorBoardServerException as e:
         raise UserError(f"TensorBoard could not start on {host}:{port}: {e}. "
                         "Pick another with --port.") from None
