@@ -59,6 +59,19 @@ def is_run_dir(target):
     return path.is_dir() and (path / "config.yaml").is_file()
 
 
+def not_a_run_dir(folder):
+    """Why a folder given to `reproduce` is no run folder, and the run folders in it."""
+    inside = sorted(str(p.parent) for pattern in ("*/config.yaml", "trials/*/config.yaml")
+                    for p in folder.glob(pattern))
+    hint = (f" Run folders in it: {', '.join(inside[-3:])}"
+            f"{f' (and {len(inside) - 3} more)' if len(inside) > 3 else ''}."
+            if inside else "")
+    return (f"Expected a run folder (one holding config.yaml, manifest.json and "
+            f"metrics.json, as results/<experiment>/<run id>/ or a sweep's "
+            f"trials/<id>/) or an experiment name. Received: {folder}, a folder without "
+            f"config.yaml.{hint}")
+
+
 def reproduce(target, seeds=None, tolerance=None, results_dir=None,
               allow_data_change=False):
     """Reproduces a run folder or a named experiment; returns a `Verdict`.
@@ -75,6 +88,8 @@ def reproduce(target, seeds=None, tolerance=None, results_dir=None,
                             f"with its own seed). Received: {seeds}")
         return reproduce_run(Path(target), tolerance or 0.0, results_dir,
                              allow_data_change)
+    if Path(target).is_dir():
+        raise UserError(not_a_run_dir(Path(target)))
     return reproduce_experiment(target, seeds, tolerance, results_dir, allow_data_change)
 
 
