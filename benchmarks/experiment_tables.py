@@ -2,6 +2,11 @@
 
     python benchmarks/experiment_tables.py --results-dir results            # print them
     python benchmarks/experiment_tables.py --results-dir results --write experiments/README.md
+    python benchmarks/experiment_tables.py --from-references --write experiments/README.md
+
+`--from-references` reads the experiment files' `reference:` blocks instead of
+run folders (each block was measured from such runs; its comment lists every
+seed's value).
 
 With `--write`, each table replaces only what lies between its markers,
 `<!-- generated: families -->` ... `<!-- end generated: families -->` and the
@@ -24,10 +29,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results-dir", help="results root (default ./results)")
     parser.add_argument("--write", metavar="FILE", help="replace the tables in FILE")
+    parser.add_argument("--from-references", action="store_true",
+                        help="the experiment files' reference blocks, not run folders")
     args = parser.parse_args(argv)
 
     def generate():
-        generated = experiment_tables.tables(args.results_dir)
+        found = experiment_tables.from_references() if args.from_references else None
+        generated = experiment_tables.tables(args.results_dir, found)
         if not args.write:
             print("\n\n".join(generated.values()))
             return

@@ -14,6 +14,7 @@ import pandas as pd
 
 from rnnbench.reports import results_table
 from rnnbench.runs import folders
+from rnnbench.runs import stats
 from rnnbench.runs.references import mean_std_text, summary
 
 
@@ -72,6 +73,9 @@ def summary_table(frame, metric):
         for column in dict.fromkeys([metric, "val_loss", "test_loss"]):
             if column in group:
                 row[column] = mean_std_text(*summary(group[column].tolist()))
+                if column == metric:
+                    row["95% CI"] = stats.interval_text(
+                        stats.interval(*stats.summary(group[column].tolist())))
         row["params"] = int(group["params"].iloc[0])
         row["epochs"] = f"{group['epochs_run'].mean():.3g}"
         row["time/epoch (s)"] = f"{group['epoch_time_s'].median():.3g}"
@@ -82,6 +86,25 @@ def summary_table(frame, metric):
             row[f"baseline {metric}"] = f"{group[baseline].iloc[0]:.4g}"
         out.append(row)
     return pd.DataFrame(out)
+
+
+def comparison_table(frame, metric):
+    """Each variant against the best by mean `metric`: Welch's t-test on per-seed values."""
+    from rnnbench.data import tasks
+    higher = tasks.higher_is_better(metric)
+    groups = {v: stats.summary(g[metric].tolist())
+              for v, g in frame.groupby("variant", sort=False)}
+    best = (max if higher else min)(groups, key=lambda v: groups[v][0])
+    rows = []
+    for variant, ours in groups.items():
+        if variant == best:
+            continue
+        result = stats.compare_two(ours, groups[best], higher)
+        rows.append({"variant": variant, "against": best,
+                     "difference": f"{ours[0] - groups[best][0]:+.4g}",
+                     "test": result["test"], "p": stats.p_text(result["p"]) or "—",
+                     "result": result["words"]})
+    return pd.DataFrame(rows)
 
 
 def plot_learning_curves(frame, path):
@@ -191,9 +214,17 @@ def write(study_dir, study, metric, reproduce=None):
         f"`{reproduce or 'rnnbench study ' + study.name}`. Every number below is read back from the run "
         "folders in `runs/` (metrics.json, manifest.json, TensorBoard events).",
         "",
-        "## Summary (mean ± sample std over seeds, ddof 1)",
+        "## Summary (mean ± sample std over seeds, ddof 1; 95% CI of the mean)",
         "",
         results_table.render(table, "markdown"),
+        "",
+        f"## Against the best variant by mean {metric}",
+        "",
+        "Welch's t-test on the per-seed values, two-sided at 0.05 "
+        "(rnnbench/runs/stats.py); \"not distinguishable over n seeds\" is no ranking.",
+        "",
+        results_table.render(comparison_table(frame, metric), "markdown")
+        if frame["variant"].nunique() > 1 else "(one variant)",
         "",
         "## Figures",
         "",

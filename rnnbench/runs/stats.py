@@ -117,7 +117,7 @@ def compare_two(ours, theirs, higher_is_better):
     """`{"test", "p", "words"}`: two of our models' seeds (`summary` triples), Welch's test."""
     tested = welch(ours, theirs)
     p = None if tested is None else tested[1]
-    n = min(ours[2], theirs[2])
+    n = ours[2] if ours[2] == theirs[2] else f"{ours[2]} and {theirs[2]}"
     return {"test": "Welch's t-test", "p": p,
             "words": wording(ours[0] - theirs[0], p, n, higher_is_better,
                              difference_interval(ours, theirs), theirs[0])}

@@ -66,10 +66,10 @@ def test_the_tables_hold_what_the_run_folders_hold(tiny_family):
     generated = experiment_tables.tables(tiny_family)
     runs = recorded(tiny_family, "tiny_lstm")
     values = [runs[s]["test_mse"] for s in (1, 2)]
-    expected = f"{statistics.fmean(values):.4g} ± {statistics.stdev(values):.2g}"
+    expected = f"{statistics.fmean(values):.4g} ± {statistics.stdev(values):.2g} (2)"
     row = next(line for line in generated["experiments"].splitlines()
                if line.startswith("| `tiny_lstm`"))
-    assert f"| {expected} | 1, 2 |" in row
+    assert f"| {expected} | [" in row and "] | 1, 2 |" in row
     assert f"{runs[1]['baseline_test_mse']:.4g} (predict 1)" in row
     family = next(line for line in generated["families"].splitlines()
                   if line.startswith("| tiny, test_mse"))
@@ -90,16 +90,33 @@ def shipped_facts(name, values):
     return {name: {"exp": exp, "metric": exp.reference.metric, "values": values}}
 
 
-def test_the_music_table_sets_each_run_beside_bai_et_al():
+def test_the_music_table_sets_each_run_beside_bai_et_al_with_its_test():
     found = shipped_facts("jsb_gru", {42: 8.5, 1: 8.7})
     found.update(shipped_facts("sunspots_lstm", {42: 0.5, 1: 0.6}))  # not music: no row
-    rows = experiment_tables.published_music_table(found).splitlines()[2:]
-    assert rows == ["| jsb_chorales, GRU(260) | 8.6 ± 0.14 (2) | 8.43 | +0.17 | `jsb_gru` |"]
+    rows = experiment_tables.published_music_table(found, {"jsb_gru": (60, 900)})
+    # mean 8.6, sample std 0.1414, n 2: t = 1.7, p = 0.34; 95% CI 8.6 ± 12.71 * 0.1
+    assert rows.splitlines()[2:] == [
+        "| jsb_chorales, GRU(260) | 8.6 ± 0.14 (2) | [7.329, 9.871] | 8.43 | +0.17 | "
+        "not distinguishable over 2 seeds (p = 0.34) | 60 epochs, 900 updates | ~300K "
+        "| `jsb_gru` |"]
 
 
-def test_the_one_nn_table_counts_the_seeds_above_the_computed_1nn():
+def test_the_one_nn_table_counts_the_seeds_above_and_tests_against_the_computed_1nn():
     found = shipped_facts("italy_power_demand_gru", {42: 0.96, 1: 0.95, 2: 0.97})
     rows = experiment_tables.published_one_nn_table(found).splitlines()[2:]
     # 1-NN Euclidean on ItalyPowerDemand's archive split: error 0.0447 (published)
     assert rows == ["| italy_power_demand | `italy_power_demand_gru` | 0.96 ± 0.01 (3) "
-                    "| 2 of 3 | 0.9553; 0.9553 | ≈ 0.965 |"]
+                    "| [0.9352, 0.9848] | 2 of 3 | 0.9553; 0.9553 | not distinguishable over "
+                    "3 seeds (one-sample t-test, p = 0.50) | ≈ 0.965 |"]
+
+
+def test_the_tables_can_be_made_from_the_reference_blocks():
+    found = experiment_tables.from_references(["italy_power_demand_gru", "airline_bilstm"])
+    facts = found["italy_power_demand_gru"]
+    ref = facts["exp"].reference
+    assert facts["summary"] == (ref.value, ref.std, len(ref.seeds))
+    assert list(facts["values"]) == list(ref.seeds)  # from the block's comment
+    assert facts["baseline"] == ref.baseline and facts["params"] > 0
+    row = next(line for line in experiment_tables.experiments_table(found).splitlines()
+               if line.startswith("| `airline_bilstm`"))
+    assert "| better (p < 0.001) |" in row  # against seasonal naive, one-sample t-test
