@@ -212,8 +212,12 @@ def make_parser():
     p.add_argument("--sweep-dir", required=True, metavar="DIR",
                    help="the sweep folder, on a filesystem shared with the chief")
     p.add_argument("--id", metavar="NAME",
-                   help="tuner id (default HOSTNAME-0, stable across restarts: a "
-                        "restarted worker gets its trial back)")
+                   help="tuner id, unique among the live workers (default HOSTNAME-PID; "
+                        "pass the same --id when restarting a worker so it gets its "
+                        "trial back)")
+    p.add_argument("--token-file", metavar="FILE",
+                   help="the oracle's token (default: RNNBENCH_ORACLE_TOKEN, else the "
+                        "sweep folder's oracle-token, written by the chief)")
     add_placement_arguments(p, "one worker process per GPU (ids NAME-gpuK)")
     p.add_argument("--oracle-timeout", type=float, default=60.0, metavar="SECONDS",
                    help="retry an unreachable oracle this long, then exit (default 60)")
@@ -378,8 +382,8 @@ def add_distributed_arguments(p):
                    help="the chief only: serve the oracle on HOST:PORT for workers "
                         "started with `rnnbench worker` on other hosts")
     p.add_argument("--allow-public", action="store_true",
-                   help="let --serve bind a public or wildcard address (the oracle has "
-                        "no authentication)")
+                   help="let --serve bind a public or wildcard address (the oracle's "
+                        "token travels unencrypted)")
     add_placement_arguments(p, "with --workers: one worker per GPU")
     p.add_argument("--worker-timeout", type=float, default=120.0, metavar="SECONDS",
                    help="a worker silent this long is given up and its trial goes to "
@@ -407,7 +411,7 @@ def cmd_worker(args):
     check_positive(args, "threads", "oracle_timeout")
     from rnnbench.sweeps import distributed
     distributed.run_workers(args.oracle, args.sweep_dir, args.id, args.gpus,
-                            args.threads, args.oracle_timeout)
+                            args.threads, args.oracle_timeout, args.token_file)
 
 
 def cmd_tune(args):

@@ -13,6 +13,7 @@ elsewhere.
 
 import contextlib
 import functools
+import json
 import threading
 from importlib import metadata
 
@@ -70,9 +71,33 @@ VERSION = check_version()
 from keras_tuner.engine.trial import Trial, TrialStatus  # noqa: E402  (public API)
 from keras_tuner.src import protos  # noqa: E402
 from keras_tuner.src.distribute import oracle_chief, oracle_client  # noqa: E402
+from keras_tuner.src import utils as _kt_utils  # noqa: E402
 from keras_tuner.src.engine import oracle as _oracle_module  # noqa: E402
 
 OracleServicer = oracle_chief.OracleServicer  # the gRPC servicer rnnbench extends
+
+
+# --------------------------------------------------- atomic Keras Tuner state
+
+def save_json_atomic(path, obj, _write=_kt_utils.save_json):
+    """Keras Tuner's `save_json`, written to a temp file and renamed into place.
+
+    Keras Tuner truncates its state files (oracle.json, trial.json, the
+    tuner's file) and then writes them: a full disk or a kill in between
+    leaves a 0-byte file that no resume can read. Paths with a scheme
+    (gs://) keep Keras Tuner's own writer.
+    """
+    if "://" in str(path):
+        return _write(path, obj)
+    from rnnbench.runs import folders
+    text = json.dumps(obj)
+    folders.write_text_atomic(path, text)
+    return text
+
+
+# Every Keras Tuner writer of state (Stateful.save, Trial.save) calls
+# `utils.save_json` through the module, so this one assignment covers them.
+_kt_utils.save_json = save_json_atomic
 
 
 # ------------------------------------------------------------ the oracle lock
@@ -187,12 +212,21 @@ def oracle_stub(channel):
     return protos.get_service_grpc().OracleStub(channel)
 
 
+def use_channel(client, channel):
+    """Sends a worker tuner's oracle calls (Keras Tuner's `OracleClient`) over `channel`.
+
+    Keras Tuner's client makes its own plain channel; ours carries the token.
+    """
+    client.stub = oracle_stub(channel)
+
+
 def set_client_timeout(seconds):
     """The per-call deadline of a worker's oracle client (Keras Tuner's is an hour)."""
     oracle_client.TIMEOUT = seconds
 
 
 __all__ = ["SUPPORTED", "VERSION", "Trial", "TrialStatus", "OracleServicer",
-           "check_version", "oracle_lock", "guard_lock", "retry_queue", "pending",
+           "check_version", "save_json_atomic", "oracle_lock", "guard_lock", "retry_queue", "pending",
            "hand_back", "keep_idle", "end_all", "is_too_many_failures", "first_line",
-           "service", "add_servicer", "oracle_stub", "set_client_timeout"]
+           "service", "add_servicer", "oracle_stub", "use_channel",
+           "set_client_timeout"]

@@ -502,10 +502,17 @@ def check_state(sweep_name, sweep_dir):
     problem = None
     if reloads and not oracle_json.exists():
         problem = (oracle_json, "is missing")
+    elif oracle_json.exists() and not reloads:
+        # Keras Tuner would not reload at all and start over, over the trials.
+        problem = (tuner_dir / "tuner0.json", "is missing (no tuner file beside "
+                                              "oracle.json)")
     elif oracle_json.exists():
         problem = json_problem(oracle_json, ORACLE_KEYS)
+    for tuner_json in sorted(tuner_dir.glob("*.json")):  # tuner0.json, chief.json
+        problem = problem or json_problem(tuner_json, ())
     for trial_json in sorted(tuner_dir.glob("trial_*/trial.json")):
         problem = problem or json_problem(trial_json, TRIAL_KEYS)
+    problem = problem or missing_trial_file(tuner_dir)
     if problem:
         raise UserError(corrupt_message(sweep_name, sweep_dir, *problem))
 
@@ -519,9 +526,28 @@ def json_problem(path, keys):
         data = json.loads(text)
     except ValueError as e:
         return path, f"is not valid JSON, probably truncated ({len(text)} bytes; {e})"
-    missing = [k for k in keys if not isinstance(data, dict) or k not in data]
+    if not isinstance(data, dict):
+        return path, f"is not a JSON object (it holds a {type(data).__name__})"
+    missing = [k for k in keys if k not in data]
     if missing:
         return path, f"lacks the keys {missing} that Keras Tuner reads"
+    if "status" in keys and data["status"] not in leaderboard.KNOWN_STATUSES:
+        return path, (f"has an unknown trial status {data['status']!r} (expected one of "
+                      f"{list(leaderboard.KNOWN_STATUSES)})")
+    return None
+
+
+def missing_trial_file(tuner_dir):
+    """`(path, what is wrong)` for a trial oracle.json names whose trial.json is gone."""
+    oracle_json = Path(tuner_dir) / "oracle.json"
+    if not oracle_json.exists():
+        return None
+    state = json.loads(oracle_json.read_text())
+    ids = [*state["start_order"], *state["end_order"], *state["ongoing_trials"].values()]
+    for trial_id in dict.fromkeys(str(i) for i in ids):
+        path = Path(tuner_dir) / f"trial_{trial_id}" / "trial.json"
+        if not path.is_file():
+            return path, f"is missing, though oracle.json lists trial {trial_id}"
     return None
 
 

@@ -140,6 +140,9 @@ def test_intact_state_passes_the_check(sweep_file, sweep_dir):
     from rnnbench.sweeps import tuning
     tuning.check_state("state", sweep_dir)  # no error
     (sweep_dir / "tuner" / "oracle.json").write_text("[]")
+    with pytest.raises(UserError, match="is not a JSON object"):
+        tuning.check_state("state", sweep_dir)
+    (sweep_dir / "tuner" / "oracle.json").write_text("{}")
     with pytest.raises(UserError, match="lacks the keys"):
         tuning.check_state("state", sweep_dir)
 

@@ -17,7 +17,7 @@ def parse_address(text, where):
 
 
 def check_private(host, allow_public):
-    """Refuses to serve the unauthenticated oracle on a public or wildcard address."""
+    """Refuses to serve the oracle (its token travels in clear) on a public or wildcard address."""
     try:
         infos = socket.getaddrinfo(host, None)
     except socket.gaierror as e:
@@ -27,10 +27,11 @@ def check_private(host, allow_public):
         addr = ipaddress.ip_address(info[4][0].split("%")[0])
         if (addr.is_global or addr.is_unspecified) and not allow_public:
             raise UserError(
-                f"Refusing to serve the oracle on {host} ({addr}): Keras Tuner's gRPC "
-                "oracle has no authentication, so anyone who reaches the port can read "
-                "and end trials. Serve it on a private address (10.x, 172.16-31.x, "
-                "192.168.x, 127.x), or pass --allow-public if the network is yours.")
+                f"Refusing to serve the oracle on {host} ({addr}): its calls carry "
+                "the sweep's token unencrypted (no TLS), so anyone who can watch the "
+                "network can take it and read or end trials. Serve it on a private "
+                "address (10.x, 172.16-31.x, 192.168.x, 127.x), or pass --allow-public "
+                "if the network is yours.")
 
 
 def free_port(host="127.0.0.1"):

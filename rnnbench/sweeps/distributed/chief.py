@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from rnnbench.errors import RunFailed, UserError
-from rnnbench.sweeps import leaderboard, progress, tuning
-from rnnbench.sweeps.distributed import addresses, placement, supervision
+from rnnbench.sweeps import kt_compat, leaderboard, progress, tuning
+from rnnbench.sweeps.distributed import addresses, auth, placement, supervision
 from rnnbench.sweeps.distributed.heartbeat import HEARTBEAT_S
 from rnnbench.sweeps.distributed.server import WORKER_TIMEOUT_S, OracleServer
 
@@ -36,13 +36,19 @@ def with_env(values):
                 os.environ[key] = value
 
 
-def chief_server(sweep, base_raw, sweep_dir, host, port, worker_timeout):
-    """The sweep's oracle (reloaded from the folder if it has state), served."""
+def chief_server(sweep, base_raw, sweep_dir, host, port, worker_timeout, token=None):
+    """The sweep's oracle (reloaded from the folder if it has state), served.
+
+    Args:
+        token: what every RPC must carry (default: `auth.chief_token`, which
+            also writes it to the sweep folder's `oracle-token`).
+    """
     with with_env(addresses.oracle_env(host, port, "chief")):
         chief = tuning.build_tuner(sweep, base_raw, sweep_dir)
         chief.oracle.verbose = 0  # Keras Tuner's tables; `progress` says it per trial
         chief.save()
-    return OracleServer(chief.oracle, host, port, worker_timeout).start()
+    token = token or auth.chief_token(sweep_dir)
+    return OracleServer(chief.oracle, host, port, token, worker_timeout).start()
 
 
 class LocalWorkers:
@@ -61,14 +67,27 @@ class LocalWorkers:
         log.info(f"oracle on {server.address}; starting {self.count} workers"
                  + (f", {self.threads} threads each" if self.threads else ""))
         ids = ["tuner"] if self.gpus else [f"tuner{i}" for i in range(self.count)]
-        specs = {p.tuner_id: placement.worker_command(p, server.address, sweep_dir)
+        specs = {p.tuner_id: placement.worker_command(p, server.address, sweep_dir,
+                                                      auth.token_path(sweep_dir))
                  for p in placement.placements(ids, self.gpus, self.threads)}
 
         def poll():
             on_poll()
             server.give_up_lost()
             server.check_failed()
-        supervision.supervise(sweep_dir, specs, poll)
+        try:
+            supervision.supervise(sweep_dir, specs, poll)
+        except RunFailed as e:
+            server.check_failed()  # Keras Tuner's own stop, if that came first
+            raise RunFailed(f"{e}. The sweep folder is kept; resume it with: "
+                            f"{shlex.join(resume_command)}") from None
+        if not server.finished():
+            # Every worker is gone (each ended by itself) with trials left: say so
+            # rather than report a finished sweep.
+            server.check_failed()
+            raise RunFailed(
+                f"every worker exited with trials left ({unfinished(server)}). The sweep "
+                f"folder is kept; resume it with: {shlex.join(resume_command)}")
 
     def finish(self, server):
         pass
@@ -86,10 +105,14 @@ class RemoteWorkers:
         return ["--serve", self.address]
 
     def run(self, server, sweep_dir, on_poll, resume_command):
+        sweep_dir = Path(sweep_dir).resolve()
         command = ["rnnbench", "worker", "--oracle", self.address, "--sweep-dir",
-                   str(Path(sweep_dir).resolve())]
-        log.info(f"oracle on {self.address} (no authentication: keep it on a private "
-                 f"network); start each worker with:\n  {shlex.join(command)}")
+                   str(sweep_dir), "--token-file", str(auth.token_path(sweep_dir))]
+        # The token itself is not logged: it is in the 0600 file the command names.
+        log.info(f"oracle on {self.address} (calls must carry the token in "
+                 f"{auth.token_path(sweep_dir)}, readable only by you; it travels "
+                 f"unencrypted, so keep the port on a private network); start each "
+                 f"worker with:\n  {shlex.join(command)}")
         wait_until_done(server, on_poll, resume_command)
 
     def finish(self, server):
@@ -152,6 +175,13 @@ def serve_sweep(sweep_name, address, allow_public=False, results_dir=None, resum
     addresses.check_private(host, allow_public)
     return run_chief(sweep_name, host, port, RemoteWorkers(address), results_dir, resume,
                      overrides, max_trials, worker_timeout)
+
+
+def unfinished(server):
+    """`2 running, 1 waiting for a retry`: what an ended chief leaves for a resume."""
+    running = len(server.oracle.ongoing_trials)
+    waiting = len(kt_compat.retry_queue(server.oracle))
+    return f"{running} running, {waiting} waiting for a retry"
 
 
 def wait_until_done(server, on_poll, resume_command):

@@ -17,10 +17,12 @@ class Heartbeat:
     oracle is unreachable for `timeout` s.
 
     Args:
+        channel: the worker's channel to the oracle (`auth.channel`).
         trial_id: called for the worker's current trial id (None between trials).
     """
 
-    def __init__(self, address, worker_id, trial_id, timeout):
+    def __init__(self, channel, address, worker_id, trial_id, timeout):
+        self.channel = channel  # `auth.channel`: carries the token and the id
         self.address = address
         self.worker_id = worker_id
         self.trial_id = trial_id
@@ -31,7 +33,7 @@ class Heartbeat:
 
     def run(self):
         import grpc
-        stub = kt_compat.oracle_stub(grpc.insecure_channel(self.address))
+        stub = kt_compat.oracle_stub(self.channel)
         alive = time.monotonic()
         while True:
             time.sleep(HEARTBEAT_S)

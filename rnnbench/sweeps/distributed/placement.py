@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from rnnbench.errors import UserError
-from rnnbench.sweeps.distributed import addresses
+from rnnbench.sweeps.distributed import addresses, auth
 
 
 def parse_gpus(text):
@@ -63,16 +63,28 @@ def placements(ids, gpus=None, threads=None):
     return [Placement(tid, None, threads) for tid in ids]
 
 
-def default_worker_id(slot=0):
-    """Stable across restarts on one host, so a restarted worker gets its trial back."""
-    return f"{socket.gethostname()}-{slot}"
+def default_worker_id():
+    """`HOST-PID`: distinct for cloned hosts and containers that share a hostname.
+
+    A worker restarted by hand gets its trial back only under the same id, so
+    pass `--id` where workers are restarted (local supervision does).
+    """
+    return f"{socket.gethostname()}-{os.getpid()}"
 
 
-def worker_command(placement, address, sweep_dir):
-    """`(argv, env)` of a worker process."""
+def worker_command(placement, address, sweep_dir, token_file=None):
+    """`(argv, env)` of a worker process.
+
+    Its instance tag is fixed here, so the supervisor's restart of a dead
+    worker is not refused as a duplicate of itself.
+    """
     argv = [sys.executable, "-m", "rnnbench", "worker", "--oracle", address,
             "--sweep-dir", str(sweep_dir), "--id", placement.tuner_id, *placement.args()]
+    if token_file is not None:
+        argv += ["--token-file", str(token_file)]
     host, port = addresses.parse_address(address, "--oracle")
     env = {**os.environ, **addresses.oracle_env(host, port, placement.tuner_id),
-           **placement.env()}
+           **placement.env(),
+           auth.INSTANCE_ENV: f"{socket.gethostname()} pid {os.getpid()} slot "
+                              f"{placement.tuner_id}"}
     return argv, env

@@ -6,6 +6,7 @@ from concurrent import futures
 
 from rnnbench.errors import RunFailed, UserError
 from rnnbench.sweeps import kt_compat
+from rnnbench.sweeps.distributed import auth
 
 WORKER_TIMEOUT_S = 120.0  # a worker's silence before its trial goes to another
 log = logging.getLogger("rnnbench")
@@ -14,7 +15,8 @@ log = logging.getLogger("rnnbench")
 class OracleServer:
     """The chief's oracle served on `host:port` (see the package doc)."""
 
-    def __init__(self, oracle, host, port, worker_timeout=WORKER_TIMEOUT_S):
+    def __init__(self, oracle, host, port, token, worker_timeout=WORKER_TIMEOUT_S,
+                 live_s=auth.LIVE_S):
         import grpc
         self.oracle = kt_compat.guard_lock(oracle)
         self.address = f"{host}:{port}"
@@ -25,7 +27,9 @@ class OracleServer:
         self.failure = None  # Keras Tuner's "consecutive failures" error, once raised
         self.servicer = make_servicer(self)
         # Several threads: a heartbeat must not wait behind a slow save.
-        self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
+        # The gate refuses calls without the token before any handler runs.
+        self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=8),
+                                  interceptors=[auth.make_gate(token, live_s)])
         kt_compat.add_servicer(self.servicer, self.server)
         try:
             bound = self.server.add_insecure_port(self.address)
@@ -81,13 +85,28 @@ class OracleServer:
             raise RunFailed(f"sweep stopped: {self.failure}")
 
 
+# The statuses a worker may end a trial with.
+END_STATUSES = ("COMPLETED", "FAILED", "INVALID", "STOPPED")
+
+
 def make_servicer(server):
-    """Keras Tuner's servicer, recording who is alive and holding idle workers."""
+    """Keras Tuner's servicer, recording who is alive and holding idle workers.
+
+    Every handler checks its request before Keras Tuner sees it (an unknown
+    trial id raised `KeyError` under the oracle's lock): a bad one is answered
+    with a gRPC error (`INVALID_ARGUMENT`, `NOT_FOUND`, `FAILED_PRECONDITION`).
+    """
+    import grpc
     Status = kt_compat.TrialStatus
+
+    def running_ids(oracle):
+        return {t.trial_id for t in oracle.ongoing_trials.values()}
 
     class Servicer(kt_compat.OracleServicer):
         def CreateTrial(self, request, context):
             response = kt_compat.service().CreateTrialResponse
+            if not request.tuner_id:
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT, "a tuner_id is required")
             if server.failure is not None:  # the sweep has stopped: so do its workers
                 trial = kt_compat.Trial(self.oracle.get_space(), status=Status.STOPPED)
                 return response(trial=trial.to_proto())
@@ -104,8 +123,20 @@ def make_servicer(server):
                 server.given_up.pop(trial.trial_id, None)
             return response(trial=trial.to_proto())
 
+        def UpdateTrial(self, request, context):
+            if request.trial_id not in self.oracle.trials:
+                context.abort(grpc.StatusCode.NOT_FOUND,
+                              f"no trial {request.trial_id!r} in this sweep")
+            if request.trial_id not in running_ids(self.oracle):
+                context.abort(grpc.StatusCode.FAILED_PRECONDITION,
+                              f"trial {request.trial_id!r} is not running")
+            if request.step < 0:
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT,
+                              f"Expected step >= 0. Received: {request.step}")
+            server.seen[request.trial_id] = time.monotonic()
+            return super().UpdateTrial(request, context)
+
         def GetTrial(self, request, context):
-            import grpc
             if request.trial_id not in self.oracle.trials:  # a heartbeat between trials
                 context.abort(grpc.StatusCode.NOT_FOUND, "no such trial")
             server.seen[request.trial_id] = time.monotonic()
@@ -113,8 +144,16 @@ def make_servicer(server):
 
         def EndTrial(self, request, context):
             response = kt_compat.service().EndTrialResponse
-            running = {t.trial_id for t in self.oracle.ongoing_trials.values()}
-            if request.trial.trial_id not in running:
+            try:
+                status = kt_compat.Trial.from_proto(request.trial).status
+            except (KeyError, ValueError, TypeError) as e:
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT,
+                              f"the trial does not parse ({type(e).__name__}: {e})")
+            if status not in END_STATUSES:
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT,
+                              f"Expected a trial's end status to be one of "
+                              f"{list(END_STATUSES)}. Received: {status!r}")
+            if request.trial.trial_id not in running_ids(self.oracle):
                 # Given up and handed on: the other worker's result counts.
                 log.warning(f"ignoring a late result for trial {request.trial.trial_id}")
                 return response()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rnnbench.errors import RunFailed, UserError
 from rnnbench.sweeps import definition, kt_compat, tuning
-from rnnbench.sweeps.distributed import addresses, placement, supervision
+from rnnbench.sweeps.distributed import addresses, auth, placement, supervision
 from rnnbench.sweeps.distributed.heartbeat import HEARTBEAT_S, Heartbeat
 
 ORACLE_TIMEOUT_S = 60.0  # how long a worker retries an unreachable oracle
@@ -22,18 +22,20 @@ def check_sweep_dir(sweep_dir):
 
 
 def run_workers(address, sweep_dir, tuner_id=None, gpus=None, threads=None,
-                oracle_timeout=ORACLE_TIMEOUT_S):
+                oracle_timeout=ORACLE_TIMEOUT_S, token_file=None):
     """`rnnbench worker`: one worker here, or with `gpus` one process per GPU."""
     addresses.parse_address(address, "--oracle")
     gpus = placement.parse_gpus(gpus)
     check_sweep_dir(sweep_dir)
+    auth.worker_token(sweep_dir, token_file)  # refused here, before any process starts
     if not gpus:
         run_worker(sweep_dir, address, tuner_id or placement.default_worker_id(), threads,
-                   oracle_timeout)
+                   oracle_timeout, token_file)
         return
     specs = {}
-    for p in placement.placements([tuner_id or socket.gethostname()], gpus, threads):
-        argv, env = placement.worker_command(p, address, sweep_dir)
+    for p in placement.placements([tuner_id or placement.default_worker_id()], gpus,
+                                  threads):
+        argv, env = placement.worker_command(p, address, sweep_dir, token_file)
         specs[p.tuner_id] = (argv + ["--oracle-timeout", str(oracle_timeout)], env)
     supervision.supervise(sweep_dir, specs)
 
@@ -53,17 +55,26 @@ def address_from_env():
 
 
 def run_worker(sweep_dir, address=None, tuner_id=None, threads=None,
-               oracle_timeout=ORACLE_TIMEOUT_S):
+               oracle_timeout=ORACLE_TIMEOUT_S, token_file=None):
     """A worker: runs trials handed out by the chief until it says stop.
 
     Without `address`, the oracle and id come from Keras Tuner's KERASTUNER_*
-    environment variables (`tune --worker-dir`).
+    environment variables (`tune --worker-dir`). The token comes from
+    `auth.worker_token`; every call (Keras Tuner's client's too) carries it.
     """
     if address is None:
         address, tuner_id = address_from_env()
         check_sweep_dir(sweep_dir)
     host, port = addresses.parse_address(address, "--oracle")
+    token = auth.worker_token(sweep_dir, token_file)
     wait_for_oracle(address, oracle_timeout)
+    channel = auth.channel(address, token, tuner_id, auth.instance_tag())
+    register(channel, address, tuner_id, oracle_timeout)
+    # Pinging from now on keeps the id ours while TensorFlow loads.
+    tuners = []
+    Heartbeat(channel, address, tuner_id,
+              lambda: tuners[0].current_trial_id if tuners else None,
+              oracle_timeout).start()
     os.environ.update(addresses.oracle_env(host, port, tuner_id))
     if threads:
         import tensorflow as tf
@@ -78,7 +89,8 @@ def run_worker(sweep_dir, address=None, tuner_id=None, threads=None,
              "gpu_memory_growth": os.environ.get("TF_FORCE_GPU_ALLOW_GROWTH") == "true"}
     tuner = WorkerTuner(sweep, base_raw, sweep_dir, tuning.make_oracle(sweep, base_exp),
                         facts)
-    Heartbeat(address, tuner_id, lambda: tuner.current_trial_id, oracle_timeout).start()
+    kt_compat.use_channel(tuner.oracle, channel)
+    tuners.append(tuner)
     log.info(f"worker {tuner_id} on oracle {address}")
     import grpc
     try:
@@ -87,6 +99,43 @@ def run_worker(sweep_dir, address=None, tuner_id=None, threads=None,
         raise RunFailed(f"worker {tuner_id} lost the oracle at {address} ({e.code().name}"
                         f" after --oracle-timeout {oracle_timeout:g} s); its trial is "
                         "re-run when the sweep resumes") from None
+
+
+def register(channel, address, tuner_id, timeout, live_s=auth.LIVE_S):
+    """Makes the first call with the token and id; `UserError` if either is refused.
+
+    A refused id is retried for `live_s` s: the process that held it may have
+    just died (a worker restarted by hand), and its id frees once it is silent.
+    """
+    import grpc
+    stub = kt_compat.oracle_stub(channel)
+    request = kt_compat.service().GetTrialRequest(trial_id="")
+    deadline = time.monotonic() + live_s + HEARTBEAT_S
+    while True:
+        try:
+            stub.GetTrial(request, timeout=timeout)
+            return
+        except grpc.RpcError as e:
+            code = e.code()
+            if code == grpc.StatusCode.NOT_FOUND:  # no trial "": the oracle knows us
+                return
+            if code == grpc.StatusCode.UNAUTHENTICATED:
+                raise UserError(
+                    f"The oracle at {address} refused this worker's token. Expected the "
+                    f"token of the chief serving it now (in its sweep folder's "
+                    f"`{auth.TOKEN_FILE}`, rewritten each time the chief starts). "
+                    f"Received: a token it does not know.") from None
+            if code == grpc.StatusCode.ALREADY_EXISTS and time.monotonic() < deadline:
+                time.sleep(HEARTBEAT_S)
+                continue
+            if code == grpc.StatusCode.ALREADY_EXISTS:
+                raise UserError(
+                    f"Expected a worker id no live worker of this sweep uses. Received: "
+                    f"--id {tuner_id}, but {e.details().split('(', 1)[-1].rstrip(')')} "
+                    f"holds it. Give this worker another `--id`, or leave `--id` out (the "
+                    f"default, HOST-PID, is unique).") from None
+            raise RunFailed(f"worker {tuner_id}: the oracle at {address} answered "
+                            f"{code.name} ({e.details()})") from None
 
 
 def wait_for_oracle(address, timeout):
