@@ -112,6 +112,41 @@ def read_json(path):
     return json.loads(Path(path).read_text())
 
 
+def json_object(path):
+    """`(data, None)` if `path` holds a JSON object, else `(None, what is wrong)`.
+
+    What is wrong reads after the path: "is missing", "is empty (0 bytes)",
+    "is not valid JSON, probably truncated (...)", "is not a JSON object (...)".
+    """
+    try:
+        text = Path(path).read_text(errors="replace")
+    except FileNotFoundError:
+        return None, "is missing"
+    except OSError as e:
+        return None, f"cannot be read ({e.strerror})"
+    if not text.strip():
+        return None, f"is empty ({len(text)} bytes)"
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        return None, f"is not valid JSON, probably truncated ({len(text)} bytes; {e})"
+    if not isinstance(data, dict):
+        return None, f"is not a JSON object (it holds a {type(data).__name__})"
+    return data, None
+
+
+def read_json_object(path, action):
+    """The JSON object in `path`; a `UserError` naming the file and its damage.
+
+    Args:
+        action: what needs the file, e.g. "reproduce run X" (the message's start).
+    """
+    data, problem = json_object(path)
+    if problem:
+        raise UserError(f"Cannot {action}: {path} {problem}. Nothing was run.")
+    return data
+
+
 @dataclasses.dataclass
 class RunRecord:
     """What a run folder holds, read without trusting it.

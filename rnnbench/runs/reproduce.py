@@ -47,13 +47,6 @@ class Verdict:
         return "\n".join(lines)
 
 
-def _manifest_of(run_dir):
-    try:
-        return folders.read_json(run_dir / "manifest.json")
-    except (OSError, ValueError):
-        return {}
-
-
 def is_run_dir(target):
     path = Path(target)
     return path.is_dir() and (path / "config.yaml").is_file()
@@ -138,13 +131,16 @@ def last_recorded_run(name, results_dir):
 def reproduce_run(run_dir, tolerance, results_dir, allow_data_change=False):
     """Re-runs `run_dir` from its config and seed; compares every metric."""
     from rnnbench.runs import training
-    try:
-        recorded = folders.read_json(run_dir / "metrics.json")
-    except (OSError, ValueError) as e:
-        raise UserError(f"{run_dir} has no readable metrics.json ({e}); only a "
-                        "completed run can be reproduced.") from None
+    # Both files are checked before any training: a damaged one is named (exit 2),
+    # not found after a whole new run.
+    action = f"reproduce {run_dir} (only a completed run with intact files can be)"
+    recorded = folders.read_json_object(run_dir / "metrics.json", action)
+    manifest = folders.read_json_object(run_dir / "manifest.json", action)
+    if not any(_is_number(v) for k, v in recorded.items() if k not in TIMING_KEYS):
+        raise UserError(f"Cannot {action}: {run_dir / 'metrics.json'} holds no numeric "
+                        f"metric to compare. Nothing was run.")
     exp = config_lib.load_run_config(run_dir / "config.yaml")
-    data_warnings = check_data(_manifest_of(run_dir), f"run {run_dir}", allow_data_change)
+    data_warnings = check_data(manifest, f"run {run_dir}", allow_data_change)
     new = training.run(exp, results_dir=results_dir, verbose=0)
     rows = []
     for key, old in recorded.items():
@@ -156,8 +152,7 @@ def reproduce_run(run_dir, tolerance, results_dir, allow_data_change=False):
         rows.append({"metric": key, "recorded": old, "now": now, "difference": diff,
                      "match": ok})
     table = pd.DataFrame(rows)
-    warnings = data_warnings + manifest_warnings(
-        folders.read_json(run_dir / "manifest.json"), new.manifest)
+    warnings = data_warnings + manifest_warnings(manifest, new.manifest)
     return Verdict(bool(table["match"].all()) if len(table) else False, table, warnings,
                    [str(new.run_dir)])
 

@@ -519,15 +519,9 @@ def check_state(sweep_name, sweep_dir):
 
 def json_problem(path, keys):
     """`(path, what is wrong)` if `path` is not a JSON object with `keys`, else None."""
-    text = Path(path).read_text(errors="replace")
-    if not text.strip():
-        return path, f"is empty ({len(text)} bytes)"
-    try:
-        data = json.loads(text)
-    except ValueError as e:
-        return path, f"is not valid JSON, probably truncated ({len(text)} bytes; {e})"
-    if not isinstance(data, dict):
-        return path, f"is not a JSON object (it holds a {type(data).__name__})"
+    data, problem = folders.json_object(path)
+    if problem:
+        return path, problem
     missing = [k for k in keys if k not in data]
     if missing:
         return path, f"lacks the keys {missing} that Keras Tuner reads"

@@ -140,7 +140,7 @@ def test_an_experiment_without_reference_or_a_run_without_metrics_exits_2(
     (recorded_run / "metrics.json").unlink()
     assert main(["reproduce", str(recorded_run)]) == 2
     # The CLI wraps long messages (this one holds the run's path) at any space.
-    assert "no readable metrics.json" in " ".join(capsys.readouterr().err.split())
+    assert "metrics.json is missing" in " ".join(capsys.readouterr().err.split())
 
 
 @pytest.mark.slow
