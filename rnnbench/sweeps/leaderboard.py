@@ -6,6 +6,7 @@ files means a resumed or distributed sweep can neither lose nor duplicate
 a row.
 """
 
+import copy
 import json
 from pathlib import Path
 
@@ -75,7 +76,8 @@ def trial_problem(state):
     if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float))):
         return f"score {score!r} is not a number"
     try:
-        kt.HyperParameters.from_config(state["hyperparameters"])
+        # from_config turns the config's conditions into objects in place: a copy.
+        kt.HyperParameters.from_config(copy.deepcopy(state["hyperparameters"]))
     except Exception as e:  # noqa: BLE001  (any shape Keras Tuner cannot read)
         return f"hyperparameters unreadable ({type(e).__name__})"
     return None
