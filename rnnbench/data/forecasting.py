@@ -128,6 +128,9 @@ class GeneratedSeries(SeriesDataset):
     def series_labels(self, params):
         return list(range(self.with_defaults(params)["length"]))
 
+    def series_values(self, params):
+        return self.raw_series(params).to_numpy(dtype=np.float64)
+
     def load(self, params, split, scale, seed=None):
         """Returns chronological `Splits` of the generated series; `seed` is ignored."""
         bound = copy.copy(self)  # SeriesDataset.load calls raw_series() without params

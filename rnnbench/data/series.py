@@ -179,6 +179,10 @@ class SeriesDataset(Dataset):
         first = splits.info["target_index"][part][0]
         return [_json_label(labels[first + i]) for i in range(len(getattr(splits, part)))]
 
+    def series_values(self, params):
+        """The series in original units (the ETS baseline is fitted on its training part)."""
+        return self.raw_series().to_numpy(dtype=np.float64)
+
     def series_labels(self, params):
         """The time label of every value of the series."""
         return list(self.raw_series().index)

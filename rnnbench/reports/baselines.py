@@ -4,7 +4,9 @@ The naive baseline is the one a run scores into `metrics.json`
 (`baseline_test_*`: the dataset's `baseline_predict`, scored by the task's
 own code, on the same data and seed); for UCR/UEA datasets the 1-NN
 Euclidean classifier on the archive's own split is added
-(`rnnbench.data.one_nn`). NumPy only: no TensorFlow is imported.
+(`rnnbench.data.one_nn`); for a forecast series, exponential smoothing fitted
+on the training part (`ets_test_*`, `rnnbench.data.statistical`). NumPy and
+statsmodels only: no TensorFlow is imported.
 """
 
 import pandas as pd
@@ -20,6 +22,19 @@ def naive_rows(exp):
     name, scores = references.naive_scores(exp)  # what a reference's `baseline` records
     return [{"baseline": name, "metric": key, "value": value, "published": None}
             for key, value in scores.items()]
+
+
+def ets_rows(exp):
+    """One row per test metric of the ETS baseline, as a run scores it (none where ETS
+    does not apply: not a univariate series, `horizon > 1`)."""
+    from rnnbench.config import experiment as config_lib
+    from rnnbench.data import cache as data_cache
+    from rnnbench.data.statistical import ets_metrics
+
+    found = ets_metrics(exp, data_cache.load(exp), config_lib.task_of(exp), parts=("test",))
+    name = found.pop("ets", None)
+    return [{"baseline": name, "metric": key[len("ets_"):], "value": value, "published": None}
+            for key, value in found.items()]
 
 
 def one_nn_rows(exp):
@@ -38,6 +53,8 @@ def baselines(exp, kind="all"):
     rows = []
     if kind in ("all", "naive"):
         rows += naive_rows(exp)
+    if kind == "all" and exp.data.task == "forecast":
+        rows += ets_rows(exp)
     if kind == "one_nn" or (kind == "all" and one_nn.has_one_nn(exp.data.name)):
         rows += one_nn_rows(exp)
     return pd.DataFrame(rows)

@@ -91,7 +91,7 @@ def describe(group, name, folder):
                 else:
                     problems.append(f"metrics.json: `{key}` is not a number ({value!r:.40})")
             row["baseline"] = metrics.get("baseline")
-            row.update(record.scores(("val_", "test_", "baseline_test_")))
+            row.update(record.scores(("val_", "test_", "baseline_test_", "ets_test_")))
     row["problem"] = "; ".join(problems) or None
     return row
 
@@ -191,7 +191,8 @@ def default_columns(frame, sort=None):
     """The columns worth a terminal's width.
 
     Identity, status and size; the reference metric of each experiment shown
-    (its `reference.metric`) with the same metric of its naive baseline, then
+    (its `reference.metric`) with the same metric of its naive baseline (and of
+    the ETS baseline, for a forecast series), then
     the sort column, the objectives of the sweeps shown and the losses; test
     metrics in alphabetical order only fill up to three where no experiment
     names one.
@@ -204,13 +205,14 @@ def default_columns(frame, sort=None):
 
     keep = list(COLUMNS)
     for metric in [*unique("reference_metric"), sort, *unique("sweep_objective")]:
-        for column in (metric, f"baseline_{metric}"):
+        # The naive and, for a forecast series, the ETS baseline (issue 31).
+        for column in (metric, f"baseline_{metric}", f"ets_{metric}"):
             if column and present(column):
                 keep.append(column)
     keep += [c for c in ("val_loss", "test_loss") if present(c)]
     if not unique("reference_metric"):
         fill = [c for c in frame if c.startswith("test_") and present(c)
                 and not c.endswith("_original")][:3]
-        keep += [c for metric in fill for c in (metric, f"baseline_{metric}")
+        keep += [c for metric in fill for c in (metric, f"baseline_{metric}", f"ets_{metric}")
                  if present(c)]
     return keep + ["problem"]

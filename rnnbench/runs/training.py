@@ -387,6 +387,8 @@ def evaluate(model, splits, exp, history, weights):
                               splits.inverse_transform, **splits.score_context)
         for key, value in baseline.items():
             metrics[f"baseline_{name}_{key}"] = value
+    from rnnbench.data.statistical import ets_metrics  # issue 31: the second baseline
+    metrics.update(ets_metrics(exp, splits, task, names))
     metrics["baseline"] = splits.baseline_name
     metrics["epochs_run"] = len(history.get("loss", []))
     monitor, mode = monitor_of(exp, splits)
