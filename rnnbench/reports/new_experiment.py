@@ -67,7 +67,7 @@ def new_experiment(name, data, target=None, task=None, force=False, root=None):
               "# What rnnbench new found:"] + [f"#   {line}" for line in found.lines()] + \
         [f"# Chosen: {note}" for note in notes]
     text = "\n".join(header) + "\n" + yaml.safe_dump(experiment, sort_keys=False,
-                                                     default_flow_style=None)
+                                                     default_flow_style=False)
     # Validate as the file will be read, before anything is written.
     raw = yaml.safe_load(text)
     raw["name"] = name

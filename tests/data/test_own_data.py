@@ -369,3 +369,11 @@ def test_a_file_dataset_trains_and_scores_its_baseline(files, name, tmp_path):
     assert any(k.startswith("baseline_test_") for k in result.metrics)
     assert result.manifest["data"]["files"][0]["sha256"]
     training.release_memory()
+
+
+def test_a_table_too_large_for_the_memory_left_is_refused_before_reading(files, monkeypatch):
+    from rnnbench.data.own import reading
+    monkeypatch.setattr(reading, "available_memory", lambda: 1_000)
+    with pytest.raises(UserError, match=r"too large for this machine: about 30\d rows x 2 "
+                                        r"columns needs about .* GiB"):
+        load(base(files, "file_series"))

@@ -91,15 +91,18 @@ def fit_scaler(kind, chunks):
         low = np.min([c.min(axis=0) for c in chunks], axis=0).astype(np.float64)
         high = np.max([c.max(axis=0) for c in chunks], axis=0).astype(np.float64)
         return Scaler.from_config({"kind": kind, "data_min": low, "data_max": high})
-    if kind == "standard":
-        n = sum(len(c) for c in chunks)
-        total = np.zeros(width)
+    if kind == "standard":  # one pass: block means and squared deviations, combined
+        n, mean, squares = 0, np.zeros(width), np.zeros(width)
         for block in _blocks(chunks):
-            total += block.sum(axis=0, dtype=np.float64)
-        mean = total / n
-        squares = np.zeros(width)
-        for block in _blocks(chunks):
-            squares += ((block.astype(np.float64) - mean) ** 2).sum(axis=0)
+            # Sums in float64 (numpy casts in small buffers: no float64 copy of the block).
+            m, block_mean = len(block), block.mean(axis=0, dtype=np.float64)
+            deviations = block - block_mean.astype(block.dtype)
+            np.square(deviations, out=deviations)
+            block_squares = deviations.sum(axis=0, dtype=np.float64)
+            delta = block_mean - mean
+            squares += block_squares + delta ** 2 * n * m / (n + m)
+            mean += delta * m / (n + m)
+            n += m
         return Scaler.from_config({"kind": kind, "mean": mean, "std": np.sqrt(squares / n)})
     return Scaler.from_config({"kind": None})
 

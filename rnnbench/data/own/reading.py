@@ -8,7 +8,6 @@ parsing, so a large CSV never holds float64 or Python objects of all rows.
 
 import contextlib
 import difflib
-import functools
 import glob as globlib
 import hashlib
 import os
@@ -73,13 +72,24 @@ def require_file(path, key="data.path"):
     return path
 
 
-@functools.lru_cache(maxsize=64)
+# SHA-256 by (path, size, mtime): a file is hashed once per process, or while it is read.
+_HASHES = {}
+
+
+def file_key(path):
+    stat = Path(path).stat()
+    return str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns
+
+
 def _sha256(path, size, mtime_ns):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    key = (path, size, mtime_ns)
+    if key not in _HASHES:
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        _HASHES[key] = digest.hexdigest()
+    return _HASHES[key]
 
 
 def file_facts(files):
@@ -278,6 +288,167 @@ def read_table(path, numeric=(), other=(), fmt="auto", key="data.path"):
         others[name] = table.column(name).combine_chunks()
     return values, others, len(next(iter(values.values()))) if values else \
         len(next(iter(others.values())))
+
+
+def read_matrix(path, numeric, other=(), converters=None, fmt="auto", key="data.path"):
+    """Reads `numeric` columns into one float32 `(rows, len(numeric))` array.
+
+    A CSV is streamed block by block straight into the result, which is
+    allocated once for as many rows as the file could hold (pages that are
+    never written cost no memory) and returned as a view of the rows read;
+    so the peak stays near the float32 size of the columns (pyarrow's
+    whole-table read held about twice that, pandas about seven times).
+    Other formats go through `read_table`.
+
+    Args:
+        converters: `{column: fn(pyarrow chunk, first row) -> numpy array}`
+            applied block by block (the time column), filled in the same way.
+
+    Returns:
+        `(matrix, others, rows)`: `others` maps each of `other` to its
+        converted numpy array, or to a pyarrow ChunkedArray without a converter.
+    """
+    import pyarrow as pa
+    converters = converters or {}
+    path = require_file(path, key)
+    fmt = table_format(path, fmt)
+    if fmt != "csv":
+        values, others, rows = read_table(path, numeric, other, fmt, key)
+        matrix = np.empty((rows, len(numeric)), np.float32)
+        for j, name in enumerate(numeric):
+            matrix[:, j] = values.pop(name)
+        return matrix, {k: converters[k](v, 0) if k in converters else pa.chunked_array([v])
+                        for k, v in others.items()}, rows
+    from pyarrow import csv
+    columns = table_columns(path, fmt, key)
+    wanted = list(dict.fromkeys([*numeric, *other]))
+    require_columns(path, wanted, columns, key)
+    convert = csv.ConvertOptions(include_columns=wanted,
+                                 column_types={c: pa.float32() for c in numeric},
+                                 strings_can_be_null=True)
+    # A row takes at least one byte per column; a gzip file may hold ~1000x its size.
+    size = Path(path).stat().st_size * (1000 if str(path).endswith(".gz") else 1)
+    capacity = size // max(len(columns), 1) + 1
+    matrix = np.empty((capacity, len(numeric)), np.float32)
+    converted, chunks, rows = {}, {name: [] for name in other if name not in converters}, 0
+    with arrow_errors(path, fmt, key):
+        try:
+            for batch in _csv_pieces(path, convert):
+                n = batch.num_rows
+                for j, name in enumerate(numeric):
+                    matrix[rows:rows + n, j] = batch.column(name).to_numpy(
+                        zero_copy_only=False)
+                for name, convert_chunk in converters.items():
+                    values = convert_chunk(batch.column(name), rows)
+                    if name not in converted:
+                        converted[name] = np.empty(capacity, values.dtype)
+                    converted[name][rows:rows + n] = values
+                for name in chunks:
+                    chunks[name].append(batch.column(name))
+                rows += n
+        except pa.ArrowInvalid as e:
+            if "CSV conversion" not in str(e):
+                raise
+            read_table(path, numeric, other, fmt, key)  # names the offending cell
+            raise
+    if rows == 0:
+        raise UserError(f"Expected {str(path)!r} (`{key}`) to have data rows. Received: "
+                        "a header and no rows.")
+    others = {name: c[:rows] for name, c in converted.items()}
+    others.update({name: pa.chunked_array(c) for name, c in chunks.items()})
+    return matrix[:rows], others, rows
+
+
+# Bytes of CSV parsed at once: large enough for pyarrow's threads to share the work,
+# small enough that its buffers stay well below the float32 result.
+PIECE_BYTES = 16 << 20
+
+
+def _csv_pieces(path, convert):
+    """The CSV's rows as tables of about `PIECE_BYTES` each, parsed by `read_csv`.
+
+    Each piece is whole lines after the header; a file with quoted cells (which
+    may hold line breaks a piece would cut) is read by pyarrow's streaming
+    reader. The file's SHA-256 is computed from the same bytes on the way.
+    """
+    from pyarrow import csv
+    opener = _gzip_open if str(path).endswith(".gz") else open
+    with opener(path, "rb") as f:
+        header = f.readline()
+        sample = f.read(PIECE_BYTES)
+    if b'"' in sample:  # a quoted header (pyarrow writes one) cuts nothing
+        with csv.open_csv(path, convert_options=convert,
+                          read_options=csv.ReadOptions(block_size=1 << 20)) as reader:
+            yield from reader
+        return
+    yield from _threaded(_parsed_pieces(path, opener, header, convert))
+
+
+def _parsed_pieces(path, opener, header, convert):
+    """Reads, hashes and parses the pieces (run in a thread beside the copying)."""
+    import pyarrow as pa
+    from pyarrow import csv
+    key = file_key(path)
+    digest = hashlib.sha256() if opener is open else None
+    with opener(path, "rb") as f:
+        f.readline()
+        if digest:
+            digest.update(header)
+        while True:
+            piece = f.read(PIECE_BYTES)
+            if not piece:
+                if digest and file_key(path) == key:  # the manifest's hash, read once
+                    _HASHES[key] = digest.hexdigest()
+                return
+            piece += f.readline()  # up to the end of the line cut by the read
+            if digest:
+                digest.update(piece)
+            table = csv.read_csv(pa.py_buffer(header + piece), convert_options=convert)
+            del piece
+            yield from table.to_batches()
+
+
+def _threaded(items, ahead=8):
+    """`items`, produced by a thread up to `ahead` items in front of the consumer.
+
+    pyarrow's parsing and hashlib release the GIL, so the next piece is read,
+    hashed and parsed while this thread copies the last one into the result.
+    An error in the producer is raised here.
+    """
+    import queue
+    import threading
+    done = object()
+    channel = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+
+    def produce():
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                channel.put(item)
+        except BaseException as e:  # handed to the consumer
+            channel.put(e)
+            return
+        channel.put(done)
+
+    thread = threading.Thread(target=produce, name="rnnbench-csv", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = channel.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                channel.get_nowait()
+            except queue.Empty:
+                thread.join(0.01)
 
 
 def _null_mask(column):

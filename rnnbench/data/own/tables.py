@@ -12,6 +12,8 @@ longest training sequence) with `MASK_VALUE`, which the model masks. Values
 are scaled per feature on the training sequences' real steps.
 """
 
+import json
+
 import numpy as np
 
 from rnnbench.config.registry import DATASETS
@@ -21,6 +23,7 @@ from rnnbench.data.own import common, labelled, reading
 from rnnbench.errors import UserError
 
 LAYOUTS = ("long", "wide")
+_LABELS = {}
 # Far outside scaled data, so a real step never equals it in every feature.
 MASK_VALUE = -1e4
 
@@ -125,9 +128,13 @@ class FileSequences(common.FileDataset):
         return sequences, np.diff(edges), per_sequence, ids
 
     def _labels(self, params):
+        """The labels (one per sequence), read once per version of the file."""
         path = reading.require_file(params["path"])
-        _, lengths, labels, _ = self.read(params, path)
-        return labels, lengths
+        key = (reading.file_key(path), json.dumps(params, sort_keys=True, default=str))
+        if key not in _LABELS:
+            _LABELS.clear()  # one file's labels at a time: validation reads them often
+            _LABELS[key] = self.read(params, path)[2]
+        return _LABELS[key]
 
     def spec(self, params):
         params = self.with_defaults(params)
@@ -136,7 +143,7 @@ class FileSequences(common.FileDataset):
         features = 1 if params["layout"] == "wide" else len(self.value_columns(params, present))
         steps = params["max_length"] or None
         if params["target"] == "classes":
-            labels, _ = self._labels(params)
+            labels = self._labels(params)
             return DataSpec(input_shape=(steps, features), mask="value",
                             mask_value=MASK_VALUE,
                             num_classes=len(labelled.check_labels(labels, repr(str(path)))))
