@@ -13,6 +13,12 @@ def start(logdir, host="127.0.0.1", port=6006):
     if not Path(logdir).is_dir():
         raise UserError(f"No results to show: {logdir} does not exist. Run "
                         f"`rnnbench run NAME` or `rnnbench tune SWEEP` first.")
+    try:
+        hparams_experiment(logdir)
+    except OSError as e:  # a read-only results folder still gets its board
+        logging.getLogger("rnnbench").warning(
+            f"HParams: could not write {Path(logdir) / '_hparams'} ({e.strerror}); the "
+            "table shows TensorBoard's default columns")
     board = program.TensorBoard()
     board.configure(argv=[None, "--logdir", str(logdir), "--host", host,
                           "--port", str(port), "--reload_interval", "5"])
@@ -34,3 +40,28 @@ def serve(logdir, host="127.0.0.1", port=6006):
             time.sleep(3600)
     except KeyboardInterrupt:
         pass
+
+
+def hparams_experiment(logdir):
+    """Writes the HParams experiment of the sweeps under `logdir` (see
+    `rnnbench.sweeps.hparams.write_experiment`); returns its folder, or None."""
+    from rnnbench.config import experiment as config_lib
+    from rnnbench.sweeps import definition, hparams
+    sweeps = []
+    for path in sorted(Path(logdir).rglob("sweep.yaml")):
+        if not (path.parent / "trials").is_dir():
+            continue
+        try:
+            sweep, base_raw = definition.load_saved_sweep(path.parent)
+            exp = config_lib.validate(base_raw, source=str(path.parent / "base.yaml"))
+        except UserError as e:  # a sweep of an older rnnbench: TensorBoard's defaults
+            logging.getLogger("rnnbench").debug(f"HParams: {path.parent} left out: {e}")
+            continue
+        names = definition.metric_names(exp)
+        names += [sweep.tuner.objective] * (sweep.tuner.objective not in names)
+        if (path.parent / "confirm.json").is_file():  # `tune --confirm`'s scalars
+            objective = sweep.tuner.objective
+            names += [f"confirmed/{objective}_mean", f"confirmed/{objective}_std",
+                      "confirmed/rank", "confirmed/n"]
+        sweeps.append((sweep, names))
+    return hparams.write_experiment(logdir, sweeps)

@@ -181,7 +181,12 @@ def test_hparams_experiment_lists_every_sweeps_parameters_and_the_metrics(server
             seen.setdefault(key, set()).add(value)
     for key in ("model.layers[0].cell", "model.layers[0].bidirectional"):
         assert set(infos[key]["domainDiscrete"]) == seen[key], key
-    for key in ("model.layers[0].units", "train.optimizer.learning_rate"):
+    # Integers are right-aligned text: TensorBoard would show a number as `16.000`.
+    units = infos["model.layers[0].units"]
+    assert units["type"] == "DATA_TYPE_STRING"
+    assert {v.strip() for v in units["domainDiscrete"]} == {
+        str(v) for v in seen["model.layers[0].units"]}
+    for key in ("train.optimizer.learning_rate",):
         interval = infos[key]["domainInterval"]
         assert (interval["minValue"], interval["maxValue"]) == pytest.approx(
             (min(seen[key]), max(seen[key])), rel=1e-12), key
@@ -215,7 +220,9 @@ def test_session_groups_are_one_row_per_trial_across_sweeps(server, sweeps):
     assert sorted("model.layers[0].dropout" in v for v in two) == [False, True]
     for prefix, (sweep_dir, trial_id, expected) in trials.items():
         group = by_session[prefix]
-        assert group["name"] == f"{sweep_dir.parent.name}/{sweep_dir.name}/{trial_id}"
+        # The Trial ID column: the trial first, then what tells the sweeps apart.
+        assert group["name"] == (f"trial {trial_id} · {sweep_dir.name} · "
+                                 f"{sweep_dir.parent.name}")
         assert set(group["hparams"]) == set(expected)  # active values only
         for key, value in expected.items():
             got = group["hparams"][key]
@@ -229,6 +236,42 @@ def test_session_groups_are_one_row_per_trial_across_sweeps(server, sweeps):
         assert {"final/val_loss", "final/test_loss", "final/val_mse"} <= set(shown)
         for tag, value in shown.items():
             assert value == pytest.approx(metrics[tag.removeprefix("final/")], rel=1e-6)
+
+
+@pytest.mark.slow  # the sweeps train
+def test_board_experiment_puts_each_objective_first_and_types_integers(sweeps, tmp_path):
+    """`rnnbench board` writes the one HParams experiment of its logdir (issue 27)."""
+    import shutil
+    from tensorboard import program
+    from rnnbench.reports import board
+    results, trials = sweeps
+    logdir = tmp_path / "results"
+    shutil.copytree(results, logdir)
+    assert board.hparams_experiment(logdir) == logdir / "_hparams"
+    served = program.TensorBoard()
+    served.configure(argv=[None, "--logdir", str(logdir), "--host", "127.0.0.1",
+                           "--port", "0", "--load_fast=false", "--reload_interval=0",
+                           "--reload_task=blocking"])
+    url = served.launch()
+    experiment = request(url, "/data/plugin/hparams/experiment", {"experimentName": ""})
+    metrics = [(m["name"].get("group", ""), m["name"]["tag"])
+               for m in experiment["metricInfos"]]
+    # Both sweeps' objective is val_loss: it, its test split, the baseline's, then more.
+    assert metrics[:3] == [("", "final/val_loss"), ("", "final/test_loss"),
+                           ("tb", "final/baseline_val_loss")]
+    assert not [tag for _, tag in metrics if tag.startswith("epoch_")]  # no curves
+    infos = {h["name"]: h for h in experiment["hparamInfos"]}
+    assert set(infos) == set(SPACES["two"]) | set(SPACES["other"])
+    assert infos["model.layers[0].units"]["type"] == "DATA_TYPE_STRING"
+    assert [v.strip() for v in infos["model.layers[0].units"]["domainDiscrete"]] == [
+        str(v) for v in range(2, 9)]
+    body = {"experimentName": "", "allowedStatuses": ALL_STATUSES, "colParams": [],
+            "aggregationType": "AGGREGATION_AVG", "startIndex": 0, "sliceSize": 100}
+    groups = request(url, "/data/plugin/hparams/session_groups", body)["sessionGroups"]
+    assert len(groups) == len(trials)  # still one row per trial, across both sweeps
+    # Starting again rewrites it rather than adding a second experiment.
+    board.hparams_experiment(logdir)
+    assert len(list((logdir / "_hparams").glob("events.out.tfevents.*"))) == 1
 
 
 @pytest.mark.slow  # the sweeps train

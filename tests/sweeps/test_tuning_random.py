@@ -152,7 +152,7 @@ def test_hparams_sessions_read_back_with_tensorboard(random_sweep):
         acc = load(sweep_dir / "trials" / trial_id)  # the session: the trial's folder
         content = acc.PluginTagToContent("hparams")["_hparams_/session_start_info"]
         session = hp_metadata.parse_session_start_info_plugin_data(content)
-        assert session.group_name == f"arch/{sweep_dir.name}/{trial_id}"
+        assert session.group_name == f"trial {trial_id} · {sweep_dir.name} · arch"
         written = {k: json_format.MessageToDict(v) for k, v in session.hparams.items()}
         assert set(written) == set(values), trial_id
         for key, value in values.items():
