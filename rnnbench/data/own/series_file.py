@@ -209,8 +209,9 @@ class FileSeries(common.FileDataset):
     def new_inputs(self, params, preprocessing, source):
         """Every full window of a new table (rows as in training), scaled as in training.
 
-        The index is the time (or row number) of each window's last input row;
-        the forecast is for the `horizon` rows after it.
+        The index is the time (or 1-based row number) the forecast is for: the
+        row after the window (the last window's: one median step after the
+        file's end); a horizon > 1 covers the rows from there on.
         """
         params = self.with_defaults(params)
         inputs = preprocessing["inputs"]
@@ -236,11 +237,19 @@ class FileSeries(common.FileDataset):
             if hi - lo < window:
                 raise UserError(f"{str(path)!r}{series_label(name)} has {hi - lo} rows; "
                                 f"a forecast needs a window of {window}.")
+            # The forecast of a window is for the row after it: the file's next row,
+            # or past the end one usual step (the median step of the series) later.
+            step = np.median(np.diff(time[lo:hi])) if time is not None and hi - lo > 1 \
+                else 1
             for s in range(lo, hi - window + 1):
                 starts.append(s)
-                last = s + window - 1
-                label = time_label(time[last]) if time is not None else int(rows_of[last]) + 1
-                index.append(label if ids is None else f"{ids[last]} {label}")
+                after = s + window
+                if time is None:
+                    label = (rows_of[after] if after < hi else rows_of[hi - 1] + 1) + 1
+                else:
+                    when = time[after] if after < hi else time[hi - 1] + step
+                    label = time_label(when.astype(time.dtype))
+                index.append(label if ids is None else f"{ids[s]} {label}")
         x = np.asarray(common.window_view(table, window))[np.asarray(starts)]
         return NewInputs(x=x, index=index,
                          extra={"series": [str(ids[s]) for s in starts]} if ids is not None
