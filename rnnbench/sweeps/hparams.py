@@ -27,6 +27,8 @@ tag's first `/` component, so the `final/*` cards form one group after the
 written with the run's dashboard (`rnnbench.runs.dashboard`).
 """
 
+from pathlib import Path
+
 import tensorflow as tf
 from tensorboard.plugins.hparams import api as hp_api
 
@@ -155,7 +157,6 @@ def write_experiment(logdir, sweeps):
     of deeper logdirs removed. It orders the metric columns (the objective
     first) and types the parameters (integers as integers).
     """
-    from pathlib import Path
     logdir = Path(logdir)
     for old in logdir.rglob(f"{EXPERIMENT_RUN}/events.out.tfevents.*"):
         old.unlink()
