@@ -6,6 +6,8 @@ working directory, where `new` writes experiments/ and tuning/ and `run`,
 """
 
 import re
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -114,3 +116,20 @@ def test_new_run_tune_reproduce_on_a_price_csv(workdir, capsys):
     code, _, err = rnnbench(capsys, "reproduce", str(run_dir))
     assert code == 2 and "changed since it ran" in err and "prices.csv" in err
     assert len(list((workdir / "results" / "prices").iterdir())) == runs_before
+
+
+@pytest.mark.parametrize("make, argv", [
+    (lambda d: reviews_csv(d / "reviews.csv"), ["--target", "sentiment"]),
+    (lambda d: price_csv(d / "prices.csv"), ["--target", "close"]),
+])
+def test_show_of_an_own_data_experiment_imports_no_pandas_or_tensorflow(workdir, capsys,
+                                                                        make, argv):
+    path = make(workdir / "data")
+    assert rnnbench(capsys, "new", "mine", "--data", str(path), *argv)[0] == 0
+    probe = ("import sys, io, contextlib\nfrom rnnbench.cli import main\n"
+             "with contextlib.redirect_stdout(io.StringIO()):\n"
+             "    assert main(['show', 'mine']) == 0\n"
+             "print(sorted(m for m in ('pandas', 'tensorflow', 'keras') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=workdir, check=True)
+    assert done.stdout.strip() == "[]", done.stderr

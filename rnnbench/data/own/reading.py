@@ -215,6 +215,61 @@ def table_columns(path, fmt="auto", key="data.path"):
             return list(reader.schema.names)
 
 
+def light_column(path, column, key="data.path"):
+    """One column of a CSV or JSON Lines file as strings, read without pyarrow.
+
+    For validation (`spec`: how many classes), which runs in `rnnbench show`
+    and must not import pandas (importing pyarrow does). Returns None for a
+    format only pyarrow reads (Parquet). Empty cells are left out.
+    """
+    import csv
+    import json
+    path = require_file(path, key)
+    fmt = table_format(path)
+    if fmt == "parquet":
+        return None
+    opener = _gzip_open if str(path).endswith(".gz") else open
+    values = []
+    try:
+        with opener(path, "rb") as raw:
+            import io
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+            if fmt == "jsonl":
+                rows = (json.loads(line) for line in text if line.strip())
+            else:
+                rows = csv.DictReader(text)
+                if rows.fieldnames is None or column not in rows.fieldnames:
+                    names = list(rows.fieldnames or [])
+                    raise UserError(f"Expected {str(path)!r} to have a column {column!r} "
+                                    f"(`{key}`). Received: columns {names}" +
+                                    did_you_mean(column, names))
+            for row in rows:
+                value = row.get(column)
+                if value not in (None, ""):
+                    values.append(str(value))
+    except UnicodeDecodeError:
+        raise not_utf8(path, key) from None
+    except (ValueError, csv.Error) as e:
+        raise UserError(f"Could not read {str(path)!r} (`{key}`): {e}") from None
+    return values
+
+
+def light_header(path, key="data.path"):
+    """A CSV's column names, read without pyarrow (None for other formats)."""
+    import csv
+    import io
+    path = require_file(path, key)
+    if table_format(path) != "csv":
+        return None
+    opener = _gzip_open if str(path).endswith(".gz") else open
+    try:
+        with opener(path, "rb") as raw:
+            return next(csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")),
+                        [])
+    except UnicodeDecodeError:
+        raise not_utf8(path, key) from None
+
+
 def require_columns(path, wanted, columns, key):
     """Raises a UserError for the first of `wanted` that `columns` lacks."""
     for name in wanted:

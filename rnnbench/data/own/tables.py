@@ -128,18 +128,22 @@ class FileSequences(common.FileDataset):
         return sequences, np.diff(edges), per_sequence, ids
 
     def _labels(self, params):
-        """The labels (one per sequence), read once per version of the file."""
+        """The distinct labels, read once per version of the file (without pyarrow
+        where it can: `show` validates without importing pandas)."""
         path = reading.require_file(params["path"])
         key = (reading.file_key(path), json.dumps(params, sort_keys=True, default=str))
         if key not in _LABELS:
             _LABELS.clear()  # one file's labels at a time: validation reads them often
-            _LABELS[key] = self.read(params, path)[2]
+            labels = reading.light_column(path, params["label_column"], "data.label_column")
+            if labels is None:
+                labels = self.read(params, path)[2]
+            _LABELS[key] = sorted(set(map(str, labels)))
         return _LABELS[key]
 
     def spec(self, params):
         params = self.with_defaults(params)
         path = reading.require_file(params["path"])
-        present = reading.table_columns(path, "auto")
+        present = reading.light_header(path) or reading.table_columns(path, "auto")
         features = 1 if params["layout"] == "wide" else len(self.value_columns(params, present))
         steps = params["max_length"] or None
         if params["target"] == "classes":

@@ -79,8 +79,10 @@ def token_params(level, lowercase, size_key, size, size_help):
 
 @functools.lru_cache(maxsize=16)
 def _labels(path, fmt, column, size, mtime_ns):
-    _, others, _ = reading.read_table(path, other=[column], fmt=fmt)
-    labels = reading.as_strings(others[column], column, path)
+    labels = reading.light_column(path, column, "data.label_column")
+    if labels is None:  # Parquet: only pyarrow reads it
+        _, others, _ = reading.read_table(path, other=[column], fmt=fmt)
+        labels = reading.as_strings(others[column], column, path)
     return tuple(labels)
 
 
