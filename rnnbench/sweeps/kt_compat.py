@@ -3,7 +3,9 @@
 rnnbench's distributed sweeps reach into Keras Tuner where it offers no public
 API: its gRPC service (`keras_tuner.src.protos`, `OracleServicer`), the
 oracle's lock (`LOCKS`/`THREADS` of `@synchronized`), its retry queue, the
-client's per-call timeout and the wording of its "consecutive failures" error.
+client's per-call timeout and stub, its state writer (`utils.save_json`, made
+atomic here), the layout of oracle.json (`requeue_saved`) and the wording of
+its "consecutive failures" error.
 Those can change in any release, so this module refuses (at import) a Keras
 Tuner outside `SUPPORTED`, the versions the project is tested with; setup.cfg
 pins the same range. Public API (`keras_tuner.engine.trial`, `BaseTuner`,
@@ -16,6 +18,7 @@ import functools
 import json
 import threading
 from importlib import metadata
+from pathlib import Path
 
 from rnnbench.errors import UserError
 
@@ -187,6 +190,26 @@ def end_all(oracle):
         oracle.ongoing_trials.clear()
 
 
+def requeue_saved(tuner_dir, trial_ids):
+    """Marks saved trials to be handed out again when the oracle reloads.
+
+    Keras Tuner's reload sends every trial of `ongoing_trials` to its retry
+    queue; an ended trial is taken out of `end_order`, set RUNNING and listed
+    there under a tuner id of its own. Call with the sweep's lock held.
+    """
+    from rnnbench.runs import folders
+    tuner_dir = Path(tuner_dir)
+    state = json.loads((tuner_dir / "oracle.json").read_text())
+    for trial_id in trial_ids:
+        trial_json = tuner_dir / f"trial_{trial_id}" / "trial.json"
+        trial = json.loads(trial_json.read_text())
+        trial["status"] = TrialStatus.RUNNING
+        folders.write_text_atomic(trial_json, json.dumps(trial))
+        state["end_order"] = [t for t in state["end_order"] if t != trial_id]
+        state["ongoing_trials"][f"rnnbench-retry-{trial_id}"] = trial_id
+    folders.write_text_atomic(tuner_dir / "oracle.json", json.dumps(state))
+
+
 def is_too_many_failures(error):
     """Whether `error` is Keras Tuner's end of a run of failed trials."""
     # Keras Tuner raises a bare RuntimeError for it; its text is the only mark.
@@ -226,7 +249,7 @@ def set_client_timeout(seconds):
 
 
 __all__ = ["SUPPORTED", "VERSION", "Trial", "TrialStatus", "OracleServicer",
-           "check_version", "save_json_atomic", "oracle_lock", "guard_lock", "retry_queue", "pending",
-           "hand_back", "keep_idle", "end_all", "is_too_many_failures", "first_line",
-           "service", "add_servicer", "oracle_stub", "use_channel",
-           "set_client_timeout"]
+           "check_version", "save_json_atomic", "oracle_lock", "guard_lock",
+           "retry_queue", "pending", "hand_back", "keep_idle", "end_all", "requeue_saved",
+           "is_too_many_failures", "first_line", "service", "add_servicer", "oracle_stub",
+           "use_channel", "set_client_timeout"]

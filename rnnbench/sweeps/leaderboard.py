@@ -7,11 +7,14 @@ a row.
 """
 
 import copy
+import errno
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
 
+from rnnbench.errors import DISK_ERRNOS
 from rnnbench.runs import folders
 from rnnbench.sweeps import confirmed
 
@@ -49,8 +52,44 @@ def trial_rows(sweep_dir, sweep):
         message = run_error or (state.get("message") or "").strip()
         if message and row["status"] != "COMPLETED":
             row["error"] = message.splitlines()[-1][:300]
+        if row["status"] == "FAILED":
+            # `--resume` re-runs what the environment broke, not what the config did.
+            row["failure"] = ("environment" if environment_failure(state, run_status,
+                                                                   run_error)
+                              else "configuration")
         rows.append(row)
     return rows
+
+
+def environment_failure(state, run_status=None, run_error=None):
+    """Why a FAILED trial failed because of where it ran (a full or read-only disk, a
+    killed run), or None when its configuration failed it (NaN loss, too large, ...).
+
+    Args:
+        state: its trial.json; run_status, run_error: its run folder's (`run_facts`).
+    """
+    if run_status in ("died", "interrupted"):
+        return f"its run {run_status}"
+    text = f"{run_error or ''}\n{state.get('message') or ''}"
+    for number in DISK_ERRNOS:
+        if os.strerror(number) in text or errno.errorcode[number] in text:
+            return os.strerror(number).lower()
+    return None
+
+
+def environment_failures(sweep_dir):
+    """`{trial id: cause}` of the FAILED trials `environment_failure` blames on the
+    environment, from the tuner's trial.json files and the trials' run folders."""
+    found = {}
+    for trial_json in sorted(Path(sweep_dir, "tuner").glob("trial_*/trial.json")):
+        state = read_trial(trial_json)
+        if state is None or state["status"] != "FAILED":
+            continue
+        facts = run_facts(Path(sweep_dir, "trials", state["trial_id"]))
+        cause = environment_failure(state, facts.get("run_status"), facts.get("run_error"))
+        if cause:
+            found[state["trial_id"]] = cause
+    return found
 
 
 def read_trial(trial_json):

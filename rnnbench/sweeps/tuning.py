@@ -362,6 +362,8 @@ def ended_trials(sweep_dir, sweep):
     if not states or len(states) < sweep.tuner.max_trials \
             or any(s not in ENDED for s in states):
         return None
+    if leaderboard.environment_failures(sweep_dir):  # `own` queues them again
+        return None
     return len(states)
 
 
@@ -481,10 +483,27 @@ def own(sweep_name, sweep_dir):
     owner.acquire()
     try:
         check_state(sweep_name, sweep_dir)
+        retry_environment_failures(sweep_dir)
     except BaseException:
         owner.release()
         raise
     return owner
+
+
+def retry_environment_failures(sweep_dir):
+    """Queues the trials a full disk or a killed run failed to run again (issue 29).
+
+    A trial its configuration failed (NaN loss, too large) stays FAILED; the
+    leaderboard's `failure` column says which is which.
+    """
+    if not Path(sweep_dir, PROJECT, "oracle.json").is_file():
+        return
+    causes = leaderboard.environment_failures(sweep_dir)
+    for trial_id, cause in causes.items():
+        log.info(f"trial {trial_id} failed because of its environment ({cause}); "
+                 "running it again")
+    if causes:
+        kt_compat.requeue_saved(Path(sweep_dir, PROJECT), list(causes))
 
 
 def check_state(sweep_name, sweep_dir):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import TINY_SWEEP_BASE, write_yaml
+from helpers import TINY_SWEEP_BASE, wait_for, write_yaml
 from rnnbench import cli
 from rnnbench.sweeps import kt_compat
 
@@ -147,3 +147,90 @@ def test_a_trial_json_with_an_unknown_status_or_score_is_a_problem_row(finished_
     assert board.loc["1", "status"] == "UNREADABLE"
     assert str(path) in board.loc["1", "error"]
     assert board.loc["0", "rank"] == 1 and board["rank"].notna().sum() == 1
+
+
+@pytest.mark.slow
+def test_a_workers_sweep_on_a_disk_that_fills_ends_by_itself_and_resumes(tmp_path):
+    """Seen twice before: both workers exited, were restarted, exited again, and the
+    chief waited forever on the oracle's lock, leaving a 0-byte trial.json."""
+    if not CAN_MOUNT:
+        pytest.skip("mounting a tmpfs needs root")
+    from helpers import manifest_status
+    from sweeps.tuning_helpers import SLOW, read_board, start_cli, stop_group
+    base = write_yaml(tmp_path / "slow.yaml", {**SLOW, "name": "slow"})
+    sweep = write_yaml(tmp_path / "full.yaml", {
+        "experiment": str(base), "space": {"model.layers[0].units": {"int": [2, 8]}},
+        "tuner": {"algorithm": "random", "max_trials": 4, "seed": 1}})
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(disk)],
+                   check=True, timeout=30)
+    args = ["tune", str(sweep), "--workers", "1", "--results-dir", str(disk)]
+    proc = start_cli(args, tmp_path / "full.log", tmp_path)
+    try:
+        root = disk / "sweeps" / "full"
+        wait_for(lambda: any(manifest_status(d) == "completed"
+                             for d in root.glob("*/trials/*")), 240,
+                 "a completed trial", proc=proc)
+        fill(disk)
+        code = proc.wait(timeout=400)  # bounded: it used to hang here forever
+        log = (tmp_path / "full.log").read_text()
+        assert code == 1, log[-3000:]
+        assert "--resume" in log and "Traceback" not in log.splitlines()[-1]
+        (sweep_dir,) = root.glob("*")
+        for path in (sweep_dir / "tuner").rglob("*.json"):
+            assert path.stat().st_size > 0, path
+        (disk / "filler").unlink()
+        again = start_cli(["tune", str(sweep), "--resume", sweep_dir.name, "--workers", "1",
+                           "--results-dir", str(disk)], tmp_path / "again.log", tmp_path)
+        try:
+            assert again.wait(timeout=400) == 0, (tmp_path / "again.log").read_text()[-3000:]
+        finally:
+            stop_group(again)
+        board = read_board(sweep_dir)
+        assert sorted(board["trial_id"]) == ["0", "1", "2", "3"]
+        # A trial the full disk failed is run again by the resume (issue 29 part 4).
+        assert (board["status"] == "COMPLETED").all(), board.to_string()
+    finally:
+        stop_group(proc)
+        subprocess.run(["umount", "-l", str(disk)], timeout=30)
+
+
+# ------------------------------------------- resume re-runs what the environment broke
+
+@pytest.mark.slow
+@pytest.mark.parametrize("error,failure", [
+    ("RunFailed: could not write model.keras: No space left on device (ENOSPC)",
+     "environment"),
+    ("RunFailed: could not write events: Read-only file system (EROFS)", "environment"),
+    ("RunFailed: the loss became NaN at epoch 1", "configuration"),
+])
+def test_resume_reruns_a_trial_the_environment_failed_not_the_config(finished_sweep,
+                                                                      tmp_path, error,
+                                                                      failure):
+    from rnnbench.sweeps import definition, leaderboard, tuning
+    sweep_file, original = finished_sweep
+    results = tmp_path / "results"
+    sweep_dir = results / "sweeps" / original.parent.name / original.name
+    shutil.copytree(original, sweep_dir)
+    trial_json = sweep_dir / "tuner" / "trial_1" / "trial.json"
+    state = json.loads(trial_json.read_text())
+    trial_json.write_text(json.dumps({**state, "status": "FAILED", "score": None,
+                                      "message": f"Traceback ...\n{error}"}))
+    manifest_path = sweep_dir / "trials" / "1" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest_path.write_text(json.dumps({**manifest, "status": "failed", "error": error}))
+    sweep, _ = definition.load_saved_sweep(sweep_dir)
+    board = leaderboard.build(sweep_dir, sweep).set_index("trial_id")
+    assert board.loc["1", "failure"] == failure
+
+    tuning.tune(str(sweep_file), str(results), resume=sweep_dir.name)
+    states = {p.parent.name: json.loads(p.read_text())["status"]
+              for p in (sweep_dir / "tuner").glob("trial_*/trial.json")}
+    assert len(states) == 3  # the third trial the record asks for
+    if failure == "environment":
+        assert states["trial_1"] == "COMPLETED"
+        assert (sweep_dir / "trials" / "1.interrupted-1").is_dir()  # the failed attempt
+    else:
+        assert states["trial_1"] == "FAILED"
+        assert not (sweep_dir / "trials" / "1.interrupted-1").exists()

@@ -278,6 +278,7 @@ def test_worker_pointed_at_a_wrong_address_exits_2_naming_it(hosts, tmp_path):
     sweep_dir = tmp_path / "sweep"
     sweep_dir.mkdir()
     (sweep_dir / "sweep.yaml").write_text("{}\n")
+    (sweep_dir / "oracle-token").write_text("a-token\n")  # as a chief writes it
     wrong = f"{SUBNET}.99:{PORT}"  # in the subnet, but no host has it
     proc = hosts.start("w1", "worker", "--oracle", wrong, "--sweep-dir", str(sweep_dir),
                        "--oracle-timeout", "3", log="wrong.log")
