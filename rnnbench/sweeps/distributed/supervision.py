@@ -8,6 +8,7 @@ from pathlib import Path
 from rnnbench.errors import RunFailed
 
 MAX_RESTARTS = 3
+STOP_GRACE_S = 30.0  # how long a SIGTERMed worker may take to mark its trial interrupted
 log = logging.getLogger("rnnbench")
 
 
@@ -49,7 +50,25 @@ def supervise(sweep_dir, specs, on_poll=None):
                                     f"{Path(sweep_dir) / f'worker-{tid}.log'}")
             time.sleep(0.5)
     finally:
-        for proc in procs.values():
+        stop(procs.values())
+
+
+def stop(procs, grace=STOP_GRACE_S):
+    """Stops worker processes: SIGTERM first (each marks its running trial's run
+    `interrupted`, as the chief's message says), SIGKILL whatever still runs after
+    `grace` seconds, or at once if the chief is interrupted again meanwhile."""
+    live = [p for p in procs if p.poll() is None]
+    for proc in live:
+        proc.terminate()
+    deadline = time.monotonic() + grace
+    try:
+        for proc in live:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+    finally:
+        for proc in live:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait(timeout=30)

@@ -1,0 +1,35 @@
+"""SIGTERM of a `--workers` sweep stops its workers gracefully (issue 29 part 5): the
+running trial is `interrupted`, as the chief's message says, not `died` (the workers
+used to be SIGKILLed)."""
+
+import os
+import signal
+
+import pytest
+
+from helpers import manifest_status, wait_for, write_yaml
+from sweeps.tuning_helpers import SLOW, start_cli, stop_group
+
+pytestmark = pytest.mark.slow
+
+
+def test_sigterm_of_a_workers_sweep_marks_the_running_trial_interrupted(tmp_path):
+    base = write_yaml(tmp_path / "slow.yaml", {**SLOW, "name": "slow",
+                                               "train": {**SLOW["train"], "epochs": 40}})
+    sweep = write_yaml(tmp_path / "term.yaml", {
+        "experiment": str(base), "space": {"model.layers[0].units": {"int": [2, 8]}},
+        "tuner": {"algorithm": "random", "max_trials": 3, "seed": 1}})
+    log = tmp_path / "chief.log"
+    proc = start_cli(["tune", str(sweep), "--workers", "1", "--results-dir",
+                      str(tmp_path / "results")], log, tmp_path)
+    try:
+        root = tmp_path / "results" / "sweeps" / "term"
+        running = wait_for(lambda: [d for d in root.glob("*/trials/*")
+                                    if manifest_status(d) == "running"], 240,
+                           "a running trial", proc=proc)
+        os.kill(proc.pid, signal.SIGTERM)
+        assert proc.wait(timeout=120) == 143, log.read_text()[-3000:]
+    finally:
+        stop_group(proc)
+    assert manifest_status(running[0]) == "interrupted"
+    assert "--resume" in log.read_text()
