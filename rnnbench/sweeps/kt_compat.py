@@ -235,6 +235,12 @@ def oracle_stub(channel):
     return protos.get_service_grpc().OracleStub(channel)
 
 
+def show_tracebacks(enabled):
+    """Whether Keras Tuner prints a failed trial's traceback (its `config.DEBUG`)."""
+    from keras_tuner.src import config
+    config.DEBUG = bool(enabled)
+
+
 def use_channel(client, channel):
     """Sends a worker tuner's oracle calls (Keras Tuner's `OracleClient`) over `channel`.
 
@@ -252,4 +258,4 @@ __all__ = ["SUPPORTED", "VERSION", "Trial", "TrialStatus", "OracleServicer",
            "check_version", "save_json_atomic", "oracle_lock", "guard_lock",
            "retry_queue", "pending", "hand_back", "keep_idle", "end_all", "requeue_saved",
            "is_too_many_failures", "first_line", "service", "add_servicer", "oracle_stub",
-           "use_channel", "set_client_timeout"]
+           "use_channel", "show_tracebacks", "set_client_timeout"]

@@ -625,6 +625,9 @@ def search(tuner):
     Trials whose data is the same (dataset, params, split, scale, seed) share
     one loaded copy of it in this process (`rnnbench.data.cache`).
     """
+    # Keras Tuner prints a failed trial's traceback (its DEBUG flag is on); the
+    # progress line names the cause, `--verbose` shows the traceback too.
+    kt_compat.show_tracebacks(log.isEnabledFor(logging.DEBUG))
     try:
         # verbose=0 silences Keras Tuner's display, which numbers trials from 1;
         # `progress` says the same with the folders' trial ids. Trials that share

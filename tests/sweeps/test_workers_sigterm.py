@@ -33,3 +33,22 @@ def test_sigterm_of_a_workers_sweep_marks_the_running_trial_interrupted(tmp_path
         stop_group(proc)
     assert manifest_status(running[0]) == "interrupted"
     assert "--resume" in log.read_text()
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_a_failed_trial_shows_no_keras_tuner_traceback_unless_verbose(tmp_path, verbose):
+    from helpers import rnnbench_process
+    from sweeps.tuning_helpers import TINY
+    base = write_yaml(tmp_path / "boom.yaml", {
+        **TINY, "name": "boom", "train": {**TINY["train"], "optimizer": {"name": "sgd"}}})
+    sweep = write_yaml(tmp_path / "quiet.yaml", {
+        "experiment": str(base),
+        "space": {"train.optimizer.learning_rate": {"float": [1.0e29, 1.0e30]}},
+        "tuner": {"algorithm": "random", "max_trials": 1, "seed": 1}})
+    result = rnnbench_process("tune", str(sweep), *(["--verbose"] if verbose else []),
+                              "--results-dir", str(tmp_path / "results"), cwd=tmp_path,
+                              env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output[-3000:]  # its only trial failed
+    assert "trial 0 failed" in output and "loss became NaN" in output
+    assert ("Traceback" in output) == verbose
