@@ -113,3 +113,77 @@ def test_experiments_readme_lists_every_experiment_with_its_reference():
         assert row is not None, f"{name} is missing from experiments/README.md"
         exp = config_lib.load_experiment(path)
         assert exp.reference.metric in row and f"{exp.reference.value:.4g}" in row
+
+
+# A reference is a check that can fail (issue 25): its block records the naive
+# baseline, and its passing range excludes what it must (validated at load).
+HEAVY_DATA = ("polyphonic", "news", "news_chars", "sentiment", "mnist1d", "co2")
+
+
+def _heavy(name, path):
+    """`path`'s param, marked slow when its data take seconds to load."""
+    heavy = config_lib.load_experiment(path).data.name in HEAVY_DATA
+    return pytest.param(name, path, id=name, marks=[pytest.mark.slow] if heavy else [])
+
+
+REFERENCES = [_heavy(name, path) for name, path in EXPERIMENTS]
+
+
+@pytest.mark.parametrize("name, path", REFERENCES)
+def test_recorded_baseline_is_the_baseline_computed_now(name, path):
+    from rnnbench.reports import baselines
+    exp = config_lib.load_experiment(path)
+    assert exp.reference.baseline is not None, "every shipped reference records its baseline"
+    rows = baselines.naive_rows(exp)  # what `rnnbench baseline NAME` prints
+    computed = next(r["value"] for r in rows
+                    if r["metric"] == "test_" + exp.reference.metric.partition("_")[2])
+    assert exp.reference.baseline == float(f"{computed:.4g}")
+
+
+@pytest.mark.parametrize("name, path", EXPERIMENTS, ids=[n for n, _ in EXPERIMENTS])
+def test_reference_range_excludes_what_its_claim_excludes(name, path):
+    ref = config_lib.load_experiment(path).reference
+    low, high = ref.value - ref.tolerance, ref.value + ref.tolerance
+    assert (low <= ref.baseline <= high) == (ref.expect == "baseline")
+    assert all(not low <= c.figure <= high for c in ref.compares)
+    if ref.expect == "baseline":  # it fails when the model learns: the sibling's figure
+        sibling = re.match(r"(\w+)'s mean", ref.compares[0].label)
+        if sibling:  # else a 1-NN figure, checked by the next test
+            assert ref.compares[0].figure == \
+                config_lib.load_experiment(sibling.group(1)).reference.value
+        header = path.read_text().split("description:")[0]
+        assert "expect: baseline" in header, "the header says the range sits on the baseline"
+
+
+ONE_NN = [(n, p) for n, p in EXPERIMENTS if "label: \"1-NN" in p.read_text()]
+
+
+@pytest.mark.parametrize("name, path", ONE_NN, ids=[n for n, _ in ONE_NN])
+def test_compared_one_nn_figure_is_computed_now(name, path):
+    from rnnbench.data import one_nn
+    exp = config_lib.load_experiment(path)
+    figure = next(c.figure for c in exp.reference.compares if c.label.startswith("1-NN"))
+    assert figure == round(one_nn.one_nn_euclidean(exp.data.name)["accuracy"], 4)
+
+
+LEARNS = [param for param in REFERENCES if "expect: baseline" not in param.values[1].read_text()]
+
+
+@pytest.mark.parametrize("name, path", LEARNS)
+def test_untrained_model_fails_the_reference(name, path):
+    """Built, not fitted, scored as a run scores the test split: outside the range."""
+    import keras
+
+    from rnnbench.runs import training
+    exp = config_lib.load_experiment(path)
+    keras.utils.set_random_seed(exp.seed)
+    splits = config_lib.dataset_of(exp).load(
+        dict(exp.data.params), None if exp.data.split is None else
+        {"val": exp.data.split.val, "test": exp.data.split.test}, exp.data.scale, exp.seed)
+    model = builders.build_model(exp)
+    predicted, = training.predict_splits(model, [splits.test.x], 256)
+    score = config_lib.task_of(exp).score(splits.test.y, predicted, splits.inverse_transform,
+                                          **splits.score_context)
+    ref = exp.reference
+    untrained = score[ref.metric.partition("_")[2]]
+    assert abs(untrained - ref.value) > ref.tolerance, (untrained, ref.value, ref.tolerance)
