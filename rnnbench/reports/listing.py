@@ -115,5 +115,8 @@ def _bounds(param):
 
 
 def _shown(value):
+    """A default as a YAML file would write it (`'a'`, `true`, `null`, `30`)."""
+    if value is None:
+        return "null"
     return repr(value) if isinstance(value, str) else str(value).lower() \
         if isinstance(value, bool) else str(value)

@@ -149,7 +149,7 @@ def test_a_results_root_that_is_no_folder_is_bad_input(tmp_path, capsys, make):
     if make == "file":
         root.write_text("not a folder")
     assert main(["results", "--results-dir", str(root)]) == 2
-    err = capsys.readouterr().err
+    err = " ".join(capsys.readouterr().err.split())
     assert str(root) in err and "--results-dir" in err
     assert ("does not exist" if make == "missing" else "is a file") in err
 
