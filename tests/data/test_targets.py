@@ -133,3 +133,18 @@ def test_a_run_with_a_transform_predicts_and_reloads_in_original_units(tmp_path)
     actual = table[["actual_1", "actual_2"]].to_numpy()
     mse = float(np.mean((forecast - actual) ** 2))
     assert mse == pytest.approx(result.metrics["test_mse_original"], rel=1e-5)
+
+
+def test_a_file_series_takes_the_transform_and_reports_its_range(tmp_path):
+    path = tmp_path / "rising.csv"
+    t = np.arange(120)
+    path.write_text("day,sales\n" + "".join(f"{i},{10 + i + (i % 7)}\n" for i in t))
+    base = {"name": "file_series", "path": str(path), "time_column": "day",
+            "targets": ["sales"], "window": 14, "season": 7}
+    exp = sine_experiment(**base, target_transform="difference")
+    splits = data_cache.load(exp)
+    assert splits.info["target_range"]["outside"] == {"val": 1.0, "test": 1.0}
+    assert splits.preprocessing["outputs"]["target_transform"]["kind"] == "difference"
+    assert "WARNING:" in check.report(exp)
+    with pytest.raises(UserError, match="scale: null"):
+        data_cache.load(sine_experiment(**base, target_transform="log_return"))
