@@ -344,15 +344,36 @@ def cmd_list(args):
     print(listing.render_datasets() if args.datasets else listing.render())
 
 
+def config_imports(exp):
+    """`imports Python code: mod (model.layers[0].cell); ...`, or None when it imports none.
+
+    A `package.module:Class` cell imports (runs) that module when the config is
+    validated, built or reproduced, so a shared config is to be trusted like code.
+    """
+    found = [f"{layer.cell.partition(':')[0]} (model.layers[{i}].cell)"
+             for i, layer in enumerate(exp.model.layers) if ":" in str(layer.cell)]
+    if not found:
+        return None
+    return (f"imports Python code: {'; '.join(found)}. A config runs the modules it "
+            "names: trust configs and run folders as you would their code.")
+
+
 def cmd_show(args):
     from rnnbench.config import experiment as config_lib
-    print(config_lib.to_yaml(config_lib.load_experiment(args.name, args.set)), end="")
+    exp = config_lib.load_experiment(args.name, args.set)
+    imports = config_imports(exp)
+    if imports:  # a YAML comment, so the output stays a valid config
+        print(f"# {imports}")
+    print(config_lib.to_yaml(exp), end="")
 
 
 def cmd_check(args):
     from rnnbench.config import experiment as config_lib
     exp = config_lib.load_experiment(args.name, args.set)
     from rnnbench.models import check
+    imports = config_imports(exp)
+    if imports:
+        print(imports)
     print(check.report(exp))
     from rnnbench.data.own.inspect import data_report
     report = data_report(exp)  # the user's own file: rows, windows, shapes, classes
