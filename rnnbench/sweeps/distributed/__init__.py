@@ -19,8 +19,12 @@ one server (`server.py`), which adds to Keras Tuner's:
   but the oracle never heard, e.g. the chief was killed) is reported from
   that folder instead of being trained again (`worker.py`).
 
+- access: every RPC carries the sweep's token and a worker's calls its id
+  (`auth.py`); calls without the token are refused, and so is a second live
+  worker claiming an id in use.
+
 The modules: `addresses` (HOST:PORT, private addresses, Keras Tuner's
-environment variables), `placement` (GPUs, threads, ids, a worker's command),
+environment variables), `auth` (the token and worker ids), `placement` (GPUs, threads, ids, a worker's command),
 `server` (the gRPC oracle), `chief` (the chief flow), `supervision` (local
 worker processes, restarted when they die), `worker` and `heartbeat`.
 Every Keras Tuner internal they use is in `rnnbench.sweeps.kt_compat`.
