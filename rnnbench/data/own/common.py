@@ -8,7 +8,6 @@ run folder's `config.yaml` names the very file that was read.
 """
 
 import dataclasses
-import typing
 from typing import Any, Optional, Tuple, Union
 
 import numpy as np
@@ -176,7 +175,3 @@ def window_view(values, window):
 
 def sizes(parts):
     return {part: len(parts[part]) for part in _PARTS}
-
-
-def typing_name(hint):
-    return getattr(hint, "__name__", str(typing.get_origin(hint) or hint))

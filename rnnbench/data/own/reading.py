@@ -559,19 +559,6 @@ def _to_float32(path, name, column, fmt):
     return pa.chunked_array([pa.array(parsed.to_numpy(np.float32), pa.float32())])
 
 
-def first_bad(values, name, path, what="a missing value (empty, NA or NaN)"):
-    """A UserError for the first non-finite value of a float array, or None."""
-    bad = ~np.isfinite(values)
-    if not bad.any():
-        return None
-    row = int(np.argmax(bad))
-    found = "an infinite value" if np.isinf(values[row]) else what
-    return UserError(
-        f"Column {name!r} of {str(path)!r} has {found} in row {row + 1} "
-        f"({cells(int(bad.sum()))} in all). Set `data.missing` to drop, ffill or "
-        "interpolate to fill them, or fix the file.")
-
-
 def cells(n):
     return f"{n} such cell" + ("" if n == 1 else "s")
 
