@@ -41,11 +41,14 @@ def inference_latency_ms(run_dir, batch_size=32):
     the run used a fused kernel.
     """
     from rnnbench.config import experiment as config_lib
-    from rnnbench.models import builders
+    from rnnbench.models import builders, saving
     from rnnbench.runs.timing import latency_ms
     exp = config_lib.load_experiment(str(Path(run_dir) / "config.yaml"))
     model = builders.build_model(exp, compile=False)
-    model.load_weights(Path(run_dir) / "model.keras")
+    # The same weights in the same order: the stand-in layers add none of their own.
+    # (`load_weights` matches by saved object path, which a re-classed layer changes.)
+    model.set_weights(saving.load_model(Path(run_dir) / "model.keras",
+                                        compile=False).get_weights())
     shape = [batch_size] + [d if d is not None else 50 for d in model.input_shape[1:]]
     return latency_ms(model, np.zeros(shape, dtype=model.inputs[0].dtype), repeats=20)
 

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 import yaml
-from helpers import experiment_dict
+from helpers import experiment_config, experiment_dict
 
 from rnnbench.cli import main
 from rnnbench.errors import UserError
@@ -85,3 +85,11 @@ def test_study_writes_a_report_that_agrees_with_the_run_folders(tmp_path, capsys
 
     latencies = [r["latency_ms"] for r in runs if r["seed"] == 1]
     assert len(latencies) == 4 and all(v > 0 for v in latencies)
+
+
+@pytest.mark.slow
+def test_latency_times_the_runs_own_kernels_with_its_weights(tmp_path):
+    import rnnbench
+    exp = experiment_config(task="forecast", cells=("lstm", "lstm"), bidirectional=True)
+    run_dir = rnnbench.run(exp, results_dir=tmp_path).run_dir
+    assert study_report.inference_latency_ms(run_dir) > 0
