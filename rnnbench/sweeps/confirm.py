@@ -18,6 +18,7 @@ import logging
 from pathlib import Path
 
 from rnnbench.config import experiment as config_lib
+from rnnbench.console import plural
 from rnnbench.errors import UserError
 from rnnbench.runs import folders, stats
 from rnnbench.sweeps import confirmed, definition, leaderboard
@@ -174,6 +175,7 @@ def render(record):
              else f"{t['mean']:.4g} ± {t['std']:.2g}",
              "n": t["n"], "95% CI": stats.interval_text(t["interval"]),
              "vs best": t["versus_best"]} for t in record["trials"]]
-    head = (f"confirmed the top {len(rows)} trials over {record['seeds']} fresh seeds each, "
+    head = (f"confirmed the top {plural(len(rows), 'trial')} over "
+            f"{plural(record['seeds'], 'fresh seed')} each, "
             f"ranked by mean {objective} (sample std, ddof 1):")
     return head + "\n" + pd.DataFrame(rows).to_string(index=False)
