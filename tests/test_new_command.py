@@ -133,3 +133,42 @@ def test_show_of_an_own_data_experiment_imports_no_pandas_or_tensorflow(workdir,
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           cwd=workdir, check=True)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def _daily_csv(path, column, values):
+    import numpy as np
+    import pandas as pd
+    pd.DataFrame({"date": pd.date_range("2020-01-01", periods=len(values), freq="D")
+                  .strftime("%Y-%m-%d"), column: np.round(values, 3)}).to_csv(path, index=False)
+    return path
+
+
+def _trending_price(n=400, seed=0):
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    return 50 + 0.2 * np.arange(n) + np.cumsum(rng.normal(0, 1, n))
+
+
+def _seasonal(n=400, seed=0):
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    return 10 + 3 * np.sin(2 * np.pi * np.arange(n) / 12) + rng.normal(0, 0.3, n)
+
+
+@pytest.mark.parametrize("values, transform, because, random_walk", [
+    (_trending_price(), "difference", "outside the training part's range", True),
+    (_seasonal(), "none", "within the 5% and 1 std limits", False),
+])
+def test_new_chooses_the_target_transform_from_the_training_part(
+        workdir, capsys, values, transform, because, random_walk):
+    path = _daily_csv(workdir / "data" / "series.csv", "y", values)
+    code, out, err = rnnbench(capsys, "new", "mine", "--data", str(path), "--target", "y")
+    assert code == 0, err
+    assert written(workdir, "mine")["data"]["target_transform"] == transform
+    text = (workdir / "experiments" / "mine.yaml").read_text()
+    comment = text.split("\n  target_transform:")[0].rsplit("\n  # target_transform ", 1)[1]
+    comment = " ".join(comment.replace("\n  #", " ").split())
+    assert comment.startswith(transform) and because in comment
+    assert re.search(r"\d+\.\d% of the val/test targets", comment)
+    assert ("no model should be expected to beat persistence" in out) == random_walk
+    assert rnnbench(capsys, "show", "mine")[0] == 0

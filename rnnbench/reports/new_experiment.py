@@ -52,6 +52,9 @@ def new_experiment(name, data, target=None, task=None, force=False, root=None):
         else Path.cwd() / source
     found = inspecting.inspect(str(source))
     chosen_task, block, notes = inspecting.choose(found, target, task)
+    transform_why, warnings = None, []
+    if block["name"] == "file_series":
+        transform_why, warnings = _choose_target(block)
     block["path"] = os.path.relpath(block["path"], experiment_path.parent)
     experiment = {
         "description": f"{chosen_task} on {source.name} (written by rnnbench new)",
@@ -65,9 +68,13 @@ def new_experiment(name, data, target=None, task=None, force=False, root=None):
     header = [f"# {experiment['description']}.", f"#   rnnbench run {name}",
               f"#   rnnbench tune {name}      (the sweep in tuning/{name}.yaml)",
               "# What rnnbench new found:"] + [f"#   {line}" for line in found.lines()] + \
-        [f"# Chosen: {note}" for note in notes]
+        [f"# Chosen: {note}" for note in notes] + [f"# Note: {w}" for w in warnings]
     text = "\n".join(header) + "\n" + yaml.safe_dump(experiment, sort_keys=False,
                                                      default_flow_style=False)
+    if transform_why:  # the reason sits right above the key it explains
+        text = text.replace("\n  target_transform:", "".join(
+            f"\n  # {line}" for line in _wrap(f"target_transform {transform_why}")) +
+            "\n  target_transform:", 1)
     # Validate as the file will be read, before anything is written.
     raw = yaml.safe_load(text)
     raw["name"] = name
@@ -83,9 +90,33 @@ def new_experiment(name, data, target=None, task=None, force=False, root=None):
     sweep_path.write_text(f"# rnnbench tune {name}\n" + yaml.safe_dump(
         sweep, sort_keys=False, default_flow_style=None), encoding="utf-8")
     return found.lines() + [f"chosen: {note}" for note in notes] + [
+        f"chosen: target_transform {transform_why}"] * bool(transform_why) + [
+        f"note: {w}" for w in warnings] + [
         f"wrote {experiment_path}", f"wrote {sweep_path}",
         f"next: rnnbench check {name}", f"      rnnbench run {name}",
         f"      rnnbench tune {name}"]
+
+
+def _choose_target(block):
+    """Sets `block["target_transform"]` from the series' training part.
+
+    Returns:
+        `(why, notes)`: the reason for the YAML comment, and what `new` says
+        beside it (a series close to a random walk).
+    """
+    try:
+        values = inspecting.target_values(block)
+    except UserError as error:  # the run will say the same; `new` still writes a start
+        block["target_transform"] = "none"
+        return f"none: the series could not be measured ({error})", []
+    transform, why, note = inspecting.target_choice(values, block["window"])
+    block["target_transform"] = transform
+    return why, [note] if note else []
+
+
+def _wrap(text, width=86):
+    import textwrap
+    return textwrap.wrap(text, width)
 
 
 def _at(raw, experiment_path):

@@ -292,3 +292,95 @@ def data_report(exp):
                                                for p, (a, b) in info["periods"].items()))
     lines.append(f"  baseline: {splits.baseline_name}")
     return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ target transform
+
+# Above this share of validation/test targets outside the training range, `new`
+# writes a level-robust target (the same threshold as the run's range warning).
+OUTSIDE_SHARE = 0.05
+# A trend: the last fifth of the training part's mean minus the first fifth's,
+# in training-part standard deviations (a linear trend gives about 2.8).
+TREND_STDS = 1.0
+# Close to a random walk: the best linear forecast of the next change from the
+# last `RANDOM_WALK_LAGS` changes, fitted on the first 70% of the training part,
+# keeps at least this share of persistence's one-step squared error on the rest.
+RANDOM_WALK_RATIO = 0.98
+RANDOM_WALK_LAGS = 10
+
+
+def target_choice(values, window, val=0.15, test=0.15):
+    """`(transform, reason, random_walk_note)` for one series, from its training part.
+
+    The validation/test share outside the training range is measured as the run
+    will report it; the trend and the random-walk test use the training part only.
+
+    Args:
+        values: the target column, in time order (original units).
+        window, val, test: the experiment's window and split fractions.
+
+    Returns:
+        `("difference" | "none", why, note or None)`; `note` says when no model
+        should be expected to beat persistence.
+    """
+    from rnnbench.data.preprocessing import chronological_split
+    from rnnbench.data.targets import range_facts
+
+    values = np.asarray(values, np.float64)
+    train_end, _ = chronological_split(len(values) - window, val, test)
+    train = values[:window + train_end]
+    facts = range_facts(values[window:window + train_end, None],
+                        {"val/test": values[window + train_end:, None]})
+    share = facts["outside"].get("val/test", 0.0)
+    fifth = max(1, len(train) // 5)
+    spread = float(np.std(train)) or 1.0
+    trend = abs(float(np.mean(train[-fifth:]) - np.mean(train[:fifth]))) / spread
+    measured = (f"{share:.1%} of the val/test targets lie outside the training part's range; "
+                f"training trend {trend:.2f} std (last fifth's mean minus the first's)")
+    if share > OUTSIDE_SHARE or trend > TREND_STDS:
+        why = ("above the 5% limit" if share > OUTSIDE_SHARE else "a trend above 1 std")
+        transform, reason = "difference", (
+            f"difference: {measured}, {why}, so a level model would saturate "
+            "(log_return also needs a positive series and `scale: null`)")
+    else:
+        transform, reason = "none", (f"none: {measured}, within the 5% and 1 std limits, "
+                                     "so levels stay inside what training sees")
+    ratio = random_walk_ratio(train)
+    note = None
+    if ratio is not None and ratio >= RANDOM_WALK_RATIO:
+        note = (f"the series is close to a random walk: a linear forecast of the next change "
+                f"from the last {RANDOM_WALK_LAGS} changes keeps {ratio:.1%} of persistence's "
+                "one-step squared error on the training part's last 30%; no model should be "
+                "expected to beat persistence here (within 2% of it is a good result)")
+    return transform, reason, note
+
+
+def random_walk_ratio(train, lags=RANDOM_WALK_LAGS):
+    """The held-out MSE of a least-squares AR(`lags`) on the changes over persistence's.
+
+    Fitted on the first 70% of `train`'s changes, scored on the rest; None when
+    the part is too short for it (fewer than 4 * lags changes to fit).
+    """
+    changes = np.diff(np.asarray(train, np.float64))
+    cut = int(len(changes) * 0.7)
+    if cut < 4 * lags or len(changes) - cut < lags + 2:
+        return None
+    lagged = np.lib.stride_tricks.sliding_window_view(changes, lags + 1)
+    x = np.column_stack([lagged[:, :-1], np.ones(len(lagged))])
+    y = lagged[:, -1]
+    fit = cut - lags
+    coef, *_ = np.linalg.lstsq(x[:fit], y[:fit], rcond=None)
+    persistence = float(np.mean(y[fit:] ** 2))
+    if persistence == 0:
+        return None
+    return float(np.mean((y[fit:] - x[fit:] @ coef) ** 2)) / persistence
+
+
+def target_values(block):
+    """The first target column of a `file_series` block, ordered and cleaned as a run reads it."""
+    from rnnbench.data.own.series_file import FileSeries
+
+    dataset = FileSeries()
+    params = dataset.with_defaults({k: v for k, v in block.items() if k != "name"})
+    table, _, _, _ = dataset.read(params, reading.require_file(params["path"]))
+    return table[:, 0]
