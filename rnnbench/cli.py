@@ -247,6 +247,15 @@ def make_parser():
                         "without it a changed file stops the reproduction (exit 2)")
     p.set_defaults(handler=cmd_reproduce)
 
+    p = sub.add_parser("backtest", help="K rolling-origin folds of a forecast (expanding "
+                                        "window): model, naive and ETS per fold, mean ± std")
+    p.add_argument("target", metavar="NAME|RUN_DIR")
+    p.add_argument("--folds", type=int, default=3, help="number of folds K (default 3)")
+    p.add_argument("--epochs", type=int, help="override train.epochs")
+    p.add_argument("--results-dir", help="results root; the backtest goes to "
+                                         "<root>/backtests/<experiment>/<id>/")
+    p.set_defaults(handler=cmd_backtest)
+
     p = sub.add_parser("baseline", help="the naive baseline of an experiment's data and, "
                                         "for UCR/UEA data, 1-NN Euclidean (no training)")
     p.add_argument("name", metavar="NAME|FILE")
@@ -517,6 +526,13 @@ def cmd_reproduce(args):
                                   args.allow_data_change)
     print(verdict.render())
     return 0 if verdict.matched else 1
+
+
+def cmd_backtest(args):
+    from rnnbench.runs import backtest
+    exp = backtest.load(args.target, args.epochs)
+    out, result = backtest.backtest(exp, args.folds, args.results_dir)
+    print("\n".join(backtest.render(out, result)))
 
 
 def cmd_baseline(args):
