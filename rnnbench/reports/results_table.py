@@ -34,6 +34,8 @@ def run_folders(root):
     if not root.is_dir():
         return
     for experiment in sorted(p for p in root.iterdir() if p.is_dir()):
+        if experiment.name == "backtests":  # folds on shortened splits: backtest.json
+            continue
         if experiment.name in GROUPS:
             column, members = GROUPS[experiment.name]
             for run in sorted(experiment.glob(f"*/*/{members}/*")):

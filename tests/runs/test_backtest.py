@@ -83,3 +83,6 @@ def test_backtest_runs_each_fold_and_writes_backtest_json(tmp_path, capsys, monk
     last = json.loads((written.parent / "fold2" / "metrics.json").read_text())
     assert folds[1]["naive"]["mase"] == pytest.approx(last["baseline_test_mase"])
     assert "mean ± std (n)" in out and "backtest.json" in out
+    # The folds (shortened splits) stay out of `rnnbench results`' rows of the experiment.
+    assert main(["results", "--results-dir", str(tmp_path / "results")]) == 0
+    assert "backtests" not in capsys.readouterr().out
