@@ -137,6 +137,7 @@ def backtest(exp, folds, results_dir=None):
               "epochs": exp.train.epochs, "fold_results": rows,
               "summary": summarize(rows)}
     (out / "backtest.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_tensorboard(out, result)
     return out, result
 
 
@@ -148,6 +149,9 @@ def score_fold(exp, run_dir, block):
     splits = cache.load(exp)
     task = config_lib.task_of(exp)
     count = block - exp.data.params.get("horizon", 1) + 1  # windows inside the block
+    if len(splits.test) < count:  # the fractions did not cut where the plan says
+        raise RuntimeError(f"backtest fold of {exp.name}: {len(splits.test)} test windows, "
+                           f"fewer than the block's {count}")
     x, y = splits.test.x[:count], splits.test.y[:count]
     model = use.load_model(run_dir)
     predicted = np.asarray(model.predict(x, batch_size=256, verbose=0))
@@ -161,6 +165,23 @@ def score_fold(exp, run_dir, block):
     if ets is not None:
         scores["ets_name"] = ets[0]
     return scores
+
+
+def write_tensorboard(out, result):
+    """`<out>/tb`: each fold's scores as scalars `backtest/<who>_<metric>` at step = fold
+    (model, naive and ETS side by side in the Scalars tab), and the table as text."""
+    import tensorflow as tf
+
+    writer = tf.summary.create_file_writer(str(out / "tb"))
+    with writer.as_default():
+        for row in result["fold_results"]:
+            for who in WHO:
+                for metric, value in row.get(who, {}).items():
+                    tf.summary.scalar(f"backtest/{who}_{metric}", float(value),
+                                      step=row["fold"])
+        table = "\n".join(render(out, result)[:-1])
+        tf.summary.text("backtest/summary", f"```\n{table}\n```", step=0)
+    writer.close()
 
 
 def summarize(rows):

@@ -83,6 +83,15 @@ def test_backtest_runs_each_fold_and_writes_backtest_json(tmp_path, capsys, monk
     last = json.loads((written.parent / "fold2" / "metrics.json").read_text())
     assert folds[1]["naive"]["mase"] == pytest.approx(last["baseline_test_mase"])
     assert "mean ± std (n)" in out and "backtest.json" in out
+    # TensorBoard: each fold's scores at step = fold, read back with TensorBoard's reader.
+    from tensorboard.backend.event_processing import event_accumulator as ea
+    from tensorboard.util import tensor_util
+    acc = ea.EventAccumulator(str(written.parent / "tb"), size_guidance={ea.TENSORS: 0})
+    acc.Reload()
+    events = acc.Tensors("backtest/model_mase")
+    assert [e.step for e in events] == [1, 2]
+    assert [float(tensor_util.make_ndarray(e.tensor_proto)) for e in events] == \
+        pytest.approx([f["model"]["mase"] for f in folds])
     # The folds (shortened splits) stay out of `rnnbench results`' rows of the experiment.
     assert main(["results", "--results-dir", str(tmp_path / "results")]) == 0
     assert "backtests" not in capsys.readouterr().out
