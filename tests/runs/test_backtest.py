@@ -95,3 +95,20 @@ def test_backtest_runs_each_fold_and_writes_backtest_json(tmp_path, capsys, monk
     # The folds (shortened splits) stay out of `rnnbench results`' rows of the experiment.
     assert main(["results", "--results-dir", str(tmp_path / "results")]) == 0
     assert "backtests" not in capsys.readouterr().out
+
+
+def test_backtest_refuses_a_folder_without_config_and_a_long_table(tmp_path, capsys,
+                                                                    monkeypatch):
+    (tmp_path / "empty").mkdir()
+    code, _, err = backtest(capsys, str(tmp_path / "empty"))
+    assert code == 2 and "a run folder holding config.yaml" in err
+    monkeypatch.chdir(tmp_path)
+    series_experiment(tmp_path)
+    frame = pd.read_csv(tmp_path / "series.csv").assign(shop="a")
+    frame.to_csv(tmp_path / "series.csv", index=False)
+    text = (tmp_path / "experiments" / "mine.yaml").read_text()
+    (tmp_path / "experiments" / "mine.yaml").write_text(
+        text.replace("targets: y,", "targets: y, id_column: shop,"))
+    code, _, err = backtest(capsys, "mine", "--results-dir", str(tmp_path / "results"))
+    assert code == 2 and "`data.id_column` 'shop'" in err, err
+    assert not (tmp_path / "results").exists()
