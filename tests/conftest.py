@@ -44,6 +44,20 @@ def seed():
         sys.modules["keras"].utils.set_random_seed(0)
 
 
+@pytest.fixture(autouse=True)
+def op_determinism_off():
+    """Each test starts with TensorFlow's op determinism off, as a fresh process does.
+
+    A run with `train.deterministic: true` switches it on process-wide, and
+    with it on Keras quietly compiles without XLA (`jit_compile` tests would
+    then test nothing).
+    """
+    if "tensorflow" in sys.modules:
+        from tensorflow.python.framework import config as tf_config
+        tf_config.disable_op_determinism()
+    yield
+
+
 @pytest.fixture
 def jsb_file():
     """The JSB Chorales file shipped in the package; missing, the test fails, never skips."""

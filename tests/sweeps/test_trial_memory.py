@@ -13,7 +13,7 @@ import pytest
 
 from helpers import rnnbench_process, write_yaml
 
-RSS_LINE = re.compile(r"trial (\d+): process RSS (\d+) MB after (\d+) trials in it")
+RSS_LINE = re.compile(r"trial (\d+): process RSS (\d+) MB after (\d+) trials? in it")
 
 
 def test_a_negative_trials_per_process_is_exit_2(tmp_path):
