@@ -180,8 +180,70 @@ def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=Tr
     kernels = cudnn_kernels(models["rnnbench"], x, y, workload.batch_size)
     if kernels is not None:
         row["cudnn_rnn_kernels"] = kernels
+    row.update(control_checks(row))
     keras.backend.clear_session()
     return row
+
+
+# How far from 1.0 the ratio of two identical models (a control) may lie and
+# still vouch for the ratio it controls. On the quiet 2-vCPU VM of
+# docs/benchmarks.md the step-interleaved Keras controls read 1.000-1.008 and
+# the PyTorch controls (4 epoch rounds) 0.96-1.07; on a loaded machine a
+# PyTorch control read 3.97 [1.31-5.41] beside an rnnbench/PyTorch "2.49"
+# (issue 28): the twin's OpenMP threads had collapsed, not rnnbench sped up.
+CONTROL_BAND = (0.9, 1.1)
+
+# Each ratio a row prints -> (its control, the control's spread keys, what it is called).
+CONTROLS = {
+    "ratio": ("ratio_control", ("_min", "_max"), "Keras control"),
+    "ratio_step": ("ratio_step_control", ("_low", "_high"), "Keras control, steps interleaved"),
+    "ratio_torch": ("ratio_torch_control", ("_min", "_max"), "PyTorch control"),
+}
+
+
+def control_checks(row, band=CONTROL_BAND):
+    """Whether the control of each ratio in `row` vouches for it.
+
+    A control times two identical models against each other, so it reads 1.0
+    up to the machine's noise; one outside `band` says the machine (not the
+    models) decided the timings, and the ratio it controls is not a valid
+    comparison. Reads only the row's numbers, so recorded timings can be
+    judged again (`_paired_ratios`, `_interval` make the row's keys).
+
+    Args:
+        row: a bench row (`bench_one`), or any dict with its ratio keys.
+        band: `(low, high)`: the control's median must lie within it.
+
+    Returns:
+        `{"checks": {ratio_key: {"valid", "control", "reason"}}, "valid": ...}`
+        for the ratios present: `valid` True (the control is inside the
+        band), False (outside: `reason` says which control read what) or
+        None (no control was measured: `--control`, `--torch-control`). The
+        row's `valid` is False if any check is, True if all are, else None.
+    """
+    checks = {}
+    for key, (control, (low, high), name) in CONTROLS.items():
+        if key not in row:
+            continue
+        value = row.get(control)
+        if value is None:
+            flag = "--torch-control" if key == "ratio_torch" else "--control"
+            checks[key] = {"valid": None, "control": None,
+                           "reason": f"no control measured ({flag} measures one)"}
+            continue
+        spread = (f" [{row[control + low]:.2f}-{row[control + high]:.2f}]"
+                  if control + low in row and control + high in row else "")
+        inside = band[0] <= value <= band[1]
+        reason = (f"{name} {value:.3f}{spread} "
+                  + (f"inside its noise band {band[0]:.2f}-{band[1]:.2f}" if inside else
+                     f"outside its noise band {band[0]:.2f}-{band[1]:.2f}: two identical "
+                     "models timed that far apart, so the machine, not the models, set "
+                     "this ratio (a loaded machine? run `rnnbench bench` alone)"))
+        checks[key] = {"valid": inside, "control": value, "reason": reason}
+    verdicts = [check["valid"] for check in checks.values()]
+    valid = (False if False in verdicts else
+             True if verdicts and all(v is True for v in verdicts) else None)
+    return {"checks": checks, "valid": valid}
 
 
 def _rates(name, timings, first, n, batch_size):
@@ -418,27 +480,44 @@ def run(workloads=("A", "B"), cells=("lstm", "gru", "simple_rnn", "bilstm", "tex
 
 
 def format_row(row):
+    """One console line per row; a ratio whose control is out of its band prints as not valid."""
+    checks = row.get("checks") or control_checks(row)["checks"]
+
+    def ratio(key, text):
+        check = checks.get(key, {})
+        if check.get("valid") is False:
+            return f"not valid ({check['reason'].split(':')[0]})"
+        if check.get("valid") is None and key == "ratio_torch":
+            return text + " (unchecked: no --torch-control)"
+        return text
+
     text = (f"{row['workload']} {row['cell']:<14} rnnbench {row['rnnbench_samples_per_s']:>8.1f}"
             f" samples/s")
     if "ratio" in row:
-        text += (f"  keras {row['keras_samples_per_s']:>8.1f}  ratio {row['ratio']:.3f}"
-                 f" [{row['ratio_min']:.2f}-{row['ratio_max']:.2f}]")
+        text += f"  keras {row['keras_samples_per_s']:>8.1f}  ratio " + ratio(
+            "ratio", f"{row['ratio']:.3f} [{row['ratio_min']:.2f}-{row['ratio_max']:.2f}]")
     if "ratio_step" in row:
-        text += (f"  step-interleaved {row['ratio_step']:.3f}"
-                 f" [{row['ratio_step_low']:.3f}-{row['ratio_step_high']:.3f}]")
+        text += "  step-interleaved " + ratio(
+            "ratio_step", f"{row['ratio_step']:.3f}"
+                          f" [{row['ratio_step_low']:.3f}-{row['ratio_step_high']:.3f}]")
     if "ratio_control" in row:
         text += (f"  control {row['ratio_control']:.3f}"
                  f" [{row['ratio_control_min']:.2f}-{row['ratio_control_max']:.2f}]"
                  f" step-interleaved {row['ratio_step_control']:.3f}"
                  f" [{row['ratio_step_control_low']:.3f}-{row['ratio_step_control_high']:.3f}]")
     if "ratio_torch" in row:
-        text += (f"  torch {row['torch_samples_per_s']:>8.1f}  ratio {row['ratio_torch']:.3f}"
-                 f" [{row['ratio_torch_min']:.2f}-{row['ratio_torch_max']:.2f}]")
+        text += f"  torch {row['torch_samples_per_s']:>8.1f}  ratio " + ratio(
+            "ratio_torch", f"{row['ratio_torch']:.3f}"
+                           f" [{row['ratio_torch_min']:.2f}-{row['ratio_torch_max']:.2f}]")
     if "ratio_torch_control" in row:
         text += (f"  torch control {row['ratio_torch_control']:.3f}"
                  f" [{row['ratio_torch_control_min']:.2f}-{row['ratio_torch_control_max']:.2f}]")
     if "cudnn_rnn_kernels" in row:
         text += f"  cuDNN RNN kernels: {len(row['cudnn_rnn_kernels'])}"
-    return (text + f"  trace+compile {row['rnnbench_first_epoch_extra_s']:.1f} s"
-            f"  latency {row['latency_ms']:.1f} ms  pipeline "
-            f"{row['pipeline_samples_per_s']:.0f} samples/s")
+    text += (f"  trace+compile {row['rnnbench_first_epoch_extra_s']:.1f} s"
+             f"  latency {row['latency_ms']:.1f} ms  pipeline "
+             f"{row['pipeline_samples_per_s']:.0f} samples/s")
+    if any(check["valid"] is False for check in checks.values()):
+        text += ("  [comparison not valid: two identical models disagreed beyond the "
+                 "noise band; run `rnnbench bench` alone on a quiet machine]")
+    return text

@@ -65,6 +65,10 @@ def test_control_model_measures_the_noise_floor():
         assert {key, f"{key}_low", f"{key}_high"} <= row.keys()
     text = benchmark.format_row(row)
     assert f"control {row['ratio_control']:.3f}" in text and "step-interleaved" in text
+    # Each ratio is judged by its control, whichever way this machine's load went.
+    assert set(row["checks"]) == {"ratio", "ratio_step"}
+    assert row["checks"]["ratio_step"]["control"] == row["ratio_step_control"]
+    assert row["valid"] is (row["checks"]["ratio"]["valid"] and row["checks"]["ratio_step"]["valid"])
 
 
 @pytest.mark.slow
@@ -174,6 +178,7 @@ def test_bench_json_is_written_row_by_row(tmp_path):
     import json
     rows = json.loads(out.read_text())
     assert [r["cell"] for r in rows] == ["simple_rnn"] and "ratio_torch" not in rows[0]
+    assert rows[0]["checks"] == {} and rows[0]["valid"] is None  # no ratio, nothing to vouch
 
 
 @pytest.mark.slow
@@ -198,3 +203,66 @@ def test_steps_per_execution_reaches_keras_compile():
 def test_bench_rejects_too_few_steps_for_steps_per_execution(capsys):
     assert main(["bench", "--steps", "4", "--steps-per-execution", "4"]) == 2
     assert "--steps at least twice" in " ".join(capsys.readouterr().err.split())
+
+
+# ------------------------------------------- a ratio only when its control vouches for it
+
+def recorded_row(torch_control_steps):
+    """A bench row made from recorded epoch timings (step seconds per round), as `bench_one`
+    makes it: rnnbench against PyTorch, and a second PyTorch twin against the first."""
+    from types import SimpleNamespace as Round
+    rounds = lambda steps: [Round(step_s=s, samples_per_s=32 / s, wall_s=s) for s in steps]
+    torch = rounds([0.040, 0.041, 0.039, 0.040])
+    row = {"workload": "A", "cell": "lstm", "rnnbench_samples_per_s": 1300.0,
+           "torch_samples_per_s": 800.0, "rnnbench_first_epoch_extra_s": 1.0,
+           "latency_ms": 2.0, "pipeline_samples_per_s": 9000.0}
+    row.update(benchmark._paired_ratios(rounds([0.016, 0.017, 0.016, 0.015]), torch, "_torch"))
+    row.update(benchmark._paired_ratios(rounds(torch_control_steps), torch, "_torch_control"))
+    return row
+
+
+def test_a_torch_control_outside_its_band_makes_the_row_not_valid():
+    # The issue's loaded machine: the second twin's threads collapsed in some rounds.
+    row = recorded_row([0.0305, 0.0101, 0.0075, 0.0098])
+    assert row["ratio_torch"] > 2 and row["ratio_torch_control"] > 3
+    row.update(benchmark.control_checks(row))
+    assert row["valid"] is False
+    check = row["checks"]["ratio_torch"]
+    assert check["valid"] is False and check["control"] == row["ratio_torch_control"]
+    assert "outside its noise band 0.90-1.10" in check["reason"]
+    assert "run `rnnbench bench` alone" in check["reason"]
+    text = benchmark.format_row(row)
+    assert "ratio not valid (PyTorch control" in text
+    assert f"{row['ratio_torch']:.3f}" not in text  # no speed-up printed
+    assert "run `rnnbench bench` alone" in text
+
+
+def test_a_torch_control_inside_its_band_vouches_for_the_ratio():
+    row = recorded_row([0.041, 0.040, 0.040, 0.042])
+    row.update(benchmark.control_checks(row))
+    assert row["valid"] is True and row["checks"]["ratio_torch"]["valid"] is True
+    text = benchmark.format_row(row)
+    assert f"ratio {row['ratio_torch']:.3f}" in text and "not valid" not in text
+
+
+def test_without_a_control_the_ratio_is_unchecked_not_valid():
+    row = recorded_row([0.04] * 4)
+    for key in [k for k in row if k.startswith(("ratio_torch_control", "ratio_epoch_torch_control"))]:
+        del row[key]
+    row.update(benchmark.control_checks(row))
+    assert row["valid"] is None and row["checks"]["ratio_torch"]["valid"] is None
+    assert "--torch-control" in row["checks"]["ratio_torch"]["reason"]
+    assert "unchecked" in benchmark.format_row(row)
+
+
+def test_each_keras_ratio_is_judged_by_its_own_control():
+    row = {"ratio": 1.2, "ratio_min": 1.1, "ratio_max": 1.3,
+           "ratio_control": 1.25, "ratio_control_min": 1.2, "ratio_control_max": 1.3,
+           **benchmark._interval("ratio_step", [1.01, 0.99, 1.0, 1.02]),
+           **benchmark._interval("ratio_step_control", [1.0, 1.01, 0.99, 1.0])}
+    got = benchmark.control_checks(row)
+    assert got["checks"]["ratio"]["valid"] is False  # epoch rounds drifted
+    assert got["checks"]["ratio_step"]["valid"] is True  # interleaved steps did not
+    assert got["valid"] is False and "ratio_torch" not in got["checks"]
+    assert benchmark.control_checks({"ratio_step": 1.0})["valid"] is None
+    assert benchmark.control_checks({})["valid"] is None
