@@ -5,7 +5,8 @@ Markdown tables over the plain runs under a results root: the cell families
 every experiment (mean ± std, seeds, the naive baseline the runs scored,
 1-NN Euclidean computed here for UCR/UEA data, quoted literature figures,
 parameters, runtime), and the two comparisons with published results
-(polyphonic music against Bai et al. 2018, UCR/UEA against 1-NN Euclidean).
+(polyphonic music against Bai et al. 2018, UCR/UEA against 1-NN Euclidean), and
+the forecasts against naive, persistence and ETS (`forecast_targets`).
 Only runs whose config is the experiment file's (up to the seed) count, so a
 table cannot disagree with what was measured; without run folders
 (`from_references`) the rows are the experiment files' `reference:` blocks,
@@ -27,6 +28,7 @@ from rnnbench.config import experiment as config_lib
 from rnnbench.config import paths
 from rnnbench.data import music, one_nn, tasks
 from rnnbench.errors import UserError
+from rnnbench.reports import forecast_targets
 from rnnbench.runs import references, stats
 
 log = logging.getLogger("rnnbench")
@@ -337,7 +339,8 @@ def tables(root=None, found=None):
                if _published_figure(f["exp"]) is not None}
     return {"families": families_table(found), "experiments": experiments_table(found),
             "published_music": published_music_table(found, budgets),
-            "published_one_nn": published_one_nn_table(found)}
+            "published_one_nn": published_one_nn_table(found),
+            "forecasts": forecast_targets.forecast_table(found)}
 
 
 def replace_generated(text, name, body):
