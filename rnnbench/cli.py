@@ -356,11 +356,14 @@ def cmd_list(args):
 def config_imports(exp):
     """`imports Python code: mod (model.layers[0].cell); ...`, or None when it imports none.
 
-    A `package.module:Class` cell imports (runs) that module when the config is
+    A `package.module:Class` cell or dataset imports (runs) that module when the config is
     validated, built or reproduced, so a shared config is to be trusted like code.
     """
-    found = [f"{layer.cell.partition(':')[0]} (model.layers[{i}].cell)"
-             for i, layer in enumerate(exp.model.layers) if ":" in str(layer.cell)]
+    from rnnbench.config.registry import is_import_path
+    named = [(exp.data.name, "data.name")] + [
+        (layer.cell, f"model.layers[{i}].cell") for i, layer in enumerate(exp.model.layers)]
+    found = [f"{name.partition(':')[0]} ({key})" for name, key in named
+             if is_import_path(name)]
     if not found:
         return None
     return (f"imports Python code: {'; '.join(found)}. A config runs the modules it "

@@ -8,12 +8,12 @@ The loading order follows TF Model Garden: the named file, then overrides
 import dataclasses
 import re
 from pathlib import Path
-from typing import Literal, Optional, Tuple, Union
+from typing import Literal, Mapping, Optional, Tuple, Union
 
 import yaml
 
 from rnnbench.config import layer_options, paths, run_keys, schema, yaml_text
-from rnnbench.config.registry import CELLS, DATASETS, TASKS
+from rnnbench.config.registry import CELLS, DATASETS, TASKS, is_import_path
 from rnnbench.config.schema import FrozenMap
 from rnnbench.errors import UserError
 
@@ -121,7 +121,10 @@ class TrainConfig:
     # `auto`: chosen for speed by the rules of `rnnbench.models.speed`.
     steps_per_execution: Union[Literal["auto"], int] = schema.field("auto", min=1)
     threads: Union[Literal["auto"], int] = schema.field("auto", min=1)
-    lstm_kernel: Literal["auto", "keras", "block"] = "auto"
+    lstm_kernel: Literal["auto", "keras", "block", "hoisted"] = "auto"
+    # The CPU loop of `cell: gru` / `cell: simple_rnn` layers (`speed.layer_kernel`).
+    gru_kernel: Literal["auto", "keras", "hoisted"] = "auto"
+    simple_rnn_kernel: Literal["auto", "keras", "hoisted"] = "auto"
     mixed_precision: bool = False
     deterministic: bool = True
 
@@ -354,9 +357,17 @@ def _data_path_keys(raw):
     """`data.<key>` of the params that name files, for the dataset `raw` names."""
     data = raw.get("data")
     name = data.get("name") if isinstance(data, dict) else None
-    if not isinstance(name, str) or name not in DATASETS:
+    if is_import_path(name):  # a user's class may name files too
+        try:
+            cls = DATASETS.resolve(name, where="data.name")
+        except UserError:
+            return ()  # validation says why, naming the file
+    elif isinstance(name, str) and name in DATASETS:
+        cls = DATASETS.get(name)
+    else:
         return ()
-    return tuple(f"data.{key}" for key in getattr(DATASETS.get(name), "path_params", ()))
+    keys = getattr(cls, "path_params", ())
+    return tuple(f"data.{key}" for key in keys if isinstance(key, str))
 
 
 def _resolve_data_paths(raw, source):
@@ -387,13 +398,13 @@ def _refuse_sweep_only_keys(raw):
 
 def _check_names(exp):
     """Checks registered names and the dataset's own params; fills defaults."""
-    dataset = DATASETS.get(exp.data.name, where="data.name")()
+    dataset = _dataset(exp.data.name)
     task = exp.data.task or dataset.tasks[0]
     TASKS.get(task, where="data.task")
     if task not in dataset.tasks:
         raise UserError(
             f"Expected `data.task` to be one of {list(dataset.tasks)} for dataset "
-            f"{exp.data.name!r}. Received: {task!r}"
+            f"{exp.data.name!r} (`data.name`). Received: {task!r}"
         )
     params = _check_dataset_params(dataset, exp.data.name, exp.data.params)
     if hasattr(dataset, "task_for"):  # the task follows from a param (`data.target`)
@@ -407,7 +418,7 @@ def _check_names(exp):
                 f"Received: {task!r}")
     split = _check_split_and_scale(dataset, exp.data)
     for i, layer in enumerate(exp.model.layers):
-        if ":" not in layer.cell and layer.cell not in CELLS:
+        if not is_import_path(layer.cell) and layer.cell not in CELLS:
             CELLS.get(layer.cell, where=f"model.layers[{i}].cell")
         layer_options.check(layer, i)
     if not exp.model.layers:
@@ -415,7 +426,7 @@ def _check_names(exp):
     task_obj = TASKS.get(task)()
     run_keys.check_head(exp.model.head)
     run_keys.check_monitor(exp.train.early_stopping, task_obj)
-    spec = dataset.spec(params)
+    spec = _spec(dataset, exp.data.name, params)
     run_keys.check_reference(exp.reference, task_obj, spec, exp.data.scale is not None)
     check_reference_seeds(exp.reference)
     run_keys.check_reference_range(exp.reference)
@@ -428,6 +439,75 @@ def _check_names(exp):
         model = dataclasses.replace(model, embedding=EmbeddingConfig())
     data = dataclasses.replace(exp.data, task=task, split=split, params=FrozenMap(params))
     return dataclasses.replace(exp, data=data, model=model)
+
+
+def _dataset(name):
+    """The dataset object `data.name` names: a registered name or a user's import path.
+
+    A user's class is checked for what validation reads (`tasks`, `params`),
+    so a wrong one is a `SchemaError` at `data.name`, not a traceback.
+    """
+    try:
+        cls = DATASETS.resolve(name, where="data.name")
+    except UserError as e:  # at `data.name`, so a `--set data.name=...` is named too
+        raise schema.SchemaError("data.name", str(e)) from None
+    if not is_import_path(name):
+        return cls()
+    try:
+        dataset = cls()
+    except Exception as e:  # the user's constructor may raise anything
+        raise schema.SchemaError(
+            "data.name",
+            f"Could not create the dataset `data.name` names ({name!r}) without arguments: "
+            f"{type(e).__name__}: {e}. A Dataset takes its settings from its `params` "
+            "(the other keys of `data:`), not from its constructor.") from None
+    tasks = dataset.tasks
+    if (not isinstance(tasks, (tuple, list)) or not tasks
+            or not all(isinstance(t, str) and t in TASKS for t in tasks)):
+        raise schema.SchemaError(
+            "data.name",
+            f"Expected the dataset `data.name` names ({name!r}) to declare `tasks`: a "
+            f"non-empty tuple of task names from {TASKS.names()}, the first the default. "
+            f"Received: {tasks!r}")
+    params = dataset.params  # each a Param, duck-typed: config/ imports nothing of data/
+    if not isinstance(params, Mapping) or not all(
+            isinstance(key, str) and all(hasattr(p, a) for a in ("annotation", "bounds", "default"))
+            for key, p in params.items()):
+        raise schema.SchemaError(
+            "data.name",
+            f"Expected the `params` of the dataset `data.name` names ({name!r}) to map each "
+            "`data:` key to a rnnbench.data.base.Param. Received: "
+            f"{schema.describe(params)}")
+    # These keys are `data:`'s own: a param so named would never receive its value.
+    shared = [f.name for f in dataclasses.fields(DataConfig)]
+    shadowed = sorted(set(params) & set(shared))
+    if shadowed:
+        raise schema.SchemaError(
+            "data.name",
+            f"Expected the `params` of the dataset `data.name` names ({name!r}) to leave "
+            f"out the keys of `data:` itself, {shared} "
+            f"(a dataset takes `split`/`scale` by setting `takes_split`/`takes_scale`). "
+            f"Received: {shadowed}")
+    return dataset
+
+
+def _spec(dataset, name, params):
+    """`dataset.spec(params)`; a user's class that fails there is named, without a traceback."""
+    if not is_import_path(name):
+        return dataset.spec(params)
+    try:
+        spec = dataset.spec(params)
+    except UserError:
+        raise
+    except Exception as e:
+        raise schema.SchemaError(
+            "data.name", f"The dataset `data.name` names ({name!r}) failed in `spec()`: "
+            f"{type(e).__name__}: {e}") from None
+    if not all(hasattr(spec, a) for a in ("input_shape", "input_dtype", "vocab_size")):
+        raise schema.SchemaError(
+            "data.name", f"Expected `spec()` of the dataset `data.name` names ({name!r}) "
+            "to return a rnnbench.data.base.DataSpec. Received: {schema.describe(spec)}")
+    return spec
 
 
 def _check_dataset_params(dataset, name, given):
@@ -444,7 +524,16 @@ def _check_dataset_params(dataset, name, given):
     for key, param in allowed.items():
         value = given.get(key, param.default)
         params[key] = schema.convert(param.annotation, value, f"data.{key}", param.bounds)
-    dataset.check_params(params)
+    try:
+        dataset.check_params(params)
+    except UserError:
+        raise
+    except Exception as e:
+        if not is_import_path(name):
+            raise  # a bug of rnnbench's own: its traceback is wanted
+        raise schema.SchemaError(
+            "data.name", f"The dataset `data.name` names ({name!r}) failed in "
+            f"`check_params()`: {type(e).__name__}: {e}") from None
     return params
 
 
@@ -563,8 +652,8 @@ def _set(node, tokens, value, key, source):
 
 
 def dataset_of(exp):
-    """The registered dataset object for an experiment."""
-    return DATASETS.get(exp.data.name)()
+    """The dataset object of an experiment (registered, or a user's class by import path)."""
+    return DATASETS.resolve(exp.data.name, where="data.name")()
 
 
 def data_spec(exp):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from rnnbench.config import schema
 from rnnbench.config.layer_arguments import ARGUMENTS, OPTIMIZERS, OPTIMIZERS_CLASS_NAMES
-from rnnbench.config.registry import CELLS, import_path
+from rnnbench.config.registry import CELLS
 
 # LayerConfig's own keys: never passed through as options.
 RNNBENCH_KEYS = ("cell", "units", "dropout", "bidirectional")
@@ -116,7 +116,7 @@ def _arguments_of(cell):
     if cell in ARGUMENTS:
         return ARGUMENTS[cell]["kind"], ARGUMENTS[cell]["arguments"]
     # A user's class, or one registered at run time (tests): read it now.
-    return describe_class(import_path(cell) if ":" in cell else CELLS.get(cell))
+    return describe_class(CELLS.resolve(cell))
 
 
 def describe_class(cls):

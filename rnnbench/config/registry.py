@@ -13,29 +13,39 @@ import importlib
 from rnnbench.errors import UserError
 
 
-def import_path(path):
+def is_import_path(name):
+    """Whether a config's name is `package.module:Attr` rather than a registered name."""
+    return isinstance(name, str) and ":" in name
+
+
+def import_path(path, where=None):
     """Import `package.module:Attr` and return the attribute.
+
+    Args:
+        path: the import path.
+        where: the config key that names it, for the error (`data.name`).
 
     Raises:
         UserError: when the path is malformed, the module cannot be imported
             or the attribute does not exist.
     """
+    named = f" (`{where}`)" if where else ""
     module_name, sep, attr = path.partition(":")
     if not sep or not module_name or not attr:
         raise UserError(
-            "Expected an import path of the form `package.module:ClassName`. "
+            f"Expected an import path of the form `package.module:ClassName`{named}. "
             f"Received: {path!r}"
         )
     try:
         module = importlib.import_module(module_name)
     except ImportError as e:
         raise UserError(
-            f"Could not import module {module_name!r} from {path!r}: {e}. "
+            f"Could not import module {module_name!r} from {path!r}{named}: {e}. "
             "Check that the package is installed and on PYTHONPATH."
         ) from e
     except Exception as e:  # the user's module itself fails: a SyntaxError, a raise
         raise UserError(
-            f"Importing module {module_name!r} (from {path!r}) raised "
+            f"Importing module {module_name!r} (from {path!r}{named}) raised "
             f"{type(e).__name__}: {e}"
         ) from e
     try:
@@ -43,7 +53,7 @@ def import_path(path):
     except AttributeError:
         raise UserError(
             f"Module {module_name!r} has no attribute {attr!r} "
-            f"(from {path!r})."
+            f"(from {path!r}{named})."
         ) from None
 
 
@@ -54,12 +64,18 @@ class Registry:
         kind: what the entries are, used in error messages ("cell", "dataset").
         providers: modules whose import registers the built-in entries;
             imported on the first `get`, `names` or `in`.
+        user_classes: whether a config may name a user's own class by its
+            import path (`resolve`); the unknown-name error then says how.
+        base: the import path of the class a user's entry named by import
+            path must subclass (checked by `resolve`), or None.
     """
 
-    def __init__(self, kind, providers=()):
+    def __init__(self, kind, providers=(), user_classes=False, base=None):
         self.kind = kind
         self._entries = {}
         self._providers = tuple(providers)
+        self._user_classes = user_classes
+        self._base = base
 
     def _load_providers(self):
         providers, self._providers = self._providers, ()
@@ -105,6 +121,37 @@ class Registry:
             self._entries[name] = entry
         return entry
 
+    def resolve(self, name, where=None):
+        """A registered name, or a user's `package.module:ClassName`, -> the entry.
+
+        The one way a config's name becomes a class: registered names go
+        through `get`, import paths through `import_path` (so a config can
+        name a user's own class, as `model.layers[i].cell` and `data.name` do).
+
+        Raises:
+            UserError: naming `where`, what was received and what is allowed.
+        """
+        if not self._user_classes or not is_import_path(name):
+            return self.get(name, where)
+        subject = f"`{where}`" if where else f"the {self.kind} name"
+        allowed = (f"{subject} takes a registered {self.kind} name (one of {self.names()}) "
+                   f"or the import path of a class on PYTHONPATH")
+        try:
+            entry = import_path(name, where)
+        except UserError as e:
+            raise UserError(f"{e} {allowed}.") from None
+        if self._base is None:
+            return entry
+        base = import_path(self._base)
+        if not isinstance(entry, type) or not issubclass(entry, base):
+            what = (f"the class {entry.__module__}.{entry.__qualname__}"
+                    if isinstance(entry, type) else f"not a class but {entry!r}")
+            raise UserError(
+                f"Expected {subject} to name a subclass of "
+                f"{base.__module__}.{base.__qualname__}. Received: {name!r}, which is "
+                f"{what}. {allowed}.")
+        return entry
+
     def names(self):
         self._load_providers()
         return sorted(self._entries)
@@ -121,12 +168,19 @@ class Registry:
             f"Received: {name!r}"
         )
         close = difflib.get_close_matches(str(name), self.names(), n=3)
+        if self._user_classes and isinstance(name, str) and "." in name and ":" not in name:
+            # `mypkg.data.Waves` for `mypkg.data:Waves`: the usual slip with a user's class.
+            close = [":".join(name.rsplit(".", 1))]
         if close:
             message += f" (did you mean {' or '.join(map(repr, close))}?)"
+        if self._user_classes:
+            message += (f". A {self.kind} class of your own is named by its import path, "
+                        "`package.module:ClassName`, with the package on PYTHONPATH")
         return message
 
 
-CELLS = Registry("cell", providers=["rnnbench.config.catalog"])
-DATASETS = Registry("dataset", providers=["rnnbench.data"])
+CELLS = Registry("cell", providers=["rnnbench.config.catalog"], user_classes=True)
+DATASETS = Registry("dataset", providers=["rnnbench.data"], user_classes=True,
+                    base="rnnbench.data.base:Dataset")
 TASKS = Registry("task", providers=["rnnbench.data.tasks"])
 TUNERS = Registry("tuner", providers=["rnnbench.config.catalog"])

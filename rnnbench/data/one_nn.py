@@ -30,7 +30,7 @@ def nearest_labels(train_x, train_y, test_x, chunk=64):
 
 
 def has_one_nn(dataset_name):
-    return isinstance(DATASETS.get(dataset_name)(), ucr.UCRDataset)
+    return isinstance(DATASETS.resolve(dataset_name)(), ucr.UCRDataset)
 
 
 def one_nn_euclidean(dataset_name):
@@ -43,7 +43,7 @@ def one_nn_euclidean(dataset_name):
     Raises:
         UserError: the dataset is not a UCR/UEA archive problem.
     """
-    dataset = DATASETS.get(dataset_name, where="data.name")()
+    dataset = DATASETS.resolve(dataset_name, where="data.name")()
     if not isinstance(dataset, ucr.UCRDataset):
         ucr_names = sorted(n for n in DATASETS.names() if has_one_nn(n))
         raise UserError(f"Expected a UCR/UEA archive dataset for the 1-NN baseline, one "

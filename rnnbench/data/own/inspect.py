@@ -259,15 +259,16 @@ def _choose_table(found, target, task):
 
 
 def data_report(exp):
-    """The data side of `rnnbench check` for a file dataset (None for other datasets).
+    """The data side of `rnnbench check` for the user's own data (a file dataset or
+    a class named by import path; None for other datasets).
 
     Loads the data as a run would (so a bad file is the same error here):
     files, rows, samples (windows) per split, input shape, classes.
     """
-    from rnnbench.config import experiment as config_lib
     from rnnbench.data import cache
+    from rnnbench.data.own import user_data
 
-    if not getattr(config_lib.dataset_of(exp), "reads_user_files", False):
+    if not user_data(exp):
         return None
     splits = cache.load(exp)
     info = splits.info
