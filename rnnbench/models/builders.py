@@ -12,8 +12,13 @@ from rnnbench.config import experiment as config_lib
 from rnnbench.config import layer_options
 from rnnbench.config.registry import CELLS, import_path
 from rnnbench.errors import UserError
-from rnnbench.models import cudnn, size, speed, target_layers
+from rnnbench.models import cudnn, hoisted, size, speed, target_layers
 from rnnbench.models.fused import FusedLSTM
+
+# `train.*_kernel`'s chosen value -> the class a built-in cell is built as.
+STAND_IN = {("lstm", "block"): FusedLSTM, ("lstm", "hoisted"): hoisted.HoistedLSTM,
+            ("gru", "hoisted"): hoisted.HoistedGRU,
+            ("simple_rnn", "hoisted"): hoisted.HoistedSimpleRNN}
 
 
 def build_model(exp, spec=None, compile=True):
@@ -40,9 +45,9 @@ def build_model(exp, spec=None, compile=True):
     layers = exp.model.layers
     for i, layer_cfg in enumerate(layers):
         return_sequences = i < len(layers) - 1 or task.per_step
-        kernel = speed.lstm_kernel(exp, spec, i)
-        fused = kernel is not None and kernel.chosen == "block"
-        for layer in recurrent_layer(layer_cfg, i, return_sequences, dtype, fused):
+        kernel = speed.layer_kernel(exp, spec, i)
+        stand_in = kernel and STAND_IN.get((layer_cfg.cell, kernel[1].chosen))
+        for layer in recurrent_layer(layer_cfg, i, return_sequences, dtype, stand_in):
             x = layer(x)
     for j, dense in enumerate(exp.model.head):
         x = keras.layers.Dense(dense.units, activation=dense.activation,
@@ -84,18 +89,19 @@ def resolve_cell(name, where):
     return cls
 
 
-def recurrent_layer(layer_cfg, index, return_sequences, dtype=None, fused=False):
+def recurrent_layer(layer_cfg, index, return_sequences, dtype=None, stand_in=None):
     """Builds the Keras layers for `model.layers[index]`, bottom up.
 
     Args:
-        fused: build a `cell: lstm` layer as `FusedLSTM` (`speed.lstm_kernel`).
+        stand_in: the class to build a built-in cell's layer as (`FusedLSTM`,
+            a hoisted layer: `speed.layer_kernel`), None for the cell's own.
 
     Returns:
         A list: the recurrent layer (Bidirectional if asked), preceded by a
         `SpatialDropout1D` when a custom cell takes no `dropout` argument.
     """
     where = f"model.layers[{index}]"
-    cls = FusedLSTM if fused else resolve_cell(layer_cfg.cell, where + ".cell")
+    cls = stand_in or resolve_cell(layer_cfg.cell, where + ".cell")
     options = dict(layer_cfg.options)
     if dtype:
         options["dtype"] = dtype

@@ -26,8 +26,8 @@ def report(exp):
     jit, reason = choose_jit_compile(exp, model, spec)
     shown = "decided at the start of the run" if jit == MEASURE else jit
     lines.append(f"jit_compile: {shown} ({reason})")
-    for i, kernel in speed.lstm_kernels(exp, spec):
-        lines.append(kernel.line(f"lstm_kernel of rnn_{i}"))
+    for i, key, kernel in speed.layer_kernels(exp, spec):
+        lines.append(kernel.line(f"{key} of rnn_{i}"))
     lines.append("fused kernels (one op for the whole sequence, else Keras' loop"
                  + ("; if the run picks XLA, Keras' loop throughout):" if jit == MEASURE
                     else "):"))

@@ -1,8 +1,9 @@
 """Which recurrent layers run a stand-in kernel fused, and why the others fall back.
 
-A stand-in kernel is a Keras recurrent layer subclass whose inner loop is a
-faster op where it can be (`FusedLSTM`: TensorFlow's `BlockLSTM`) and Keras'
-own loop everywhere else. Each has `fallback_reasons(masked, xla)`, the same
+A stand-in kernel is a Keras recurrent layer subclass whose inner loop is
+faster where it can be (`FusedLSTM`: TensorFlow's `BlockLSTM`; the layers of
+`hoisted.py`: the input projection as one matmul before Keras' loop) and
+Keras' own loop everywhere else. Each has `fallback_reasons(masked, xla)`, the same
 test its `inner_loop` makes at trace time; this module asks it for a built
 model, so `rnnbench check` and the manifest say per layer what runs.
 """
@@ -38,6 +39,7 @@ def layer_report(model, spec, xla):
 
 
 KERAS_LOOP = "Keras' loop"
+HOISTED = "hoisted input projection"  # the hoisted layers' `fused_op`
 
 
 def line(entry):
@@ -45,6 +47,8 @@ def line(entry):
     head = f"  {entry['layer']} ({entry['class']}): "
     if entry["fused"] is None:
         return head + "Keras' loop (the layer has no fused kernel)"
+    if entry["fused"] and entry["runs"] == HOISTED:
+        return head + "hoisted input projection (one matmul over the sequence; h·U in Keras' loop)"
     if entry["fused"]:
         return head + f"fused ({entry['runs']})"
     return head + f"falls back to Keras' loop: {'; '.join(entry['fallback'])}"

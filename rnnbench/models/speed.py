@@ -1,8 +1,10 @@
 """The execution settings left at `auto`, chosen for speed by measured rules.
 
-Three keys of `train:` (besides `jit_compile`, `rnnbench.models.jit`):
-`lstm_kernel` (per `cell: lstm` layer: Keras' loop or TensorFlow's fused
-`BlockLSTM`), `steps_per_execution` and `threads`. Every rule reads only the
+The keys of `train:` besides `jit_compile` (`rnnbench.models.jit`):
+`lstm_kernel` (per `cell: lstm` layer: Keras' loop, TensorFlow's fused
+`BlockLSTM` or the hoisted input projection), `gru_kernel` and
+`simple_rnn_kernel` (Keras' loop or the hoisted input projection),
+`steps_per_execution` and `threads`. Every rule reads only the
 config, the data's shape and the machine (GPU or not, cores), never a timing
 taken at run time, so the same seed gives the same numbers on the same
 machine. The measurements behind them are in BENCHMARKS.md ("Fast by default").
@@ -45,7 +47,9 @@ def lstm_kernel(exp, spec, index):
 
     Returns:
         A `Choice` whose `chosen` is "block" (the layer is built as
-        `FusedLSTM`, TensorFlow's BlockLSTM op) or "keras" (Keras' loop).
+        `FusedLSTM`, TensorFlow's BlockLSTM op), "hoisted" (`HoistedLSTM`,
+        set explicitly: `auto` does not pick it, docs/kernels.md) or "keras"
+        (Keras' loop).
     """
     layer = exp.model.layers[index]
     if layer.cell != "lstm":
@@ -72,6 +76,40 @@ def lstm_kernel(exp, spec, index):
                       f"> {limit:,}, where Keras' loop (threaded matmuls) was faster")
     return Choice(setting, "block", f"auto: CPU, {size:,} multiply-adds per step "
                   f"<= {limit:,}, where BlockLSTM was faster")
+
+
+# `cell:` -> the `train:` key that picks its CPU kernel.
+KERNEL_KEYS = {"lstm": "lstm_kernel", "gru": "gru_kernel", "simple_rnn": "simple_rnn_kernel"}
+
+
+def layer_kernel(exp, spec, index):
+    """`(key, Choice)` for `model.layers[index]` when its cell has a kernel setting, else None.
+
+    `lstm` follows `lstm_kernel`'s rule. For `gru` and `simple_rnn`, `auto` is
+    Keras' loop: the hoisted kernel has no measurement yet that shows it
+    faster (docs/kernels.md), and `auto` picks only what was measured.
+    """
+    cell = exp.model.layers[index].cell
+    key = KERNEL_KEYS.get(cell)
+    if key is None:
+        return None
+    if cell == "lstm":
+        return key, lstm_kernel(exp, spec, index)
+    setting = getattr(exp.train, key)
+    if setting != "auto":
+        return key, Choice(setting, setting, f"set in train.{key}")
+    return key, Choice(setting, "keras", "auto: Keras' loop (the hoisted kernel is not "
+                       "measured faster yet)")
+
+
+def layer_kernels(exp, spec):
+    """`[(index, key, Choice)]` for the layers with a kernel setting, bottom up."""
+    found = []
+    for index in range(len(exp.model.layers)):
+        kernel = layer_kernel(exp, spec, index)
+        if kernel is not None:
+            found.append((index, *kernel))
+    return found
 
 
 def lstm_kernels(exp, spec):

@@ -215,10 +215,10 @@ def apply_threads(exp):
 
 def speed_facts(exp, spec, steps, threads):
     """The manifest's record of the execution choices (`rnnbench.models.speed`)."""
-    kernels = [{"layer": f"rnn_{i}", **kernel.facts()}
-               for i, kernel in speed.lstm_kernels(exp, spec)]
-    return {"steps_per_execution": steps.facts(), "threads": threads.facts(),
-            "lstm_kernel": kernels}
+    kernels = {key: [] for key in speed.KERNEL_KEYS.values()}
+    for i, key, kernel in speed.layer_kernels(exp, spec):
+        kernels[key].append({"layer": f"rnn_{i}", **kernel.facts()})
+    return {"steps_per_execution": steps.facts(), "threads": threads.facts(), **kernels}
 
 
 def xla_pays_off(rate_off, rate_on, compile_extra_s, samples, min_speedup=1.1):

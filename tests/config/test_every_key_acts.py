@@ -303,7 +303,14 @@ PROBES = {
     "train.threads": [Acts({"train.threads": 64}, "threads")],
     # From `keras`, not `auto`: auto is BlockLSTM on a CPU and Keras' LSTM on a GPU.
     "train.lstm_kernel": [Acts({"train.lstm_kernel": "block"}, "model",
+                               context={"train.lstm_kernel": "keras"}),
+                          Acts({"train.lstm_kernel": "hoisted"}, "model",
                                context={"train.lstm_kernel": "keras"})],
+    # Issue 28: auto is Keras' loop for these cells, `hoisted` builds the stand-in.
+    "train.gru_kernel": [Acts({"train.gru_kernel": "hoisted"}, "model",
+                              context={"model.layers[0].cell": "gru"})],
+    "train.simple_rnn_kernel": [Acts({"train.simple_rnn_kernel": "hoisted"}, "model",
+                                     context={"model.layers[0].cell": "simple_rnn"})],
     "train.mixed_precision": [Acts({"train.mixed_precision": True}, "model")],
     "train.deterministic": [Acts({"train.deterministic": False}, "determinism")],
     # Issue 33: Keras' TensorBoard callback and rnnbench's Dashboard hold them.

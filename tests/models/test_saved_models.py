@@ -110,15 +110,45 @@ def test_model_keras_of_every_shipped_cell_loads_in_plain_keras_or_says_what_to_
             assert "rnnbench.models.cells" in found["error"]
 
 
+# `train.<cell>_kernel: hoisted` (issue 28): each kernel's layers, bidirectional too.
+HOISTED = [("lstm", False, "lstm_kernel"), ("lstm", "concat", "lstm_kernel"),
+           ("gru", False, "gru_kernel"), ("gru", "sum", "gru_kernel"),
+           ("simple_rnn", False, "simple_rnn_kernel")]
+
+
+def test_model_keras_with_hoisted_kernels_loads_in_plain_keras_as_the_keras_layers(tmp_path):
+    rng = np.random.default_rng(8)
+    inputs, expected = {}, {}
+    for cell, bidirectional, key in HOISTED:
+        exp = experiment_config(cells=(cell, cell), bidirectional=bidirectional,
+                                train={key: "hoisted"})
+        model = builders.build_model(exp)
+        built = {type(builders.unwrap(layer)).__name__
+                 for layer in builders.recurrent_layers(model)}
+        assert built == {"Hoisted" + {"lstm": "LSTM", "gru": "GRU",
+                                      "simple_rnn": "SimpleRNN"}[cell]}
+        path = tmp_path / f"{cell}_{bidirectional}.keras"
+        saving.save_model(model, path)
+        inputs[path] = rng.normal(size=(3, *(d or 6 for d in config_lib.data_spec(
+            exp).input_shape))).astype("float32")
+        expected[path] = model.predict(inputs[path], verbose=0)
+    for path, found in load_without_rnnbench(tmp_path, inputs).items():
+        assert found["plain"], found.get("error")
+        assert not any(name.startswith("Hoisted") for name in found["classes"])
+        # Keras' loop against the hoisted projection: the same sums, rounded apart.
+        np.testing.assert_allclose(found["y"], expected[Path(path)], atol=1e-5, rtol=1e-5)
+
+
 @pytest.mark.slow
 def test_a_default_run_and_the_issue_s_xla_run_save_a_model_plain_keras_loads(tmp_path):
-    """`rnnbench run` with the auto kernel (BlockLSTM on CPU) and with
-    `lstm_kernel: block` under XLA: model.keras loads without rnnbench and
-    predicts what the run's own model predicts, to 1e-6."""
+    """`rnnbench run` with the auto kernel (BlockLSTM on CPU), with
+    `lstm_kernel: block` under XLA and with `lstm_kernel: hoisted`: model.keras
+    loads without rnnbench and predicts what the run's own model predicts, to 1e-6."""
     from rnnbench.data import cache as data_cache
     runs = {"default": [], "block_xla": ["--set", "train.lstm_kernel=block", "--set",
                                          "train.jit_compile=true", "--set",
-                                         "train.deterministic=false"]}
+                                         "train.deterministic=false"],
+            "hoisted": ["--set", "train.lstm_kernel=hoisted"]}
     inputs, expected, manifests = {}, {}, {}
     for name, extra in runs.items():
         done = subprocess.run(
@@ -142,6 +172,8 @@ def test_a_default_run_and_the_issue_s_xla_run_save_a_model_plain_keras_loads(tm
     assert fused["default"]["fused"] is True and fused["default"]["runs"] == "BlockLSTM"
     assert fused["block_xla"]["fused"] is False
     assert "XLA" in fused["block_xla"]["fallback"][0]
+    assert fused["hoisted"]["class"] == "HoistedLSTM" and fused["hoisted"]["fused"] is True
+    assert fused["hoisted"]["runs"] == "hoisted input projection"
 
 
 class UnregisteredCell(keras.layers.Layer):
