@@ -312,6 +312,11 @@ BAD_FILES = {
     "missing file": (lambda t: _series(t / "nope.csv"), "does not exist"),
     "a folder, not a file": (lambda t: _series(t), "to name a file"),
     "empty file": (lambda t: _series(_write(t / "e.csv", "")), "empty file"),
+    "not a Parquet file": (lambda t: _series(_write(t / "p.parquet", "date,close\n1,2\n")),
+                           r"Could not read '.*p.parquet' \(`data.path`\): Parquet magic bytes"),
+    "not a NumPy file": (lambda t: {"name": "file_arrays", "path": str(
+        _write(t / "a.npz", "x,y\n1,2\n"))}, r"'.*a.npz' \(`data.path`\) as NumPy arrays: "
+                                                r"it is not a .npy or .npz file"),
     "header only": (lambda t: _series(_write(t / "h.csv", "date,close\n")), "no rows"),
     "not UTF-8 text": (lambda t: {"name": "file_corpus", "path": str(
         _write(t / "l.txt", "caf\xe9 ".encode("latin-1") * 400))}, "UTF-8"),

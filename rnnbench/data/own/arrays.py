@@ -35,7 +35,11 @@ def _load(path, y_path, size, mtime_ns):
         with np.load(path, allow_pickle=False) as data:
             return {k: data[k] for k in data.files}
     except (ValueError, OSError, zipfile.BadZipFile, EOFError) as e:
-        raise UserError(f"Could not read {path!r} (`data.path`) as NumPy arrays: {e}") \
+        why = str(e)
+        if "pickle" in why:  # numpy's answer to any file without the .npy/.npz magic bytes
+            why = ("it is not a .npy or .npz file of plain arrays (np.save and np.savez "
+                   "write them; object arrays, which only unpickling reads, are refused)")
+        raise UserError(f"Could not read {path!r} (`data.path`) as NumPy arrays: {why}") \
             from None
 
 

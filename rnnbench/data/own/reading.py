@@ -139,11 +139,12 @@ def available_memory():
         return None
 
 
-def estimate_rows(path, fmt):
+def estimate_rows(path, fmt, key="data.path"):
     """Rows of a table, exact for Parquet, else from the file size and its first lines."""
     if fmt == "parquet":
         import pyarrow.parquet as pq
-        return pq.ParquetFile(path).metadata.num_rows
+        with arrow_errors(path, fmt, key):  # not Parquet at all: named, not a traceback
+            return pq.ParquetFile(path).metadata.num_rows
     size = Path(path).stat().st_size
     opener = _gzip_open if str(path).endswith(".gz") else open
     with opener(path, "rb") as f:
@@ -159,14 +160,15 @@ def _gzip_open(path, mode):
     return gzip.open(path, mode)
 
 
-def check_fits(path, fmt, n_columns, bytes_per_value=4, factor=3, what="the selected columns"):
+def check_fits(path, fmt, n_columns, bytes_per_value=4, factor=3, what="the selected columns",
+               key="data.path"):
     """Refuses a table whose float32 columns would not fit in memory, before reading it.
 
     The estimate is `factor` times the float32 size of `n_columns` over the
     estimated rows (the peak `benchmarks/own_data_scale.py` measures stays
     below 3x).
     """
-    rows = estimate_rows(path, fmt)
+    rows = estimate_rows(path, fmt, key)
     free = available_memory()
     if rows is None or free is None:
         return None
