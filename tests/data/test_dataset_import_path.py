@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 import yaml
@@ -20,6 +21,7 @@ from rnnbench.cli import main
 from rnnbench.config import experiment as config_lib
 
 MODULE = "user_waves"
+OWN_DATA_PAGE = Path(__file__).resolve().parents[2] / "docs" / "own-data.md"
 
 SOURCE = '''
 """A user's own datasets, named in configs as `user_waves:Waves`."""
@@ -308,3 +310,26 @@ def test_a_sweep_over_a_user_dataset_tunes_its_params(user_module):
     assert len(configs) == 2
     assert {c["data"]["name"] for c in configs} == {f"{MODULE}:Waves"}
     assert {c["data"]["steps"] for c in configs} <= {4, 6}
+
+
+def test_the_documented_example_class_checks_as_the_page_shows(tmp_path, monkeypatch, capsys):
+    """docs/own-data.md's `Dataset` class, config and data command, run as written."""
+    page = OWN_DATA_PAGE.read_text()
+    section = page.split("## A format of your own")[1].split("\n## ")[0]
+    code, config = (re.search(rf"```{kind}\n(.*?)```", section, re.S).group(1)
+                    for kind in ("python", "yaml"))
+    make_readings = re.search(r'python -c "(.*?)"', section).group(1)
+    shown = re.search(r"```\n(imports Python code.*?)```", section, re.S).group(1)
+    (tmp_path / "mydata").mkdir()
+    (tmp_path / "mydata" / "__init__.py").write_text("")
+    (tmp_path / "mydata" / "meters.py").write_text(code)
+    (tmp_path / "meters.yaml").write_text(config)
+    monkeypatch.chdir(tmp_path)
+    exec(make_readings, {})  # writes readings.txt, as the page's command does
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for name in ("mydata", "mydata.meters"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    assert main(["check", "meters.yaml"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    for line in shown.splitlines():
+        assert line == "..." or line in out, line
