@@ -10,7 +10,7 @@ import keras
 
 from rnnbench.config import experiment as config_lib
 from rnnbench.config import layer_options
-from rnnbench.config.registry import CELLS, import_path
+from rnnbench.config.registry import CELLS
 from rnnbench.errors import UserError
 from rnnbench.models import cudnn, hoisted, size, speed, target_layers
 from rnnbench.models.fused import FusedLSTM
@@ -80,7 +80,7 @@ def input_encoding(inputs, spec, embedding, dtype):
 
 def resolve_cell(name, where):
     """A registered cell name or `package.module:ClassName` -> the class."""
-    cls = import_path(name) if ":" in name else CELLS.get(name, where=where)
+    cls = CELLS.resolve(name, where=where)
     if not isinstance(cls, type) or not issubclass(cls, keras.layers.Layer):
         raise UserError(
             f"Expected `{where}` to name a keras.layers.Layer subclass "
