@@ -64,10 +64,11 @@ def main(argv=None):
 
     def measure_all():
         root = paths.results_root(args.from_results or args.results_dir)
-        kept = json.loads(KEPT.read_text()) if KEPT.exists() else {}
         for name in args.names:
             record = measure_one(name, args.seeds, root, args.from_results, args.also)
             print(json.dumps({name: record}, indent=1), flush=True)
+            # Read now, not at start: the file may have changed during the runs.
+            kept = json.loads(KEPT.read_text()) if KEPT.exists() else {}
             kept[name] = record
             KEPT.write_text(json.dumps(dict(sorted(kept.items())), indent=1) + "\n")
             if args.write:

@@ -13,14 +13,11 @@ experiments/README.md and docs/forecasting.md.
 """
 
 import dataclasses
-import logging
 import statistics
 
 from rnnbench.config import experiment as config_lib
 from rnnbench.data import tasks
 from rnnbench.runs import references, stats
-
-log = logging.getLogger("rnnbench")
 
 SELECT_METRIC = "val_mase"  # the evidence beside the rule: validation, never test
 TABLE_METRIC = "test_mase"
