@@ -382,3 +382,60 @@ def test_a_table_too_large_for_the_memory_left_is_refused_before_reading(files, 
     with pytest.raises(UserError, match=r"too large for this machine: about 30\d rows x 2 "
                                         r"columns needs about .* GiB"):
         load(base(files, "file_series"))
+
+
+@pytest.mark.parametrize("name, level", [("file_text", "word"), ("file_text", "char"),
+                                         ("file_corpus", "char"), ("file_corpus", "word")])
+def test_a_text_too_large_for_the_memory_left_is_refused_before_reading(files, monkeypatch,
+                                                                        name, level):
+    from rnnbench.data.own import reading
+
+    def unread(*args, **kwargs):
+        raise AssertionError("read before the memory check")
+
+    monkeypatch.setattr(reading, "available_memory", lambda: 1_000)
+    monkeypatch.setattr(reading, "read_table", unread)
+    monkeypatch.setattr(reading, "read_text", unread)
+    factor = reading.TEXT_LOAD_FACTOR[level]
+    with pytest.raises(UserError, match=rf"too large for this machine: its .* MiB of text "
+                                        rf"needs about .* GiB while loading \({factor}x its "
+                                        rf"size at `data.level: {level}`"):
+        load(base(files, name, level=level))
+
+
+@pytest.mark.parametrize("form", ["npz", "npy"])
+def test_arrays_too_large_for_the_memory_left_are_refused_before_reading(tmp_path, monkeypatch,
+                                                                         form):
+    from rnnbench.data.own import arrays, reading
+    x, y = np.zeros((40, 6, 2), np.float32), np.arange(40) % 2
+    if form == "npz":
+        np.savez(tmp_path / "a.npz", x=x, y=y)
+        data = {"name": "file_arrays", "path": str(tmp_path / "a.npz")}
+    else:
+        np.save(tmp_path / "x.npy", x)
+        np.save(tmp_path / "y.npy", y)
+        data = {"name": "file_arrays", "path": str(tmp_path / "x.npy"),
+                "y_path": str(tmp_path / "y.npy")}
+    monkeypatch.setattr(reading, "available_memory", lambda: 1_000)
+    monkeypatch.setattr(arrays, "_load", None)  # reading the arrays would fail the test
+    size = x.nbytes + y.nbytes
+    with pytest.raises(UserError, match=rf"too large for this machine: its {size / 2**20:.1f} "
+                                        rf"MiB of arrays need about .* GiB while loading "
+                                        rf"\({arrays.LOAD_FACTOR}x their stored size\)"):
+        load({**data, "name": "file_arrays"})
+
+
+def test_a_sequence_table_too_large_for_the_memory_left_is_refused_before_reading(
+        files, monkeypatch):
+    from rnnbench.data.own import reading, tables
+
+    def unread(*args, **kwargs):
+        raise AssertionError("read before the memory check")
+
+    monkeypatch.setattr(reading, "available_memory", lambda: 1_000)
+    monkeypatch.setattr(reading, "read_table", unread)
+    with pytest.raises(UserError, match=rf"too large for this machine: about \d+ rows x \d+ "
+                                        rf"columns needs about .* GiB while loading "
+                                        rf"\({tables.LOAD_FACTOR}x the float32 size of the "
+                                        rf"columns read\)"):
+        load(base(files, "file_sequences"))

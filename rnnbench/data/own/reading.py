@@ -165,8 +165,8 @@ def check_fits(path, fmt, n_columns, bytes_per_value=4, factor=3, what="the sele
     """Refuses a table whose float32 columns would not fit in memory, before reading it.
 
     The estimate is `factor` times the float32 size of `n_columns` over the
-    estimated rows (the peak `benchmarks/own_data_scale.py` measures stays
-    below 3x).
+    estimated rows (for a series, the peak `benchmarks/own_data_scale.py`
+    measures stays below 3x; `file_sequences` passes its own factor).
     """
     rows = estimate_rows(path, fmt, key)
     free = available_memory()
@@ -179,6 +179,39 @@ def check_fits(path, fmt, n_columns, bytes_per_value=4, factor=3, what="the sele
             f"columns needs about {need / 2**30:.1f} GiB while loading ({factor}x the float32 "
             f"size of {what}), and {free / 2**30:.1f} GiB is available. Select fewer "
             "columns, use a part of the file, or a machine with more memory.")
+    return need
+
+
+# Peak memory of a text load above the process's own, per byte of text, by token level:
+# Python's strings and token lists, not the int32 ids, make it. Measured for file_corpus
+# and file_text on a generated 30 MB ASCII text, word lists and labelled rows: 20-22x
+# (characters) and 15x (words); rounded up.
+TEXT_LOAD_FACTOR = {"char": 24, "word": 16}
+
+
+def check_text_fits(files, level, key="data.path"):
+    """Refuses text whose load would not fit in memory, before reading it.
+
+    The estimate is `TEXT_LOAD_FACTOR[level]` times the files' size; a
+    compressed file (`.gz`, Parquet) is not estimated, its size saying little.
+    """
+    files = [Path(f) for f in files]
+    if not files or any(f.name.lower().endswith((".gz", ".parquet", ".pq")) for f in files):
+        return None
+    size = sum(f.stat().st_size for f in files)
+    free = available_memory()
+    if free is None:
+        return None
+    factor = TEXT_LOAD_FACTOR[level]
+    need = size * factor
+    if need > free:
+        what = repr(str(files[0])) if len(files) == 1 else f"The {len(files)} files of `{key}`"
+        raise UserError(
+            f"{what} is too large for this machine: its {size / 2**20:,.1f} MiB of text needs "
+            f"about {need / 2**30:.1f} GiB while loading ({factor}x its size at "
+            f"`data.level: {level}`, for Python's strings and token lists), and "
+            f"{free / 2**30:.1f} GiB is available. Use a part of the text, or a machine with "
+            "more memory.")
     return need
 
 

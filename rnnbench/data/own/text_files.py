@@ -172,6 +172,7 @@ class FileText(common.FileDataset):
         """Returns stratified `Splits`; `scale` and the model `seed` are unused."""
         params = self.with_defaults(params)
         path = reading.require_file(params["path"])
+        reading.check_text_fits([path], params["level"])
         texts, labels = self.read_texts(params, path)
         names = check_classes(labels, params["label_column"], path)
         _, (codes,) = encode_labels(labels)
@@ -280,6 +281,7 @@ class FileCorpus(common.FileDataset):
         params = self.with_defaults(params)
         seq_len = params["seq_len"]
         stride = params["stride"] or seq_len
+        reading.check_text_fits(reading.source_files(params["path"]), params["level"])
         files, text = read_corpus(params["path"])
         if not text.strip():
             raise UserError(f"Expected {params['path']!r} (`data.path`) to hold text. "
