@@ -439,3 +439,19 @@ def test_a_sequence_table_too_large_for_the_memory_left_is_refused_before_readin
                                         rf"\({tables.LOAD_FACTOR}x the float32 size of the "
                                         rf"columns read\)"):
         load(base(files, "file_sequences"))
+
+
+def test_an_unreadable_file_exits_2_naming_it_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    # Tests may run as root, who reads any file: the permission check is what is patched.
+    path = _prices(tmp_path)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, *a, **k: False if str(p) == str(path)
+                        else real_access(p, mode, *a, **k))
+    raw = {"name": "bad", "data": _series(path),
+           "model": {"layers": [{"cell": "gru", "units": 2}]}, "train": {"epochs": 1}}
+    (tmp_path / "bad.yaml").write_text(json.dumps(raw))
+    results = tmp_path / "results"
+    assert main(["run", str(tmp_path / "bad.yaml"), "--results-dir", str(results)]) == 2
+    message = " ".join(capsys.readouterr().err.split())
+    assert f"Could not read {str(path)!r} (`data.path`): permission denied." in message
+    assert not results.exists()
