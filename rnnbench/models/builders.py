@@ -41,7 +41,7 @@ def build_model(exp, spec=None, compile=True):
     x = input_encoding(inputs, spec, exp.model.embedding, dtype)
     transform = target_layers.transform_of(exp, spec)  # data.target_transform (issue 31)
     if transform is not None:
-        x = target_layers.TargetInputs(transform[0], transform[2], name="target_inputs")(x)
+        x = target_layers.target_inputs(x, transform[0], transform[2])
     layers = exp.model.layers
     for i, layer_cfg in enumerate(layers):
         return_sequences = i < len(layers) - 1 or task.per_step
@@ -59,8 +59,7 @@ def build_model(exp, spec=None, compile=True):
     outputs = keras.layers.Dense(units, activation=activation, name="output",
                                  dtype="float32")(x)
     if transform is not None:
-        outputs = target_layers.TargetRestore(*transform, name="target_restore")(
-            [outputs, inputs])
+        outputs = target_layers.target_restore(outputs, inputs, *transform)
     model = keras.Model(inputs, outputs, name=exp.name)
     if compile:
         compile_model(model, exp, spec)
