@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import TINY_SWEEP_BASE, rnnbench_process, write_yaml
+from helpers import TINY_SWEEP_BASE, write_yaml
 from rnnbench.errors import UserError
 from rnnbench.sweeps import lock
 
@@ -40,9 +40,19 @@ def sweep_dir(sweep_file, tmp_path):
     return Path(folder)
 
 
-def resume(sweep_file, sweep_dir):
-    return rnnbench_process("tune", str(sweep_file), "--resume", sweep_dir.name,
-                            "--results-dir", str(sweep_dir.parents[2]), timeout=120)
+def resume(sweep_file, sweep_dir, capsys):
+    """`rnnbench tune --resume` in this process: its exit code and what it wrote.
+
+    In process, not `python -m rnnbench`: what is tested is the check and its
+    message, not the process (a fresh one paid TensorFlow's import, ~5 s, per
+    case). A traceback cannot hide here: an uncaught exception fails the test.
+    """
+    from rnnbench.cli import main
+    capsys.readouterr()
+    code = main(["tune", str(sweep_file), "--resume", sweep_dir.name,
+                 "--results-dir", str(sweep_dir.parents[2])])
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(["rnnbench"], code, out, err)
 
 
 def hold_lock(folder):
@@ -58,10 +68,10 @@ def hold_lock(folder):
 
 # ----------------------------------------------------------------------- the lock
 
-def test_a_second_owner_exits_2_naming_the_holder(sweep_file, sweep_dir):
+def test_a_second_owner_exits_2_naming_the_holder(sweep_file, sweep_dir, capsys):
     holder = hold_lock(sweep_dir)
     try:
-        result = resume(sweep_file, sweep_dir)
+        result = resume(sweep_file, sweep_dir, capsys)
     finally:
         holder.kill()
         holder.wait(timeout=30)
@@ -121,11 +131,12 @@ CORRUPTIONS = {
 
 
 @pytest.mark.parametrize("case", sorted(CORRUPTIONS))
-def test_corrupt_state_exits_2_naming_the_file_and_the_remedy(sweep_file, sweep_dir, case):
+def test_corrupt_state_exits_2_naming_the_file_and_the_remedy(sweep_file, sweep_dir, case,
+                                                             capsys):
     name, damage, what = CORRUPTIONS[case]
     path = sweep_dir / "tuner" / name
     damage(path)
-    result = resume(sweep_file, sweep_dir)
+    result = resume(sweep_file, sweep_dir, capsys)
     assert result.returncode == 2, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
     message = " ".join(result.stderr.split())
