@@ -191,11 +191,12 @@ def range_warning(info, transform="none"):
     if not over:
         return None
     shares = ", ".join(f"{s:.0%} of the {p} targets" for p, s in over.items())
-    if transform in ("none", None):
-        remedy = ("a level-robust target: `--set data.target_transform=difference` (or "
-                  "window_last / window_standard) keeps the model inside what it has seen")
-    else:
-        remedy = (f"`data.target_transform: {transform}` is set, so the model reads and "
-                  "predicts changes; compare with the baselines before trusting levels")
+    if transform not in ("none", None):
+        return (f"{shares} lie outside the training part's range, where a model that "
+                f"predicted levels would saturate; `data.target_transform: {transform}` "
+                "is set, so this one reads and predicts changes (compare it with the "
+                "baselines).")
+    remedy = ("a level-robust target: `--set data.target_transform=difference` (or "
+              "window_last / window_standard) keeps the model inside what it has seen")
     return (f"{shares} lie outside the training part's range; a model that predicts "
             f"levels saturates there. Remedy: {remedy}.")

@@ -53,7 +53,8 @@ def range_lines(exp):
     lines = [f"targets outside the training range: {shares} "
              f"(target_transform: {params['target_transform']})"]
     warning = range_warning({"target_range": facts}, params["target_transform"])
-    return lines + ([f"WARNING: {warning}"] if warning else [])
+    label = "WARNING" if params["target_transform"] in ("none", None) else "note"
+    return lines + ([f"{label}: {warning}"] if warning else [])
 
 
 SUMMARY_WIDTH = 100  # every column of Keras' summary table, "Param #" included

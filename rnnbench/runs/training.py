@@ -89,8 +89,11 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         log.info(f"{exp.name}: data {exp.data.name} ({exp.data.task}) train/val/test = "
             f"{len(splits.train)}/{len(splits.val)}/{len(splits.test)}")
         from rnnbench.data.targets import range_warning  # issue 31: say it before training
-        if (warning := range_warning(splits.info, exp.data.params.get("target_transform"))):
-            log.warning(warning)
+        transform = exp.data.params.get("target_transform")
+        if (warning := range_warning(splits.info, transform)):
+            # With a level-robust target the remedy is in place: a note, not a
+            # warning on every run and every sweep trial.
+            (log.warning if transform in ("none", None) else log.info)(warning)
         model = builders.build_model(exp, spec=splits.spec, compile=False)
         folders.check_room(run_dir, saved_model_bytes(model) + folders.SPACE_MARGIN)
         jit, jit_reason = choose_jit_compile(exp, model, splits.spec)

@@ -145,6 +145,9 @@ def test_a_file_series_takes_the_transform_and_reports_its_range(tmp_path):
     splits = data_cache.load(exp)
     assert splits.info["target_range"]["outside"] == {"val": 1.0, "test": 1.0}
     assert splits.preprocessing["outputs"]["target_transform"]["kind"] == "difference"
-    assert "WARNING:" in check.report(exp)
+    # The remedy is set: a note, not a warning (a warning names the remedy).
+    report = check.report(exp)
+    assert "note: 100% of the val targets" in report and "WARNING:" not in report
+    assert "WARNING:" in check.report(sine_experiment(**base, target_transform="none"))
     with pytest.raises(UserError, match="scale: null"):
         data_cache.load(sine_experiment(**base, target_transform="log_return"))
