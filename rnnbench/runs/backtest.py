@@ -73,28 +73,46 @@ def with_overrides(exp, overrides):
                                       source=f"backtest of {exp.name}")
 
 
-def plan(exp, folds):
-    """The folds of `exp`, checked before anything is written.
+def check_series(exp, where="backtest"):
+    """Refuses an experiment that is not a forecast of one series (no data is read).
+
+    Args:
+        where: what asked, for the message (`backtest`, a sweep's
+            `evaluation.backtest`).
 
     Raises:
-        UserError: not a forecast of one series, `folds` < 2, or too few
-            positions for `folds` blocks and a training part.
+        UserError: a task other than forecast, a dataset other than a
+            built-in series or `file_series`, or a long table (`id_column`).
     """
-    from rnnbench.data import cache
     from rnnbench.data.series import SeriesDataset
 
     dataset = config_lib.dataset_of(exp)
     if exp.data.task != "forecast" or not (
             isinstance(dataset, SeriesDataset) or exp.data.name == "file_series"):
         raise UserError(f"Expected a forecast experiment on a series (a built-in series or "
-                        f"`file_series`) to backtest. Received: {exp.name!r}, dataset "
+                        f"`file_series`) for {where}. Received: {exp.name!r}, dataset "
                         f"{exp.data.name!r}, task {exp.data.task!r}.")
     if exp.data.params.get("id_column"):
-        raise UserError("Expected a table of one series to backtest (folds cut one time "
+        raise UserError(f"Expected a table of one series for {where} (folds cut one time "
                         "axis). Received: `data.id_column` "
                         f"{exp.data.params['id_column']!r}.")
+
+
+def plan(exp, folds, where="--folds"):
+    """The folds of `exp`, checked before anything is written.
+
+    Args:
+        where: the option or key that gave `folds`, for the messages.
+
+    Raises:
+        UserError: not a forecast of one series, `folds` < 2, or too few
+            positions for `folds` blocks and a training part.
+    """
+    from rnnbench.data import cache
+
+    check_series(exp, "a backtest" if where == "--folds" else f"`{where}`")
     if folds < 2:
-        raise UserError(f"Expected `--folds` to be >= 2 (one fold is `rnnbench run`). "
+        raise UserError(f"Expected `{where}` to be >= 2 (one fold is `rnnbench run`). "
                         f"Received: {folds}")
     info = cache.load(exp).info
     window = exp.data.params["window"]
@@ -105,12 +123,18 @@ def plan(exp, folds):
     most = (n - found.val - least) // found.block if found.block else 0
     if found.block < horizon or found.val < horizon or folds > most:
         raise UserError(
-            f"Expected `--folds` to be at most {max(most, 1)} for {exp.name!r}: its "
+            f"Expected `{where}` to be at most {max(most, 1)} for {exp.name!r}: its "
             f"{n} target positions give test blocks of {found.block} "
             f"(data.split.test={exp.data.split.test}), a validation part of {found.val} and "
             f"at least {least} training positions before the first fold. Received: "
             f"{folds} (use fewer folds, a smaller `data.split.test`, or a longer series).")
     return found
+
+
+def fold_experiment(exp, chosen, k):
+    """The experiment of fold `k` of plan `chosen`: `exp` with the fold's `data.split`."""
+    return with_overrides(exp, {f"data.split.{key}": value
+                                for key, value in chosen.split(k).items()})
 
 
 def backtest(exp, folds, results_dir=None):
@@ -121,8 +145,7 @@ def backtest(exp, folds, results_dir=None):
     out = folders.new_run_dir(paths.results_root(results_dir) / "backtests", exp.name)
     rows = []
     for k in range(1, folds + 1):
-        fold_exp = with_overrides(exp, {f"data.split.{key}": value
-                                        for key, value in chosen.split(k).items()})
+        fold_exp = fold_experiment(exp, chosen, k)
         log.info(f"backtest {exp.name}: fold {k}/{folds}, test positions "
                  f"[{chosen.origin(k)}, {chosen.origin(k) + chosen.block}) of "
                  f"{chosen.positions}")

@@ -21,7 +21,7 @@ from rnnbench.config import experiment as config_lib
 from rnnbench.console import plural
 from rnnbench.errors import UserError
 from rnnbench.runs import folders, stats
-from rnnbench.sweeps import confirmed, definition, leaderboard
+from rnnbench.sweeps import confirmed, definition, evaluation, leaderboard
 
 log = logging.getLogger("rnnbench")
 
@@ -33,6 +33,12 @@ def check_selection(sweep):
             f"Expected `tuner.objective` of sweep {sweep.name!r} to be a validation (or "
             f"training) metric to confirm its trials by: choosing on the test split makes "
             f"the test figure optimistic. Received: {sweep.tuner.objective!r}")
+    if getattr(sweep, "evaluation", None) is not None:
+        raise UserError(
+            f"Expected a sweep without `evaluation.backtest` to confirm: a confirmation "
+            f"re-runs each trial on the experiment's own split only, not on the folds "
+            f"sweep {sweep.name!r} selected on. Received: `evaluation` "
+            f"{evaluation.given(sweep.evaluation)!r}")
 
 
 def check_counts(top, seeds):

@@ -27,7 +27,8 @@ from rnnbench.config import paths, schema
 from rnnbench.config.schema import FrozenMap
 from rnnbench.data import tasks
 from rnnbench.errors import UserError
-from rnnbench.sweeps import space
+from rnnbench.sweeps import evaluation, space
+from rnnbench.sweeps.evaluation import EvaluationConfig
 from rnnbench.sweeps.space import DEPTH, Param
 
 # A long range is checked at this many of its values (both ends among them).
@@ -91,6 +92,7 @@ class SweepConfig:
     space: FrozenMap
     overrides: FrozenMap = schema.field(FrozenMap())
     confirm: Optional[ConfirmConfig] = None
+    evaluation: Optional[EvaluationConfig] = None
     params: Tuple[Param, ...] = ()  # parsed from `space`, not written in YAML
 
 
@@ -220,7 +222,7 @@ def check_tuner_options(tuner):
 def sweep_yaml(sweep):
     """The sweep as YAML, without its parsed `params` (they come from `space`)."""
     plain = {k: v for k, v in schema.to_plain(sweep).items()
-             if k != "params" and not (k == "confirm" and v is None)}
+             if k != "params" and not (k in ("confirm", "evaluation") and v is None)}
     return yaml.safe_dump(plain, sort_keys=False)
 
 
@@ -285,6 +287,7 @@ def check_space(sweep, base_raw, source):
                         f"{sweep.experiment!r}: {e}") from None
     try:
         check_objective(sweep.tuner, experiments)
+        evaluation.check(sweep, experiments)
     except UserError as e:
         raise UserError(f"{source}: {e}") from None
 

@@ -35,6 +35,10 @@ def trial_rows(sweep_dir, sweep):
         hp = kt.HyperParameters.from_config(state["hyperparameters"])
         row = {"trial_id": state["trial_id"], "status": state["status"],
                "objective": state.get("score")}
+        if getattr(sweep, "evaluation", None) is not None:  # the folds, beside the mean
+            from rnnbench.sweeps import evaluation
+            row.update(evaluation.leaderboard_facts(
+                Path(sweep_dir, "trials", state["trial_id"]), sweep.tuner.objective))
         row.update({name: hp.values.get(name) if hp.is_active(name) else None
                     for name in names})
         facts = run_facts(Path(sweep_dir, "trials", state["trial_id"]))

@@ -14,7 +14,8 @@ def summary(sweep_dir, top=10):
     frame = pd.read_csv(sweep_dir / "leaderboard.csv", dtype={"trial_id": str})
     counts = frame["status"].value_counts().to_dict() if len(frame) else {}
     columns = [c for c in frame.columns if c not in ("run_dir", "error")]
-    shown = frame[columns[:4] + [p.path for p in sweep.params if p.path in frame]
+    folds = [c for c in columns if c.endswith(" over folds (mean ± std)")]  # `evaluation`
+    shown = frame[columns[:4] + folds + [p.path for p in sweep.params if p.path in frame]
                   + [c for c in ("params", "epochs_run", "wall_time_s") if c in frame]]
     lines = [
         f"sweep {sweep.name}: {plural(len(frame), 'trial')} "

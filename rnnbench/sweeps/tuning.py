@@ -29,7 +29,9 @@ from rnnbench.config.schema import to_plain
 from rnnbench.data import cache as data_cache
 from rnnbench.errors import Interrupted, RunFailed, UserError
 from rnnbench.runs import folders, training
-from rnnbench.sweeps import definition, hparams, kt_compat, leaderboard, lock, progress, space
+from rnnbench.sweeps import (definition, evaluation, hparams, kt_compat, leaderboard, lock,
+                             progress, space)
+from rnnbench.sweeps.evaluation import mean_metrics, numeric
 
 PROJECT = "tuner"
 # What Keras Tuner's reload reads from each file (a missing key is a corrupt file).
@@ -122,6 +124,13 @@ class SweepTuner(kt.engine.base_tuner.BaseTuner):
     def run_trial(self, trial, *args, **kwargs):
         values = active_values(self.sweep, trial.hyperparameters)
         exp = self.trial_experiment(trial, values)
+        if evaluation.backtest_of(self.sweep) is not None:  # the mean over rolling folds
+            # An interrupted attempt's folds go aside whole, none mixed into this one.
+            set_aside(self.sweep_dir / "trials" / trial.trial_id)
+            metrics, baseline = evaluation.run_trial(self, trial, exp)
+            self.check_objective_written(metrics)
+            self.write_session(trial, exp, values, metrics, baseline)
+            return metrics
         trial_dir = self.sweep_dir / "trials" / trial.trial_id
         runs = self.sweep.tuner.executions_per_trial
         per_run = []
@@ -130,12 +139,15 @@ class SweepTuner(kt.engine.base_tuner.BaseTuner):
             per_run.append(self.run_once(dataclasses.replace(exp, seed=exp.seed + k),
                                          run_dir, label=f"trial {trial.trial_id}"))
         metrics = mean_metrics([numeric(m) for m in per_run])
+        self.check_objective_written(metrics)
+        self.write_session(trial, exp, values, metrics, per_run[0].get("baseline"))
+        return metrics
+
+    def check_objective_written(self, metrics):
         if self.sweep.tuner.objective not in metrics:
             raise kt.errors.FatalError(
                 f"Expected `tuner.objective` to be a metric the runs write, one of "
                 f"{sorted(metrics)}. Received: {self.sweep.tuner.objective!r}")
-        self.write_session(trial, exp, values, metrics, per_run[0].get("baseline"))
-        return metrics
 
     def write_session(self, trial, exp, values, metrics, baseline_name):
         """The trial's HParams session: its values, and only the metrics that matter."""
@@ -213,17 +225,6 @@ def active_values(sweep, hp):
     names = {p.path for p in sweep.params}
     values = {k: v for k, v in hp.values.items() if k in names and hp.is_active(k)}
     return space.decode_values(sweep.params, values)
-
-
-def numeric(metrics):
-    return {k: float(v) for k, v in metrics.items()
-            if isinstance(v, (int, float)) and not isinstance(v, bool)}
-
-
-def mean_metrics(runs):
-    """The mean of each metric over a trial's executions."""
-    keys = set.intersection(*(set(r) for r in runs))
-    return {k: sum(r[k] for r in runs) / len(runs) for k in sorted(keys)}
 
 
 def set_aside(run_dir):
@@ -427,6 +428,10 @@ def check_base(sweep, base_raw):
         raise UserError(
             f"Sweep {sweep.name!r} cannot run here: its base experiment {exp.name!r} reads "
             f"the `{exp.data.name}` dataset, which {reason}. No trial was started.")
+    try:
+        evaluation.check_folds(sweep, exp)  # the folds fit the series
+    except UserError as e:
+        raise UserError(f"Sweep {sweep.name!r}: {e}") from None
     return exp
 
 
