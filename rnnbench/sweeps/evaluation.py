@@ -191,14 +191,14 @@ def write_record(trial_dir, sweep, chosen, runs, per_fold):
                      "val_positions": [origin - chosen.val, origin],
                      "metrics": mean_metrics(executions)})
     names = set.intersection(*(set(r["metrics"]) for r in rows))
-    summary = {}
+    summaries = {}
     for name in sorted(names):
         mean, std, n = summary(r["metrics"][name] for r in rows)
-        summary[name] = {"mean": mean, "std": std, "n": n}
+        summaries[name] = {"mean": mean, "std": std, "n": n}
     record = {"evaluation": {"backtest": {"folds": chosen.folds}},
               "objective": sweep.tuner.objective, "target_positions": chosen.positions,
               "val_positions": chosen.val, "block_positions": chosen.block,
-              "executions_per_fold": runs, "folds": rows, "summary": summary}
+              "executions_per_fold": runs, "folds": rows, "summary": summaries}
     folders.write_text_atomic(Path(trial_dir) / FILE, json.dumps(record, indent=2) + "\n")
     return record
 
