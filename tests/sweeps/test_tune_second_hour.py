@@ -2,13 +2,14 @@
 refused, `--resume` of a complete sweep says so, a sweep of failed trials exits 1,
 counts read "1 trial", and Keras Tuner's own "Reloading Tuner" line stays hidden."""
 
+import subprocess
+
 import pytest
 import yaml
 
 from helpers import write_yaml
 from rnnbench.errors import UserError
-from sweeps.tuning_helpers import (TINY, only_sweep_dir, read_board, rnnbench_cli, tune,
-                                   write_sweep)
+from sweeps.tuning_helpers import TINY, only_sweep_dir, read_board, tune, write_sweep
 
 UNITS = {"model.layers[0].units": {"int": [2, 8]}}
 
@@ -55,13 +56,28 @@ def test_set_on_a_key_the_sweep_does_not_search_still_applies(tmp_path, tiny):
 
 # ------------------------------------------------------------ resume and its output
 
+def tune_cli(capfd, *args):
+    """`rnnbench tune ARGS` through main() in this process, with all it wrote.
+
+    capfd, not capsys: Keras Tuner's "Reloading Tuner" print and anything written
+    to the file descriptors is caught, as a fresh process's pipes would catch it
+    (one paid TensorFlow's import, three times a test).
+    """
+    from rnnbench.cli import main
+    capfd.readouterr()
+    code = main(["tune", *args])
+    out, err = capfd.readouterr()
+    return subprocess.CompletedProcess(["rnnbench", "tune", *args], code, out, err)
+
+
 @pytest.mark.slow
 def test_resume_hides_keras_tuner_reload_and_a_complete_sweep_has_nothing_to_resume(
-        tmp_path, tiny):
+        tmp_path, tiny, capfd, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     results = tmp_path / "results"
     sweep = write_sweep(tmp_path, "once", tiny, UNITS, algorithm="random", max_trials=1,
                         seed=0)
-    done = rnnbench_cli("tune", str(sweep), "--results-dir", str(results), cwd=tmp_path)
+    done = tune_cli(capfd, str(sweep), "--results-dir", str(results))
     assert done.returncode == 0, done.stderr
     assert "sweep once: 1 trial (1 completed)" in done.stdout  # not "1 trials"
     assert "1/1 trial done" in done.stdout + done.stderr
@@ -72,15 +88,13 @@ def test_resume_hides_keras_tuner_reload_and_a_complete_sweep_has_nothing_to_res
     record = yaml.safe_load((sweep_dir / "sweep.yaml").read_text())
     record["tuner"]["max_trials"] = 2
     write_yaml(sweep_dir / "sweep.yaml", record)
-    resumed = rnnbench_cli("tune", str(sweep), "--resume", "--results-dir", str(results),
-                           cwd=tmp_path)
+    resumed = tune_cli(capfd, str(sweep), "--resume", "--results-dir", str(results))
     assert resumed.returncode == 0, resumed.stderr
     assert sorted(read_board(sweep_dir)["trial_id"]) == ["0", "1"]
     output = resumed.stdout + resumed.stderr
     assert "Reloading Tuner" not in output, output  # Keras Tuner's own line, hidden
 
-    again = rnnbench_cli("tune", str(sweep), "--resume", "--results-dir", str(results),
-                         cwd=tmp_path)
+    again = tune_cli(capfd, str(sweep), "--resume", "--results-dir", str(results))
     assert again.returncode == 0, again.stderr
     lines = [line for line in again.stdout.splitlines() if line.strip()]
     assert len(lines) == 1 and "Nothing to resume" in lines[0], again.stdout
