@@ -12,7 +12,7 @@ import textwrap
 import time
 
 import pytest
-from helpers import TINY_SWEEP_BASE, read_json, rnnbench_process, write_yaml
+from helpers import TINY_SWEEP_BASE, read_json, write_yaml
 
 from rnnbench.runs import folders
 
@@ -172,14 +172,25 @@ def test_sigterm_during_run_is_handled_as_ctrl_c_with_exit_143(tmp_path):
 # ------------------------------------------------------------------ disks
 
 
-def run_process(tmp_path, raw, results):
+def run_cli(tmp_path, raw, results, capfd, monkeypatch):
+    """`rnnbench run exp.yaml` through main() in this process, with all it wrote.
+
+    Not a fresh process (it paid TensorFlow's import): the disk checks and their
+    message are tested; capfd catches a traceback written anywhere, and an
+    uncaught exception fails the test.
+    """
+    from rnnbench.cli import main
     write_yaml(tmp_path / "exp.yaml", raw)
-    return rnnbench_process("run", "exp.yaml", "--results-dir", str(results), cwd=tmp_path)
+    monkeypatch.chdir(tmp_path)
+    capfd.readouterr()
+    code = main(["run", "exp.yaml", "--results-dir", str(results)])
+    out, err = capfd.readouterr()
+    return subprocess.CompletedProcess(["rnnbench", "run", "exp.yaml"], code, out, err)
 
 
-def test_a_read_only_results_dir_is_exit_1_with_one_paragraph(tmp_path):
+def test_a_read_only_results_dir_is_exit_1_with_one_paragraph(tmp_path, capfd, monkeypatch):
     with tmpfs(tmp_path / "ro", "1m", read_only=True) as root:
-        done = run_process(tmp_path, WIDE_RUN, root)
+        done = run_cli(tmp_path, WIDE_RUN, root, capfd, monkeypatch)
         assert done.returncode == 1, done.stderr
         assert "Traceback" not in done.stderr and one_paragraph(done.stderr)
         message = " ".join(done.stderr.split())
@@ -202,9 +213,9 @@ def test_a_read_only_run_folder_is_refused_before_anything_is_written(tmp_path):
         assert not any((root / "trial").iterdir())
 
 
-def test_too_little_free_space_is_refused_before_training(tmp_path):
+def test_too_little_free_space_is_refused_before_training(tmp_path, capfd, monkeypatch):
     with tmpfs(tmp_path / "small", "64k") as root:
-        done = run_process(tmp_path, WIDE_RUN, root)
+        done = run_cli(tmp_path, WIDE_RUN, root, capfd, monkeypatch)
         assert done.returncode == 1, done.stderr
         assert "Traceback" not in done.stderr and one_paragraph(done.stderr)
         message = " ".join(done.stderr.split())
