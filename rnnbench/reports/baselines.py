@@ -26,7 +26,7 @@ def naive_rows(exp):
 
 def ets_rows(exp):
     """One row per test metric of the ETS baseline, as a run scores it (none where ETS
-    does not apply: not a univariate series, `horizon > 1`)."""
+    does not apply: not a forecast of one series, e.g. a table with `id_column`)."""
     from rnnbench.config import experiment as config_lib
     from rnnbench.data import cache as data_cache
     from rnnbench.data.statistical import ets_metrics

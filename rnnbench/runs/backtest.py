@@ -179,7 +179,12 @@ def score_fold(exp, run_dir, block):
     model = use.load_model(run_dir)
     predicted = np.asarray(model.predict(x, batch_size=256, verbose=0))
     forecasts = {"model": predicted, "naive": splits.baseline_predict(x)}
-    ets = statistical.series_ets(config_lib.dataset_of(exp), dict(exp.data.params), splits)
+    try:
+        ets = statistical.series_ets(config_lib.dataset_of(exp), dict(exp.data.params), splits)
+    except Exception as e:  # noqa: BLE001  (an extra baseline never fails the backtest)
+        log.warning(f"no ETS row: statsmodels could not fit the training part "
+                    f"({type(e).__name__}: {e})")
+        ets = None
     if ets is not None:
         forecasts["ets"] = ets[1]["test"][:count]
     scores = {who: task.score(y, value, splits.inverse_transform, **splits.score_context)
@@ -245,6 +250,7 @@ def render(out, result):
         lines.extend("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
                      for row in table)
     if "ets" not in first:
-        lines.append("\n(no ETS row: it is fitted for built-in series with horizon 1)")
+        lines.append("\n(no ETS row: the series is longer than ETS is fitted for, or "
+                     "statsmodels could not fit it; the log says which)")
     lines.append(f"\nwrote {out / 'backtest.json'} (each fold's run: {out}/fold<k>/)")
     return lines

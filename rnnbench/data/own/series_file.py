@@ -204,7 +204,20 @@ class FileSeries(common.FileDataset):
                   "periods": periods(time, bounds, groups),
                   "target_transform": params["target_transform"],
                   "target_range": targets_lib.range_facts(
-                      parts["train"].y, {p: parts[p].y for p in ("val", "test")}, nt)})
+                      parts["train"].y, {p: parts[p].y for p in ("val", "test")}, nt),
+                  # [lo, hi) row indices of each part's targets (one series): for ETS.
+                  **({"target_index": {p: list(v) for p, v in bounds[0][1].items()}}
+                     if len(groups) == 1 else {})})
+
+    def series_values(self, params):
+        """The target columns in original units, `(rows, targets)`, as `load` orders and
+        cleans them (the ETS baseline is fitted on their training part); None for a long
+        table (`id_column`: several series)."""
+        params = self.with_defaults(params)
+        if params["id_column"]:
+            return None
+        table = self.read(params, reading.require_file(params["path"]))[0]
+        return np.asarray(table[:, :len(common.names(params["targets"]))], np.float64)
 
     def new_inputs(self, params, preprocessing, source):
         """Every full window of a new table (rows as in training), scaled as in training.
