@@ -56,9 +56,46 @@ def vs_pytorch():
     return _markdown(columns, rows)
 
 
+def own_data_scale():
+    """`file_series` on a 10M-row CSV against pandas' pyarrow reader, and its memory."""
+    run = _rows("own_data_scale.json")
+    s, mib = run["summary"], 2 ** 20
+    columns = run["float32_bytes_of_selected_columns"]
+
+    def seconds(what):
+        values = sorted(r["seconds"] for r in run[what])
+        return f"{values[len(values) // 2]:.2f} s ({values[0]:.2f} to {values[-1]:.2f})"
+
+    def peak(what):
+        values = sorted(r["peak_rss_above_baseline"] for r in run[what])
+        value = values[len(values) // 2]
+        return f"{value / mib:,.0f} MiB = {value / columns:.2f}x"
+    rounds = sorted(s["load_over_pandas_per_round"])
+    train = run["train_100_steps"]
+    rows = [
+        (f"`file_series` load: read, sort check, scaler, windows, hash "
+         f"(median of {len(run['load'])}, range)", seconds("load")),
+        ('`pandas.read_csv(engine="pyarrow")` of the same file', seconds("pandas_read_csv_pyarrow")),
+        ("load / pandas: ratio of the medians (per round)",
+         f"{s['load_over_pandas']:.2f}x ({rounds[0]:.2f} to {rounds[-1]:.2f}x)"),
+        ("of the load: the file's SHA-256 for the manifest, timed alone", seconds("sha256")),
+        (f"peak RSS above the process's own after imports, load (x the "
+         f"{columns / mib:.0f} MiB float32 columns)", peak("load")),
+        ('the same, `pandas.read_csv(engine="pyarrow")`', peak("pandas_read_csv_pyarrow")),
+        ("load, then 100 training steps (LSTM 32, batch 32): peak RSS",
+         f"{train['peak_rss_above_baseline'] / mib:,.0f} MiB = "
+         f"{s['train_peak_over_float32_columns']:.2f}x; the steps took "
+         f"{train['train_seconds']:.1f} s"),
+        ("the windows if they were one array",
+         f"{s['windows_if_materialised_bytes'] / 2 ** 30:.1f} GiB (held: views of the rows)"),
+    ]
+    return _markdown({"measure": lambda r: r[0], "value": lambda r: r[1]}, rows)
+
+
 def tables():
     """`{marker name: Markdown table}` for docs/benchmarks.md."""
-    return {"vs-keras": vs_keras(), "vs-pytorch": vs_pytorch()}
+    return {"vs-keras": vs_keras(), "vs-pytorch": vs_pytorch(),
+            "own-data-scale": own_data_scale()}
 
 
 def write(path):

@@ -166,18 +166,22 @@ def range_facts(train_y, parts, n_targets=1):
         `{"train_min", "train_max", "outside": {part: share}}` (min/max per
         target, in the units of `y`).
     """
-    train_y = np.asarray(train_y, np.float64)
+    # In the arrays' own dtype, no float64 copy: a min or max is one of the values, so
+    # comparing against it is exact in any float type.
+    train_y = np.asarray(train_y)
     per_target = [train_y[:, j::n_targets] for j in range(n_targets)]
-    lows = [float(v.min()) for v in per_target]
-    highs = [float(v.max()) for v in per_target]
+    lows = [v.min() for v in per_target]
+    highs = [v.max() for v in per_target]
     outside = {}
     for part, y in parts.items():
-        y = np.asarray(y, np.float64)
+        y = np.asarray(y)
         if not y.size:
             continue
-        out = sum(int(((y[:, j::n_targets] < lows[j]) | (y[:, j::n_targets] > highs[j])).sum())
+        out = sum(int(np.count_nonzero((y[:, j::n_targets] < lows[j]) |
+                                       (y[:, j::n_targets] > highs[j])))
                   for j in range(n_targets))
         outside[part] = round(out / y.size, 4)
+    lows, highs = [float(v) for v in lows], [float(v) for v in highs]
     return {"train_min": lows if n_targets > 1 else lows[0],
             "train_max": highs if n_targets > 1 else highs[0], "outside": outside}
 

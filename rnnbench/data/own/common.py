@@ -8,6 +8,8 @@ run folder's `config.yaml` names the very file that was read.
 """
 
 import dataclasses
+import os
+import threading
 from typing import Any, Optional, Tuple, Union
 
 import numpy as np
@@ -92,12 +94,7 @@ def fit_scaler(kind, chunks):
         return Scaler.from_config({"kind": kind, "data_min": low, "data_max": high})
     if kind == "standard":  # one pass: block means and squared deviations, combined
         n, mean, squares = 0, np.zeros(width), np.zeros(width)
-        for block in _blocks(chunks):
-            # Sums in float64 (numpy casts in small buffers: no float64 copy of the block).
-            m, block_mean = len(block), block.mean(axis=0, dtype=np.float64)
-            deviations = block - block_mean.astype(block.dtype)
-            np.square(deviations, out=deviations)
-            block_squares = deviations.sum(axis=0, dtype=np.float64)
+        for m, block_mean, block_squares in in_threads(_block_moments, _blocks(chunks)):
             delta = block_mean - mean
             squares += block_squares + delta ** 2 * n * m / (n + m)
             mean += delta * m / (n + m)
@@ -106,13 +103,52 @@ def fit_scaler(kind, chunks):
     return Scaler.from_config({"kind": None})
 
 
+def _block_moments(block):
+    """`(rows, mean, sum of squared deviations)` per column of one block, in float64."""
+    # Sums in float64 (numpy casts in small buffers: no float64 copy of the block).
+    block_mean = block.mean(axis=0, dtype=np.float64)
+    deviations = scratch(block.shape, block.dtype)
+    np.subtract(block, block_mean.astype(block.dtype), out=deviations)
+    np.square(deviations, out=deviations)
+    return len(block), block_mean, deviations.sum(axis=0, dtype=np.float64)
+
+
+_SCRATCH = threading.local()
+
+
+def scratch(shape, dtype):
+    """An uninitialised array of `shape` from this thread's reusable buffer.
+
+    Block-wise passes over a large array reuse one buffer per thread rather
+    than allocating a fresh block each time, whose pages the kernel would
+    fault in and zero again for every block.
+    """
+    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    buffer = getattr(_SCRATCH, "buffer", None)
+    if buffer is None or buffer.nbytes < size:
+        buffer = _SCRATCH.buffer = np.empty(size, np.uint8)
+    return buffer[:size].view(dtype).reshape(shape)
+
+
 def _blocks(chunks, rows=1 << 18):
     for c in chunks:
         for i in range(0, len(c), rows):
             yield c[i:i + rows]
 
 
-def scale_in_place(values, scaler, rows=1 << 20):
+def in_threads(fn, items):
+    """`fn` of each item, in order, computed by one thread per core.
+
+    For numpy work on blocks of a large array: numpy releases the GIL in its
+    loops, so the blocks run on every core, and each block's result (hence a
+    sum combined in order afterwards) is the same bits as in one thread.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, 8))) as pool:
+        yield from pool.map(fn, items)
+
+
+def scale_in_place(values, scaler, rows=1 << 18):
     """Applies a fitted scaler to a float32 `(rows, features)` array in place.
 
     Training and new inputs (`new_inputs`) both go through this function, so
@@ -122,10 +158,12 @@ def scale_in_place(values, scaler, rows=1 << 20):
         return values
     offset = np.asarray(scaler._offset, np.float32)
     scale = np.asarray(scaler._scale, np.float32)
-    for i in range(0, len(values), rows):
-        block = values[i:i + rows]
+
+    def scale_block(block):
         block -= offset
         block /= scale
+    for _ in in_threads(scale_block, _blocks([values], rows)):
+        pass
     return values
 
 

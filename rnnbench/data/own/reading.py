@@ -423,11 +423,11 @@ def read_matrix(path, numeric, other=(), converters=None, fmt="auto", key="data.
     converted, chunks, rows = {}, {name: [] for name in other if name not in converters}, 0
     with arrow_errors(path, fmt, key):
         try:
-            for batch in _csv_pieces(path, convert):
+            for batch, block in _csv_pieces(path, convert, numeric):
                 n = batch.num_rows
-                for j, name in enumerate(numeric):
-                    matrix[rows:rows + n, j] = batch.column(name).to_numpy(
-                        zero_copy_only=False)
+                if block is None:
+                    block = _row_major(batch, numeric)
+                matrix[rows:rows + n] = block
                 for name, convert_chunk in converters.items():
                     values = convert_chunk(batch.column(name), rows)
                     if name not in converted:
@@ -449,17 +449,30 @@ def read_matrix(path, numeric, other=(), converters=None, fmt="auto", key="data.
     return matrix[:rows], others, rows
 
 
-# Bytes of CSV parsed at once: large enough for pyarrow's threads to share the work,
-# small enough that its buffers stay well below the float32 result.
-PIECE_BYTES = 16 << 20
+# Bytes of CSV parsed at once, by one thread: small enough that a few pieces per
+# core in flight cost little memory beside the float32 result, large enough that
+# a parse's fixed cost is amortised. (Before: 16 MiB pieces read, hashed and
+# parsed in turn took 2.3x pandas' time on a 609 MiB CSV, these 1.4x;
+# docs/benchmarks-history.md.)
+PIECE_BYTES = 4 << 20
 
 
-def _csv_pieces(path, convert):
-    """The CSV's rows as tables of about `PIECE_BYTES` each, parsed by `read_csv`.
+def _row_major(batch, numeric):
+    """The `numeric` columns of a record batch as one float32 `(rows, columns)` array."""
+    block = np.empty((batch.num_rows, len(numeric)), np.float32)
+    for j, name in enumerate(numeric):
+        block[:, j] = batch.column(name).to_numpy(zero_copy_only=False)
+    return block
 
-    Each piece is whole lines after the header; a file with quoted cells (which
-    may hold line breaks a piece would cut) is read by pyarrow's streaming
-    reader. The file's SHA-256 is computed from the same bytes on the way.
+
+def _csv_pieces(path, convert, numeric):
+    """The CSV's rows as `(record batch, numeric block or None)` in the file's order.
+
+    Each piece is whole lines after the header, about `PIECE_BYTES`, parsed
+    and laid out row-major (`_row_major`) in a pool of threads; a file with
+    quoted cells (which may hold line breaks a piece would cut) is read by
+    pyarrow's streaming reader, its batches with no block. The file's SHA-256
+    is computed from the same bytes on the way.
     """
     from pyarrow import csv
     opener = _gzip_open if str(path).endswith(".gz") else open
@@ -469,76 +482,111 @@ def _csv_pieces(path, convert):
     if b'"' in sample:  # a quoted header (pyarrow writes one) cuts nothing
         with csv.open_csv(path, convert_options=convert,
                           read_options=csv.ReadOptions(block_size=1 << 20)) as reader:
-            yield from reader
+            for batch in reader:
+                yield batch, None
         return
-    yield from _threaded(_parsed_pieces(path, opener, header, convert))
+    yield from _parsed_in_parallel(_raw_pieces(path, opener, header), header, convert,
+                                   numeric)
 
 
-def _parsed_pieces(path, opener, header, convert):
-    """Reads, hashes and parses the pieces (run in a thread beside the copying)."""
-    import pyarrow as pa
-    from pyarrow import csv
+def _raw_pieces(path, opener, header):
+    """The file's pieces of whole lines (header excluded), hashed as they are read.
+
+    Each piece is read into its own buffer, cut after its last line break, and
+    the cut-off start of a line begins the next one: no piece is copied.
+    """
     key = file_key(path)
     digest = hashlib.sha256() if opener is open else None
+    if digest:
+        digest.update(header)
     with opener(path, "rb") as f:
         f.readline()
-        if digest:
-            digest.update(header)
+        tail = b""
         while True:
-            piece = f.read(PIECE_BYTES)
-            if not piece:
+            buffer = bytearray(len(tail) + PIECE_BYTES)
+            buffer[:len(tail)] = tail
+            size = len(tail) + f.readinto(memoryview(buffer)[len(tail):])
+            if size == len(tail):  # the end of the file
+                if tail:
+                    yield _hashed(tail, digest)
                 if digest and file_key(path) == key:  # the manifest's hash, read once
                     _HASHES[key] = digest.hexdigest()
                 return
-            piece += f.readline()  # up to the end of the line cut by the read
-            if digest:
-                digest.update(piece)
-            table = csv.read_csv(pa.py_buffer(header + piece), convert_options=convert)
-            del piece
-            yield from table.to_batches()
+            cut = buffer.rfind(b"\n", 0, size) + 1
+            if cut == 0:  # a line longer than a piece: read on
+                tail = bytes(buffer[:size])
+                continue
+            tail = bytes(buffer[cut:size])
+            yield _hashed(memoryview(buffer)[:cut], digest)
 
 
-def _threaded(items, ahead=8):
-    """`items`, produced by a thread up to `ahead` items in front of the consumer.
+def _hashed(piece, digest):
+    if digest:
+        digest.update(piece)
+    return piece
 
-    pyarrow's parsing and hashlib release the GIL, so the next piece is read,
-    hashed and parsed while this thread copies the last one into the result.
-    An error in the producer is raised here.
+
+def _parsed_in_parallel(pieces, header, convert, numeric):
+    """Each piece parsed by `read_csv` and made `_row_major` in a pool of threads.
+
+    A thread reads and hashes the pieces while one single-threaded parse per
+    core runs (pyarrow, numpy's copies and hashlib release the GIL), and this
+    generator yields `(batch, block)` in the file's order for a contiguous copy
+    into the result; at most two pieces per core are in flight.
+    An error in the reader or a parse is raised here, in the file's order.
     """
     import queue
     import threading
-    done = object()
-    channel = queue.Queue(maxsize=ahead)
-    stop = threading.Event()
+    from concurrent.futures import ThreadPoolExecutor
 
-    def produce():
-        try:
-            for item in items:
-                if stop.is_set():
-                    return
-                channel.put(item)
-        except BaseException as e:  # handed to the consumer
-            channel.put(e)
-            return
-        channel.put(done)
+    import pyarrow as pa
+    from pyarrow import csv
+    workers = max(1, min(os.cpu_count() or 1, 8))
+    names = csv.read_csv(pa.py_buffer(header)).column_names  # as the header parses
+    options = csv.ReadOptions(use_threads=False, block_size=2 * PIECE_BYTES,
+                              column_names=names)
 
-    thread = threading.Thread(target=produce, name="rnnbench-csv", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = channel.get()
-            if item is done:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while thread.is_alive():  # unblock a producer waiting on a full queue
+    def parse(piece):
+        table = csv.read_csv(pa.py_buffer(piece), read_options=options,
+                             convert_options=convert)
+        if not table.num_rows:  # a piece of blank lines
+            return None
+        batch, = table.combine_chunks().to_batches()  # columns of one chunk: one batch
+        return batch, _row_major(batch, numeric)
+
+    done, stop = object(), threading.Event()
+    channel = queue.Queue(maxsize=2 * workers)
+    with ThreadPoolExecutor(workers, thread_name_prefix="rnnbench-csv") as pool:
+        def read():
             try:
-                channel.get_nowait()
-            except queue.Empty:
-                thread.join(0.01)
+                for piece in pieces:
+                    if stop.is_set():
+                        return
+                    channel.put(pool.submit(parse, piece))
+            except BaseException as e:  # handed to the consumer, in order
+                channel.put(e)
+                return
+            channel.put(done)
+
+        reader = threading.Thread(target=read, name="rnnbench-csv-read", daemon=True)
+        reader.start()
+        try:
+            while True:
+                item = channel.get()
+                if item is done:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                parsed = item.result()
+                if parsed is not None:
+                    yield parsed
+        finally:
+            stop.set()
+            while reader.is_alive():  # unblock a reader waiting on a full queue
+                try:
+                    channel.get_nowait()
+                except queue.Empty:
+                    reader.join(0.01)
 
 
 def _null_mask(column):

@@ -428,12 +428,19 @@ def group_bounds(ids, rows):
 
 def mase_scale_of(values, season, target):
     """The in-sample seasonal-naive MAE of a target's training rows (per series)."""
-    total, count, block = 0.0, 0, 1 << 20
-    for v in values:  # in blocks: no float64 copy of a long training part
-        for i in range(season, len(v), block):
-            now = v[i:i + block].astype(np.float64)
-            total += float(np.abs(now - v[i - season:i - season + len(now)]).sum())
-            count += len(now)
+    block = 1 << 20
+
+    def block_sum(start):  # in blocks: no float64 copy of a long training part
+        v, i = start
+        n = len(v[i:i + block])
+        now = common.scratch((n,), np.float64)
+        np.subtract(v[i:i + n], v[i - season:i - season + n], out=now, dtype=np.float64)
+        return float(np.abs(now, out=now).sum()), n
+    starts = [(v, i) for v in values for i in range(season, len(v), block)]
+    total, count = 0.0, 0
+    for block_total, n in common.in_threads(block_sum, starts):  # summed in order
+        total += block_total
+        count += n
     scale = total / count if count else 0.0
     if scale == 0:
         raise UserError(f"The training rows of target {target!r} are constant at lag "
