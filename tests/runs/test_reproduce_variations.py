@@ -23,8 +23,6 @@ VARIATIONS = {
 }
 
 
-
-
 def _this_machines_default(env):
     """Whether a variation is what TensorFlow picks here anyway (one thread per core).
 

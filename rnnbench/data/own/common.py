@@ -8,14 +8,13 @@ run folder's `config.yaml` names the very file that was read.
 """
 
 import dataclasses
-import os
-import threading
 from typing import Any, Optional, Tuple, Union
 
 import numpy as np
 
 from rnnbench.config.schema import SchemaError
 from rnnbench.data.base import PREPROCESSING_FORMAT, PREPROCESSING_VERSION, Dataset, Param
+from rnnbench.data.own.parallel import in_threads, scratch
 from rnnbench.data.preprocessing import Scaler
 
 _PARTS = ("train", "val", "test")
@@ -113,39 +112,10 @@ def _block_moments(block):
     return len(block), block_mean, deviations.sum(axis=0, dtype=np.float64)
 
 
-_SCRATCH = threading.local()
-
-
-def scratch(shape, dtype):
-    """An uninitialised array of `shape` from this thread's reusable buffer.
-
-    Block-wise passes over a large array reuse one buffer per thread rather
-    than allocating a fresh block each time, whose pages the kernel would
-    fault in and zero again for every block.
-    """
-    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
-    buffer = getattr(_SCRATCH, "buffer", None)
-    if buffer is None or buffer.nbytes < size:
-        buffer = _SCRATCH.buffer = np.empty(size, np.uint8)
-    return buffer[:size].view(dtype).reshape(shape)
-
-
 def _blocks(chunks, rows=1 << 18):
     for c in chunks:
         for i in range(0, len(c), rows):
             yield c[i:i + rows]
-
-
-def in_threads(fn, items):
-    """`fn` of each item, in order, computed by one thread per core.
-
-    For numpy work on blocks of a large array: numpy releases the GIL in its
-    loops, so the blocks run on every core, and each block's result (hence a
-    sum combined in order afterwards) is the same bits as in one thread.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-    with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, 8))) as pool:
-        yield from pool.map(fn, items)
 
 
 def scale_in_place(values, scaler, rows=1 << 18):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnbench.data.own.parallel import worker_count
 from rnnbench.errors import UserError
 
 TABLE_FORMATS = ("auto", "csv", "parquet", "jsonl")
@@ -423,10 +424,8 @@ def read_matrix(path, numeric, other=(), converters=None, fmt="auto", key="data.
     converted, chunks, rows = {}, {name: [] for name in other if name not in converters}, 0
     with arrow_errors(path, fmt, key):
         try:
-            for batch, block in _csv_pieces(path, convert, numeric):
+            for batch, block in _csv_pieces(path, convert, numeric, columns):
                 n = batch.num_rows
-                if block is None:
-                    block = _row_major(batch, numeric)
                 matrix[rows:rows + n] = block
                 for name, convert_chunk in converters.items():
                     values = convert_chunk(batch.column(name), rows)
@@ -465,14 +464,17 @@ def _row_major(batch, numeric):
     return block
 
 
-def _csv_pieces(path, convert, numeric):
-    """The CSV's rows as `(record batch, numeric block or None)` in the file's order.
+def _csv_pieces(path, convert, numeric, names):
+    """The CSV's rows as `(record batch, numeric block)` in the file's order.
 
     Each piece is whole lines after the header, about `PIECE_BYTES`, parsed
     and laid out row-major (`_row_major`) in a pool of threads; a file with
     quoted cells (which may hold line breaks a piece would cut) is read by
-    pyarrow's streaming reader, its batches with no block. The file's SHA-256
-    is computed from the same bytes on the way.
+    pyarrow's streaming reader. The file's SHA-256 is computed from the same
+    bytes on the way.
+
+    Args:
+        names: the header's column names (`table_columns`).
     """
     from pyarrow import csv
     opener = _gzip_open if str(path).endswith(".gz") else open
@@ -483,9 +485,9 @@ def _csv_pieces(path, convert, numeric):
         with csv.open_csv(path, convert_options=convert,
                           read_options=csv.ReadOptions(block_size=1 << 20)) as reader:
             for batch in reader:
-                yield batch, None
+                yield batch, _row_major(batch, numeric)
         return
-    yield from _parsed_in_parallel(_raw_pieces(path, opener, header), header, convert,
+    yield from _parsed_in_parallel(_raw_pieces(path, opener, header), names, convert,
                                    numeric)
 
 
@@ -526,7 +528,7 @@ def _hashed(piece, digest):
     return piece
 
 
-def _parsed_in_parallel(pieces, header, convert, numeric):
+def _parsed_in_parallel(pieces, names, convert, numeric):
     """Each piece parsed by `read_csv` and made `_row_major` in a pool of threads.
 
     A thread reads and hashes the pieces while one single-threaded parse per
@@ -541,8 +543,7 @@ def _parsed_in_parallel(pieces, header, convert, numeric):
 
     import pyarrow as pa
     from pyarrow import csv
-    workers = max(1, min(os.cpu_count() or 1, 8))
-    names = csv.read_csv(pa.py_buffer(header)).column_names  # as the header parses
+    workers = worker_count()
     options = csv.ReadOptions(use_threads=False, block_size=2 * PIECE_BYTES,
                               column_names=names)
 

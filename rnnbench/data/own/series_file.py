@@ -19,7 +19,7 @@ import numpy as np
 from rnnbench.config.registry import DATASETS
 from rnnbench.config.schema import SchemaError
 from rnnbench.data.base import DataSpec, NewInputs, Param, Split, Splits
-from rnnbench.data.own import common, reading
+from rnnbench.data.own import common, parallel, reading
 from rnnbench.data.preprocessing import Scaler, chronological_split
 from rnnbench.data.series import baseline_name, series_params
 from rnnbench.data import targets as targets_lib
@@ -432,13 +432,13 @@ def mase_scale_of(values, season, target):
 
     def block_sum(start):  # in blocks: no float64 copy of a long training part
         v, i = start
-        n = len(v[i:i + block])
-        now = common.scratch((n,), np.float64)
+        n = min(block, len(v) - i)
+        now = parallel.scratch((n,), np.float64)
         np.subtract(v[i:i + n], v[i - season:i - season + n], out=now, dtype=np.float64)
         return float(np.abs(now, out=now).sum()), n
     starts = [(v, i) for v in values for i in range(season, len(v), block)]
     total, count = 0.0, 0
-    for block_total, n in common.in_threads(block_sum, starts):  # summed in order
+    for block_total, n in parallel.in_threads(block_sum, starts):  # summed in order
         total += block_total
         count += n
     scale = total / count if count else 0.0
