@@ -172,3 +172,38 @@ def test_new_chooses_the_target_transform_from_the_training_part(
     assert re.search(r"\d+\.\d% of the val/test targets", comment)
     assert ("no model should be expected to beat persistence" in out) == random_walk
     assert rnnbench(capsys, "show", "mine")[0] == 0
+
+
+@pytest.mark.parametrize("columns, time_column", [
+    ({"step": None, "load": "target", "temp": "feature"}, "step"),  # no date: the counter is the clock
+    ({"date": "date", "row_id": None, "load": "target", "temp": "feature"}, "date"),
+])
+def test_new_never_makes_a_counter_column_a_feature(workdir, capsys, columns, time_column):
+    # A column that only grows (a row number, an index pandas wrote) lies outside its
+    # training range on the whole test part: as a feature it wrecks the forecast.
+    import numpy as np
+    import pandas as pd
+    n, rng = 300, np.random.default_rng(0)
+    made = {"date": pd.date_range("2020-01-01", periods=n, freq="h").strftime("%Y-%m-%d %H:%M"),
+            "step": np.arange(n), "row_id": np.arange(1000, 1000 + n),
+            "load": np.round(5 + np.sin(np.arange(n) / 4) + rng.normal(0, 0.1, n), 3),
+            "temp": np.round(rng.normal(20, 2, n), 2)}
+    path = workdir / "data" / "load.csv"
+    pd.DataFrame({name: made[name] for name in columns}).to_csv(path, index=False)
+    code, out, err = rnnbench(capsys, "new", "mine", "--data", str(path), "--target", "load")
+    assert code == 0, err
+    data = written(workdir, "mine")["data"]
+    assert data["time_column"] == time_column
+    assert data["features"] == ["temp"]
+    counters = [name for name, role in columns.items() if role is None and name != time_column]
+    assert ("not a feature" in out) == bool(counters)
+
+
+def test_new_says_when_a_series_is_too_short_to_test_for_a_random_walk(workdir, capsys):
+    path = _daily_csv(workdir / "data" / "short.csv", "price", _trending_price(n=60))
+    code, out, err = rnnbench(capsys, "new", "mine", "--data", str(path), "--target", "price")
+    assert code == 0, err
+    note = " ".join(out.split())
+    assert re.search(r"holds \d+ changes, too few to test whether the series is close to a "
+                     r"random walk \(the test needs at least 58\)", note)
+    assert "within 2% of it is a good result" in note

@@ -29,6 +29,9 @@ class Column:
     distinct: int
     example: Any
     mean_words: float = 0.0
+    # Strictly increasing over the sample: a row counter or a clock, never a feature
+    # (its test part lies outside its training range by construction).
+    counter: bool = False
 
 
 @dataclasses.dataclass
@@ -159,12 +162,15 @@ def inspect_table(path):
             if kind == "time" and time_column is None:
                 time_column = str(name)
             continue
-        columns.append(Column(str(name), kind, distinct, example))
+        counter = kind != "time" and len(non_null) == len(series) > 2 and \
+            bool(np.all(np.diff(non_null.to_numpy(np.float64)) > 0))
+        columns.append(Column(str(name), kind, distinct, example, counter=counter))
         if kind == "time" and time_column is None:
             time_column = str(name)
     if time_column is None:
-        time_column = next((c.name for c in columns if c.kind in ("integer", "number")
-                            and TIME_NAMES.search(c.name)), None)
+        numeric = [c for c in columns if c.kind in ("integer", "number")]
+        time_column = next((c.name for c in numeric if TIME_NAMES.search(c.name)),
+                           next((c.name for c in numeric if c.counter), None))
     return Inspection(path, "table", rows, columns, time_column)
 
 
@@ -227,6 +233,8 @@ def _choose_table(found, target, task):
     numeric = [c.name for c in found.columns if c.kind in ("number", "integer")
                and c.name != target and c.name != found.time_column]
     if task == "forecast":
+        counters = [c.name for c in found.columns if c.counter and c.name in numeric]
+        numeric = [name for name in numeric if name not in counters]
         if column.kind not in ("number", "integer"):
             raise UserError(f"Expected `--target` {target!r} to be numeric to forecast it. "
                             f"Received: a {column.kind} column (e.g. {column.example!r}).")
@@ -239,6 +247,9 @@ def _choose_table(found, target, task):
                  (f" of {[target] + numeric}" if numeric else "")]
         if found.time_column is None:
             notes.append("no time column found: rows are taken in file order")
+        if counters:
+            notes.append(f"not a feature: {counters} only grow (a counter or clock), so their "
+                         "test part would lie outside anything training sees")
         return "forecast", {k: v for k, v in block.items() if v is not None}, notes
     balance = class_balance(found.path, target) if task == "classify" else None
     if texts:
@@ -348,12 +359,30 @@ def target_choice(values, window, val=0.15, test=0.15):
                                      "so levels stay inside what training sees")
     ratio = random_walk_ratio(train)
     note = None
-    if ratio is not None and ratio >= RANDOM_WALK_RATIO:
+    if ratio is None:
+        note = (f"the training part holds {len(train) - 1} changes, too few to test whether "
+                f"the series is close to a random walk (the test needs at least "
+                f"{_fewest_changes()}); with so little data, do not expect a model to "
+                "beat persistence (within 2% of it is a good result)")
+    elif ratio >= RANDOM_WALK_RATIO:
         note = (f"the series is close to a random walk: a linear forecast of the next change "
                 f"from the last {RANDOM_WALK_LAGS} changes keeps {ratio:.1%} of persistence's "
                 "one-step squared error on the training part's last 30%; no model should be "
                 "expected to beat persistence here (within 2% of it is a good result)")
     return transform, reason, note
+
+
+def _fewest_changes(lags=RANDOM_WALK_LAGS):
+    """The fewest training changes `random_walk_ratio` can test."""
+    n = 1
+    while _too_short(n, lags):
+        n += 1
+    return n
+
+
+def _too_short(changes, lags):
+    cut = int(changes * 0.7)
+    return cut < 4 * lags or changes - cut < lags + 2
 
 
 def random_walk_ratio(train, lags=RANDOM_WALK_LAGS):
@@ -364,7 +393,7 @@ def random_walk_ratio(train, lags=RANDOM_WALK_LAGS):
     """
     changes = np.diff(np.asarray(train, np.float64))
     cut = int(len(changes) * 0.7)
-    if cut < 4 * lags or len(changes) - cut < lags + 2:
+    if _too_short(len(changes), lags):
         return None
     lagged = np.lib.stride_tricks.sliding_window_view(changes, lags + 1)
     x = np.column_stack([lagged[:, :-1], np.ones(len(lagged))])
