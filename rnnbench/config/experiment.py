@@ -127,6 +127,10 @@ class TrainConfig:
     simple_rnn_kernel: Literal["auto", "keras", "hoisted"] = "auto"
     mixed_precision: bool = False
     deterministic: bool = True
+    # A forecast with a level-robust target starts as its naive forecast (the output
+    # layer at zero) and keeps it unless a trained epoch beats it on validation by a
+    # paired test (`rnnbench.runs.naive_start`). `rnnbench new` writes it.
+    start_at_naive: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -431,6 +435,7 @@ def _check_names(exp):
     check_reference_seeds(exp.reference)
     run_keys.check_reference_range(exp.reference)
     run_keys.check_jit_compile(exp.train)
+    run_keys.check_start_at_naive(exp.train, task, params, split)
     layer_options.check_optimizer(exp.train.optimizer)
     run_keys.check_embedding(exp.model.embedding, spec, exp.data.name)
     run_keys.check_tensorboard(exp.tensorboard, spec, exp.data.name)

@@ -48,6 +48,40 @@ def check_jit_compile(train):
             "determinism. Set `train.deterministic: false` to compile with XLA. Received: True")
 
 
+# The target transforms whose model output 0 is the naive forecast: the last value
+# (difference, log_return, window_last) or the value one season back.
+NAIVE_AT_ZERO = ("difference", "seasonal_difference", "log_return", "window_last")
+
+
+def check_start_at_naive(train, task, params, split):
+    """Raises a SchemaError for `train.start_at_naive` where it cannot act.
+
+    It needs a forecast whose target transform makes an output of 0 the naive
+    forecast, a validation part to test the trained model against that start
+    on, and the best epoch's weights kept (the start is one of the candidates).
+    """
+    if not train.start_at_naive:
+        return
+    transform = params.get("target_transform", "none")
+    stop = train.early_stopping
+    if task != "forecast" or transform not in NAIVE_AT_ZERO:
+        why = (f"`data.target_transform` is {transform!r}" if task == "forecast"
+               else f"the task is {task!r}, not a forecast")
+        raise schema.SchemaError(
+            "train.start_at_naive",
+            f"Expected `train.start_at_naive` to be false unless the experiment forecasts "
+            f"with `data.target_transform` one of {list(NAIVE_AT_ZERO)} (an output of 0 is "
+            f"then the naive forecast): {why}. Received: True")
+    if split is None or split.val <= 0 or (stop is not None and (
+            not stop.restore_best_weights or not stop.monitor.startswith("val_"))):
+        raise schema.SchemaError(
+            "train.start_at_naive",
+            "Expected a validation part (`data.split.val` > 0), the best epoch's weights "
+            "kept (`train.early_stopping.restore_best_weights: true`) and a `val_` "
+            "monitor with `train.start_at_naive`: the naive start is kept unless a "
+            "trained epoch beats it on validation. Received: True")
+
+
 def check_embedding(embedding, spec, dataset):
     """Raises a SchemaError for an embedding given for inputs that are not token ids."""
     if embedding is not None and not spec.vocab_size:

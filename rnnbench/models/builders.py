@@ -55,9 +55,11 @@ def build_model(exp, spec=None, compile=True):
         if dense.dropout:
             x = keras.layers.Dropout(dense.dropout, name=f"head_{j}_dropout")(x)
     units, activation = task.output(spec)
-    # float32 output keeps the loss stable under mixed precision.
+    # float32 output keeps the loss stable under mixed precision. At zero, a
+    # level-robust target's output is the naive forecast (`train.start_at_naive`).
+    start = {"kernel_initializer": "zeros"} if exp.train.start_at_naive else {}
     outputs = keras.layers.Dense(units, activation=activation, name="output",
-                                 dtype="float32")(x)
+                                 dtype="float32", **start)(x)
     if transform is not None:
         outputs = target_layers.target_restore(outputs, inputs, *transform)
     model = keras.Model(inputs, outputs, name=exp.name)

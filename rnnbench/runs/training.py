@@ -28,7 +28,7 @@ from rnnbench.data.own import feeding
 from rnnbench.errors import Interrupted, RunFailed, Terminated, UserError
 from rnnbench.models import builders, kernels, saving, size, speed
 from rnnbench.models.jit import MEASURE, choose_jit_compile
-from rnnbench.runs import dashboard, folders
+from rnnbench.runs import dashboard, folders, naive_start
 from rnnbench.runs.timing import EpochTimer, Laps, time_epoch
 
 
@@ -116,8 +116,12 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         timer = EpochTimer()
         best = BestWeights(*monitor_of(exp, splits))
         # Windows over a user's series are fed a batch at a time (never copied whole).
+        feed = feeding.fit_arguments(splits, exp.train.batch_size, exp.seed)
+        if exp.train.start_at_naive:
+            best.set_model(model)
+            best.start(naive_start.start_value(model, feed["validation_data"], best.monitor))
         history = model.fit(
-            **feeding.fit_arguments(splits, exp.train.batch_size, exp.seed),
+            **feed,
             epochs=exp.train.epochs, verbose=verbose,
             callbacks=callbacks(exp, run_dir, splits, timer, best) + list(extra_callbacks))
         manifest.update(timer.facts())
@@ -128,9 +132,12 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         if diverged is not None:
             raise RunFailed(f"loss became NaN in epoch {diverged + 1}; "
                             "try a lower learning rate or gradient clipping")
-        weights = settle_weights(model, exp, splits, run_dir, best)
+        weights, decision = settle_weights(model, exp, splits, run_dir, best)
         laps("weights")
         metrics = evaluate(model, splits, exp, history.history, weights)
+        if exp.train.start_at_naive:
+            metrics["naive_start"] = decision or {"kept_start": True, "p": None,
+                                                  "note": "no epoch beat it on " + best.monitor}
         laps("evaluate")
         metrics["wall_time_s"] = round(time.perf_counter() - started, 3)
         folders.write_json_atomic(run_dir / "preprocessing.json", {
@@ -297,6 +304,16 @@ class BestWeights(keras.callbacks.Callback):
         super().__init__()
         self.monitor, self.better = monitor, np.greater if mode == "max" else np.less
         self.best, self.weights = (-np.inf if mode == "max" else np.inf), None
+        self.start_weights = None
+
+    def start(self, value):
+        """Makes the untrained weights a candidate, as epoch 0 with `value`."""
+        self.best, self.weights = value, self.model.get_weights()
+        self.start_weights = self.weights
+
+    @property
+    def start_won(self):
+        return self.start_weights is not None and self.weights is self.start_weights
 
     def on_epoch_end(self, epoch, logs=None):
         current = (logs or {}).get(self.monitor)
@@ -334,21 +351,54 @@ def callbacks(exp, run_dir, splits, timer, best):
 
 
 def settle_weights(model, exp, splits, run_dir, best):
-    """Puts the weights to evaluate in `model` and model.keras; returns "best" or "last".
+    """Puts the weights to evaluate in `model` and model.keras.
+
+    Returns:
+        `(which, decision)`: which weights ("best", "last" or "naive start") and,
+        under `train.start_at_naive`, the record of the test that chose them.
 
     model.keras loads in plain Keras: fused layers are saved as the Keras layer
     they stand in for (`rnnbench.models.saving`).
     """
     path = run_dir / "model.keras"
     if keeps_best(exp):
+        if exp.train.start_at_naive:
+            return settle_naive_start(model, exp, splits, path, best)
         if best.weights is not None:
             model.set_weights(best.weights)
             saving.save_model(model, path)
-            return "best"
+            return "best", None
         log.warning(f"`{monitor_of(exp, splits)[0]}` had no value to compare in any epoch, "
                     "so no best checkpoint exists; evaluating the last epoch's weights")
     saving.save_model(model, path)
-    return "last"
+    return "last", None
+
+
+def settle_naive_start(model, exp, splits, path, best):
+    """`settle_weights` under `train.start_at_naive`: the naive start, unless beaten.
+
+    Returns:
+        `("naive start" or "best", the test's record or None)`.
+    """
+    decision = None
+    if not best.start_won:
+        batch = max(exp.train.batch_size, 256)
+        model.set_weights(best.weights)
+        trained = predict_splits(model, [splits.val.x], batch)[0]
+        model.set_weights(best.start_weights)
+        start = predict_splits(model, [splits.val.x], batch)[0]
+        decision = naive_start.choose(naive_start.squared_errors(start, splits.val.y),
+                                      naive_start.squared_errors(trained, splits.val.y))
+        if not decision["kept_start"]:
+            model.set_weights(best.weights)
+            saving.save_model(model, path)
+            return "best", decision
+        log.info(f"kept the naive start: the best epoch's gain on validation is not "
+                 f"significant ({decision['test']}, p = {decision['p']:.3g} >= "
+                 f"{decision['alpha']}, {decision['windows']} windows)")
+    model.set_weights(best.start_weights)
+    saving.save_model(model, path)
+    return "naive start", decision
 
 
 def nan_epoch(history):
@@ -396,8 +446,8 @@ def evaluate(model, splits, exp, history, weights):
     metrics["monitor"] = monitor
     metrics["best_epoch"] = best_epoch(history.get(monitor, []), mode)
     metrics["evaluated_weights"] = weights
-    metrics["evaluated_epoch"] = (metrics["best_epoch"] if weights == "best"
-                                  else metrics["epochs_run"])
+    metrics["evaluated_epoch"] = {"best": metrics["best_epoch"], "naive start": 0}.get(
+        weights, metrics["epochs_run"])
     metrics["params"] = model.count_params()
     return metrics
 

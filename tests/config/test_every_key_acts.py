@@ -313,6 +313,12 @@ PROBES = {
                                      context={"model.layers[0].cell": "simple_rnn"})],
     "train.mixed_precision": [Acts({"train.mixed_precision": True}, "model")],
     "train.deterministic": [Acts({"train.deterministic": False}, "determinism")],
+    # Issue 31: the output layer starts at zero, the naive forecast of a difference target.
+    "train.start_at_naive": [
+        Acts({"train.start_at_naive": True}, "weights", dataset="sine",
+             context={"data.target_transform": "difference"}),
+        Rejected({"train.start_at_naive": True}, "is 'none'", dataset="sine"),
+        Rejected({"train.start_at_naive": True}, "not a forecast")],
     # Issue 33: Keras' TensorBoard callback and rnnbench's Dashboard hold them.
     "tensorboard.histogram_freq": [Acts({"tensorboard.histogram_freq": 1}, "callbacks")],
     "tensorboard.write_graph": [Acts({"tensorboard.write_graph": True}, "callbacks")],
