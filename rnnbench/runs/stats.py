@@ -17,6 +17,7 @@ import statistics
 ALPHA = 0.05  # two-sided significance level of every test
 CONFIDENCE = 0.95  # of every interval
 LEVEL = 0.01  # "level": the difference's interval within 1 % of the figure
+SAME = 1e-6  # relative: seeds with no spread this close to a figure are that figure
 
 
 def summary(values):
@@ -42,13 +43,17 @@ def interval(mean, std, n):
 def one_sample(mean, std, n, figure):
     """`(t, p)` of the one-sample t-test of a mean over `n` seeds against `figure`.
 
-    None for fewer than two seeds. A zero spread gives p 0 (or 1 at equality).
+    None for fewer than two seeds. A zero spread gives p 0, or 1 at equality:
+    within `SAME` of the figure, float32 rounding (every seed kept the naive
+    forecast, scored in float32 beside the baseline's float64, is the baseline).
     """
     if std is None or n < 2:
         return None
     from scipy import stats
-    if std == 0:
-        return (0.0, 1.0) if mean == figure else (math.copysign(math.inf, mean - figure), 0.0)
+    if std <= SAME * abs(mean):  # no spread beyond rounding
+        if math.isclose(mean, figure, rel_tol=SAME, abs_tol=SAME):
+            return 0.0, 1.0
+        return math.copysign(math.inf, mean - figure), 0.0
     t = (mean - figure) / (std / math.sqrt(n))
     return t, float(2 * stats.t.sf(abs(t), n - 1))
 
