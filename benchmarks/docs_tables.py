@@ -92,10 +92,45 @@ def own_data_scale():
     return _markdown({"measure": lambda r: r[0], "value": lambda r: r[1]}, rows)
 
 
+def _no_win_note(record):
+    """Why `new` expects no win over persistence for this series, if it does."""
+    said = " ".join(record["new_says"])
+    return (" (too short to test for a random walk)" if "too few to test" in said
+            else " (near a random walk)" if record["random_walk"] else "")
+
+
+def real_series():
+    """`rnnbench new`'s default forecast on real series, against persistence and ETS."""
+
+    from real_series import verdict  # benchmarks/real_series.py, beside this script
+    from rnnbench.runs import references, stats
+
+    def row(name, record):
+        values = list(record["test_mase"].values())
+        mean, std, n = stats.summary(values)
+        goal, met, compared = verdict(record)
+        persistence = record["persistence_test_mase"]
+        p = stats.p_text(compared["p"])
+        kept = record.get("naive_start_kept")
+        return [f"`{name}`", record["kind"], f"{record['rows']:,}",
+                record["target_transform"] + _no_win_note(record),
+                f"{references.mean_std_text(mean, std)} ({n})", f"{persistence:.4g}",
+                f"{mean / persistence:.3f}", f"{compared['words']}{', ' + p if p else ''}",
+                "—" if record["ets"]["test_mase"] is None else f"{record['ets']['test_mase']:.4g}",
+                "—" if kept is None else f"{kept} of {n}",
+                f"{goal}: {'met' if met else '**not met**'}"]
+    columns = ["series", "kind", "rows", "target (new's choice)", "test MASE, mean ± std (n)",
+               "persistence", "model / persistence", "vs persistence (one-sample t-test)",
+               "ETS", "seeds that kept the naive start", "goal"]
+    rows = [row(name, record) for name, record in _rows("real_series.json").items()]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
+
+
 def tables():
     """`{marker name: Markdown table}` for docs/benchmarks.md."""
     return {"vs-keras": vs_keras(), "vs-pytorch": vs_pytorch(),
-            "own-data-scale": own_data_scale()}
+            "own-data-scale": own_data_scale(), "real-series": real_series()}
 
 
 def write(path):
