@@ -23,6 +23,25 @@ def _rate(row, key):
     return f"{row[key]:,.0f}" if key in row else "–"
 
 
+def _multiply_adds(row, key):
+    """A multiply-add rate in billions a second (G/s)."""
+    return f"{row[key] / 1e9:,.1f}" if key in row else "–"
+
+
+def _fraction(row, key):
+    return f"{100 * row[key]:.1f}%" if key in row else "–"
+
+
+def _gemm_rate(row):
+    """The probe's rate, with what it multiplied and at how many threads (0: the default)."""
+    if "gemm_multiply_adds_per_s" not in row:
+        return "–"
+    threads = row["gemm_intra_op_threads"]
+    threads = f"{threads} thread{'s' * (threads > 1)}" if threads else "default threads"
+    return (f"{row['gemm_multiply_adds_per_s'] / 1e9:,.1f} ({row['gemm_size']}², "
+            f"{threads})")
+
+
 COLUMNS = {
     "workload": lambda r: r["workload"],
     "cell": lambda r: r["cell"],
@@ -38,6 +57,12 @@ COLUMNS = {
     "fit overhead per epoch": lambda r: f"{r['rnnbench_epoch_overhead_s']:.2f} s",
     "input pipeline / training": lambda r: (
         f"{r['pipeline_samples_per_s'] / r['rnnbench_samples_per_s']:.0f}×"),
+    # Against the machine itself (rnnbench.bench.gemm): multiply-adds of a
+    # training step (forward + backward, 2x forward) times samples/s.
+    "rnnbench G multiply-adds/s": lambda r: _multiply_adds(r, "rnnbench_multiply_adds_per_s"),
+    "GEMM rate, G multiply-adds/s": _gemm_rate,
+    "rnnbench % of GEMM rate": lambda r: _fraction(r, "rnnbench_gemm_fraction"),
+    "PyTorch % of GEMM rate": lambda r: _fraction(r, "torch_gemm_fraction"),
 }
 
 

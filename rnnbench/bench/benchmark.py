@@ -6,6 +6,11 @@ and metrics, and are timed in one process: in `fit` epochs that alternate
 round by round, and step by step with their training steps interleaved (the
 precise rnnbench/Keras ratio; 1.0 = no framework overhead). An optional
 second hand-written model measures the noise floor of both ratios.
+
+Each row is also set against the machine itself: the training step's
+multiply-adds per sample (`multiply_adds`) times samples/s, over a float32
+GEMM probe's rate at the same thread count (`gemm`): how far the step is
+from the hardware, not only from PyTorch.
 """
 
 import dataclasses
@@ -13,6 +18,8 @@ import resource
 import statistics
 import time
 
+# Re-exported: the CLI and benchmarks/ scripts set and read threads through this module.
+from rnnbench.bench.threads import intra_op_threads, set_intra_op_threads  # noqa: F401
 from rnnbench.config import experiment as config_lib
 from rnnbench.models import builders, speed
 from rnnbench.runs.timing import device_sync, latency_ms, time_epoch
@@ -180,9 +187,52 @@ def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=Tr
     kernels = cudnn_kernels(models["rnnbench"], x, y, workload.batch_size)
     if kernels is not None:
         row["cudnn_rnn_kernels"] = kernels
+    row.update(against_the_limit(models["rnnbench"], row))
     row.update(control_checks(row))
     keras.backend.clear_session()
     return row
+
+
+def against_the_limit(model, row):
+    """The row's training multiply-add rates, set against this machine's GEMM rate.
+
+    Probes the GEMM rate (`gemm.probe`) in this process, after the timings,
+    so at the intra-op threads and under the load the models ran with.
+
+    Args:
+        model: the rnnbench model of the row (its layers give the count).
+        row: the row so far (`device`, and `NAME_samples_per_s` per timed model).
+
+    Returns:
+        `limit_fields` of the count, the row and the probe.
+    """
+    from rnnbench.bench import gemm, multiply_adds
+    return limit_fields(multiply_adds.training(model), row,
+                        gemm.probe(gemm.default_size(row["device"])))
+
+
+def limit_fields(per_sample, row, probe):
+    """The row's keys for `against_the_limit`, from numbers alone.
+
+    Args:
+        per_sample: multiply-adds per sample of a training step
+            (`multiply_adds.training`: forward plus backward, 2x forward).
+        row: a row with `NAME_samples_per_s` for the timed models.
+        probe: `gemm.probe`'s dict.
+
+    Returns:
+        `multiply_adds_per_sample`, the probe's keys and, for rnnbench and
+        the PyTorch twin (the same model) where timed,
+        `NAME_multiply_adds_per_s` (per sample times samples/s) and
+        `NAME_gemm_fraction` (that over `gemm_multiply_adds_per_s`).
+    """
+    fields = {"multiply_adds_per_sample": per_sample, **probe}
+    for name in ("rnnbench", "torch"):
+        if f"{name}_samples_per_s" in row:
+            rate = per_sample * row[f"{name}_samples_per_s"]
+            fields[f"{name}_multiply_adds_per_s"] = round(rate)
+            fields[f"{name}_gemm_fraction"] = round(rate / probe["gemm_multiply_adds_per_s"], 4)
+    return fields
 
 
 # How far from 1.0 the ratio of two identical models (a control) may lie and
@@ -321,32 +371,6 @@ def _interval(key, ratios, resamples=1000):
     return {key: round(statistics.median(ratios), 3),
             f"{key}_low": round(medians[int(0.025 * resamples)], 3),
             f"{key}_high": round(medians[int(0.975 * resamples) - 1], 3)}
-
-
-def set_intra_op_threads(n):
-    """Sets the threads one op may use, for Keras' backend and for PyTorch alike.
-
-    Must run before the backend's first op (TensorFlow fixes it at start-up).
-    """
-    import keras
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-        tf.config.threading.set_intra_op_parallelism_threads(n)
-    from rnnbench.bench import torch_twins
-    if torch_twins.available():
-        torch_twins.import_torch().set_num_threads(n)
-
-
-def intra_op_threads():
-    """The backend's intra-op thread setting (0: its default, one per core)."""
-    import keras
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-        return tf.config.threading.get_intra_op_parallelism_threads()
-    if keras.backend.backend() == "torch":
-        import torch
-        return torch.get_num_threads()
-    return 0
 
 
 def machine_mode():
@@ -493,6 +517,13 @@ def format_row(row):
 
     text = (f"{row['workload']} {row['cell']:<14} rnnbench {row['rnnbench_samples_per_s']:>8.1f}"
             f" samples/s")
+    if "rnnbench_gemm_fraction" in row:
+        threads = row["gemm_intra_op_threads"]
+        threads = f"{threads} thread{'s' * (threads > 1)}" if threads else "default threads"
+        text += (f" = {row['rnnbench_multiply_adds_per_s'] / 1e9:.2f} G multiply-adds/s,"
+                 f" {100 * row['rnnbench_gemm_fraction']:.1f}% of this machine's GEMM rate"
+                 f" ({row['gemm_multiply_adds_per_s'] / 1e9:.1f} G/s, {row['gemm_size']}²"
+                 f" float32, {threads})")
     if "ratio" in row:
         text += f"  keras {row['keras_samples_per_s']:>8.1f}  ratio " + ratio(
             "ratio", f"{row['ratio']:.3f} [{row['ratio_min']:.2f}-{row['ratio_max']:.2f}]")
@@ -506,7 +537,10 @@ def format_row(row):
                  f" step-interleaved {row['ratio_step_control']:.3f}"
                  f" [{row['ratio_step_control_low']:.3f}-{row['ratio_step_control_high']:.3f}]")
     if "ratio_torch" in row:
-        text += f"  torch {row['torch_samples_per_s']:>8.1f}  ratio " + ratio(
+        text += f"  torch {row['torch_samples_per_s']:>8.1f}"
+        if "torch_gemm_fraction" in row:
+            text += f" ({100 * row['torch_gemm_fraction']:.1f}% of the GEMM rate)"
+        text += "  ratio " + ratio(
             "ratio_torch", f"{row['ratio_torch']:.3f}"
                            f" [{row['ratio_torch_min']:.2f}-{row['ratio_torch_max']:.2f}]")
     if "ratio_torch_control" in row:

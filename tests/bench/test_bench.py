@@ -53,6 +53,17 @@ def test_bench_one_reports_throughput_ratio_and_pipeline_rate():
     assert row["params"] == builders.build_model(
         benchmark.experiment(benchmark.WORKLOADS["B"], "gru")).count_params()
     assert row["latency_ms"] > 0 and row["pipeline_samples_per_s"] > 0
+    # Against the machine: the model's count, times its rate, over the probe's.
+    from rnnbench.bench import multiply_adds
+    per_sample = multiply_adds.training(builders.build_model(
+        benchmark.experiment(benchmark.WORKLOADS["B"], "gru"), compile=False))
+    assert row["multiply_adds_per_sample"] == per_sample
+    assert row["rnnbench_multiply_adds_per_s"] == pytest.approx(
+        per_sample * row["rnnbench_samples_per_s"], abs=1)
+    assert row["rnnbench_gemm_fraction"] == pytest.approx(
+        row["rnnbench_multiply_adds_per_s"] / row["gemm_multiply_adds_per_s"], abs=1e-4)
+    assert row["gemm_intra_op_threads"] == row["intra_op_threads"]
+    assert "of this machine's GEMM rate" in benchmark.format_row(row)
 
 
 @pytest.mark.slow
@@ -179,6 +190,8 @@ def test_bench_json_is_written_row_by_row(tmp_path):
     rows = json.loads(out.read_text())
     assert [r["cell"] for r in rows] == ["simple_rnn"] and "ratio_torch" not in rows[0]
     assert rows[0]["checks"] == {} and rows[0]["valid"] is None  # no ratio, nothing to vouch
+    assert rows[0]["gemm_multiply_adds_per_s"] > 0 and rows[0]["multiply_adds_per_sample"] > 0
+    assert 0 < rows[0]["rnnbench_gemm_fraction"] and "torch_gemm_fraction" not in rows[0]
 
 
 @pytest.mark.slow
@@ -191,6 +204,7 @@ def test_steps_per_execution_and_threads_are_applied_and_timed_right(tmp_path):
                      "--torch", "no", "--json", str(out), check=True)
     row = json.loads(out.read_text())[0]
     assert row["steps_per_execution"] == 4 and row["intra_op_threads"] == 1
+    assert row["gemm_intra_op_threads"] == 1  # the probe ran at the row's threads
     assert row["rnnbench_samples_per_s"] > 0
 
 
