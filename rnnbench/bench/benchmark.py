@@ -108,6 +108,9 @@ def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=Tr
               torch_control=False):
     """Times one workload/cell; returns a dict of samples/s, ratios, trace time, latency.
 
+    The row also sets the training step's multiply-add rate against this
+    machine's GEMM rate (`against_the_limit`).
+
     Args:
         vs_keras: also time the hand-written Keras model.
         vs_torch: also time the PyTorch twin (`torch_twins`).

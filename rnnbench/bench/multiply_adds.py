@@ -2,8 +2,9 @@
 
 The count is analytic: the matrix products the model's definition asks for,
 not what a kernel happens to run. A recurrent cell multiplies each of its
-matrices (its `kernel` and `recurrent_kernel`, as every Keras cell and
-every rnnbench cell names them) by one vector per time step, so per step and sample:
+matrices (its `kernel` and `recurrent_kernel`, as every Keras cell and every
+rnnbench cell names them) by one vector per time step, so per step and
+sample:
 
 - LSTM: `4 * (input + units) * units` (four gates),
 - GRU: `3 * (input + units) * units` (three gates; `reset_after` changes
@@ -13,9 +14,9 @@ every rnnbench cell names them) by one vector per time step, so per step and sam
 
 times the sequence length. `Dense` counts `input * units` per position it
 is applied to. Embedding lookups, biases (GRU's `reset_after` bias is 2-D
-but added, not multiplied), gate activations, peepholes and
-the optimizer's update are elementwise or gathers, not multiply-adds of a
-matrix product, and are not counted. Hoisting the input projection out of
+but added, not multiplied), gate activations, peepholes and the optimizer's
+update are elementwise or gathers, not multiply-adds of a matrix product,
+and are not counted. Hoisting the input projection out of
 the loop (`rnnbench.models.hoisted`) or fusing the gate arithmetic moves
 these products into other GEMMs but does not change their number.
 
