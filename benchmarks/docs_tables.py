@@ -40,10 +40,8 @@ def vs_keras():
 
 
 def vs_pytorch():
-    """`rnnbench run`'s defaults against the PyTorch twins; the A/lstm and A/bilstm rows
-    are the re-run under the second kernel rule, which replaced the first run's."""
-    rerun = {(r["workload"], r["cell"]): r for r in _rows("cpu_defaults_torch_A_rule2.json")}
-    rows = [rerun.get((r["workload"], r["cell"]), r) for r in _rows("cpu_defaults_torch.json")]
+    """`rnnbench run`'s defaults against the PyTorch twins, and both against the
+    machine's own GEMM rate; a ratio whose control left its noise band says so."""
     columns = {
         "workload": COLUMNS["workload"],
         "cell": COLUMNS["cell"],
@@ -52,8 +50,12 @@ def vs_pytorch():
         **{name: COLUMNS[name] for name in (
             "rnnbench samples/s", "PyTorch samples/s", "rnnbench/PyTorch [min–max]",
             "PyTorch control [min–max]")},
+        "control valid": lambda r: "yes" if r["valid"] else "**no: ratio not valid**",
+        **{name: COLUMNS[name] for name in (
+            "rnnbench G multiply-adds/s", "rnnbench % of GEMM rate",
+            "PyTorch % of GEMM rate", "GEMM rate, G multiply-adds/s")},
     }
-    return _markdown(columns, rows)
+    return _markdown(columns, _rows("cpu_defaults_torch_gemm.json"))
 
 
 def own_data_scale():
