@@ -11,7 +11,16 @@
 TensorFlow is imported on first use of `build_model` or `run`, not here.
 """
 
+import os
+
 __version__ = "0.1.0"
+
+# gRPC (Keras Tuner's distributed oracle) 1.80 and later can abort a child
+# process between fork and exec (grpc/grpc#43055): its fork handler restarts a
+# poller whose epoll fd the child then closes. rnnbench never uses gRPC in a
+# forked child, so its fork support is off unless the user set it; gRPC reads
+# the variable when it is imported, which is always after this.
+os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
 
 
 def load_experiment(name_or_path, overrides=None):
