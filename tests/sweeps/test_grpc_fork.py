@@ -16,7 +16,7 @@ import pytest
 FORKS = 1000  # without the setting about 1% of them abort here (grpcio 1.85.3)
 
 BUSY_GRPC_THEN_FORK = textwrap.dedent(f"""
-    import subprocess, threading
+    import os, subprocess, threading
     from concurrent import futures
     # fork, not vfork or posix_spawn, so gRPC's fork handlers run in the child
     # (as under `preexec_fn`, without Python code between fork and exec)
@@ -33,12 +33,18 @@ BUSY_GRPC_THEN_FORK = textwrap.dedent(f"""
     stop = threading.Event()
     def busy():
         while not stop.is_set():
-            call(b"x")
-    for _ in range(4):
-        threading.Thread(target=busy, daemon=True).start()
+            call(b"x", timeout=10)
+    threads = [threading.Thread(target=busy, daemon=True) for _ in range(4)]
+    for thread in threads:
+        thread.start()
     codes = [subprocess.run(["true"]).returncode for _ in range({FORKS})]
     stop.set()
-    print(sum(code != 0 for code in codes))
+    for thread in threads:
+        thread.join()
+    server.stop(None)
+    print(sum(code != 0 for code in codes), flush=True)
+    # gRPC's threads can hold interpreter shutdown forever; the count is out
+    os._exit(0)
 """)
 
 
