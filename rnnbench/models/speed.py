@@ -21,6 +21,11 @@ from rnnbench.models import cudnn
 # callbacks (TensorBoard's epoch logs, early stopping, checkpoints, the CSV
 # history) see exactly what they see at 1, and the numbers are the same.
 AUTO_STEPS_PER_EXECUTION = 16
+# Below this many planned training steps (epochs x steps per epoch) `auto` runs one
+# step per call: a call of K > 1 steps is traced as a loop, 0.12-0.30 s more than one
+# step, and saves 0.9-2.0 ms a step, so it pays after ~90-250 steps
+# (benchmarks/spe_run_cost.json, docs/benchmarks.md "steps_per_execution").
+AUTO_MIN_PLANNED_STEPS = 200
 
 # Options with which `FusedLSTM` runs Keras' own loop anyway (fused.py).
 _KERAS_LOOP_OPTIONS = ("recurrent_dropout", "unroll", "activation", "recurrent_activation",
@@ -145,22 +150,31 @@ def _input_width(exp, spec, index):
     return spec.input_shape[-1] if len(spec.input_shape) > 1 else 1
 
 
-def steps_per_execution(exp, steps_per_epoch=None):
+def steps_per_execution(exp, steps_per_epoch=None, epochs=None):
     """`train.steps_per_execution`: `auto` runs up to 16 steps per compiled call.
 
     Args:
         steps_per_epoch: batches per epoch when known (a run); fewer than 16
             caps the number (Keras would run the short epoch anyway).
+        epochs: the epochs a run plans, when known; with `steps_per_epoch`, a
+            run of fewer than `AUTO_MIN_PLANNED_STEPS` steps runs one a call.
+            (`rnnbench bench` leaves it out: it times the steady state.)
     """
     setting = exp.train.steps_per_execution
     if setting != "auto":
         return Choice(setting, setting, "set in train.steps_per_execution")
+    rule = (f"auto: min({AUTO_STEPS_PER_EXECUTION}, steps per epoch), 1 below "
+            f"{AUTO_MIN_PLANNED_STEPS} planned steps")
+    planned = steps_per_epoch * epochs if steps_per_epoch and epochs else None
+    if planned is not None and planned < AUTO_MIN_PLANNED_STEPS:
+        return Choice(setting, 1, f"{rule}: {planned} planned steps do not repay the "
+                      "longer trace of a multi-step call")
     chosen = AUTO_STEPS_PER_EXECUTION
     if steps_per_epoch is not None:
         chosen = max(1, min(chosen, steps_per_epoch))
-    return Choice(setting, chosen, f"auto: min({AUTO_STEPS_PER_EXECUTION}, steps per "
-                  "epoch); Keras' per-step dispatch costs most on short sequences, and "
-                  "epoch-level logs, checkpoints and early stopping are unchanged")
+    return Choice(setting, chosen, f"{rule}; Keras' per-step dispatch costs most on short "
+                  "sequences, and epoch-level logs, checkpoints and early stopping are "
+                  "unchanged")
 
 
 def threads(exp, configured=0):

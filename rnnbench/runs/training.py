@@ -101,7 +101,7 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         if jit == MEASURE:
             jit, jit_reason, measured = jit_by_measurement(exp, splits)
         steps = speed.steps_per_execution(
-            exp, math.ceil(len(splits.train) / exp.train.batch_size))
+            exp, math.ceil(len(splits.train) / exp.train.batch_size), exp.train.epochs)
         builders.compile_model(model, exp, splits.spec, jit_compile=jit,
                                steps_per_execution=steps.chosen)
         facts = model_facts(model, splits, model.jit_compile, jit_reason, exp)

@@ -67,6 +67,19 @@ def test_steps_per_execution_auto_is_capped_by_the_epoch():
     assert builders.build_model(exp).steps_per_execution == 16
 
 
+@pytest.mark.parametrize("steps_per_epoch,epochs,chosen", [
+    (3, 1, 1), (7, 28, 1), (7, 29, 7), (44, 9, 16), (199, 1, 1), (200, 1, 16)])
+def test_steps_per_execution_auto_is_one_for_a_run_too_short_to_repay_its_trace(
+        steps_per_epoch, epochs, chosen):
+    exp = experiment_config()
+    choice = speed.steps_per_execution(exp, steps_per_epoch, epochs)
+    assert choice.chosen == chosen
+    assert (steps_per_epoch * epochs < speed.AUTO_MIN_PLANNED_STEPS) == (chosen == 1)
+    assert ("planned steps do not repay" in choice.reason) == (chosen == 1)
+    set_four = experiment_config(train={"steps_per_execution": 4})
+    assert speed.steps_per_execution(set_four, steps_per_epoch, epochs).chosen == 4
+
+
 def test_threads_auto_keeps_a_process_setting_then_the_environment(monkeypatch):
     exp = experiment_config()
     assert speed.threads(exp, configured=3).chosen == 3

@@ -13,8 +13,9 @@ pytestmark = pytest.mark.slow
 
 
 def test_steps_per_execution_auto_gives_the_numbers_of_one_step_per_call(tmp_path):
-    # 64 samples / batch 8 = 8 steps an epoch: `auto` runs all 8 in one call.
-    raw = experiment_dict(task="regress", cells=("lstm", "gru"), epochs=6)
+    # 64 samples / batch 8 = 8 steps an epoch: `auto` runs all 8 in one call (30
+    # planned epochs: 240 steps, enough to repay the trace; early stopping ends sooner).
+    raw = experiment_dict(task="regress", cells=("lstm", "gru"), epochs=30)
     raw["train"].update(batch_size=8, early_stopping={"monitor": "val_loss", "patience": 1,
                                                       "min_delta": 0.05})
     runs = {}
