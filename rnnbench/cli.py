@@ -28,6 +28,9 @@ def main(argv=None):
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    if args.whole_process:
+        from rnnbench.runs import heap  # no TensorFlow: a flag for the first run
+        heap.freeze_at_first_run()
     with console.session(args.verbose), console.stop_on_signals(Terminated):
         return run_command(args)
 

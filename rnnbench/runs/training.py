@@ -28,7 +28,7 @@ from rnnbench.data.own import feeding
 from rnnbench.errors import Interrupted, RunFailed, Terminated, UserError
 from rnnbench.models import builders, kernels, saving, size, speed
 from rnnbench.models.jit import MEASURE, choose_jit_compile
-from rnnbench.runs import dashboard, folders, naive_start
+from rnnbench.runs import dashboard, folders, heap, naive_start
 from rnnbench.runs.timing import EpochTimer, Laps, time_epoch
 
 
@@ -66,6 +66,7 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         Any other error of a crashed run is re-raised as it is. Whatever
         ends the run, the manifest records its status and the reason.
     """
+    heap.at_run_start()
     laps = Laps()
     if verbose == "auto":
         verbose = 1 if sys.stdout.isatty() else 2
