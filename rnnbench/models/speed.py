@@ -24,7 +24,7 @@ AUTO_STEPS_PER_EXECUTION = 16
 # Below this many planned training steps (epochs x steps per epoch) `auto` runs one
 # step per call: a call of K > 1 steps is traced as a loop, 0.12-0.30 s more than one
 # step, and saves 0.9-2.0 ms a step, so it pays after ~90-250 steps
-# (benchmarks/spe_run_cost.json, docs/benchmarks.md "steps_per_execution").
+# (benchmarks/spe_run_cost.json, docs/benchmarks.md "Steps per call on short runs").
 AUTO_MIN_PLANNED_STEPS = 200
 
 # Options with which `FusedLSTM` runs Keras' own loop anyway (fused.py).
