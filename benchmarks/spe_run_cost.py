@@ -23,6 +23,8 @@ import sys
 import time
 
 import rnnbench
+from rnnbench.data import cache
+from rnnbench.models import speed
 from rnnbench.runs import training
 
 DEFAULT = "tiny_adding,sunspots_lstm,sine_lstm,airline_lstm,gunpoint_lstm,adding_lstm"
@@ -48,10 +50,15 @@ def _tiny_file():
     return _TINY_PATH
 
 
+def load(name, overrides=()):
+    """A shipped experiment by name, or the tiny one from its temporary file."""
+    return rnnbench.load_experiment(_tiny_file() if name == TINY["name"] else name,
+                                    list(overrides))
+
+
 def one_run(name, k, epochs, results):
-    exp = rnnbench.load_experiment(_tiny_file() if name == TINY["name"] else name,
-                                   [f"train.steps_per_execution={k}"]
-                                   + ([f"train.epochs={epochs}"] if epochs else []))
+    exp = load(name, [f"train.steps_per_execution={k}"]
+               + ([f"train.epochs={epochs}"] if epochs else []))
     start = time.perf_counter()
     result = training.run(exp, results_dir=results, verbose=0)
     wall = time.perf_counter() - start
@@ -76,11 +83,10 @@ def main():
     sides = ["1", "1 (control)", "auto16"]
     report = []
     for name in args.experiments.split(","):
-        exp = rnnbench.load_experiment(_tiny_file() if name == TINY["name"] else name)
-        from rnnbench.data import cache
+        exp = load(name)
         splits = cache.load(exp)
         steps = math.ceil(len(splits.train) / exp.train.batch_size)
-        k_auto = max(1, min(16, steps))
+        k_auto = speed.steps_per_execution(exp, steps).chosen  # min(16, steps per epoch)
         ks = {"1": 1, "1 (control)": 1, "auto16": k_auto}
         for side in sides:  # warm-up: the process's first trace of each kind
             one_run(name, ks[side], args.epochs or None, args.results)
