@@ -171,6 +171,9 @@ def test_new_chooses_the_target_transform_from_the_training_part(
     assert comment.startswith(transform) and because in comment
     assert re.search(r"\d+\.\d% of the val/test targets", comment)
     assert ("no model should be expected to beat persistence" in out) == random_walk
+    # A forecast trains on MAE, what its MASE scores; the comment above the key says so.
+    assert written(workdir, "mine")["train"]["loss"] == "mae"
+    assert "MASE" in text.split("\n  loss: mae")[0].rsplit("\n  # loss: mae", 1)[1]
     assert rnnbench(capsys, "show", "mine")[0] == 0
 
 

@@ -115,6 +115,9 @@ class EarlyStoppingConfig:
 class TrainConfig:
     epochs: int = schema.field(10, min=1)
     batch_size: int = schema.field(32, min=1)
+    # `auto`: the task's own loss (MSE for regress/forecast, cross-entropy for
+    # classes); regress and forecast also take mse or mae (`run_keys.check_loss`).
+    loss: Literal["auto", "mse", "mae"] = "auto"
     optimizer: OptimizerConfig = schema.field(OptimizerConfig())
     early_stopping: Optional[EarlyStoppingConfig] = None
     jit_compile: Union[Literal["auto"], bool] = "auto"
@@ -427,7 +430,7 @@ def _check_names(exp):
         layer_options.check(layer, i)
     if not exp.model.layers:
         raise UserError("Expected `model.layers` to hold at least one layer. Received: []")
-    task_obj = TASKS.get(task)()
+    task_obj = TASKS.get(task)(loss=exp.train.loss)
     run_keys.check_head(exp.model.head)
     run_keys.check_monitor(exp.train.early_stopping, task_obj)
     spec = _spec(dataset, exp.data.name, params)
@@ -435,6 +438,7 @@ def _check_names(exp):
     check_reference_seeds(exp.reference)
     run_keys.check_reference_range(exp.reference)
     run_keys.check_jit_compile(exp.train)
+    run_keys.check_loss(exp.train, task, task_obj)
     run_keys.check_start_at_naive(exp.train, task, params, split)
     layer_options.check_optimizer(exp.train.optimizer)
     run_keys.check_embedding(exp.model.embedding, spec, exp.data.name)
@@ -667,4 +671,5 @@ def data_spec(exp):
 
 
 def task_of(exp):
-    return TASKS.get(exp.data.task)()
+    """The task object of an experiment, with its `train.loss`."""
+    return TASKS.get(exp.data.task)(loss=exp.train.loss)

@@ -48,6 +48,16 @@ def check_jit_compile(train):
             "determinism. Set `train.deterministic: false` to compile with XLA. Received: True")
 
 
+def check_loss(train, task, task_obj):
+    """Raises a SchemaError for a `train.loss` the task does not train with."""
+    if train.loss != "auto" and train.loss not in task_obj.losses:
+        allowed = ["auto", *task_obj.losses]
+        raise schema.SchemaError(
+            "train.loss", f"Expected `train.loss` to be one of {allowed} for task {task!r}"
+            + (" (its loss is fixed by its outputs)" if not task_obj.losses else "")
+            + f". Received: {train.loss!r}")
+
+
 # The target transforms whose model output 0 is the naive forecast: the last value
 # (difference, log_return, window_last) or the value one season back.
 NAIVE_AT_ZERO = ("difference", "seasonal_difference", "log_return", "window_last")

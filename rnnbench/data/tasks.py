@@ -63,13 +63,22 @@ def forecast_scores(y_true, y_pred, mase_scale):
 
 
 class Task:
-    """Base task. Subclasses define the output layer, loss and scores."""
+    """Base task. Subclasses define the output layer, loss and scores.
+
+    Args:
+        loss: `train.loss`: "auto" for the task's own loss, or one of the
+            task's `losses` (checked by the config validator).
+    """
 
     per_step = False  # True: the top recurrent layer returns sequences
     description = ""
+    losses = ()  # the `train.loss` choices besides "auto"
     # What `fit` logs each epoch (`keras_metrics` names, "loss" first), known
     # without TensorFlow; a test compares it with what Keras logs.
     fit_metrics = ("loss",)
+
+    def __init__(self, loss="auto"):
+        self.loss_choice = loss
 
     def output(self, spec):
         """Returns `(units, activation)` of the final Dense layer."""
@@ -110,14 +119,30 @@ class Task:
 
 @TASKS.register("regress")
 class Regress(Task):
-    description = "one or several real-valued outputs per sequence (MSE loss)"
+    description = ("one or several real-valued outputs per sequence (MSE loss, or MAE "
+                   "with `train.loss: mae`)")
     fit_metrics = ("loss", "rmse", "mae")
+    # MSE fits the conditional mean, MAE the conditional median: the one that MAE
+    # and MASE (a scaled MAE) reward, and robust to outliers.
+    losses = ("mse", "mae")
+
+    @property
+    def loss_name(self):
+        """The loss trained and reported as `loss`: "mse" or "mae"."""
+        return "mse" if self.loss_choice == "auto" else self.loss_choice
 
     def output(self, spec):
         return spec.output_dim, None
 
     def loss(self, spec):
-        return "mse"
+        return self.loss_name
+
+    def window_errors(self, y_pred, y_true):
+        """Each sample's loss (its squared or absolute error, averaged over its outputs)."""
+        y_true = np.asarray(y_true, np.float64)
+        error = np.asarray(y_pred, np.float64).reshape(y_true.shape) - y_true
+        error = error ** 2 if self.loss_name == "mse" else np.abs(error)
+        return error.reshape(len(y_true), -1).mean(axis=1)
 
     def keras_metrics(self, spec):
         import keras
@@ -126,7 +151,7 @@ class Regress(Task):
 
     def score(self, y_true, y_pred, inverse_transform=None, **context):
         scores = regression_scores(y_true, y_pred)
-        scores["loss"] = scores["mse"]  # the training loss, under the common name
+        scores["loss"] = scores[self.loss_name]  # the training loss, under the common name
         if inverse_transform is not None:
             original = regression_scores(inverse_transform(y_true),
                                          inverse_transform(y_pred))

@@ -4,8 +4,9 @@ With a level-robust target (difference, seasonal_difference, log_return,
 window_last) the model's output 0 is the naive forecast, so a zero output layer
 makes the untrained model exactly persistence (or the seasonal naive forecast).
 That start is a candidate for the best weights like any epoch ("epoch 0"), and
-the best trained epoch replaces it only if its per-window squared error on
-validation is lower by a one-sided paired t-test at `ALPHA`.
+the best trained epoch replaces it only if its per-window loss (squared error,
+or absolute error under `train.loss: mae`) on validation is lower by a
+one-sided paired t-test at `ALPHA`.
 
 Why: near a random walk (a monthly stock price) validation holds a few dozen
 windows, and the epoch with the best validation loss out of dozens is often a
@@ -20,7 +21,8 @@ import math
 import numpy as np
 
 ALPHA = 0.01
-TEST = "one-sided paired t-test of per-window squared error on validation"
+TEST = "one-sided paired t-test of per-window {error} on validation"
+ERRORS = {"mse": "squared error", "mae": "absolute error"}
 
 
 def start_value(model, validation_data, monitor):
@@ -30,13 +32,6 @@ def start_value(model, validation_data, monitor):
     else:
         found = model.evaluate(validation_data, verbose=0, return_dict=True)
     return found[monitor[len("val_"):]]
-
-
-def squared_errors(predicted, y):
-    """The mean squared error of each window (over its outputs)."""
-    y = np.asarray(y, np.float64)
-    errors = (np.asarray(predicted, np.float64).reshape(y.shape) - y) ** 2
-    return errors.reshape(len(y), -1).mean(axis=1)
 
 
 def paired_test(start_errors, trained_errors):
@@ -51,8 +46,13 @@ def paired_test(start_errors, trained_errors):
     return (1.0 if math.isnan(p) else p), len(gain)
 
 
-def choose(start_errors, trained_errors):
-    """`{"kept_start", "p", "windows", "alpha", "test"}`: whether the naive start stays."""
+def choose(start_errors, trained_errors, loss="mse"):
+    """`{"kept_start", "p", "windows", "alpha", "test"}`: whether the naive start stays.
+
+    Args:
+        start_errors, trained_errors: each validation window's loss (`loss`:
+            "mse" for squared errors, "mae" for absolute ones).
+    """
     p, windows = paired_test(start_errors, trained_errors)
     return {"kept_start": not p < ALPHA, "p": p, "windows": windows, "alpha": ALPHA,
-            "test": TEST}
+            "test": TEST.format(error=ERRORS[loss])}

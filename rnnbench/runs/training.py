@@ -389,8 +389,10 @@ def settle_naive_start(model, exp, splits, path, best):
         trained = predict_splits(model, [splits.val.x], batch)[0]
         model.set_weights(best.start_weights)
         start = predict_splits(model, [splits.val.x], batch)[0]
-        decision = naive_start.choose(naive_start.squared_errors(start, splits.val.y),
-                                      naive_start.squared_errors(trained, splits.val.y))
+        task = config_lib.task_of(exp)
+        decision = naive_start.choose(task.window_errors(start, splits.val.y),
+                                      task.window_errors(trained, splits.val.y),
+                                      task.loss_name)
         if not decision["kept_start"]:
             model.set_weights(best.weights)
             saving.save_model(model, path)

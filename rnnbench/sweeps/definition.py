@@ -367,3 +367,11 @@ def check_objective(tuner, experiments):
             f"Expected `tuner.objective` to be a metric the trials write, one of "
             f"{sorted(written)}. Received: {tuner.objective!r}"
             + schema.close_matches_hint(tuner.objective, sorted(written)))
+    losses = {getattr(config_lib.task_of(exp), "loss_name", "auto") for exp in experiments}
+    if tuner.objective.endswith("_loss") and len(losses) > 1:
+        others = sorted(n for n in written if n.startswith("val_") and n != "val_loss")
+        raise UserError(
+            f"Expected `tuner.objective` to measure every trial alike: the space sets "
+            f"`train.loss` to {sorted(losses)}, so {tuner.objective!r} is a different error "
+            f"in different trials. Use a metric every trial computes the same way, one of "
+            f"{others}. Received: {tuner.objective!r}")

@@ -313,6 +313,10 @@ PROBES = {
                                      context={"model.layers[0].cell": "simple_rnn"})],
     "train.mixed_precision": [Acts({"train.mixed_precision": True}, "model")],
     "train.deterministic": [Acts({"train.deterministic": False}, "determinism")],
+    # Issue 31: a regression or forecast trains on MAE; other tasks' loss is fixed.
+    "train.loss": [Acts({"train.loss": "mae"}, "compile", dataset="sine"),
+                   Rejected({"train.loss": "mae"}, "fixed by its outputs",
+                            context={"data.task": "classify", "data.task_hint": "classify"})],
     # Issue 31: the output layer starts at zero, the naive forecast of a difference target.
     "train.start_at_naive": [
         Acts({"train.start_at_naive": True}, "weights", dataset="sine",

@@ -7,11 +7,13 @@ validation says it is better, and the key is refused where it cannot act.
 
 import keras
 import numpy as np
+import pandas as pd
 import pytest
 
 import rnnbench
 from rnnbench.config import experiment as config_lib
 from rnnbench.data import cache as data_cache
+from rnnbench.data import tasks
 from rnnbench.errors import UserError
 from rnnbench.runs import naive_start
 
@@ -41,6 +43,20 @@ def test_a_clear_gain_replaces_the_start_and_noise_does_not():
     same = naive_start.choose(start, start)
     assert same["kept_start"] and same["p"] == 1.0 and same["windows"] == 200
     assert naive_start.choose(start[:1], start[:1] * 0.5)["kept_start"]  # one window: no test
+    assert "squared error" in same["test"]
+    assert "absolute error" in naive_start.choose(start, start, loss="mae")["test"]
+
+
+def test_the_per_window_errors_follow_the_loss():
+    y = np.array([[1.0], [2.0], [3.0]])
+    predicted = np.array([[3.0], [2.0], [2.0]])
+    mse, mae = (tasks.TASKS.get("forecast")(loss=loss) for loss in ("auto", "mae"))
+    np.testing.assert_array_equal(mse.window_errors(predicted, y), [4.0, 0.0, 1.0])
+    np.testing.assert_array_equal(mae.window_errors(predicted, y), [2.0, 0.0, 1.0])
+    assert (mse.loss_name, mae.loss_name) == ("mse", "mae")
+    # `loss` in a split's scores is the trained loss, under the common name.
+    assert mae.score(y, predicted)["loss"] == pytest.approx(1.0)
+    assert mse.score(y, predicted)["loss"] == pytest.approx(5 / 3)
 
 
 @pytest.mark.parametrize("change, match", [
@@ -86,8 +102,14 @@ def test_where_there_is_structure_the_trained_model_replaces_the_start(tmp_path)
     rng, changes = np.random.default_rng(3), np.zeros(500)
     for t in range(1, 500):  # changes that persist: a step's change predicts the next
         changes[t] = 0.8 * changes[t - 1] + rng.normal(0, 1)
-    raw = forecast(series_csv(tmp_path / "ar.csv", changes))
-    m = rnnbench.run(config_lib.validate(raw), results_dir=tmp_path, verbose=0).metrics
+    # Trained on MAE (as `rnnbench new` writes): the start is judged by absolute errors.
+    raw = forecast(series_csv(tmp_path / "ar.csv", changes), loss="mae")
+    result = rnnbench.run(config_lib.validate(raw), results_dir=tmp_path, verbose=0)
+    m = result.metrics
     assert m["evaluated_weights"] == "best" and m["evaluated_epoch"] >= 1
     assert not m["naive_start"]["kept_start"] and m["naive_start"]["p"] < naive_start.ALPHA
+    assert "absolute error" in m["naive_start"]["test"]
+    assert m["test_loss"] == m["test_mae"] != m["test_mse"]
+    history = pd.read_csv(result.run_dir / "history.csv")  # what Keras trained on
+    np.testing.assert_allclose(history["val_loss"], history["val_mae"], rtol=1e-5)
     assert m["test_mase"] < 0.9 * m["baseline_test_mase"]

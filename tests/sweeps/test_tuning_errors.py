@@ -34,6 +34,9 @@ def _sweep_file_cases():
          ["model.layers[3].units", "index 3 is out of range", "1 entries"]),
         ("unknown top-level key", {"space": space, "spaec": {}},
          ["Unknown key `spaec`", "did you mean 'space'"]),
+        # val_loss would be MSE in some trials and MAE in others: not one yardstick.
+        ("loss searched under val_loss", {"space": {"train.loss": {"choice": ["mse", "mae"]}}},
+         ["`train.loss` to ['mae', 'mse']", "'val_loss'", "'val_mae'", "'val_rmse'"]),
     ]
 
 
@@ -54,6 +57,15 @@ def test_sweep_file_errors_are_clear_user_errors(tmp_path, tiny, raw, expected):
     with pytest.raises(UserError):
         tune(path, tmp_path / "results")
     assert not (tmp_path / "results").exists()
+
+
+def test_a_loss_search_loads_under_an_objective_every_trial_shares(tmp_path, tiny):
+    from rnnbench.sweeps import definition
+    path = write_yaml(tmp_path / "losses.yaml", {
+        "experiment": str(tiny), "tuner": {"objective": "val_mae"},
+        "space": {"train.loss": {"choice": ["mse", "mae"]}}})
+    sweep, _ = definition.load_sweep(str(path))
+    assert sweep.tuner.objective == "val_mae"
 
 
 def test_bad_experiment_name_is_a_user_error_with_a_close_match(tmp_path):
