@@ -38,3 +38,15 @@ def test_train_seq_len_chunks_only_the_training_part_and_keeps_every_step():
     # Same frames, summed in another order.
     assert chunked.info["baseline_train_nll"] == pytest.approx(
         whole.info["baseline_train_nll"], rel=1e-12)
+
+
+def test_marginal_nll_is_frame_nll_of_the_marginal_at_every_step():
+    """The closed form the loader records as `baseline_train_nll`, against the full sum."""
+    rng = np.random.default_rng(2)
+    y = (rng.random((7, 30, music.KEYS)) < 0.1).astype(np.float32)
+    y[2, 20:] = -1.0  # padded steps count in neither
+    valid = y[..., 0] >= 0
+    on, steps = y[valid].sum(0, dtype=np.float64), int(valid.sum())
+    probs = ((on + 1.0) / (steps + 2.0)).astype(np.float32)
+    assert music.marginal_nll(on, steps, probs) == pytest.approx(
+        music.frame_nll(y, np.broadcast_to(probs, y.shape)), rel=1e-12)
