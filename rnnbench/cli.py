@@ -451,8 +451,10 @@ def cmd_worker(args):
 
 
 def cmd_tune(args):
-    if args.workers < 0:
-        raise UserError(f"Expected `--workers` to be >= 0. Received: {args.workers}")
+    for name in ("workers", "trials_per_process"):  # before the seconds of imports
+        if getattr(args, name) < 0:
+            raise UserError(f"Expected `--{name.replace('_', '-')}` to be >= 0. "
+                            f"Received: {getattr(args, name)}")
     check_positive(args, "threads", "worker_timeout")
     if args.serve and (args.workers or args.gpus):
         raise UserError("`--serve` runs the chief only: start workers with `rnnbench "
