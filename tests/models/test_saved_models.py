@@ -81,26 +81,64 @@ SHIPPED = {"lstm": True, "fused_lstm": True, "gru": True, "simple_rnn": True,
            "textbook_lstm": False, "peephole_lstm": False, "mgu": False}
 
 
-def test_model_keras_of_every_shipped_cell_loads_in_plain_keras_or_says_what_to_import(
-        tmp_path):
-    from rnnbench.config import catalog  # noqa: F401  (registers the cell names)
-    from rnnbench.config.registry import CELLS
-    assert set(SHIPPED) == set(CELLS.names())
-    rng = np.random.default_rng(5)
-    inputs, expected = {}, {}
+# `train.<cell>_kernel: hoisted` (issue 28): each kernel's layers, bidirectional too.
+HOISTED = [("lstm", False, "lstm_kernel"), ("lstm", "concat", "lstm_kernel"),
+           ("gru", False, "gru_kernel"), ("gru", "sum", "gru_kernel"),
+           ("simple_rnn", False, "simple_rnn_kernel")]
+
+
+def shipped_cell_models():
+    """`{name: (cell, model)}`: a model of every SHIPPED cell, bidirectional LSTM and jsb_lstm."""
+    models = {}
     for cell, bidirectional in [*((c, False) for c in SHIPPED), ("lstm", "concat"),
                                 ("lstm", "jsb")]:
         # jsb: the polyphonic task's loss is rnnbench's own, so it is saved uncompiled.
         exp = (config_lib.load_experiment("jsb_lstm") if bidirectional == "jsb" else
                experiment_config(cells=(cell, cell), bidirectional=bidirectional))
-        model = builders.build_model(exp)
-        path = tmp_path / f"{cell}_{bidirectional}.keras"
+        models[f"{cell}_{bidirectional}"] = (cell, exp, builders.build_model(exp))
+    return models
+
+
+def hoisted_models():
+    """`{name: (cell, model)}`: a model of every HOISTED kernel."""
+    models = {}
+    for cell, bidirectional, key in HOISTED:
+        exp = experiment_config(cells=(cell, cell), bidirectional=bidirectional,
+                                train={key: "hoisted"})
+        models[f"hoisted_{cell}_{bidirectional}"] = (cell, exp, builders.build_model(exp))
+    return models
+
+
+@pytest.fixture(scope="module")
+def built_and_loaded(tmp_path_factory):
+    """Every model above, saved, then loaded by one fresh Python without rnnbench.
+
+    Returns `{name: (cell, model, what PLAIN_LOAD found, what the model predicts)}`.
+    """
+    tmp = tmp_path_factory.mktemp("plain")
+    rng = np.random.default_rng(5)
+    models = {**shipped_cell_models(), **hoisted_models()}
+    inputs, expected = {}, {}
+    for name, (_, exp, model) in models.items():
+        path = tmp / f"{name}.keras"
         saving.save_model(model, path)
         inputs[path] = rng.normal(size=(3, *(d or 6 for d in config_lib.data_spec(
             exp).input_shape))).astype("float32")
-        expected[path] = (cell, model.predict(inputs[path], verbose=0))
-    for path, found in load_without_rnnbench(tmp_path, inputs).items():
-        cell, y = expected[Path(path)]
+        expected[path] = model.predict(inputs[path], verbose=0)
+    found = load_without_rnnbench(tmp, inputs)
+    return {Path(path).stem: (models[Path(path).stem][0], models[Path(path).stem][2],
+                              report, expected[Path(path)])
+            for path, report in found.items()}
+
+
+def test_model_keras_of_every_shipped_cell_loads_in_plain_keras_or_says_what_to_import(
+        built_and_loaded):
+    from rnnbench.config import catalog  # noqa: F401  (registers the cell names)
+    from rnnbench.config.registry import CELLS
+    assert set(SHIPPED) == set(CELLS.names())
+    shipped = {k: v for k, v in built_and_loaded.items() if not k.startswith("hoisted_")}
+    assert len(shipped) == len(SHIPPED) + 2
+    for cell, _, found, y in shipped.values():
         assert found["plain"] is SHIPPED[cell], found.get("error")
         np.testing.assert_allclose(found["y"], y, atol=1e-6, rtol=1e-6)
         if found["plain"]:
@@ -110,33 +148,19 @@ def test_model_keras_of_every_shipped_cell_loads_in_plain_keras_or_says_what_to_
             assert "rnnbench.models.cells" in found["error"]
 
 
-# `train.<cell>_kernel: hoisted` (issue 28): each kernel's layers, bidirectional too.
-HOISTED = [("lstm", False, "lstm_kernel"), ("lstm", "concat", "lstm_kernel"),
-           ("gru", False, "gru_kernel"), ("gru", "sum", "gru_kernel"),
-           ("simple_rnn", False, "simple_rnn_kernel")]
-
-
-def test_model_keras_with_hoisted_kernels_loads_in_plain_keras_as_the_keras_layers(tmp_path):
-    rng = np.random.default_rng(8)
-    inputs, expected = {}, {}
-    for cell, bidirectional, key in HOISTED:
-        exp = experiment_config(cells=(cell, cell), bidirectional=bidirectional,
-                                train={key: "hoisted"})
-        model = builders.build_model(exp)
+def test_model_keras_with_hoisted_kernels_loads_in_plain_keras_as_the_keras_layers(
+        built_and_loaded):
+    hoisted = {k: v for k, v in built_and_loaded.items() if k.startswith("hoisted_")}
+    assert len(hoisted) == len(HOISTED)
+    for cell, model, found, y in hoisted.values():
         built = {type(builders.unwrap(layer)).__name__
                  for layer in builders.recurrent_layers(model)}
         assert built == {"Hoisted" + {"lstm": "LSTM", "gru": "GRU",
                                       "simple_rnn": "SimpleRNN"}[cell]}
-        path = tmp_path / f"{cell}_{bidirectional}.keras"
-        saving.save_model(model, path)
-        inputs[path] = rng.normal(size=(3, *(d or 6 for d in config_lib.data_spec(
-            exp).input_shape))).astype("float32")
-        expected[path] = model.predict(inputs[path], verbose=0)
-    for path, found in load_without_rnnbench(tmp_path, inputs).items():
         assert found["plain"], found.get("error")
         assert not any(name.startswith("Hoisted") for name in found["classes"])
         # Keras' loop against the hoisted projection: the same sums, rounded apart.
-        np.testing.assert_allclose(found["y"], expected[Path(path)], atol=1e-5, rtol=1e-5)
+        np.testing.assert_allclose(found["y"], y, atol=1e-5, rtol=1e-5)
 
 
 @pytest.mark.slow
