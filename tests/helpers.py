@@ -5,6 +5,9 @@ so this works in every pytest import mode). Fixtures live in conftest.py.
 """
 
 import json
+import os
+import re
+import signal
 import socket
 import subprocess
 import sys
@@ -170,6 +173,46 @@ def wait_for(predicate, timeout, what, proc=None, interval=0.1):
             pytest.fail(f"the process exited ({proc.returncode}) before {what}")
         time.sleep(interval)
     pytest.fail(f"timed out after {timeout} s waiting for {what}")
+
+
+BOARD_URL = re.compile(r"TensorBoard on (http://[^/\s]+/)")
+
+
+def start_board(logdir, log, *flags):
+    """Starts `rnnbench board` over `logdir` in its own process, as a user would.
+
+    It runs on `--port 0`, so TensorBoard binds a free port itself: a port picked
+    here and freed could be taken by another test's server before the board binds it.
+
+    Returns:
+        `(process, URL)` once it printed its URL; stop it with `stop_board`.
+    """
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "rnnbench", "board", "--logdir", str(logdir),
+             "--port", "0", *flags], stdout=out, stderr=subprocess.STDOUT,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}, start_new_session=True,
+            preexec_fn=default_sigint)
+    try:
+        found = wait_for(lambda: BOARD_URL.search(Path(log).read_text()), 90,
+                         f"rnnbench board's URL in {log}", proc=proc)
+    except BaseException:
+        stop_board(proc, log)
+        raise
+    return proc, found.group(1)
+
+
+def stop_board(proc, log):
+    """Ctrl-Cs a board from `start_board` (killed if it has not left in 30 s); its exit code."""
+    if proc.poll() is not None:
+        return proc.returncode
+    proc.send_signal(signal.SIGINT)
+    try:
+        return proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        pytest.fail(f"rnnbench board still ran 30 s after Ctrl-C: {Path(log).read_text()[-2000:]}")
 
 
 class LogRecords:

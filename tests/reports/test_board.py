@@ -8,11 +8,6 @@ bypassed, and every request has a timeout.
 """
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import quote, urlparse
@@ -21,7 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import TINY_SWEEP_BASE, default_sigint, free_port, read_json, trial_states
+from helpers import TINY_SWEEP_BASE, read_json, start_board, stop_board, trial_states
 from rnnbench.errors import UserError
 
 TINY = {**TINY_SWEEP_BASE, "train": {**TINY_SWEEP_BASE["train"], "epochs": 2}}
@@ -300,10 +295,8 @@ def test_each_trials_runs_take_its_hyperparameters_and_show_its_pictures(server,
 @pytest.mark.slow  # the sweeps train
 def test_board_start_serves_on_localhost(sweep):
     from rnnbench.reports import board
-    sweep_dir = sweep
-    port = free_port()
-    url = board.start(str(sweep_dir), port=port)
-    assert url == f"http://127.0.0.1:{port}/"
+    url = board.start(str(sweep), port=0)  # TensorBoard binds a free port itself
+    assert urlparse(url).hostname == "127.0.0.1" and urlparse(url).port > 0, url
     assert "scalars" in request(url, "/data/plugins_listing")
 
 
@@ -312,7 +305,7 @@ def test_board_on_a_missing_folder_is_a_user_error(tmp_path, capsys):
     from rnnbench.reports import board
     missing = tmp_path / "nothing-here"
     with pytest.raises(UserError, match="does not exist"):
-        board.start(str(missing), port=free_port())
+        board.start(str(missing), port=0)
     assert main(["board", "--logdir", str(missing)]) == 2
     assert "No results to show" in capsys.readouterr().err
 
@@ -338,27 +331,13 @@ def test_rnnbench_board_binds_127_0_0_1_by_default(sweep, tmp_path):
     from rnnbench.cli import make_parser
     assert make_parser().parse_args(["board"]).host == "127.0.0.1"
 
-    sweep_dir = sweep
-    port = free_port()
     log = tmp_path / "board.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "rnnbench", "board", "--logdir", str(sweep_dir),
-             "--port", str(port)], stdout=out, stderr=subprocess.STDOUT,
-            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}, start_new_session=True,
-            preexec_fn=default_sigint)
+    proc, url = start_board(sweep, log)
     try:
-        deadline = time.monotonic() + 90
-        while "TensorBoard on" not in log.read_text():
-            assert proc.poll() is None, log.read_text()[-3000:]
-            assert time.monotonic() < deadline, "rnnbench board printed no URL in 90 s"
-            time.sleep(0.1)
-        assert f"TensorBoard on http://127.0.0.1:{port}/" in log.read_text()
-        assert _listening_addresses(port) == {"0100007F"}  # 127.0.0.1 only
-        assert "scalars" in request(f"http://127.0.0.1:{port}/", "/data/plugins_listing")
-        proc.send_signal(signal.SIGINT)  # Ctrl-C stops it cleanly
-        assert proc.wait(timeout=30) == 0
+        assert urlparse(url).hostname == "127.0.0.1", url
+        port = urlparse(url).port
+        assert _listening_addresses(port) == {"0100007F"}, log.read_text()  # 127.0.0.1 only
+        assert "scalars" in request(url, "/data/plugins_listing")
+        assert stop_board(proc, log) == 0, log.read_text()  # Ctrl-C stops it cleanly
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
+        stop_board(proc, log)

@@ -3,24 +3,20 @@
 One plain run of each task kind (1 epoch, tiny data) under one results root;
 its `tb/` run must hold the final metrics beside the baseline's, the summary
 text and the task's pictures. A real `rnnbench board` over that root (its own
-process, a free 127.0.0.1 port, bounded waits) must list them through
+process, a port TensorBoard picks on 127.0.0.1, bounded waits) must list them through
 TensorBoard's HTTP API.
 """
 
 import io
 import json
-import os
-import signal
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 import numpy as np
 import pytest
 
-from helpers import default_sigint, free_port, read_json, wait_for
+from helpers import read_json, start_board, stop_board, wait_for
 from rnnbench.config import experiment as config_lib
 from rnnbench.errors import UserError
 from rnnbench.runs import dashboard, training
@@ -164,26 +160,12 @@ def get(port, path, timeout=30):
 def board(runs, tmp_path_factory):
     """`rnnbench board` over the results root, in its own process; its port."""
     results, _ = runs
-    port = free_port()
     log = tmp_path_factory.mktemp("board_log") / "board.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "rnnbench", "board", "--logdir", str(results),
-             "--port", str(port)], stdout=out, stderr=subprocess.STDOUT,
-            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}, start_new_session=True,
-            preexec_fn=default_sigint)
+    proc, url = start_board(results, log)
     try:
-        wait_for(lambda: "TensorBoard on" in log.read_text(), 90, "rnnbench board's URL",
-                 proc=proc)
-        yield port
+        yield urlparse(url).port
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=30)
+        stop_board(proc, log)
 
 
 def listed(port, plugin, run, wanted):
