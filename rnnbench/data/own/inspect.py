@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 
-from rnnbench.data.own import reading
+from rnnbench.data.own import reading, timestamps
 from rnnbench.errors import UserError
 
 SAMPLE_ROWS = 200_000
@@ -116,8 +116,8 @@ def _sample(path):
             return table.slice(0, SAMPLE_ROWS).to_pandas(), table.num_rows
         from pyarrow import csv
         batches, rows = [], 0
-        with csv.open_csv(path, convert_options=csv.ConvertOptions(
-                strings_can_be_null=True)) as reader:
+        parse, convert = reading.csv_options(path, strings_can_be_null=True)
+        with csv.open_csv(path, parse_options=parse, convert_options=convert) as reader:
             for batch in reader:
                 if rows < SAMPLE_ROWS:
                     batches.append(batch)
@@ -125,6 +125,24 @@ def _sample(path):
         import pyarrow as pa
         sample = pa.Table.from_batches(batches, schema=reader.schema).slice(0, SAMPLE_ROWS)
         return sample.to_pandas(), rows
+
+
+def _csv_layout(path):
+    """How a CSV that is not comma-separated is read (`dialect`); empty otherwise."""
+    if reading.table_format(path) != "csv":
+        return ""
+    from rnnbench.data.own import dialect
+    return dialect.of_file(path).describe()
+
+
+def _is_time(strings, name):
+    """Whether a column of text holds dates: every cell parses, and unless the name says
+    time (`TIME_NAMES`), with one format (`12.03.2021`, not a mix of words and numbers)."""
+    if not len(strings) or not strings.str.contains(r"\d").all():
+        return False
+    parsed, reading = timestamps.parse(strings)
+    return bool(parsed.notna().all()) and (
+        reading != timestamps.EACH_CELL or bool(TIME_NAMES.search(name)))
 
 
 def inspect_table(path):
@@ -150,9 +168,7 @@ def inspect_table(path):
         else:
             strings = non_null.astype(str)
             words = float(strings.str.split().str.len().mean()) if len(strings) else 0.0
-            parsed = pd.to_datetime(strings.head(1000), errors="coerce", format="mixed") \
-                if TIME_NAMES.search(str(name)) else None
-            if parsed is not None and len(parsed) and parsed.notna().all():
+            if _is_time(strings.head(1000), str(name)):
                 kind, example = "time", str(example)
             elif words >= 4:
                 kind = "text"
@@ -171,7 +187,9 @@ def inspect_table(path):
         numeric = [c for c in columns if c.kind in ("integer", "number")]
         time_column = next((c.name for c in numeric if TIME_NAMES.search(c.name)),
                            next((c.name for c in numeric if c.counter), None))
-    return Inspection(path, "table", rows, columns, time_column)
+    layout = _csv_layout(path)
+    return Inspection(path, "table", rows, columns, time_column,
+                      facts={"layout": layout} if layout else {})
 
 
 def class_balance(path, column):
@@ -285,7 +303,9 @@ def data_report(exp):
     info = splits.info
     lines = ["data:"]
     for f in info.get("files", []):
-        lines.append(f"  file {f['path']} ({f['size']:,} bytes, SHA-256 {f['sha256'][:16]}...)")
+        layout = _csv_layout(f["path"])
+        lines.append(f"  file {f['path']} ({f['size']:,} bytes, SHA-256 {f['sha256'][:16]}..."
+                     f"{'; ' + layout if layout else ''})")
     for key in ("rows", "series", "sequences", "tokens", "vocabulary_size"):
         if key in info:
             lines.append(f"  {key}: {info[key]}")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnbench.data.own import dialect
 from rnnbench.data.own.parallel import worker_count
 from rnnbench.errors import UserError
 
@@ -230,6 +231,18 @@ def table_format(path, fmt="auto"):
     return "csv"
 
 
+def csv_options(path, **convert):
+    """pyarrow's `(ParseOptions, ConvertOptions)` for the CSV at `path`, in its dialect.
+
+    Args:
+        **convert: `ConvertOptions` arguments; the decimal mark is the file's.
+    """
+    from pyarrow import csv
+    found = dialect.of_file(path)
+    return (csv.ParseOptions(delimiter=found.delimiter),
+            csv.ConvertOptions(decimal_point=found.decimal, **convert))
+
+
 def did_you_mean(name, names):
     close = difflib.get_close_matches(str(name), [str(n) for n in names], n=2)
     return f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
@@ -246,8 +259,8 @@ def table_columns(path, fmt="auto", key="data.path"):
         if fmt == "jsonl":
             return list(_read_json(path).column_names)
         from pyarrow import csv
-        with csv.open_csv(path, convert_options=csv.ConvertOptions(
-                column_types=None, strings_can_be_null=True)) as reader:
+        parse, convert = csv_options(path, strings_can_be_null=True)
+        with csv.open_csv(path, parse_options=parse, convert_options=convert) as reader:
             return list(reader.schema.names)
 
 
@@ -273,7 +286,7 @@ def light_column(path, column, key="data.path"):
             if fmt == "jsonl":
                 rows = (json.loads(line) for line in text if line.strip())
             else:
-                rows = csv.DictReader(text)
+                rows = csv.DictReader(text, delimiter=dialect.of_file(path).delimiter)
                 if rows.fieldnames is None or column not in rows.fieldnames:
                     names = list(rows.fieldnames or [])
                     raise UserError(f"Expected {str(path)!r} to have a column {column!r} "
@@ -300,8 +313,8 @@ def light_header(path, key="data.path"):
     opener = _gzip_open if str(path).endswith(".gz") else open
     try:
         with opener(path, "rb") as raw:
-            return next(csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")),
-                        [])
+            return next(csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""),
+                                   delimiter=dialect.of_file(path).delimiter), [])
     except UnicodeDecodeError:
         raise not_utf8(path, key) from None
 
@@ -410,11 +423,10 @@ def read_matrix(path, numeric, other=(), converters=None, fmt="auto", key="data.
             matrix[:, j] = values.pop(name)
         return matrix, {k: converters[k](v, 0) if k in converters else pa.chunked_array([v])
                         for k, v in others.items()}, rows
-    from pyarrow import csv
     columns = table_columns(path, fmt, key)
     wanted = list(dict.fromkeys([*numeric, *other]))
     require_columns(path, wanted, columns, key)
-    convert = csv.ConvertOptions(include_columns=wanted,
+    parse, convert = csv_options(path, include_columns=wanted,
                                  column_types={c: pa.float32() for c in numeric},
                                  strings_can_be_null=True)
     # A row takes at least one byte per column; a gzip file may hold ~1000x its size.
@@ -424,7 +436,7 @@ def read_matrix(path, numeric, other=(), converters=None, fmt="auto", key="data.
     converted, chunks, rows = {}, {name: [] for name in other if name not in converters}, 0
     with arrow_errors(path, fmt, key):
         try:
-            for batch, block in _csv_pieces(path, convert, numeric, columns):
+            for batch, block in _csv_pieces(path, parse, convert, numeric, columns):
                 n = batch.num_rows
                 matrix[rows:rows + n] = block
                 for name, convert_chunk in converters.items():
@@ -464,7 +476,7 @@ def _row_major(batch, numeric):
     return block
 
 
-def _csv_pieces(path, convert, numeric, names):
+def _csv_pieces(path, parse, convert, numeric, names):
     """The CSV's rows as `(record batch, numeric block)` in the file's order.
 
     Each piece is whole lines after the header, about `PIECE_BYTES`, parsed
@@ -482,13 +494,13 @@ def _csv_pieces(path, convert, numeric, names):
         header = f.readline()
         sample = f.read(PIECE_BYTES)
     if b'"' in sample:  # a quoted header (pyarrow writes one) cuts nothing
-        with csv.open_csv(path, convert_options=convert,
+        with csv.open_csv(path, parse_options=parse, convert_options=convert,
                           read_options=csv.ReadOptions(block_size=1 << 20)) as reader:
             for batch in reader:
                 yield batch, _row_major(batch, numeric)
         return
-    yield from _parsed_in_parallel(_raw_pieces(path, opener, header), names, convert,
-                                   numeric)
+    yield from _parsed_in_parallel(_raw_pieces(path, opener, header), names, parse,
+                                   convert, numeric)
 
 
 def _raw_pieces(path, opener, header):
@@ -528,7 +540,7 @@ def _hashed(piece, digest):
     return piece
 
 
-def _parsed_in_parallel(pieces, names, convert, numeric):
+def _parsed_in_parallel(pieces, names, parse_options, convert, numeric):
     """Each piece parsed by `read_csv` and made `_row_major` in a pool of threads.
 
     A thread reads and hashes the pieces while one single-threaded parse per
@@ -549,7 +561,7 @@ def _parsed_in_parallel(pieces, names, convert, numeric):
 
     def parse(piece):
         table = csv.read_csv(pa.py_buffer(piece), read_options=options,
-                             convert_options=convert)
+                             parse_options=parse_options, convert_options=convert)
         if not table.num_rows:  # a piece of blank lines
             return None
         batch, = table.combine_chunks().to_batches()  # columns of one chunk: one batch
@@ -604,19 +616,19 @@ def _read_arrow(path, fmt, numeric, wanted, key):
         if fmt == "jsonl":
             return _read_json(path).select(wanted)
         from pyarrow import csv
-        convert = csv.ConvertOptions(include_columns=wanted,
+        parse, convert = csv_options(path, include_columns=wanted,
                                      column_types={c: pa.float32() for c in numeric},
                                      strings_can_be_null=True)
         try:
-            return csv.read_csv(path, convert_options=convert)
+            return csv.read_csv(path, parse_options=parse, convert_options=convert)
         except pa.ArrowInvalid as e:
             if "conversion error to float" not in str(e):
                 raise
             # Find the offending cell ourselves, to name its row and value.
-            convert = csv.ConvertOptions(include_columns=wanted,
+            parse, convert = csv_options(path, include_columns=wanted,
                                          column_types={c: pa.string() for c in numeric},
                                          strings_can_be_null=True)
-            table = csv.read_csv(path, convert_options=convert)
+            table = csv.read_csv(path, parse_options=parse, convert_options=convert)
             for name in numeric:
                 _to_float32(path, name, table.column(name), fmt)
             raise
@@ -630,6 +642,8 @@ def _to_float32(path, name, column, fmt):
             or pa.types.is_boolean(column.type) or pa.types.is_null(column.type):
         return pc.cast(column, pa.float32())
     text = pc.cast(column, pa.string()).to_pandas()
+    if fmt == "csv" and dialect.of_file(path).decimal == ",":
+        text = text.str.replace(",", ".", regex=False)
     import pandas as pd
     parsed = pd.to_numeric(text, errors="coerce")
     bad = parsed.isna() & text.notna() & ~text.str.strip().str.lower().isin(

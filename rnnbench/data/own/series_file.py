@@ -19,7 +19,7 @@ import numpy as np
 from rnnbench.config.registry import DATASETS
 from rnnbench.config.schema import SchemaError
 from rnnbench.data.base import DataSpec, NewInputs, Param, Split, Splits
-from rnnbench.data.own import common, parallel, reading
+from rnnbench.data.own import common, parallel, reading, timestamps
 from rnnbench.data.preprocessing import Scaler, chronological_split
 from rnnbench.data.series import baseline_name, series_params
 from rnnbench.data import targets as targets_lib
@@ -93,8 +93,7 @@ class FileSeries(common.FileDataset):
         for key in ("targets", "features", "time_column", "id_column"):
             reading.require_columns(path, common.names(params[key]), present, f"data.{key}")
         time_column = params["time_column"]
-        converters = {time_column: lambda chunk, first: _parse_time_chunk(
-            chunk, time_column, path, first)} if time_column else {}
+        converters = {time_column: _time_converter(time_column, path)} if time_column else {}
         table, others, rows = reading.read_matrix(path, columns, other, converters)
         time = others.pop(time_column) if time_column else None
         ids = None
@@ -306,18 +305,32 @@ def parse_time(array, name, path):
     import pyarrow as pa
     if isinstance(array, pa.ChunkedArray):
         parts = array.chunks or [pa.array([], array.type)]
-        first = _parse_time_chunk(parts[0], name, path, 0)
+        first, reading = _parse_time_chunk(parts[0], name, path, 0)
         out = np.empty(len(array), first.dtype)
         out[:len(first)] = first
         start = len(first)
-        for chunk in parts[1:]:
-            out[start:start + len(chunk)] = _parse_time_chunk(chunk, name, path, start)
+        for chunk in parts[1:]:  # read as the first chunk was (day first or month first)
+            out[start:start + len(chunk)] = _parse_time_chunk(chunk, name, path, start,
+                                                              reading)[0]
             start += len(chunk)
         return out
-    return _parse_time_chunk(array, name, path, 0)
+    return _parse_time_chunk(array, name, path, 0)[0]
 
 
-def _parse_time_chunk(array, name, path, offset):
+def _time_converter(name, path):
+    """`read_matrix`'s converter of the time column: every block read as the first was."""
+    chosen = []
+
+    def convert(chunk, first_row):
+        values, reading = _parse_time_chunk(chunk, name, path, first_row,
+                                            chosen[0] if chosen else None)
+        chosen[:] = [reading]
+        return values
+    return convert
+
+
+def _parse_time_chunk(array, name, path, offset, reading=None):
+    """`(int64 nanoseconds or float64 numbers, the text's timestamps.parse reading)`."""
     import pyarrow as pa
     import pyarrow.compute as pc
     if array.null_count:
@@ -325,12 +338,12 @@ def _parse_time_chunk(array, name, path, offset):
         raise UserError(f"Column {name!r} (`data.time_column`) of {str(path)!r} is empty "
                         f"in row {row + 1}. Expected a timestamp in every row.")
     if pa.types.is_timestamp(array.type) or pa.types.is_date(array.type):
-        return pc.cast(pc.cast(array, pa.timestamp("ns")), pa.int64()).to_numpy()
+        return pc.cast(pc.cast(array, pa.timestamp("ns")), pa.int64()).to_numpy(), reading
     if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
-        return array.to_numpy(zero_copy_only=False).astype(np.float64)
+        return array.to_numpy(zero_copy_only=False).astype(np.float64), reading
     import pandas as pd
     text = pd.Series(array.to_numpy(zero_copy_only=False))
-    parsed = pd.to_datetime(text, errors="coerce", format="mixed")
+    parsed, reading = timestamps.parse(text, reading)
     if parsed.isna().any():
         row = int(np.flatnonzero(parsed.isna().to_numpy())[0])
         raise UserError(f"Expected column {name!r} (`data.time_column`) of {str(path)!r} to "
@@ -339,7 +352,7 @@ def _parse_time_chunk(array, name, path, offset):
                         "which does not parse as one.")
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
-    return parsed.to_numpy("datetime64[ns]").astype(np.int64)
+    return parsed.to_numpy("datetime64[ns]").astype(np.int64), reading
 
 
 def time_label(value):

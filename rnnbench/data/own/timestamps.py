@@ -1,0 +1,67 @@
+"""Dates and times written as text, read with one reading for the whole column.
+
+pandas' `format="mixed"` parses each cell on its own, so in a column of
+`dd.mm.yyyy` dates `02.01.2021` becomes 1 February and `13.01.2021` 13 January:
+the rows sort in the wrong order and nothing says so. Here a column is read
+with one format, inferred from its first cell, month first (pandas' default)
+or day first, whichever reads every cell; a year-first cell (ISO 8601) is never
+read day first. Where both read every cell (no day above 12), the reading
+under which the file's rows are in time order wins, then day first for dates
+written with dots, then the one with the more regular steps, then month first. Only a column that no single format reads
+falls back to parsing each cell on its own.
+"""
+
+import re
+import warnings
+
+import numpy as np
+
+_YEAR_FIRST = re.compile(r"^\s*\d{4}\D")
+MONTH_FIRST, DAY_FIRST, EACH_CELL = "month first", "day first", "each cell"
+
+
+def parse(text, reading=None):
+    """`(datetimes, reading)` of a pandas Series of strings; unreadable cells are NaT.
+
+    Args:
+        reading: `MONTH_FIRST`, `DAY_FIRST` or `EACH_CELL` to apply (the one a
+            first chunk chose); None chooses it from `text`.
+    """
+    if reading is not None:
+        return _read(text, reading), reading
+    first = text.dropna().iloc[0] if text.notna().any() else ""
+    candidates = [MONTH_FIRST] if _YEAR_FIRST.match(str(first)) else [MONTH_FIRST, DAY_FIRST]
+    complete = {}
+    for candidate in candidates:
+        parsed = _read(text, candidate)
+        if parsed.notna().all():
+            complete[candidate] = parsed
+    if not complete:
+        return _read(text, EACH_CELL), EACH_CELL
+    if len(complete) == 2 and not complete[MONTH_FIRST].equals(complete[DAY_FIRST]):
+        reading = max(complete, key=lambda r: _plausibility(complete[r], r, str(first)))
+    else:
+        reading = next(iter(complete))
+    return complete[reading], reading
+
+
+def _read(text, reading):
+    import pandas as pd
+    with warnings.catch_warnings():  # "Could not infer format": the cells are read one by one
+        warnings.simplefilter("ignore", UserWarning)
+        if reading == EACH_CELL:
+            return pd.to_datetime(text, errors="coerce", format="mixed")
+        return pd.to_datetime(text, errors="coerce", dayfirst=reading == DAY_FIRST)
+
+
+def _plausibility(parsed, reading, first):
+    """Higher for a reading whose rows are in time order; then day first for dates
+    written with dots (`dd.mm.yyyy`, as no locale writes month first), then more
+    regular steps."""
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+    values = parsed.to_numpy("datetime64[ns]").astype(np.int64)
+    in_order = bool(np.all(np.diff(values) >= 0))
+    steps = len(np.unique(np.diff(np.sort(values))))
+    dotted_day_first = reading == DAY_FIRST and bool(re.match(r"^\s*\d{1,2}\.\d{1,2}\.", first))
+    return in_order, dotted_day_first, -steps

@@ -1,0 +1,131 @@
+"""Tables as users' spreadsheets write them: `;`, tab or `|` between fields, decimal
+commas, and dates written day first (`31.12.2021`), read to the same data as a plain
+comma-separated ISO file. Every file is generated here; nothing trains."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from own_files import price_csv, reviews_csv
+
+from rnnbench.cli import main
+from rnnbench.config import experiment as config_lib
+from rnnbench.data import cache
+from rnnbench.data.own import dialect, timestamps
+
+# (delimiter, decimal, date format): the layouts a spreadsheet in another locale exports.
+LAYOUTS = {
+    "semicolon_decimal_comma_day_first": (";", ",", "%d.%m.%Y"),
+    "tab_decimal_point": ("\t", ".", "%Y-%m-%d"),
+    "pipe_day_first_slashes": ("|", ".", "%d/%m/%Y"),
+    "semicolon_decimal_point": (";", ".", "%Y-%m-%d"),
+}
+
+
+def rewrite(source, path, delimiter, decimal, date_format, quote=False):
+    """`source` (a comma-separated ISO price table) written in another layout."""
+    frame = pd.read_csv(source)
+    frame["date"] = pd.to_datetime(frame["date"]).dt.strftime(date_format)
+    frame.to_csv(path, sep=delimiter, decimal=decimal, index=False,
+                 quoting=1 if quote else 0)  # 1: csv.QUOTE_ALL, the streaming reader's path
+    return path
+
+
+def series_splits(path, **data):
+    raw = {"name": "layout", "seed": 1,
+           "data": {"name": "file_series", "path": str(path), "time_column": "date",
+                    "targets": "close", "features": ["open", "volume"], "window": 5, **data},
+           "model": {"layers": [{"cell": "gru", "units": 4}]},
+           "train": {"epochs": 1, "batch_size": 16}}
+    return cache.load(config_lib.validate(raw, source="<test>"))
+
+
+@pytest.fixture(scope="module")
+def prices(tmp_path_factory):
+    # Rows shuffled: the time column alone puts them in order, so a date read
+    # month first where it is day first would reorder the series.
+    return price_csv(tmp_path_factory.mktemp("layouts") / "prices.csv", n=120, shuffle=True)
+
+
+@pytest.mark.parametrize("quote", [False, True], ids=["plain", "quoted"])
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_a_series_in_another_layout_loads_the_same_windows(prices, tmp_path, layout, quote):
+    delimiter, decimal, date_format = LAYOUTS[layout]
+    other = rewrite(prices, tmp_path / "prices.csv", delimiter, decimal, date_format, quote)
+    assert dialect.of_file(other) == (delimiter, decimal)
+    expected, got = series_splits(prices), series_splits(other)
+    for part in ("train", "val", "test"):
+        np.testing.assert_array_equal(getattr(got, part).x, getattr(expected, part).x)
+        np.testing.assert_array_equal(getattr(got, part).y, getattr(expected, part).y)
+    assert got.info["periods"] == expected.info["periods"]
+
+
+def test_a_text_table_separated_by_semicolons_keeps_the_commas_in_its_texts(tmp_path):
+    plain = reviews_csv(tmp_path / "reviews.csv")
+    frame = pd.read_csv(plain)
+    frame["review"] = frame["review"].str.replace(" ", ", ", n=1)  # commas inside the text
+    frame.to_csv(tmp_path / "semi.csv", sep=";", index=False)
+    assert dialect.of_file(tmp_path / "semi.csv") == (";", ".")
+
+    def texts(path):
+        raw = {"name": "texts", "seed": 1,
+               "data": {"name": "file_text", "path": str(path), "text_column": "review",
+                        "label_column": "sentiment", "seq_len": 8},
+               "model": {"layers": [{"cell": "gru", "units": 4}]},
+               "train": {"epochs": 1, "batch_size": 16}}
+        return cache.load(config_lib.validate(raw, source="<test>"))
+    frame.to_csv(tmp_path / "comma.csv", index=False)
+    expected, got = texts(tmp_path / "comma.csv"), texts(tmp_path / "semi.csv")
+    np.testing.assert_array_equal(got.train.x, expected.train.x)
+    np.testing.assert_array_equal(got.train.y, expected.train.y)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("a,b\n1.5,2\n", (",", ".")),
+    ("a;b\n1,5;2\n3,25;4\n", (";", ",")),
+    ("a;b\n1.5;2\n", (";", ".")),
+    ("a\tb\n1,5\t2\n", ("\t", ",")),
+    ("a|b|c\nx|1|2\n", ("|", ".")),
+    ("value\n1\n2\n", (",", ".")),  # one column: nothing to split
+    ('text,label\n"good; fine",pos\n"bad; sad",neg\n', (",", ".")),  # ; inside quotes
+    ("a;b\n1,5;2\n3.5;4\n", (";", ".")),  # both marks: not a decimal-comma file
+])
+def test_sniff_finds_the_delimiter_and_decimal_mark(text, expected):
+    assert dialect.sniff(text) == expected
+
+
+def test_sniff_leaves_out_a_last_line_the_sample_cut():
+    assert dialect.sniff("a;b\n1,5;2\n3,2", complete=False) == (";", ",")
+
+
+@pytest.mark.parametrize("cells,reading,first_days", [
+    # Day first: 13.01 cannot be month first; pandas' "mixed" read 02.01 as 1 February.
+    (["01.01.2021", "02.01.2021", "13.01.2021"], timestamps.DAY_FIRST, [1, 2, 13]),
+    (["01/02/2021", "01/13/2021"], timestamps.MONTH_FIRST, [2, 13]),
+    (["2021-01-02T00:00:00Z", "2021-01-03T00:00:00Z"], timestamps.MONTH_FIRST, [2, 3]),
+    # Monthly, no day above 12: both readings parse and keep the order; dots mean day first.
+    ([f"01.{m:02d}.2021" for m in range(1, 13)], timestamps.DAY_FIRST, [1] * 12),
+    (["2021-01-01", "2021-01-02 10:00"], timestamps.EACH_CELL, [1, 2]),
+])
+def test_a_time_column_is_read_with_one_reading(cells, reading, first_days):
+    parsed, chosen = timestamps.parse(pd.Series(cells))
+    assert chosen == reading
+    assert list(parsed.dt.day) == first_days
+
+
+def test_new_and_check_name_the_layout_and_the_day_first_time_column(prices, tmp_path,
+                                                                      capsys, monkeypatch):
+    path = rewrite(prices, tmp_path / "euro.csv", ";", ",", "%d.%m.%Y")
+    frame = pd.read_csv(path, sep=";", decimal=",").rename(columns={"date": "Datum"})
+    frame.to_csv(path, sep=";", decimal=",", index=False)  # a name no rule knows
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "euro", "--data", str(path), "--target", "close"]) == 0
+    out = capsys.readouterr().out
+    assert "time column: 'Datum'" in out
+    assert "layout: semicolon-separated, decimal comma" in out
+    assert main(["check", "euro"]) == 0
+    out = capsys.readouterr().out
+    assert "semicolon-separated, decimal comma)" in out
+    window = yaml.safe_load((tmp_path / "experiments" / "euro.yaml").read_text())["data"]["window"]
+    first_target = pd.Timestamp("2020-01-01") + pd.Timedelta(days=window)  # ISO in the source
+    assert f"periods: train {first_target.date()} .." in out
