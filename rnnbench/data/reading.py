@@ -43,7 +43,9 @@ def read_table(path):
     try:
         if path.suffix.lower() == ".parquet":
             return pd.read_parquet(path)
-        return pd.read_csv(path, sep="\t" if path.suffix.lower() == ".tsv" else ",")
+        from rnnbench.data.own import dialect
+        found = dialect.of_file(path)  # `;`, tab or `|`, a decimal comma: as own tables
+        return pd.read_csv(path, sep=found.delimiter, decimal=found.decimal)
     except ImportError as e:
         raise UserError(f"Reading {path} needs a Parquet engine ({e}). Install one with: "
                         "pip install pyarrow") from None

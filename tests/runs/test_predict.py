@@ -116,6 +116,15 @@ def test_new_series_file(sine, tmp_path):
                                rtol=1e-5, atol=1e-5)
 
 
+def test_a_new_series_file_in_a_spreadsheets_layout_predicts_the_same(sine, tmp_path):
+    frame = pd.DataFrame({"t": np.arange(40) + 1000, "value": np.sin(np.arange(40) / 8) * 3})
+    frame.to_csv(tmp_path / "new.csv", index=False)
+    frame.to_csv(tmp_path / "semicolons.csv", sep=";", decimal=",", index=False)
+    run = rnnbench.load_run(sine.run_dir)
+    pd.testing.assert_frame_equal(run.predict(tmp_path / "semicolons.csv"),
+                                  run.predict(tmp_path / "new.csv"))
+
+
 def test_the_cli_writes_every_prediction(sine, tmp_path, capsys):
     assert main(["predict", str(sine.run_dir), "--out", str(tmp_path / "p.csv")]) == 0
     assert "predictions written to" in capsys.readouterr().out
