@@ -122,12 +122,14 @@ def test_several_series_in_a_long_table_are_windowed_each_on_its_own(files):
                                                  for p in ("train", "val", "test")) + 5
 
 
+@pytest.mark.parametrize("scale", [None, "standard"])
 @pytest.mark.parametrize("policy, rows", [("drop", 300 - 18), ("ffill", 300),
                                           ("interpolate", 300)])
-def test_missing_values_follow_the_policy(files, policy, rows):
+def test_missing_values_follow_the_policy(files, policy, rows, scale):
     _, splits = load(base(files, "file_series", path=str(files["prices_gaps"]),
-                          missing=policy))
+                          missing=policy, scale=scale))
     assert splits.info["rows"] == rows
+    assert np.isfinite(splits.train.x).all() and np.isfinite(splits.test.y).all()
 
 
 def test_repeated_timestamps_keep_the_row_the_policy_names(files):

@@ -426,8 +426,8 @@ def fill_missing(table, columns, ids, rows_of, policy, path):
         filled.append(g)
     frame = pd.concat(filled).sort_index()
     keep = frame.notna().all(axis=1).to_numpy()  # leading gaps ffill cannot fill
-    table = frame.to_numpy(np.float32)
-    return (table[keep], keep) if not keep.all() else (table, None)
+    table = frame.to_numpy(np.float32, copy=True)  # pandas 3 hands out read-only views;
+    return (table[keep], keep) if not keep.all() else (table, None)  # scaling writes in place
 
 
 def group_bounds(ids, rows):
