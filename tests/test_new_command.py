@@ -210,3 +210,36 @@ def test_new_says_when_a_series_is_too_short_to_test_for_a_random_walk(workdir, 
     assert re.search(r"holds \d+ changes, too few to test whether the series is close to a "
                      r"random walk \(the test needs at least 58\)", note)
     assert "within 2% of it is a good result" in note
+
+
+@pytest.mark.parametrize("gaps", [0, 3])
+def test_new_interpolates_a_series_with_gaps_and_check_passes(workdir, capsys, gaps):
+    import numpy as np
+    values = _seasonal()
+    values[[40, 41, 200][:gaps]] = np.nan
+    path = _daily_csv(workdir / "data" / "gaps.csv", "sales", values)
+    code, out, err = rnnbench(capsys, "new", "gaps", "--data", str(path), "--target", "sales")
+    assert code == 0, err
+    data = written(workdir, "gaps")["data"]
+    if gaps:
+        assert data["missing"] == "interpolate"
+        assert f"chosen: missing interpolate: {gaps} cells of the series' columns" in out
+        assert "could not be measured" not in out  # the target transform saw the series
+    else:
+        assert "missing" not in data and "missing interpolate" not in out
+    code, out, err = rnnbench(capsys, "check", "gaps")
+    assert code == 0, err
+    assert "rows: 400" in out
+
+
+@pytest.mark.parametrize("header, refused", [(False, True), (True, False)])
+def test_new_refuses_a_table_whose_first_row_is_data(workdir, capsys, header, refused):
+    path = workdir / "data" / "values.csv"
+    rows = "\n".join(f"{20 + (i % 7) * 0.37:.2f},{i % 5 + 0.5}" for i in range(60))
+    path.write_text(("level,rate\n" if header else "") + rows + "\n")
+    code, _, err = rnnbench(capsys, "new", "values", "--data", str(path), "--target",
+                            "level" if header else "20.00")
+    assert (code == 2) == refused, err
+    if refused:
+        assert "to start with a header row" in err and "['20.00', '0.5']" in err
+        assert not (workdir / "experiments").exists()

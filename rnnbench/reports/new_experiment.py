@@ -54,6 +54,7 @@ def new_experiment(name, data, target=None, task=None, force=False, root=None):
     chosen_task, block, notes = inspecting.choose(found, target, task)
     transform_why, warnings = None, []
     if block["name"] == "file_series":
+        notes += _choose_missing(block)
         transform_why, warnings = _choose_target(block)
     block["path"] = os.path.relpath(block["path"], experiment_path.parent)
     train = _train_block(block)
@@ -133,6 +134,25 @@ def _train_block(block):
     if block.get("target_transform") in run_keys.NAIVE_AT_ZERO:
         train["start_at_naive"] = True
     return train
+
+
+def _choose_missing(block):
+    """Sets `block["missing"]` to interpolate where the series has gaps; the note why.
+
+    A run refuses gaps unless `data.missing` says what to do, and `new` writes a
+    start that runs: interpolation keeps every timestamp (drop would shorten the
+    windows that span a gap; ffill makes flat steps persistence scores well on).
+    """
+    try:
+        gaps = inspecting.missing_cells(block)
+    except UserError:  # the target choice below meets the same error and says it
+        return []
+    if not gaps:
+        return []
+    block["missing"] = "interpolate"
+    return [f"missing interpolate: {gaps} cell{'' if gaps == 1 else 's'} of the series' columns "
+            "are empty, NA, NaN or inf; each is filled by linear interpolation in time "
+            "(drop removes the rows, ffill repeats the last value)"]
 
 
 def _choose_target(block):

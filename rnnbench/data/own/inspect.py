@@ -127,6 +127,25 @@ def _sample(path):
         return sample.to_pandas(), rows
 
 
+def _require_header(path, names):
+    """Refuses a first row of measurements (a file without a header row).
+
+    Names that are all numbers and not all whole (`20.13`, `-3.5`) are data: the
+    file's first row would be lost as a header and its columns named by values.
+    Whole numbers (`0`, `2021`) stay possible names of steps or years.
+    """
+    def number(text):
+        try:
+            return float(text)
+        except ValueError:
+            return None
+    values = [number(name) for name in names]
+    if all(v is not None for v in values) and any(v != round(v) for v in values):
+        raise UserError(f"Expected {str(path)!r} to start with a header row of column names. "
+                        f"Received: a first row of numbers {names[:5]}. Add a line of names "
+                        "(e.g. `date,value`) at the top of the file.")
+
+
 def _csv_layout(path):
     """How a CSV that is not comma-separated is read (`dialect`); empty otherwise."""
     if reading.table_format(path) != "csv":
@@ -150,6 +169,7 @@ def inspect_table(path):
     frame, rows = _sample(str(path))
     if rows == 0:
         raise UserError(f"Expected {str(path)!r} to have data rows. Received: a header only.")
+    _require_header(path, [str(name) for name in frame.columns])
     import pandas as pd
     columns, time_column = [], None
     for name in frame.columns:
@@ -424,6 +444,17 @@ def random_walk_ratio(train, lags=RANDOM_WALK_LAGS):
     if persistence == 0:
         return None
     return float(np.mean((y[fit:] - x[fit:] @ coef) ** 2)) / persistence
+
+
+def missing_cells(block):
+    """How many cells of the columns a `file_series` block reads are empty, NA, NaN or inf."""
+    from rnnbench.data.own.series_file import FileSeries
+
+    dataset = FileSeries()
+    params = dataset.with_defaults({k: v for k, v in block.items() if k != "name"})
+    matrix, _, _ = reading.read_matrix(reading.require_file(params["path"]),
+                                       dataset.columns(params))
+    return int((~np.isfinite(matrix)).sum())
 
 
 def target_values(block):
