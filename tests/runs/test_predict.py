@@ -246,6 +246,9 @@ def test_own_files_predict_and_export(tmp_path):
     texts = ["good great", "Awful, POOR!", "unseen words"]
     pd.DataFrame({"text": texts}).to_csv(tmp_path / "few.csv", index=False)
     expected = run.predict(tmp_path / "few.csv")
+    # The same texts one per line of a plain text file (blank lines skipped).
+    (tmp_path / "few.txt").write_text("\n".join(texts[:2]) + "\n\n" + texts[2] + "\n")
+    pd.testing.assert_frame_equal(run.predict(tmp_path / "few.txt"), expected)
     assert main(["export", str(text.run_dir), "--out", str(tmp_path / "sm_text")]) == 0
     served = tf.saved_model.load(str(tmp_path / "sm_text")).signatures["serving_default"]
     got = served(inputs=tf.constant(texts))

@@ -213,20 +213,33 @@ class FileText(common.FileDataset):
                                 for p in common._PARTS}})
 
     def new_inputs(self, params, preprocessing, source):
-        """The texts of a new table (a label column is optional), tokenized as in training."""
+        """The texts of a new table (a label column is optional), or of a plain text file
+        (one text per non-blank line), tokenized as in training."""
         params = self.with_defaults(params)
         inputs = preprocessing["inputs"]
         path = reading.require_file(source, "--data")
         params = {**params, "text_column": inputs["text_column"]}
         label = preprocessing["outputs"]["columns"][0]
         params["label_column"] = label
-        texts, labels = self.read_texts(params, path, key="--data", labels=False)
+        if path.suffix.lower() in reading.TEXT_SUFFIXES:
+            texts, labels = _lines(path), None
+        else:
+            texts, labels = self.read_texts(params, path, key="--data", labels=False)
         x = encode_rows(texts, inputs["vocabulary"], inputs["level"], inputs["lowercase"],
                         inputs["max_length"])
         extra = {"text": list(texts)}
         if labels is not None:
             extra[label] = list(labels)
         return NewInputs(x=x, index=list(range(1, len(texts) + 1)), extra=extra)
+
+
+def _lines(path):
+    """The non-blank lines of a UTF-8 text file, each a text to classify."""
+    texts = [line for line in reading.read_text(path, "--data").splitlines() if line.strip()]
+    if not texts:
+        raise UserError(f"Expected {str(path)!r} (`--data`) to hold a text per line. "
+                        "Received: only blank lines.")
+    return np.array(texts, dtype=object)
 
 
 # ------------------------------------------------------------ plain text
