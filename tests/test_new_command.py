@@ -11,7 +11,7 @@ import sys
 
 import pytest
 import yaml
-from own_files import arrays_npz, corpus_txt, price_csv, reviews_csv
+from own_files import arrays_npz, corpus_txt, long_csv, price_csv, reviews_csv
 
 from rnnbench.cli import main
 
@@ -243,3 +243,30 @@ def test_new_refuses_a_table_whose_first_row_is_data(workdir, capsys, header, re
     if refused:
         assert "to start with a header row" in err and "['20.00', '0.5']" in err
         assert not (workdir / "experiments").exists()
+
+
+def test_new_reads_a_long_table_as_sequences_not_rows(workdir, capsys):
+    path = long_csv(workdir / "data" / "steps.csv")  # sid, grp, t, a, b, lab, lab2; shuffled
+    code, out, err = rnnbench(capsys, "new", "steps", "--data", str(path), "--target", "lab")
+    assert code == 0, err
+    data = written(workdir, "steps")["data"]
+    assert (data["name"], data["layout"], data["task"]) == ("file_sequences", "long",
+                                                            "classify")
+    assert (data["id_column"], data["time_column"]) == ("sid", "t")
+    assert {"a", "b"} <= set(data["value_columns"]) and "sid" not in data["value_columns"]
+    assert "classify each sequence of 'sid' (60 sequences" in out
+    assert "class balance by sequence {'0': 30, '1': 30}" in out
+    code, out, err = rnnbench(capsys, "check", "steps")
+    assert code == 0, err
+    assert "sequences: 60" in out
+
+
+def test_new_keeps_a_table_of_independent_rows_wide(workdir, capsys):
+    # An id per row is no sequence: each row stays one sample of its numeric columns.
+    path = workdir / "data" / "rows.csv"
+    order = [(7 * i) % 60 for i in range(60)]  # not increasing: no time column either
+    rows = [f"{i},{i % 3 * 0.5 + 0.1},{i % 5 * 0.25 + 0.2},{i % 2}" for i in order]
+    path.write_text("id,x1,x2,label\n" + "\n".join(rows) + "\n")
+    code, out, err = rnnbench(capsys, "new", "rows", "--data", str(path), "--target", "label")
+    assert code == 0, err
+    assert written(workdir, "rows")["data"]["layout"] == "wide"

@@ -261,6 +261,10 @@ def _choose_table(found, target, task):
     column = found.column(target)
     label_like = column.kind in ("category", "text") or (
         column.kind == "integer" and column.distinct <= 20)
+    if not texts and task in (None, "classify", "regress"):
+        long = _long_sequences(found, target, task or ("classify" if label_like else "regress"))
+        if long:
+            return long
     if task is None:
         task = "classify" if label_like and (texts or found.time_column is None) else \
             "forecast" if found.time_column or column.kind in ("number", "integer") else \
@@ -305,6 +309,50 @@ def _choose_table(found, target, task):
              "target": "classes" if task == "classify" else "values"}
     return task, block, [f"{task} each row: its {len(numeric)} numeric columns as a sequence"
                          + (f" (class balance {balance})" if balance else "")]
+
+
+# A long table of labelled sequences: a column naming each sequence, and maybe one
+# ordering its steps (besides a time column `inspect_table` found).
+ID_NAMES = re.compile(r"^(id|sid|uid|seq|sequence|series|sample|subject|session|trial|"
+                      r"recording|episode|unit)(_?(id|no|nr|number))?$|_id$", re.IGNORECASE)
+STEP_NAMES = re.compile(r"^(step|t|timestep|time_step|frame|tick|position)$", re.IGNORECASE)
+
+
+def _long_sequences(found, target, task):
+    """`(task, file_sequences block, notes)` when the table is long, else None.
+
+    Long: a column named like an id (`ID_NAMES`) repeats, and the target never
+    changes within one id; each row is then a step of a sequence, not a sample,
+    and classifying rows would score each sequence once per step.
+    """
+    for id_column in [c.name for c in found.columns if c.name != target
+                      and c.kind in ("integer", "category") and ID_NAMES.search(c.name)]:
+        _, others, rows = reading.read_table(found.path, other=[id_column, target],
+                                             key="--data")
+        ids = reading.as_strings(others[id_column], id_column, found.path, allow_null=True)
+        labels = reading.as_strings(others[target], target, found.path, allow_null=True)
+        per_sequence = dict(zip(ids, labels))
+        if 2 * len(per_sequence) > rows or len(set(zip(ids, labels))) != len(per_sequence):
+            continue
+        steps = [c.name for c in found.columns if c.name not in (id_column, target)
+                 and (c.name == found.time_column or
+                      (c.kind == "integer" and STEP_NAMES.search(c.name)))]
+        values = [c.name for c in found.columns if c.kind in ("number", "integer")
+                  and c.name not in (id_column, target, *steps)]
+        if not values:
+            return None
+        block = {"name": "file_sequences", "path": str(found.path), "layout": "long",
+                 "id_column": id_column, "time_column": steps[0] if steps else None,
+                 "value_columns": values, "label_column": target,
+                 "target": "classes" if task == "classify" else "values"}
+        notes = [f"{task} each sequence of {id_column!r} ({len(per_sequence):,} sequences, "
+                 f"a row per step" + (f" ordered by {steps[0]!r}" if steps else
+                                      ", in file order") + f") from {values}"]
+        if task == "classify":
+            names, counts = np.unique(list(per_sequence.values()), return_counts=True)
+            notes[0] += f" (class balance by sequence {dict(zip(names.tolist(), counts.tolist()))})"
+        return task, {k: v for k, v in block.items() if v is not None}, notes
+    return None
 
 
 def data_report(exp):
