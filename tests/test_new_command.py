@@ -270,3 +270,15 @@ def test_new_keeps_a_table_of_independent_rows_wide(workdir, capsys):
     code, out, err = rnnbench(capsys, "new", "rows", "--data", str(path), "--target", "label")
     assert code == 0, err
     assert written(workdir, "rows")["data"]["layout"] == "wide"
+
+
+def test_new_classifies_arrays_with_one_hot_labels(workdir, capsys):
+    import numpy as np
+    data = np.load(arrays_npz(workdir / "data" / "ids.npz"))
+    np.savez(workdir / "data" / "hot.npz", x=data["x"], y=np.eye(3)[data["y"]])
+    code, out, err = rnnbench(capsys, "new", "hot", "--data", str(workdir / "data" / "hot.npz"))
+    assert code == 0, err
+    written_data = written(workdir, "hot")["data"]
+    assert (written_data["task"], written_data["target"]) == ("classify", "classes")
+    assert "labels: one-hot, 3 classes (read as class ids)" in out
+    assert "classes: {0: 30, 1: 30, 2: 30}" in out

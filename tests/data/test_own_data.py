@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from own_files import own_data_files, price_csv, probe_bases
+from own_files import arrays_npz, own_data_files, price_csv, probe_bases
 
 from rnnbench.cli import main
 from rnnbench.config import experiment as config_lib
@@ -204,6 +204,40 @@ def test_arrays_with_a_split_of_their_own_keep_it(tmp_path):
     _, splits = load({"name": "file_arrays", "path": str(tmp_path / "split.npz")})
     assert (len(splits.train), len(splits.val), len(splits.test)) == (30, 10, 12)
     assert splits.info["own_split"]
+
+
+@pytest.mark.parametrize("target", ["classes", "values"])
+def test_arrays_split_into_train_and_test_only_take_validation_from_train(tmp_path, target):
+    # scikit-learn's train_test_split, saved with its capital X.
+    rng = np.random.default_rng(0)
+    x_train, x_test = rng.normal(size=(40, 6, 2)), rng.normal(size=(12, 6, 2))
+    y_train = np.arange(40) % 2 if target == "classes" else rng.normal(size=40)
+    y_test = np.arange(12) % 2 if target == "classes" else rng.normal(size=12)
+    np.savez(tmp_path / "tt.npz", X_train=x_train, y_train=y_train, X_test=x_test,
+             y_test=y_test)
+    _, splits = load({"name": "file_arrays", "path": str(tmp_path / "tt.npz"),
+                      "target": target, "split": {"val": 0.25, "test": 0.15}})
+    assert (len(splits.train), len(splits.val), len(splits.test)) == (30, 10, 12)
+    np.testing.assert_allclose(splits.test.x, x_test.astype(np.float32))
+    # Train and val are the file's training samples, each once.
+    held = np.concatenate([splits.train.x, splits.val.x])
+    order = np.lexsort(held.reshape(len(held), -1).T)
+    expected = x_train.astype(np.float32)
+    np.testing.assert_allclose(held[order], expected[np.lexsort(expected.reshape(40, -1).T)])
+    assert splits.info["own_split"] and splits.info["val_from_train"]
+    if target == "classes":
+        assert sorted(np.bincount(splits.val.y)) == [5, 5]  # stratified
+
+
+def test_one_hot_labels_load_as_their_class_ids(tmp_path):
+    data = np.load(arrays_npz(tmp_path / "ids.npz"))
+    np.savez(tmp_path / "one_hot.npz", x=data["x"], y=np.eye(3)[data["y"]])
+    _, by_ids = load({"name": "file_arrays", "path": str(tmp_path / "ids.npz")})
+    _, by_one_hot = load({"name": "file_arrays", "path": str(tmp_path / "one_hot.npz")})
+    assert by_one_hot.spec.num_classes == 3
+    for part in ("train", "val", "test"):
+        np.testing.assert_array_equal(getattr(by_one_hot, part).x, getattr(by_ids, part).x)
+        np.testing.assert_array_equal(getattr(by_one_hot, part).y, getattr(by_ids, part).y)
 
 
 def test_arrays_from_npy_files_and_a_shape_mismatch_of_new_inputs(files, tmp_path):

@@ -1,10 +1,13 @@
 """`file_arrays`: the user's own NumPy arrays (`.npz`, or `.npy` with `y_path`).
 
 `x` is `(samples, steps, features)` (or `(samples, steps)`: one feature);
-`y` holds one label per sample: classes (`data.target: classes`) or values.
+`y` holds one label per sample: classes (`data.target: classes`; one-hot rows
+are read as their class ids) or values. Array names match regardless of case
+(`X_train` is `x_train`).
 A `.npz` with `x_train, y_train, x_val, y_val, x_test, y_test` (the key
 names `x_key`/`y_key` with `_train`, `_val`, `_test`) brings its own split,
-used as it is; otherwise the samples are split by `data.split`
+used as it is (with only `_train` and `_test`, validation is `data.split.val`
+of the training samples, split as below); otherwise the samples are split by `data.split`
 (stratified for classes, a seeded shuffle for values). Inputs are scaled per
 feature, fitted on the training samples.
 """
@@ -82,6 +85,24 @@ def check_fits(path, y_path=None):
     return need
 
 
+def by_name(arrays, wanted):
+    """`arrays[wanted]`, matching the name regardless of case (`X_train` for `x_train`)
+    where only one array's name matches so; None when none does."""
+    if wanted in arrays:
+        return arrays[wanted]
+    matches = [k for k in arrays if k.lower() == wanted.lower()]
+    return arrays[matches[0]] if len(matches) == 1 else None
+
+
+def class_ids_of_one_hot(y):
+    """Class ids of one-hot rows (`(samples, classes)` of 0/1, one 1 a row); else `y`."""
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] > 1 and y.dtype.kind in "fiub" and len(y) and \
+            np.isin(y, (0, 1)).all() and (y.sum(axis=1) == 1).all():
+        return y.argmax(axis=1)
+    return y
+
+
 def read_arrays(path, y_path=None):
     path = reading.require_file(path)
     if y_path:
@@ -131,17 +152,20 @@ class FileArrays(common.FileDataset):
         arrays = read_arrays(params["path"], params["y_path"])
         xk, yk = ("x", "y") if params["path"].endswith(".npy") else \
             (params["x_key"], params["y_key"])
-        own = [f"{k}_{p}" for p in _PARTS for k in (xk, yk)]
-        if all(k in arrays for k in own):
-            found = {p: (arrays[f"{xk}_{p}"], arrays[f"{yk}_{p}"]) for p in _PARTS}
+        own = {p: (by_name(arrays, f"{xk}_{p}"), by_name(arrays, f"{yk}_{p}")) for p in _PARTS}
+        present = [p for p in _PARTS if all(a is not None for a in own[p])]
+        if present in (list(_PARTS), ["train", "test"]):  # train/test only: val from train
+            found = {p: own[p] for p in present}
         else:
             for k in (xk, yk):
-                if k not in arrays:
+                if by_name(arrays, k) is None:
                     raise UserError(f"Expected {params['path']!r} to hold an array {k!r} "
                                     f"(or {xk}_train, {yk}_train, ... for a split of its "
                                     f"own). Received: arrays {sorted(arrays)}" +
                                     reading.did_you_mean(k, arrays))
-            found = {"all": (arrays[xk], arrays[yk])}
+            found = {"all": (by_name(arrays, xk), by_name(arrays, yk))}
+        if params.get("target", "classes") == "classes":  # one-hot labels: their class ids
+            found = {p: (x, class_ids_of_one_hot(y)) for p, (x, y) in found.items()}
         for part, (x, y) in found.items():
             where = f"{params['path']!r}" + ("" if part == "all" else f" ({part})")
             if x.ndim not in (2, 3) or x.dtype.kind not in "fiub":
@@ -189,6 +213,12 @@ class FileArrays(common.FileDataset):
             raw = {p: (x[index[p]], y[index[p]]) for p in _PARTS}
         else:
             raw = {p: (x, labels(y)) for p, (x, y) in found.items()}
+            if "val" not in raw:  # a file split like scikit-learn's: train and test only
+                x, y = raw["train"]
+                train, val = labelled.validation_index(y, target, split["val"],
+                                                       params["split_seed"])
+                raw = {"train": (x[train], y[train]), "val": (x[val], y[val]),
+                       "test": raw["test"]}
         raw = {p: (as_sequences(x, where), y) for p, (x, y) in raw.items()}
         for p, (x, _) in raw.items():
             bad = ~np.isfinite(x)
@@ -215,7 +245,9 @@ class FileArrays(common.FileDataset):
         return Splits(**parts, spec=self.spec(params), baseline_name=name,
                       baseline_predict=predict, preprocessing=preprocessing,
                       info={"source": params["path"], "files": reading.file_facts(files),
-                            "own_split": "all" not in found, "sizes": common.sizes(parts),
+                            "own_split": "all" not in found,
+                            "val_from_train": "all" not in found and "val" not in found,
+                            "sizes": common.sizes(parts),
                             "class_names": names, **facts})
 
     def new_inputs(self, params, preprocessing, source):
@@ -224,12 +256,12 @@ class FileArrays(common.FileDataset):
         path = str(reading.require_file(source, "--data"))
         stat = Path(path).stat()
         arrays = _load(path, None, stat.st_size, stat.st_mtime_ns)
-        key = next((k for k in (inputs["x_key"], "x", f"{inputs['x_key']}_test")
-                    if k in arrays), None)
-        if key is None:
+        found = next((a for a in (by_name(arrays, k) for k in (
+            inputs["x_key"], "x", f"{inputs['x_key']}_test")) if a is not None), None)
+        if found is None:
             raise UserError(f"Expected {path!r} to hold an array {inputs['x_key']!r}. "
                             f"Received: arrays {sorted(arrays)}")
-        x = np.array(as_sequences(arrays[key], repr(path)), np.float32)
+        x = np.array(as_sequences(found, repr(path)), np.float32)
         if list(x.shape[1:]) != list(inputs["shape"]):
             raise UserError(f"Expected the inputs of {path!r} to have (steps, features) = "
                             f"{tuple(inputs['shape'])}, as the run was trained on. Received: "

@@ -91,10 +91,14 @@ def inspect_text(path):
 
 
 def inspect_arrays(path):
-    from rnnbench.data.own.arrays import read_arrays
+    from rnnbench.data.own.arrays import by_name, class_ids_of_one_hot, read_arrays
     arrays = read_arrays(path) if path.endswith(".npz") else {"x": np.load(path)}
     facts = {f"array {k!r}": f"{v.dtype} {v.shape}" for k, v in arrays.items()}
-    y = arrays.get("y", arrays.get("y_train"))
+    y = next((a for a in (by_name(arrays, "y"), by_name(arrays, "y_train")) if a is not None),
+             None)
+    if y is not None and y.ndim == 2 and class_ids_of_one_hot(y).ndim == 1:
+        facts["labels"] = f"one-hot, {y.shape[1]} classes (read as class ids)"
+        y = class_ids_of_one_hot(y)
     if y is not None and y.dtype.kind in "iub":
         values, counts = np.unique(y, return_counts=True)
         facts["classes"] = dict(zip(values.tolist(), counts.tolist()))

@@ -85,6 +85,22 @@ def split_index(y, target, split, seed):
             "test": np.sort(order[n_train + n_val:])}
 
 
+def validation_index(y, target, share, seed):
+    """`(train, val)` sorted indices that hold out `share` of a training part for
+    validation: stratified for classes, a seeded shuffle for values."""
+    from rnnbench.data.preprocessing import stratified_split
+    if target == "classes":
+        train, val = stratified_split(y, [share], seed)
+    else:
+        order = np.random.default_rng(seed).permutation(len(y))
+        n_val = int(round(len(y) * share))
+        train, val = np.sort(order[n_val:]), np.sort(order[:n_val])
+    if not (len(train) and len(val)):
+        raise UserError(f"Holding out {share:g} of {len(y)} training samples for validation "
+                        "leaves an empty part; use more samples or a larger `data.split.val`.")
+    return train, val
+
+
 def baseline(parts, target, num_classes):
     """`(name, predict, facts)` of the naive baseline: majority class or training mean."""
     if target == "classes":
