@@ -282,3 +282,38 @@ def test_new_classifies_arrays_with_one_hot_labels(workdir, capsys):
     assert (written_data["task"], written_data["target"]) == ("classify", "classes")
     assert "labels: one-hot, 3 classes (read as class ids)" in out
     assert "classes: {0: 30, 1: 30, 2: 30}" in out
+
+
+def _panel_csv(path, stores=("berlin", "paris", "rome"), days=200):
+    """Daily sales per store, a weekly season at three levels; rows shuffled."""
+    import numpy as np
+    import pandas as pd
+    frames = [pd.DataFrame({
+        "store": store, "weekday": pd.date_range("2022-01-01", periods=days).day_name(),
+        "date": pd.date_range("2022-01-01", periods=days).strftime("%Y-%m-%d"),
+        "sales": 100 + 10 * k + 5 * np.sin(np.arange(days) * 2 * np.pi / 7)
+        + np.random.default_rng(k).normal(0, 1, days)}) for k, store in enumerate(stores)]
+    pd.concat(frames).sample(frac=1, random_state=0).to_csv(path, index=False)
+    return path
+
+
+def test_new_forecasts_each_series_of_a_panel(workdir, capsys):
+    path = _panel_csv(workdir / "data" / "stores.csv")
+    code, out, err = rnnbench(capsys, "new", "stores", "--data", str(path), "--target", "sales")
+    assert code == 0, err
+    data = written(workdir, "stores")["data"]
+    # store, not weekday: under weekday the dates still repeat (three stores a day).
+    assert (data["id_column"], data["time_column"]) == ("store", "date")
+    assert "per series of 'store' (3 series" in out
+    # The level of the next store is no trend of the first (100 -> 110 -> 120).
+    assert "target_transform none" in out and "could not be measured" not in out
+    code, out, err = rnnbench(capsys, "check", "stores")
+    assert code == 0, err
+    assert "series: 3" in out
+
+
+def test_new_keeps_one_series_whose_timestamps_do_not_repeat(workdir, capsys):
+    path = _panel_csv(workdir / "data" / "one.csv", stores=("berlin",))
+    code, out, err = rnnbench(capsys, "new", "one", "--data", str(path), "--target", "sales")
+    assert code == 0, err
+    assert "id_column" not in written(workdir, "one")["data"] and "per series" not in out

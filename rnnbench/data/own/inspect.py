@@ -284,13 +284,18 @@ def _choose_table(found, target, task):
         if column.kind not in ("number", "integer"):
             raise UserError(f"Expected `--target` {target!r} to be numeric to forecast it. "
                             f"Received: a {column.kind} column (e.g. {column.example!r}).")
-        window = int(min(30, max(2, found.rows // 20)))
+        series = _series_id(found, target)
+        numeric = [name for name in numeric if series is None or name != series[0]]
+        window = int(min(30, max(2, found.rows // 20 // (series[1] if series else 1))))
         block = {"name": "file_series", "path": str(found.path),
                  "time_column": found.time_column, "targets": target,
+                 "id_column": series[0] if series else None,
                  "features": numeric or None, "window": window, "horizon": 1,
                  "scale": "standard"}
         notes = [f"forecast {target!r} one step ahead from windows of {window} rows" +
-                 (f" of {[target] + numeric}" if numeric else "")]
+                 (f" of {[target] + numeric}" if numeric else "") +
+                 (f", per series of {series[0]!r} ({series[1]:,} series; its timestamps "
+                  "repeat across them)" if series else "")]
         if found.time_column is None:
             notes.append("no time column found: rows are taken in file order")
         if counters:
@@ -313,6 +318,32 @@ def _choose_table(found, target, task):
              "target": "classes" if task == "classify" else "values"}
     return task, block, [f"{task} each row: its {len(numeric)} numeric columns as a sequence"
                          + (f" (class balance {balance})" if balance else "")]
+
+
+def _series_id(found, target):
+    """`(column, series count)` naming each series of a panel, or None for one series.
+
+    A panel (sales per store and day) repeats its timestamps, once per series:
+    the column is the one with the fewest values under which no timestamp repeats.
+    """
+    candidates = [c.name for c in found.columns if c.kind in ("category", "integer")
+                  and c.name not in (target, found.time_column)]
+    if not found.time_column or not candidates:
+        return None
+    _, others, rows = reading.read_table(found.path, other=[found.time_column, *candidates],
+                                         key="--data")
+    times = reading.as_strings(others[found.time_column], found.time_column, found.path,
+                               allow_null=True)
+    if len(set(times)) == rows:
+        return None
+    best = None
+    for name in candidates:
+        ids = reading.as_strings(others[name], name, found.path, allow_null=True)
+        count = len(set(ids))
+        if 1 < count <= rows // 2 and len(set(zip(ids, times))) == rows and \
+                (best is None or count < best[1]):
+            best = (name, count)
+    return best
 
 
 # A long table of labelled sequences: a column naming each sequence, and maybe one
@@ -510,10 +541,12 @@ def missing_cells(block):
 
 
 def target_values(block):
-    """The first target column of a `file_series` block, ordered and cleaned as a run reads it."""
+    """The first target column of a `file_series` block, ordered and cleaned as a run reads
+    it; of a panel (`id_column`), the first series' (the levels of others would read as a
+    jump)."""
     from rnnbench.data.own.series_file import FileSeries
 
     dataset = FileSeries()
     params = dataset.with_defaults({k: v for k, v in block.items() if k != "name"})
-    table, _, _, _ = dataset.read(params, reading.require_file(params["path"]))
-    return table[:, 0]
+    table, _, ids, _ = dataset.read(params, reading.require_file(params["path"]))
+    return table[:, 0] if ids is None else table[ids == ids[0], 0]
