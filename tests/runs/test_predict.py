@@ -256,3 +256,23 @@ def test_own_files_predict_and_export(tmp_path):
     np.testing.assert_allclose(got["probabilities"].numpy(),
                                expected[["probability_neg", "probability_pos"]].to_numpy(),
                                atol=1e-5)
+
+
+def test_a_panel_predicts_each_series_with_its_own_dates(tmp_path):
+    days, stores = 60, ["north", "south"]
+    frame = pd.concat([pd.DataFrame({
+        "shop": shop, "date": pd.date_range("2023-03-01", periods=days).strftime("%Y-%m-%d"),
+        "units": 20 + 5 * k + np.sin(np.arange(days) / 3)}) for k, shop in enumerate(stores)])
+    frame.sample(frac=1, random_state=0).to_csv(tmp_path / "shops.csv", index=False)
+    result = train({"name": "panel", "seed": 1,
+                    "data": {"name": "file_series", "path": str(tmp_path / "shops.csv"),
+                             "time_column": "date", "id_column": "shop", "targets": "units",
+                             "window": 5},
+                    "model": {"layers": [{"cell": "gru", "units": 3}]},
+                    "train": {"epochs": 1, "batch_size": 16}}, tmp_path / "results")
+    table = rnnbench.load_run(result.run_dir).predict(tmp_path / "shops.csv")
+    assert table["series"].value_counts().to_dict() == {s: days - 5 + 1 for s in stores}
+    for shop in stores:  # a date column a user can parse: the day each forecast is for
+        dates = pd.to_datetime(table.loc[table["series"] == shop, "date"])
+        assert dates.min() == pd.Timestamp("2023-03-06")
+        assert dates.max() == pd.Timestamp("2023-03-01") + pd.Timedelta(days=days)

@@ -261,7 +261,7 @@ class FileSeries(common.FileDataset):
                 else:
                     when = time[after] if after < hi else time[hi - 1] + step
                     label = time_label(when.astype(time.dtype))
-                index.append(label if ids is None else f"{ids[s]} {label}")
+                index.append(label)  # a panel's series is a column of its own
         x = np.asarray(common.window_view(table, window))[np.asarray(starts)]
         return NewInputs(x=x, index=index,
                          extra={"series": [str(ids[s]) for s in starts]} if ids is not None
