@@ -261,15 +261,19 @@ def test_new_reads_a_long_table_as_sequences_not_rows(workdir, capsys):
     assert "sequences: 60" in out
 
 
-def test_new_keeps_a_table_of_independent_rows_wide(workdir, capsys):
-    # An id per row is no sequence: each row stays one sample of its numeric columns.
+@pytest.mark.parametrize("in_order", [False, True], ids=["shuffled", "increasing"])
+def test_new_keeps_a_table_of_independent_rows_wide(workdir, capsys, in_order):
+    # An id per row is no sequence: each row stays one sample of its numeric columns, and
+    # an id that only grows does not make a label a series to forecast.
     path = workdir / "data" / "rows.csv"
-    order = [(7 * i) % 60 for i in range(60)]  # not increasing: no time column either
+    order = range(60) if in_order else [(7 * i) % 60 for i in range(60)]
     rows = [f"{i},{i % 3 * 0.5 + 0.1},{i % 5 * 0.25 + 0.2},{i % 2}" for i in order]
     path.write_text("id,x1,x2,label\n" + "\n".join(rows) + "\n")
     code, out, err = rnnbench(capsys, "new", "rows", "--data", str(path), "--target", "label")
     assert code == 0, err
-    assert written(workdir, "rows")["data"]["layout"] == "wide"
+    data = written(workdir, "rows")["data"]
+    assert (data["layout"], data["task"], data["value_columns"]) == ("wide", "classify",
+                                                                      ["x1", "x2"])
 
 
 def test_new_classifies_arrays_with_one_hot_labels(workdir, capsys):

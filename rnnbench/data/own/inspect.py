@@ -44,6 +44,8 @@ class Inspection:
     columns: List[Column] = dataclasses.field(default_factory=list)
     time_column: Optional[str] = None
     facts: Dict[str, Any] = dataclasses.field(default_factory=dict)
+    # The time column is only a column of numbers that always grows (a row id, maybe).
+    time_is_counter: bool = False
 
     def column(self, name):
         for c in self.columns:
@@ -63,7 +65,8 @@ class Inspection:
                 out.append(f"  column {c.name!r}: {c.kind} ({c.distinct:,} distinct in the "
                            f"sample{extra}), e.g. {c.example!r}")
             if self.time_column:
-                out.append(f"  time column: {self.time_column!r}")
+                out.append(f"  time column: {self.time_column!r}" +
+                           " (a number that only grows)" * self.time_is_counter)
         for key, value in self.facts.items():
             out.append(f"  {key}: {value}")
         return out
@@ -207,13 +210,16 @@ def inspect_table(path):
         columns.append(Column(str(name), kind, distinct, example, counter=counter))
         if kind == "time" and time_column is None:
             time_column = str(name)
+    counter = False
     if time_column is None:
         numeric = [c for c in columns if c.kind in ("integer", "number")]
-        time_column = next((c.name for c in numeric if TIME_NAMES.search(c.name)),
-                           next((c.name for c in numeric if c.counter), None))
+        time_column = next((c.name for c in numeric if TIME_NAMES.search(c.name)), None)
+        if time_column is None:
+            time_column = next((c.name for c in numeric if c.counter), None)
+            counter = time_column is not None
     layout = _csv_layout(path)
     return Inspection(path, "table", rows, columns, time_column,
-                      facts={"layout": layout} if layout else {})
+                      facts={"layout": layout} if layout else {}, time_is_counter=counter)
 
 
 def class_balance(path, column):
@@ -270,14 +276,16 @@ def _choose_table(found, target, task):
         if long:
             return long
     if task is None:
-        task = "classify" if label_like and (texts or found.time_column is None) else \
+        # Classes ordered only by a growing number (a row id) are samples to classify.
+        task = "classify" if label_like and (texts or found.time_column is None
+                                             or found.time_is_counter) else \
             "forecast" if found.time_column or column.kind in ("number", "integer") else \
             "classify"
     if task == "language_model":
         raise UserError("Expected a .txt file, a folder or a glob for `--task language_model`. "
                         f"Received: the table {str(found.path)!r}.")
     numeric = [c.name for c in found.columns if c.kind in ("number", "integer")
-               and c.name != target and c.name != found.time_column]
+               and c.name not in (target, found.time_column)]
     if task == "forecast":
         counters = [c.name for c in found.columns if c.counter and c.name in numeric]
         numeric = [name for name in numeric if name not in counters]
@@ -302,6 +310,7 @@ def _choose_table(found, target, task):
             notes.append(f"not a feature: {counters} only grow (a counter or clock), so their "
                          "test part would lie outside anything training sees")
         return "forecast", {k: v for k, v in block.items() if v is not None}, notes
+    numeric = [name for name in numeric if not _row_id(found, found.column(name))]
     balance = class_balance(found.path, target) if task == "classify" else None
     if texts:
         text = max(texts, key=lambda c: c.mean_words)
@@ -318,6 +327,11 @@ def _choose_table(found, target, task):
              "target": "classes" if task == "classify" else "values"}
     return task, block, [f"{task} each row: its {len(numeric)} numeric columns as a sequence"
                          + (f" (class balance {balance})" if balance else "")]
+
+
+def _row_id(found, column):
+    """Whether `column` names each row (an id, a different value in every row): no feature."""
+    return bool(ID_NAMES.search(column.name)) and column.distinct >= min(found.rows, SAMPLE_ROWS)
 
 
 def _series_id(found, target):
