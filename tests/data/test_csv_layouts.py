@@ -129,3 +129,19 @@ def test_new_and_check_name_the_layout_and_the_day_first_time_column(prices, tmp
     window = yaml.safe_load((tmp_path / "experiments" / "euro.yaml").read_text())["data"]["window"]
     first_target = pd.Timestamp("2020-01-01") + pd.Timedelta(days=window)  # ISO in the source
     assert f"periods: train {first_target.date()} .." in out
+
+
+@pytest.mark.parametrize("written", ["%Y-%m-%d %H:%M:%S%z", "%d.%m.%Y %H:%M %z"])
+def test_local_times_across_a_clock_change_are_one_utc_timeline(tmp_path, written):
+    # Berlin's clocks go forward on 2021-03-28: the offsets change from +0100 to +0200
+    # inside the column (pandas refuses such a column unless told to use UTC).
+    local = pd.date_range("2021-03-26", periods=120, freq="h", tz="Europe/Berlin")
+    close = np.round(100 + np.sin(np.arange(120) / 5), 3)
+    frame = pd.DataFrame({"date": local.strftime(written), "close": close,
+                          "open": close, "volume": np.arange(120) % 7})
+    frame.sample(frac=1, random_state=0).to_csv(tmp_path / "local.csv", index=False)
+    frame.assign(date=local.tz_convert("UTC").strftime("%Y-%m-%d %H:%M:%S")).to_csv(
+        tmp_path / "utc.csv", index=False)
+    expected, got = series_splits(tmp_path / "utc.csv"), series_splits(tmp_path / "local.csv")
+    np.testing.assert_array_equal(got.train.y, expected.train.y)
+    assert got.info["periods"] == expected.info["periods"]

@@ -49,9 +49,11 @@ def _read(text, reading):
     import pandas as pd
     with warnings.catch_warnings():  # "Could not infer format": the cells are read one by one
         warnings.simplefilter("ignore", UserWarning)
+        # utc=True: offsets that change within a column (+01:00, then +02:00 after the
+        # clocks go forward) are one UTC timeline; without them the times stay as written.
         if reading == EACH_CELL:
-            return pd.to_datetime(text, errors="coerce", format="mixed")
-        return pd.to_datetime(text, errors="coerce", dayfirst=reading == DAY_FIRST)
+            return pd.to_datetime(text, errors="coerce", format="mixed", utc=True)
+        return pd.to_datetime(text, errors="coerce", dayfirst=reading == DAY_FIRST, utc=True)
 
 
 def _plausibility(parsed, reading, first):
