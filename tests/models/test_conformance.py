@@ -213,6 +213,7 @@ def test_stateful_layers_carry_and_reset_their_state_the_same(kernel, keras_laye
         assert not np.any(np.asarray(stand_in[-1].states[0]))
 
 
+@pytest.mark.slow  # fits a model
 @pytest.mark.parametrize("kernel,keras_layer", STAND_INS)
 def test_a_model_compiled_with_jit_compile_trains_and_matches(kernel, keras_layer):
     """Keras' `jit_compile=True`, as a user may compile a loaded model: `fit` runs."""
@@ -274,6 +275,7 @@ def _skipped_here(method):
                for mark in getattr(method, "pytestmark", []))
 
 
+@pytest.mark.slow  # Keras' run_layer_test fits a model
 @pytest.mark.parametrize("kernel,keras_layer", STAND_INS)
 def test_keras_own_tests_pass_with_the_stand_in(monkeypatch, kernel, keras_layer):
     """`keras/src/layers/rnn/lstm_test.py` and `bidirectional_test.py`, with the
