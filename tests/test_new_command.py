@@ -321,3 +321,19 @@ def test_new_keeps_one_series_whose_timestamps_do_not_repeat(workdir, capsys):
     code, out, err = rnnbench(capsys, "new", "one", "--data", str(path), "--target", "sales")
     assert code == 0, err
     assert "id_column" not in written(workdir, "one")["data"] and "per series" not in out
+
+
+@pytest.mark.parametrize("name, content, match", [
+    ("book.xlsx", b"PK\x03\x04" + b"\x00" * 64, "a spreadsheet workbook; save its sheet as CSV"),
+    ("nested.jsonl", b'{"t": 1, "v": {"a": 1}}\n{"t": 2, "v": {"a": 2}}\n',
+     r"column 'v' .* to hold one value per cell\. Received: nested values"),
+    ("latin1.csv", "datum,v\n01.01.2021,1\nM\u00e4rz,2\n".encode("latin-1"),
+     "to be UTF-8 text"),
+])
+def test_new_refuses_files_it_cannot_read_in_one_paragraph(workdir, capsys, name, content,
+                                                          match):
+    path = workdir / "data" / name
+    path.write_bytes(content)
+    code, out, err = rnnbench(capsys, "new", "bad", "--data", str(path), "--target", "v")
+    assert code == 2 and re.search(match, err), err
+    assert "Traceback" not in err and not (workdir / "experiments").exists()

@@ -109,18 +109,28 @@ def inspect_arrays(path):
 
 
 def _sample(path):
-    """`(pandas sample of the first SAMPLE_ROWS rows, total rows)`, read with pyarrow."""
+    """`(pandas sample of the first SAMPLE_ROWS rows, total rows)`, read with pyarrow.
+
+    Raises:
+        UserError: for a column that is not UTF-8 text or holds nested values.
+    """
+    table, rows = _arrow_sample(path)
+    _require_flat_text(path, table.schema)
+    return table.to_pandas(), rows
+
+
+def _arrow_sample(path):
     fmt = reading.table_format(path)
     with reading.arrow_errors(path, fmt, "--data"):
         if fmt == "parquet":
+            import pyarrow as pa
             import pyarrow.parquet as pq
             table = pq.ParquetFile(path)
-            rows = table.metadata.num_rows
             batch = next(table.iter_batches(batch_size=SAMPLE_ROWS))
-            return batch.to_pandas(), rows
+            return pa.Table.from_batches([batch]), table.metadata.num_rows
         if fmt == "jsonl":
             table = reading._read_json(path)
-            return table.slice(0, SAMPLE_ROWS).to_pandas(), table.num_rows
+            return table.slice(0, SAMPLE_ROWS), table.num_rows
         from pyarrow import csv
         batches, rows = [], 0
         parse, convert = reading.csv_options(path, strings_can_be_null=True)
@@ -130,8 +140,19 @@ def _sample(path):
                     batches.append(batch)
                 rows += batch.num_rows
         import pyarrow as pa
-        sample = pa.Table.from_batches(batches, schema=reader.schema).slice(0, SAMPLE_ROWS)
-        return sample.to_pandas(), rows
+        return pa.Table.from_batches(batches, schema=reader.schema).slice(0, SAMPLE_ROWS), rows
+
+
+def _require_flat_text(path, schema):
+    """Refuses bytes that are not UTF-8 (pyarrow reads them as binary) and nested cells."""
+    import pyarrow as pa
+    for field in schema:
+        if pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type):
+            raise reading.not_utf8(path, "--data")
+        if pa.types.is_nested(field.type):
+            raise UserError(f"Expected column {field.name!r} of {str(path)!r} to hold one "
+                            f"value per cell. Received: nested values ({field.type}); "
+                            "flatten them into columns of their own first.")
 
 
 def _require_header(path, names):

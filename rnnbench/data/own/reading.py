@@ -220,10 +220,17 @@ def check_text_fits(files, level, key="data.path"):
 # ------------------------------------------------------------ tables
 
 
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
+
+
 def table_format(path, fmt="auto"):
     if fmt != "auto":
         return fmt
     name = str(path).lower()
+    if name.endswith(SPREADSHEET_SUFFIXES):
+        raise UserError(f"Expected a table as .csv, .tsv, .parquet or .jsonl. Received: "
+                        f"{str(path)!r}, a spreadsheet workbook; save its sheet as CSV "
+                        "(UTF-8) and use that file.")
     if name.endswith((".parquet", ".pq")):
         return "parquet"
     if name.endswith((".jsonl", ".ndjson", ".json", ".jsonl.gz")):
