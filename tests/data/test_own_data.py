@@ -132,6 +132,15 @@ def test_missing_values_follow_the_policy(files, policy, rows, scale):
     assert np.isfinite(splits.train.x).all() and np.isfinite(splits.test.y).all()
 
 
+def test_an_empty_timestamp_is_named_by_its_row(files, tmp_path):
+    frame = pd.read_csv(files["prices"])
+    frame.loc[frame.index[6], "date"] = None
+    frame.to_csv(tmp_path / "no_date.csv", index=False)
+    with pytest.raises(UserError, match=r"Column 'date' .* is empty in row 7\. Expected a "
+                                        r"timestamp in every row"):
+        load(base(files, "file_series", path=str(tmp_path / "no_date.csv")))
+
+
 def test_repeated_timestamps_keep_the_row_the_policy_names(files):
     first = load(base(files, "file_series", path=str(files["prices_repeats"]),
                       duplicates="first"))[1]

@@ -303,34 +303,35 @@ def parse_time(array, name, path):
     result in turn, so only one chunk's temporaries exist at a time.
     """
     import pyarrow as pa
+    convert = _time_converter(name, path)
     if isinstance(array, pa.ChunkedArray):
         parts = array.chunks or [pa.array([], array.type)]
-        first, reading = _parse_time_chunk(parts[0], name, path, 0)
+        first = convert(parts[0], 0)
         out = np.empty(len(array), first.dtype)
         out[:len(first)] = first
         start = len(first)
-        for chunk in parts[1:]:  # read as the first chunk was (day first or month first)
-            out[start:start + len(chunk)] = _parse_time_chunk(chunk, name, path, start,
-                                                              reading)[0]
+        for chunk in parts[1:]:
+            out[start:start + len(chunk)] = convert(chunk, start)
             start += len(chunk)
         return out
-    return _parse_time_chunk(array, name, path, 0)[0]
+    return convert(array, 0)
 
 
 def _time_converter(name, path):
-    """`read_matrix`'s converter of the time column: every block read as the first was."""
-    chosen = []
+    """A converter of the time column's chunks (`read_matrix`'s `converters`) that reads
+    every chunk as the first was read (day first or month first: `timestamps.parse`)."""
+    how = None
 
     def convert(chunk, first_row):
-        values, reading = _parse_time_chunk(chunk, name, path, first_row,
-                                            chosen[0] if chosen else None)
-        chosen[:] = [reading]
+        nonlocal how
+        values, how = _parse_time_chunk(chunk, name, path, first_row, how)
         return values
     return convert
 
 
-def _parse_time_chunk(array, name, path, offset, reading=None):
-    """`(int64 nanoseconds or float64 numbers, the text's timestamps.parse reading)`."""
+def _parse_time_chunk(array, name, path, offset, how=None):
+    """`(int64 nanoseconds or float64 numbers, the text's reading)`: `how` is the
+    `timestamps.parse` reading to apply, None to choose it from this chunk."""
     import pyarrow as pa
     import pyarrow.compute as pc
     if array.null_count:
@@ -338,12 +339,12 @@ def _parse_time_chunk(array, name, path, offset, reading=None):
         raise UserError(f"Column {name!r} (`data.time_column`) of {str(path)!r} is empty "
                         f"in row {row + 1}. Expected a timestamp in every row.")
     if pa.types.is_timestamp(array.type) or pa.types.is_date(array.type):
-        return pc.cast(pc.cast(array, pa.timestamp("ns")), pa.int64()).to_numpy(), reading
+        return pc.cast(pc.cast(array, pa.timestamp("ns")), pa.int64()).to_numpy(), how
     if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
-        return array.to_numpy(zero_copy_only=False).astype(np.float64), reading
+        return array.to_numpy(zero_copy_only=False).astype(np.float64), how
     import pandas as pd
     text = pd.Series(array.to_numpy(zero_copy_only=False))
-    parsed, reading = timestamps.parse(text, reading)
+    parsed, how = timestamps.parse(text, how)
     if parsed.isna().any():
         row = int(np.flatnonzero(parsed.isna().to_numpy())[0])
         raise UserError(f"Expected column {name!r} (`data.time_column`) of {str(path)!r} to "
@@ -352,7 +353,7 @@ def _parse_time_chunk(array, name, path, offset, reading=None):
                         "which does not parse as one.")
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
-    return parsed.to_numpy("datetime64[ns]").astype(np.int64), reading
+    return parsed.to_numpy("datetime64[ns]").astype(np.int64), how
 
 
 def time_label(value):
