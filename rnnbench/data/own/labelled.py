@@ -75,14 +75,20 @@ def split_index(y, target, split, seed):
     """`{part: sorted indices}`: stratified for classes, a seeded shuffle for values."""
     if target == "classes":
         return split_documents(y, split, seed)
-    order = np.random.default_rng(seed).permutation(len(y))
-    n_val, n_test = int(round(len(y) * split["val"])), int(round(len(y) * split["test"]))
-    n_train = len(y) - n_val - n_test
-    if min(n_train, n_val, n_test) < 1:
+    train, val, test = _shuffled_parts(len(y), [split["val"], split["test"]], seed)
+    if min(len(train), len(val), len(test)) < 1:
         raise UserError(f"The split {split} leaves an empty part of {len(y)} samples; "
                         "use more samples or larger fractions.")
-    return {"train": np.sort(order[:n_train]), "val": np.sort(order[n_train:n_train + n_val]),
-            "test": np.sort(order[n_train + n_val:])}
+    return {"train": train, "val": val, "test": test}
+
+
+def _shuffled_parts(n, fractions, seed):
+    """Sorted indices of `n` samples in a seeded shuffle: the rest first, then
+    `round(n * fraction)` for each of `fractions`."""
+    order = np.random.default_rng(seed).permutation(n)
+    counts = [int(round(n * f)) for f in fractions]
+    edges = np.cumsum([n - sum(counts), *counts[:-1]])
+    return [np.sort(part) for part in np.split(order, edges)]
 
 
 def validation_index(y, target, share, seed):
@@ -92,9 +98,7 @@ def validation_index(y, target, share, seed):
     if target == "classes":
         train, val = stratified_split(y, [share], seed)
     else:
-        order = np.random.default_rng(seed).permutation(len(y))
-        n_val = int(round(len(y) * share))
-        train, val = np.sort(order[n_val:]), np.sort(order[:n_val])
+        train, val = _shuffled_parts(len(y), [share], seed)
     if not (len(train) and len(val)):
         raise UserError(f"Holding out {share:g} of {len(y)} training samples for validation "
                         "leaves an empty part; use more samples or a larger `data.split.val`.")
