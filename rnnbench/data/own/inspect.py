@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 
-from rnnbench.data.own import reading, timestamps
+from rnnbench.data.own import dialect, reading, timestamps
 from rnnbench.errors import UserError
 
 SAMPLE_ROWS = 200_000
@@ -99,9 +99,10 @@ def inspect_arrays(path):
     facts = {f"array {k!r}": f"{v.dtype} {v.shape}" for k, v in arrays.items()}
     y = next((a for a in (by_name(arrays, "y"), by_name(arrays, "y_train")) if a is not None),
              None)
-    if y is not None and y.ndim == 2 and class_ids_of_one_hot(y).ndim == 1:
+    ids = None if y is None else class_ids_of_one_hot(y)
+    if ids is not None and ids.ndim < y.ndim:
         facts["labels"] = f"one-hot, {y.shape[1]} classes (read as class ids)"
-        y = class_ids_of_one_hot(y)
+        y = ids
     if y is not None and y.dtype.kind in "iub":
         values, counts = np.unique(y, return_counts=True)
         facts["classes"] = dict(zip(values.tolist(), counts.tolist()))
@@ -178,7 +179,6 @@ def _csv_layout(path):
     """How a CSV that is not comma-separated is read (`dialect`); empty otherwise."""
     if reading.table_format(path) != "csv":
         return ""
-    from rnnbench.data.own import dialect
     return dialect.of_file(path).describe()
 
 
@@ -187,9 +187,9 @@ def _is_time(strings, name):
     time (`TIME_NAMES`), with one format (`12.03.2021`, not a mix of words and numbers)."""
     if not len(strings) or not strings.str.contains(r"\d").all():
         return False
-    parsed, reading = timestamps.parse(strings)
+    parsed, how = timestamps.parse(strings)
     return bool(parsed.notna().all()) and (
-        reading != timestamps.EACH_CELL or bool(TIME_NAMES.search(name)))
+        how != timestamps.EACH_CELL or bool(TIME_NAMES.search(name)))
 
 
 def inspect_table(path):
@@ -395,12 +395,14 @@ def _long_sequences(found, target, task):
     changes within one id; each row is then a step of a sequence, not a sample,
     and classifying rows would score each sequence once per step.
     """
-    for id_column in [c.name for c in found.columns if c.name != target
-                      and c.kind in ("integer", "category") and ID_NAMES.search(c.name)]:
-        _, others, rows = reading.read_table(found.path, other=[id_column, target],
-                                             key="--data")
+    candidates = [c.name for c in found.columns if c.name != target
+                  and c.kind in ("integer", "category") and ID_NAMES.search(c.name)]
+    if not candidates:
+        return None
+    _, others, rows = reading.read_table(found.path, other=[target, *candidates], key="--data")
+    labels = reading.as_strings(others[target], target, found.path, allow_null=True)
+    for id_column in candidates:
         ids = reading.as_strings(others[id_column], id_column, found.path, allow_null=True)
-        labels = reading.as_strings(others[target], target, found.path, allow_null=True)
         per_sequence = dict(zip(ids, labels))
         if 2 * len(per_sequence) > rows or len(set(zip(ids, labels))) != len(per_sequence):
             continue

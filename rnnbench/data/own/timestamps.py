@@ -20,15 +20,15 @@ _YEAR_FIRST = re.compile(r"^\s*\d{4}\D")
 MONTH_FIRST, DAY_FIRST, EACH_CELL = "month first", "day first", "each cell"
 
 
-def parse(text, reading=None):
-    """`(datetimes, reading)` of a pandas Series of strings; unreadable cells are NaT.
+def parse(text, how=None):
+    """`(datetimes, how)` of a pandas Series of strings; unreadable cells are NaT.
 
     Args:
-        reading: `MONTH_FIRST`, `DAY_FIRST` or `EACH_CELL` to apply (the one a
-            first chunk chose); None chooses it from `text`.
+        how: the reading to apply, `MONTH_FIRST`, `DAY_FIRST` or `EACH_CELL` (the one
+            a first chunk chose); None chooses it from `text`.
     """
-    if reading is not None:
-        return _read(text, reading), reading
+    if how is not None:
+        return _read(text, how), how
     first = text.dropna().iloc[0] if text.notna().any() else ""
     candidates = [MONTH_FIRST] if _YEAR_FIRST.match(str(first)) else [MONTH_FIRST, DAY_FIRST]
     complete = {}
@@ -39,24 +39,24 @@ def parse(text, reading=None):
     if not complete:
         return _read(text, EACH_CELL), EACH_CELL
     if len(complete) == 2 and not complete[MONTH_FIRST].equals(complete[DAY_FIRST]):
-        reading = max(complete, key=lambda r: _plausibility(complete[r], r, str(first)))
+        how = max(complete, key=lambda r: _plausibility(complete[r], r, str(first)))
     else:
-        reading = next(iter(complete))
-    return complete[reading], reading
+        how = next(iter(complete))
+    return complete[how], how
 
 
-def _read(text, reading):
+def _read(text, how):
     import pandas as pd
     with warnings.catch_warnings():  # "Could not infer format": the cells are read one by one
         warnings.simplefilter("ignore", UserWarning)
         # utc=True: offsets that change within a column (+01:00, then +02:00 after the
         # clocks go forward) are one UTC timeline; without them the times stay as written.
-        if reading == EACH_CELL:
+        if how == EACH_CELL:
             return pd.to_datetime(text, errors="coerce", format="mixed", utc=True)
-        return pd.to_datetime(text, errors="coerce", dayfirst=reading == DAY_FIRST, utc=True)
+        return pd.to_datetime(text, errors="coerce", dayfirst=how == DAY_FIRST, utc=True)
 
 
-def _plausibility(parsed, reading, first):
+def _plausibility(parsed, how, first):
     """Higher for a reading whose rows are in time order; then day first for dates
     written with dots (`dd.mm.yyyy`, as no locale writes month first), then more
     regular steps."""
@@ -65,5 +65,5 @@ def _plausibility(parsed, reading, first):
     values = parsed.to_numpy("datetime64[ns]").astype(np.int64)
     in_order = bool(np.all(np.diff(values) >= 0))
     steps = len(np.unique(np.diff(np.sort(values))))
-    dotted_day_first = reading == DAY_FIRST and bool(re.match(r"^\s*\d{1,2}\.\d{1,2}\.", first))
+    dotted_day_first = how == DAY_FIRST and bool(re.match(r"^\s*\d{1,2}\.\d{1,2}\.", first))
     return in_order, dotted_day_first, -steps
