@@ -52,7 +52,7 @@ def prices(tmp_path_factory):
 def test_a_series_in_another_layout_loads_the_same_windows(prices, tmp_path, layout, quote):
     delimiter, decimal, date_format = LAYOUTS[layout]
     other = rewrite(prices, tmp_path / "prices.csv", delimiter, decimal, date_format, quote)
-    assert dialect.of_file(other) == (delimiter, decimal)
+    assert dialect.of_file(other)[:2] == (delimiter, decimal)
     expected, got = series_splits(prices), series_splits(other)
     for part in ("train", "val", "test"):
         np.testing.assert_array_equal(getattr(got, part).x, getattr(expected, part).x)
@@ -65,7 +65,7 @@ def test_a_text_table_separated_by_semicolons_keeps_the_commas_in_its_texts(tmp_
     frame = pd.read_csv(plain)
     frame["review"] = frame["review"].str.replace(" ", ", ", n=1)  # commas inside the text
     frame.to_csv(tmp_path / "semi.csv", sep=";", index=False)
-    assert dialect.of_file(tmp_path / "semi.csv") == (";", ".")
+    assert dialect.of_file(tmp_path / "semi.csv")[:2] == (";", ".")
 
     def texts(path):
         raw = {"name": "texts", "seed": 1,
@@ -91,11 +91,104 @@ def test_a_text_table_separated_by_semicolons_keeps_the_commas_in_its_texts(tmp_
     ("a;b\n1,5;2\n3.5;4\n", (";", ".")),  # both marks: not a decimal-comma file
 ])
 def test_sniff_finds_the_delimiter_and_decimal_mark(text, expected):
-    assert dialect.sniff(text) == expected
+    assert dialect.sniff(text)[:2] == expected
 
 
 def test_sniff_leaves_out_a_last_line_the_sample_cut():
-    assert dialect.sniff("a;b\n1,5;2\n3,2", complete=False) == (";", ",")
+    assert dialect.sniff("a;b\n1,5;2\n3,2", complete=False)[:2] == (";", ",")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ('a,b\n"1,234.5",2\n', dialect.Dialect(",", ".", 0, ",")),  # quoted: a spreadsheet
+    ("a;b\n1.234,5;2\n", dialect.Dialect(";", ",", 0, ".")),
+    ("a;b\n3,14;1.234\n", dialect.Dialect(";", ",", 0, ".")),  # 1.234 beside 3,14: grouped
+    ("a;b\n1,234.5;2\n", dialect.Dialect(";", ".", 0, ",")),
+    ("a;b\n1,5;2\n", dialect.Dialect(";", ",", 0, "")),  # 1,5 is no group of three
+    ("# source: x\n#units: EUR\n\na,b\n1,2\n", dialect.Dialect(",", ".", 3, "")),
+    ("#a,b\n1,2\n", dialect.Dialect(",", ".", 1, "")),  # the file's first line is a comment
+    ("# just a note\n", dialect.Dialect()),  # nothing after the comments: no skipping
+])
+def test_sniff_finds_thousands_separators_and_comment_lines(text, expected):
+    assert dialect.sniff(text) == expected
+
+
+def export_quirk(frame, path, quirk):
+    """`frame` (a price table) written with one habit of exporting tools."""
+    frame = frame.copy()
+    if quirk == "comment_lines":
+        path.write_text("# exported 2021-03-01 by a logger\n# units: EUR, shares\n"
+                        + frame.to_csv(index=False))
+    elif quirk == "thousands_quoted":
+        frame["volume"] = [f"{v:,}" for v in frame["volume"]]
+        frame["close"] = [f"{v * 100:,.3f}" for v in frame["close"]]
+        frame.to_csv(path, index=False)
+    elif quirk == "thousands_decimal_comma":
+        frame["volume"] = [f"{v:,}".replace(",", ".") for v in frame["volume"]]
+        frame["close"] = [f"{v * 100:,.3f}".translate(str.maketrans(",.", ".,"))
+                          for v in frame["close"]]
+        frame.to_csv(path, sep=";", index=False, decimal=",")
+    elif quirk == "missing_marks":
+        frame = frame.astype({"open": object})
+        frame.loc[frame.index[[3, 40, 77]], "open"] = ["?", "-", "--"]
+        frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("quirk", ["comment_lines", "thousands_quoted",
+                                   "thousands_decimal_comma", "missing_marks"])
+def test_an_export_quirk_loads_the_same_windows_as_a_plain_file(prices, tmp_path, quirk):
+    frame = pd.read_csv(prices)
+    plain = frame.copy()
+    if quirk.startswith("thousands"):
+        plain["close"] = plain["close"] * 100
+    if quirk == "missing_marks":
+        plain.loc[plain.index[[3, 40, 77]], "open"] = np.nan  # the marks mean "no value"
+    plain.to_csv(tmp_path / "plain.csv", index=False)
+    other = export_quirk(frame, tmp_path / "quirk.csv", quirk)
+    expected = series_splits(tmp_path / "plain.csv", missing="interpolate")
+    got = series_splits(other, missing="interpolate")
+    for part in ("train", "val", "test"):
+        np.testing.assert_allclose(getattr(got, part).x, getattr(expected, part).x, rtol=1e-6)
+        np.testing.assert_allclose(getattr(got, part).y, getattr(expected, part).y, rtol=1e-6)
+    assert got.info["periods"] == expected.info["periods"]
+
+
+def test_the_recorded_hash_covers_the_comment_lines(prices, tmp_path):
+    import hashlib
+    from rnnbench.data.own import reading
+    path = export_quirk(pd.read_csv(prices), tmp_path / "noted.csv", "comment_lines")
+    series_splits(path)  # the streaming read hashes the file on the way
+    facts, = reading.file_facts([path])
+    assert facts["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("quirk", ["comment_lines", "thousands_quoted", "missing_marks"])
+def test_new_reads_an_export_quirk_and_says_how(prices, tmp_path, capsys, monkeypatch, quirk):
+    path = export_quirk(pd.read_csv(prices), tmp_path / "prices.csv", quirk)
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "quirk", "--data", str(path), "--target", "close"]) == 0
+    out = capsys.readouterr().out
+    assert "column 'close': number" in out and "column 'volume': integer" in out
+    layout = {"comment_lines": "layout: 2 comment lines before the header skipped",
+              "thousands_quoted": "layout: thousands separated by ','",
+              "missing_marks": "missing interpolate: 3 cells"}[quirk]
+    assert layout in out
+    assert main(["check", "quirk"]) == 0
+
+
+@pytest.mark.parametrize("cells,stray", [(["12.5%", "13%", "11.25%"], "'12.5%'"),
+                                         (["1.5", "n.a.", "2.5", "3", "4", "5", "6", "7",
+                                           "8", "9", "10"], "'n.a.'")])
+def test_new_names_the_cells_that_keep_a_target_from_being_numeric(tmp_path, capsys, cells,
+                                                                   stray):
+    frame = pd.DataFrame({"date": pd.date_range("2021-01-01", periods=40 * len(cells)),
+                          "rate": cells * 40})
+    frame.to_csv(tmp_path / "rates.csv", index=False)
+    code = main(["new", "rates", "--data", str(tmp_path / "rates.csv"), "--target", "rate"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "Expected `--target` 'rate' to be numeric to forecast it" in err
+    assert f"cells that are not numbers among the first" in err and f"e.g. {stray}" in err
 
 
 @pytest.mark.parametrize("cells,reading,first_days", [
@@ -145,3 +238,19 @@ def test_local_times_across_a_clock_change_are_one_utc_timeline(tmp_path, writte
     expected, got = series_splits(tmp_path / "utc.csv"), series_splits(tmp_path / "local.csv")
     np.testing.assert_array_equal(got.train.y, expected.train.y)
     assert got.info["periods"] == expected.info["periods"]
+
+
+@pytest.mark.parametrize("quirk", ["comment_lines", "thousands_quoted",
+                                   "thousands_decimal_comma", "missing_marks"])
+def test_predict_reads_an_export_quirk_as_training_did(prices, tmp_path, quirk):
+    from pathlib import Path
+
+    from rnnbench.data import reading
+    frame = pd.read_csv(prices)
+    got = reading.read_table(Path(export_quirk(frame, tmp_path / "new.csv", quirk)))
+    expected = frame.copy()
+    if quirk.startswith("thousands"):
+        expected["close"] = expected["close"] * 100
+    if quirk == "missing_marks":
+        expected.loc[expected.index[[3, 40, 77]], "open"] = np.nan
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)

@@ -6,6 +6,9 @@ fields (more than one) on `;`, a tab or `|`, and not on commas, is read
 with that delimiter: the exports of spreadsheets in locales that write
 `3,14`, and `.tsv` files. Such a file's numbers are read with a decimal
 comma when its cells hold numbers like `3,14` and none like `3.14`.
+Lines starting with `#` before the header (an export's notes on source and
+units) are skipped, and numbers written with a thousands separator
+(`"1,234.50"`, or `1.234,50` with a decimal comma) are read as numbers.
 Standard library only: `rnnbench show` reads headers without pyarrow.
 """
 
@@ -20,7 +23,12 @@ DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 64 << 10
 _NUMBER_WITH_COMMA = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
 _NUMBER_WITH_POINT = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
+_GROUPED_BY_COMMA = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_GROUPED_BY_POINT = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
 _NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+# Cells that mean "no value" besides pyarrow's own (`NA`, `n/a`, `null`, ...): UCI's
+# `?` and a spreadsheet's dashes. An empty or NA cell is read the same way.
+MISSING_MARKS = ("?", "-", "--", ".")
 
 
 class Dialect(NamedTuple):
@@ -28,13 +36,21 @@ class Dialect(NamedTuple):
 
     delimiter: str = ","
     decimal: str = "."
+    skip_lines: int = 0  # comment lines before the header
+    thousands: str = ""  # the separator of digit groups in numbers, if any
 
     def describe(self):
         """`"semicolon-separated, decimal comma"`; empty for the default."""
-        if self == Dialect():
-            return ""
-        mark = "comma" if self.decimal == "," else "point"
-        return f"{_NAMES[self.delimiter]}-separated, decimal {mark}"
+        parts = []
+        if self.delimiter != "," or self.decimal != ".":
+            mark = "comma" if self.decimal == "," else "point"
+            parts.append(f"{_NAMES[self.delimiter]}-separated, decimal {mark}")
+        if self.thousands:
+            parts.append(f"thousands separated by {self.thousands!r}")
+        if self.skip_lines:
+            parts.append(f"{self.skip_lines} comment line{'s' * (self.skip_lines > 1)} "
+                         "before the header skipped")
+        return "; ".join(parts)
 
 
 def sniff(text, complete=True):
@@ -47,18 +63,51 @@ def sniff(text, complete=True):
     lines = text.splitlines(keepends=True)
     if not complete and len(lines) > 1:
         lines = lines[:-1]
-    sample = "".join(lines)
+    skip = _comment_lines(lines)
+    sample = "".join(lines[skip:])
     widths = {d: _consistent_width(sample, d) for d in DELIMITERS}
     if widths[","] > 1:
-        return Dialect()
-    delimiter = max(DELIMITERS[1:], key=lambda d: widths[d])
-    if widths[delimiter] <= 1:
-        return Dialect()
+        delimiter = ","
+    else:
+        delimiter = max(DELIMITERS[1:], key=lambda d: widths[d])
+        if widths[delimiter] <= 1:
+            delimiter = ","
     cells = [c.strip() for row in list(csv.reader(io.StringIO(sample), delimiter=delimiter))[1:]
              for c in row]
-    comma = any(_NUMBER_WITH_COMMA.match(c) for c in cells)
-    point = any(_NUMBER_WITH_POINT.match(c) for c in cells)
-    return Dialect(delimiter, "," if comma and not point else ".")
+    decimal, thousands = _number_marks(cells, delimiter)
+    return Dialect(delimiter, decimal, skip, thousands)
+
+
+def _comment_lines(lines):
+    """How many lines before the header start with `#` (blank lines among them count)."""
+    count = 0
+    for line in lines:
+        if line.strip() and not line.lstrip().startswith("#"):
+            break
+        count += 1
+    return count if count < len(lines) else 0
+
+
+def _number_marks(cells, delimiter):
+    """`(decimal mark, thousands separator or "")` that the cells' numbers are written with.
+
+    A comma-separated file writes a decimal point; its grouped numbers are
+    quoted (`"1,234.5"`). Elsewhere a decimal comma shows as `3,14` or
+    `1.234,5`, and a decimal point as `3.14` or `1,234.5`; a file with both
+    kinds keeps the decimal point.
+    """
+    def seen(pattern):
+        return any(pattern.match(c) for c in cells)
+    if delimiter == ",":
+        return ".", "," if seen(_GROUPED_BY_COMMA) else ""
+    point_grouped = [c for c in cells if _GROUPED_BY_POINT.match(c)]
+    comma = seen(_NUMBER_WITH_COMMA) or any("," in c for c in point_grouped)
+    # `100,123` alone may be a decimal comma; `1,234.5` is a decimal point.
+    point = any(_NUMBER_WITH_POINT.match(c) and not _GROUPED_BY_POINT.match(c)
+                or _GROUPED_BY_COMMA.match(c) and "." in c for c in cells)
+    if comma and not point:
+        return ",", "." if point_grouped else ""
+    return ".", "," if seen(_GROUPED_BY_COMMA) else ""
 
 
 def _consistent_width(sample, delimiter):

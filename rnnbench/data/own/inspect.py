@@ -32,6 +32,10 @@ class Column:
     # Strictly increasing over the sample: a row counter or a clock, never a feature
     # (its test part lies outside its training range by construction).
     counter: bool = False
+    # A column of mostly numbers (at least 9 in 10 cells) read as categories: how many
+    # of its sampled cells are not numbers, and the first of them (`12%`, `n.a.`).
+    strays: int = 0
+    stray: Any = None
 
 
 @dataclasses.dataclass
@@ -117,7 +121,17 @@ def _sample(path):
     """
     table, rows = _arrow_sample(path)
     _require_flat_text(path, table.schema)
-    return table.to_pandas(), rows
+    frame = table.to_pandas()
+    if reading.table_format(path) == "csv" and dialect.of_file(path).thousands:
+        import pyarrow as pa
+        for field in table.schema:  # `1,234.5`: numbers
+            if not pa.types.is_string(field.type):
+                continue
+            name = field.name
+            numbers = reading.numbers_of_text(frame[name], dialect.of_file(path))
+            if numbers.notna().sum() == frame[name].notna().sum():
+                frame[name] = numbers
+    return frame, rows
 
 
 def _arrow_sample(path):
@@ -135,7 +149,8 @@ def _arrow_sample(path):
         from pyarrow import csv
         batches, rows = [], 0
         parse, convert = reading.csv_options(path, strings_can_be_null=True)
-        with csv.open_csv(path, parse_options=parse, convert_options=convert) as reader:
+        with csv.open_csv(path, read_options=reading.read_options(path), parse_options=parse,
+                          convert_options=convert) as reader:
             for batch in reader:
                 if rows < SAMPLE_ROWS:
                     batches.append(batch)
@@ -222,7 +237,10 @@ def inspect_table(path):
                 kind = "text"
             else:
                 kind = "category"
-            columns.append(Column(str(name), kind, distinct, example, words))
+            column = Column(str(name), kind, distinct, example, words)
+            if kind == "category":
+                _note_strays(column, strings, path)
+            columns.append(column)
             if kind == "time" and time_column is None:
                 time_column = str(name)
             continue
@@ -241,6 +259,17 @@ def inspect_table(path):
     layout = _csv_layout(path)
     return Inspection(path, "table", rows, columns, time_column,
                       facts={"layout": layout} if layout else {}, time_is_counter=counter)
+
+
+def _note_strays(column, strings, path):
+    """Records the cells that keep a column of mostly numbers (some with a unit, `12%`,
+    `$3`) from being numeric."""
+    found = dialect.of_file(path) if reading.table_format(path) == "csv" else None
+    numbers = reading.numbers_of_text(strings, found)
+    unitless = reading.numbers_of_text(strings.str.replace(r"[%$€£¥]", "", regex=True), found)
+    if len(strings) and unitless.notna().mean() >= 0.9:
+        column.strays = int(numbers.isna().sum())
+        column.stray = strings[numbers.isna()].iloc[0]
 
 
 def class_balance(path, column):
@@ -312,7 +341,12 @@ def _choose_table(found, target, task):
         numeric = [name for name in numeric if name not in counters]
         if column.kind not in ("number", "integer"):
             raise UserError(f"Expected `--target` {target!r} to be numeric to forecast it. "
-                            f"Received: a {column.kind} column (e.g. {column.example!r}).")
+                            + (f"Received: a column of numbers with {column.strays} cells "
+                               f"that are not numbers among the first {SAMPLE_ROWS:,} rows, "
+                               f"e.g. {column.stray!r}. Write them as numbers in the file, "
+                               "or leave them empty where a value is missing."
+                               if column.strays else
+                               f"Received: a {column.kind} column (e.g. {column.example!r})."))
         series = _series_id(found, target)
         numeric = [name for name in numeric if series is None or name != series[0]]
         window = int(min(30, max(2, found.rows // 20 // (series[1] if series else 1))))

@@ -241,13 +241,34 @@ def table_format(path, fmt="auto"):
 def csv_options(path, **convert):
     """pyarrow's `(ParseOptions, ConvertOptions)` for the CSV at `path`, in its dialect.
 
+    Numeric `column_types` of a file with a thousands separator are read as
+    text, which `_to_float32` converts (pyarrow does not parse `1,234.5`).
+
     Args:
-        **convert: `ConvertOptions` arguments; the decimal mark is the file's.
+        **convert: `ConvertOptions` arguments; the decimal mark is the file's,
+            and `dialect.MISSING_MARKS` are empty cells beside pyarrow's own.
     """
+    import pyarrow as pa
     from pyarrow import csv
     found = dialect.of_file(path)
+    if found.thousands and "column_types" in convert:
+        convert["column_types"] = {name: pa.string() if pa.types.is_floating(kind) else kind
+                                   for name, kind in convert["column_types"].items()}
+    nulls = [*csv.ConvertOptions().null_values, *dialect.MISSING_MARKS]
     return (csv.ParseOptions(delimiter=found.delimiter),
-            csv.ConvertOptions(decimal_point=found.decimal, **convert))
+            csv.ConvertOptions(decimal_point=found.decimal, null_values=nulls, **convert))
+
+
+def read_options(path, **options):
+    """pyarrow's `ReadOptions` for the CSV at `path`: its comment lines skipped."""
+    from pyarrow import csv
+    return csv.ReadOptions(skip_rows=dialect.of_file(path).skip_lines, **options)
+
+
+def _skip_comments(path, lines):
+    """Advances the line iterator `lines` (an open file) past the CSV's comment lines."""
+    for _ in range(dialect.of_file(path).skip_lines):
+        next(lines, None)
 
 
 def did_you_mean(name, names):
@@ -267,7 +288,8 @@ def table_columns(path, fmt="auto", key="data.path"):
             return list(_read_json(path).column_names)
         from pyarrow import csv
         parse, convert = csv_options(path, strings_can_be_null=True)
-        with csv.open_csv(path, parse_options=parse, convert_options=convert) as reader:
+        with csv.open_csv(path, read_options=read_options(path), parse_options=parse,
+                          convert_options=convert) as reader:
             return list(reader.schema.names)
 
 
@@ -290,6 +312,8 @@ def light_column(path, column, key="data.path"):
         with opener(path, "rb") as raw:
             import io
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+            if fmt != "jsonl":
+                _skip_comments(path, text)
             if fmt == "jsonl":
                 rows = (json.loads(line) for line in text if line.strip())
             else:
@@ -320,8 +344,9 @@ def light_header(path, key="data.path"):
     opener = _gzip_open if str(path).endswith(".gz") else open
     try:
         with opener(path, "rb") as raw:
-            return next(csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""),
-                                   delimiter=dialect.of_file(path).delimiter), [])
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+            _skip_comments(path, text)
+            return next(csv.reader(text, delimiter=dialect.of_file(path).delimiter), [])
     except UnicodeDecodeError:
         raise not_utf8(path, key) from None
 
@@ -423,7 +448,7 @@ def read_matrix(path, numeric, other=(), converters=None, fmt="auto", key="data.
     converters = converters or {}
     path = require_file(path, key)
     fmt = table_format(path, fmt)
-    if fmt != "csv":
+    if fmt != "csv" or dialect.of_file(path).thousands:  # `_to_float32` reads `1,234.5`
         values, others, rows = read_table(path, numeric, other, fmt, key)
         matrix = np.empty((rows, len(numeric)), np.float32)
         for j, name in enumerate(numeric):
@@ -498,20 +523,22 @@ def _csv_pieces(path, parse, convert, numeric, names):
     from pyarrow import csv
     opener = _gzip_open if str(path).endswith(".gz") else open
     with opener(path, "rb") as f:
-        header = f.readline()
+        # The comment lines and the header: the rest is data.
+        head = b"".join(f.readline() for _ in range(dialect.of_file(path).skip_lines + 1))
         sample = f.read(PIECE_BYTES)
     if b'"' in sample:  # a quoted header (pyarrow writes one) cuts nothing
         with csv.open_csv(path, parse_options=parse, convert_options=convert,
-                          read_options=csv.ReadOptions(block_size=1 << 20)) as reader:
+                          read_options=read_options(path, block_size=1 << 20)) as reader:
             for batch in reader:
                 yield batch, _row_major(batch, numeric)
         return
-    yield from _parsed_in_parallel(_raw_pieces(path, opener, header), names, parse,
+    yield from _parsed_in_parallel(_raw_pieces(path, opener, head), names, parse,
                                    convert, numeric)
 
 
-def _raw_pieces(path, opener, header):
-    """The file's pieces of whole lines (header excluded), hashed as they are read.
+def _raw_pieces(path, opener, head):
+    """The file's pieces of whole lines after `head` (its first bytes: the comment
+    lines and the header), hashed as they are read.
 
     Each piece is read into its own buffer, cut after its last line break, and
     the cut-off start of a line begins the next one: no piece is copied.
@@ -519,9 +546,9 @@ def _raw_pieces(path, opener, header):
     key = file_key(path)
     digest = hashlib.sha256() if opener is open else None
     if digest:
-        digest.update(header)
+        digest.update(head)
     with opener(path, "rb") as f:
-        f.readline()
+        f.read(len(head))
         tail = b""
         while True:
             buffer = bytearray(len(tail) + PIECE_BYTES)
@@ -627,7 +654,8 @@ def _read_arrow(path, fmt, numeric, wanted, key):
                                      column_types={c: pa.float32() for c in numeric},
                                      strings_can_be_null=True)
         try:
-            return csv.read_csv(path, parse_options=parse, convert_options=convert)
+            return csv.read_csv(path, read_options=read_options(path), parse_options=parse,
+                                convert_options=convert)
         except pa.ArrowInvalid as e:
             if "conversion error to float" not in str(e):
                 raise
@@ -635,7 +663,8 @@ def _read_arrow(path, fmt, numeric, wanted, key):
             parse, convert = csv_options(path, include_columns=wanted,
                                          column_types={c: pa.string() for c in numeric},
                                          strings_can_be_null=True)
-            table = csv.read_csv(path, parse_options=parse, convert_options=convert)
+            table = csv.read_csv(path, read_options=read_options(path), parse_options=parse,
+                                 convert_options=convert)
             for name in numeric:
                 _to_float32(path, name, table.column(name), fmt)
             raise
@@ -649,19 +678,28 @@ def _to_float32(path, name, column, fmt):
             or pa.types.is_boolean(column.type) or pa.types.is_null(column.type):
         return pc.cast(column, pa.float32())
     text = pc.cast(column, pa.string()).to_pandas()
-    if fmt == "csv" and dialect.of_file(path).decimal == ",":
-        text = text.str.replace(",", ".", regex=False)
-    import pandas as pd
-    parsed = pd.to_numeric(text, errors="coerce")
+    parsed = numbers_of_text(text, dialect.of_file(path) if fmt == "csv" else None)
     bad = parsed.isna() & text.notna() & ~text.str.strip().str.lower().isin(
-        ["", "na", "nan", "n/a", "null", "none", "-nan"])
+        ["", "na", "nan", "n/a", "null", "none", "-nan", *dialect.MISSING_MARKS])
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        where = f"row {row + 1} (line {row + 2} of the file)" if fmt == "csv" else \
+        line = row + 2 + (dialect.of_file(path).skip_lines if fmt == "csv" else 0)
+        where = f"row {row + 1} (line {line} of the file)" if fmt == "csv" else \
             f"row {row + 1}"
         raise UserError(f"Expected column {name!r} of {str(path)!r} to hold numbers. "
                         f"Received: {text.iloc[row]!r} in {where}.")
     return pa.chunked_array([pa.array(parsed.to_numpy(np.float32), pa.float32())])
+
+
+def numbers_of_text(text, found=None):
+    """A pandas Series of text as numbers (NaN where a cell is none), in `found`'s
+    `dialect.Dialect` (its thousands separator and decimal mark) if given."""
+    import pandas as pd
+    if found is not None and found.thousands:
+        text = text.str.replace(found.thousands, "", regex=False)
+    if found is not None and found.decimal == ",":
+        text = text.str.replace(",", ".", regex=False)
+    return pd.to_numeric(text, errors="coerce")
 
 
 def cells(n):
