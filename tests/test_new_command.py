@@ -64,6 +64,24 @@ def test_new_on_prices_forecasts_the_target_from_every_price_column(workdir, cap
     assert "#   rnnbench run prices_lstm" in header
 
 
+@pytest.mark.parametrize("columns", [["date", "sales"], ["", "date", "sales"]],
+                         ids=["date_and_value", "with_pandas_index"])
+def test_new_forecasts_a_series_only_column_of_values_without_target(workdir, capsys,
+                                                                     columns):
+    import pandas as pd
+    frame = pd.read_csv(price_csv(workdir / "data" / "prices.csv"))
+    frame = frame.rename(columns={"close": "sales"}).sort_values("date").reset_index(drop=True)
+    frame[["date", "sales"]].to_csv(workdir / "data" / "sales.csv", index="" in columns)
+    code, out, err = rnnbench(capsys, "new", "sales", "--data", "data/sales.csv")
+    assert code == 0, err
+    assert "chosen: target 'sales': the only column of values beside the time column 'date'" \
+        in out
+    data = written(workdir, "sales")["data"]
+    assert (data["name"], data["targets"], data["time_column"]) == \
+        ("file_series", "sales", "date")
+    assert rnnbench(capsys, "check", "sales")[0] == 0
+
+
 @pytest.mark.parametrize("argv, match", [
     (["--target", "Close"], r"did you mean 'close'"),
     ([], r"Expected `--target COLUMN`.*'date', 'open'"),

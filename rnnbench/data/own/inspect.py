@@ -307,17 +307,33 @@ def choose(found, target=None, task=None):
     return _choose_table(found, target, task)
 
 
-def _choose_table(found, target, task):
+def _default_target(found):
+    """`(column, why)` to learn when `--target` is not given: a text's label, or a
+    series' only column of values; else a UserError asking for `--target`."""
     names = [c.name for c in found.columns]
-    texts = [c for c in found.columns if c.kind == "text"]
+    labels = [c.name for c in found.columns if c.name.lower() in LABEL_NAMES]
+    values = [c.name for c in found.columns if c.kind in ("number", "integer")
+              and c.name != found.time_column and not c.counter]
+    if labels and any(c.kind == "text" for c in found.columns):
+        return labels[0], f"target {labels[0]!r}: the label column beside the texts"
+    if found.time_column and len(values) == 1 and len(names) <= 3:
+        return values[0], (f"target {values[0]!r}: the only column of values beside the "
+                           f"time column {found.time_column!r}")
+    raise UserError(
+        f"Expected `--target COLUMN` for the table {str(found.path)!r}: the column to "
+        f"forecast or classify. Received: nothing; the columns are {names}.")
+
+
+def _choose_table(found, target, task):
+    why = None
     if target is None:
-        labels = [c for c in found.columns if c.name.lower() in LABEL_NAMES]
-        if texts and labels:
-            target = labels[0].name
-        else:
-            raise UserError(
-                f"Expected `--target COLUMN` for the table {str(found.path)!r}: the column to "
-                f"forecast or classify. Received: nothing; the columns are {names}.")
+        target, why = _default_target(found)
+    chosen, block, notes = _choose_table_for(found, target, task)
+    return chosen, block, [why, *notes] if why else notes
+
+
+def _choose_table_for(found, target, task):
+    texts = [c for c in found.columns if c.kind == "text"]
     column = found.column(target)
     label_like = column.kind in ("category", "text") or (
         column.kind == "integer" and column.distinct <= 20)
