@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnbench.data.own import common
 from rnnbench.data.preprocessing import Scaler
 from rnnbench.errors import UserError
 from rnnbench.runs import use
@@ -101,7 +102,7 @@ def input_affine(inputs):
         return affine(inputs["scaler"])
     scalers = inputs.get("scalers")
     if scalers:
-        pairs = [affine(scalers[c]) for c in inputs["columns"]]
+        pairs = [affine(scalers[c]) for c in common.scaled_features(inputs)]
         return (np.concatenate([a.reshape(-1) for a, _ in pairs]),
                 np.concatenate([b.reshape(-1) for _, b in pairs]))
     return None

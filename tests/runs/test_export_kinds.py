@@ -67,3 +67,38 @@ def test_export_gives_the_models_outputs(tmp_path, name):
     runner = tf.lite.Interpreter(str(tmp_path / "lite" / "model.tflite")).get_signature_runner()
     got = np.concatenate([runner(inputs=sample[None])[output] for sample in x])
     np.testing.assert_allclose(got, expected, atol=1e-4)
+
+
+@pytest.mark.parametrize("layout", ["wide", "long"])
+def test_export_scales_a_tables_sequences_as_training_did(tmp_path, layout):
+    """Own labelled sequences with `scale: standard`: the served model takes raw values."""
+    import pandas as pd
+    import tensorflow as tf
+
+    from rnnbench.data.preprocessing import Scaler
+    rng = np.random.default_rng(0)
+    x = rng.normal(50, 10, size=(60, 5, 2)).astype("float32")  # far from unit scale
+    labels = np.where(x[:, :, 0].mean(axis=1) > 50, "up", "down")
+    if layout == "wide":  # one channel, the columns are steps
+        frame = pd.DataFrame(x[:, :, 0], columns=[f"t{i}" for i in range(5)])
+        frame["label"] = labels
+        data = {"value_columns": [f"t{i}" for i in range(5)]}
+    else:
+        frame = pd.DataFrame({"id": np.repeat(np.arange(60), 5), "a": x[:, :, 0].ravel(),
+                              "b": x[:, :, 1].ravel(), "label": np.repeat(labels, 5)})
+        data = {"id_column": "id", "value_columns": ["a", "b"]}
+    frame.to_csv(tmp_path / "sequences.csv", index=False)
+    model, scaled = make_run(tmp_path / "run", {
+        "name": "file_sequences", "path": str(tmp_path / "sequences.csv"), "layout": layout,
+        "label_column": "label", "scale": "standard", "target": "classes", **data}, "gru")
+    inputs = json.loads((tmp_path / "run" / "preprocessing.json").read_text())["inputs"]
+    names = ["value"] if layout == "wide" else ["a", "b"]
+    scaler = Scaler.from_config({"kind": "standard",
+                                 "mean": [inputs["scalers"][n]["mean"] for n in names],
+                                 "std": [inputs["scalers"][n]["std"] for n in names]})
+    raw = scaler.inverse_transform(scaled).astype("float32")
+    assert np.abs(raw).mean() > 10  # the served model gets values in the file's units
+    assert main(["export", str(tmp_path / "run"), "--out", str(tmp_path / "sm")]) == 0
+    served = tf.saved_model.load(str(tmp_path / "sm")).signatures["serving_default"]
+    np.testing.assert_allclose(served(inputs=tf.constant(raw))["probabilities"].numpy()[:, -1:],
+                               model.predict(scaled, verbose=0)[:, -1:], atol=1e-5)

@@ -150,6 +150,12 @@ def column_scalers(scaler, columns):
     return out
 
 
+def scaled_features(inputs):
+    """The names a preprocessing record's input `scalers` are keyed by, in feature order:
+    a wide table's one channel, `value` (its columns are steps), else its input columns."""
+    return ["value"] if inputs.get("layout") == "wide" else list(inputs["columns"])
+
+
 def scaler_of_columns(configs, columns):
     """The per-feature `Scaler` of `columns` from `{column: config}` (inverse of above)."""
     kinds = {configs[c]["kind"] for c in columns}

@@ -180,7 +180,7 @@ class FileSequences(common.FileDataset):
                  for p in common._PARTS}
         name, predict, facts = labelled.baseline(parts, target, len(names or ()))
         columns = self.value_columns(params, reading.table_columns(path, "auto"))
-        feature_names = columns if params["layout"] == "long" else ["value"]
+        feature_names = common.scaled_features({"layout": params["layout"], "columns": columns})
         preprocessing = common.record(
             inputs={"kind": "table_sequences", "layout": params["layout"],
                     "id_column": params["id_column"], "time_column": params["time_column"],
@@ -203,8 +203,7 @@ class FileSequences(common.FileDataset):
         path = reading.require_file(source, "--data")
         params = {**params, "value_columns": inputs["columns"]}
         sequences, _, labels, ids = self.read(params, path, key="--data", labels=False)
-        names = ["value"] if inputs["layout"] == "wide" else inputs["columns"]
-        scaler = common.scaler_of_columns(inputs["scalers"], names)
+        scaler = common.scaler_of_columns(inputs["scalers"], common.scaled_features(inputs))
         x = pad(sequences, np.arange(len(sequences)), inputs["max_length"], scaler,
                 repr(str(path)))
         extra = {params["label_column"]: list(map(str, labels))} if labels is not None else {}
