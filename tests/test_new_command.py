@@ -82,6 +82,20 @@ def test_new_forecasts_a_series_only_column_of_values_without_target(workdir, ca
     assert rnnbench(capsys, "check", "sales")[0] == 0
 
 
+def test_new_classifies_texts_by_the_only_other_column_without_target(workdir, capsys):
+    import pandas as pd
+    frame = pd.read_csv(reviews_csv(workdir / "data" / "reviews.csv"))
+    frame = frame.rename(columns={"sentiment": "is_positive"})
+    frame["is_positive"] = (frame["is_positive"] == "pos").astype(int)
+    frame[["review", "is_positive"]].to_csv(workdir / "data" / "mine.csv", index=False)
+    code, out, err = rnnbench(capsys, "new", "mine", "--data", "data/mine.csv")
+    assert code == 0, err
+    assert "chosen: target 'is_positive': the label column beside the texts" in out
+    data = written(workdir, "mine")["data"]
+    assert (data["name"], data["task"], data["label_column"]) == \
+        ("file_text", "classify", "is_positive")
+
+
 @pytest.mark.parametrize("argv, match", [
     (["--target", "Close"], r"did you mean 'close'"),
     ([], r"Expected `--target COLUMN`.*'date', 'open'"),

@@ -314,8 +314,11 @@ def _default_target(found):
     labels = [c.name for c in found.columns if c.name.lower() in LABEL_NAMES]
     values = [c.name for c in found.columns if c.kind in ("number", "integer")
               and c.name != found.time_column and not c.counter]
-    if labels and any(c.kind == "text" for c in found.columns):
-        return labels[0], f"target {labels[0]!r}: the label column beside the texts"
+    texts = [c.name for c in found.columns if c.kind == "text"]
+    others = [c.name for c in found.columns if c.kind != "text" and not c.counter]
+    if texts and (labels or len(texts) == 1 and len(others) == 1):
+        label = (labels or others)[0]
+        return label, f"target {label!r}: the label column beside the texts"
     if found.time_column and len(values) == 1 and len(names) <= 3:
         return values[0], (f"target {values[0]!r}: the only column of values beside the "
                            f"time column {found.time_column!r}")
