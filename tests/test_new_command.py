@@ -96,6 +96,19 @@ def test_new_classifies_texts_by_the_only_other_column_without_target(workdir, c
         ("file_text", "classify", "is_positive")
 
 
+def test_new_takes_the_one_column_named_like_a_label_without_target(workdir, capsys):
+    import numpy as np
+    import pandas as pd
+    x = np.random.default_rng(0).normal(size=(120, 3))
+    pd.DataFrame({"f1": x[:, 0], "f2": x[:, 1], "f3": x[:, 2],
+                  "label": np.where(x[:, 0] > 0, "hi", "lo")}).to_parquet(
+        workdir / "data" / "rows.parquet")
+    code, out, err = rnnbench(capsys, "new", "rows", "--data", "data/rows.parquet")
+    assert code == 0, err
+    assert "chosen: target 'label': the one column named like a label" in out
+    assert written(workdir, "rows")["data"]["task"] == "classify"
+
+
 @pytest.mark.parametrize("argv, match", [
     (["--target", "Close"], r"did you mean 'close'"),
     ([], r"Expected `--target COLUMN`.*'date', 'open'"),

@@ -319,6 +319,8 @@ def _default_target(found):
     if texts and (labels or len(texts) == 1 and len(others) == 1):
         label = (labels or others)[0]
         return label, f"target {label!r}: the label column beside the texts"
+    if len(labels) == 1:
+        return labels[0], f"target {labels[0]!r}: the one column named like a label"
     if found.time_column and len(values) == 1 and len(names) <= 3:
         return values[0], (f"target {values[0]!r}: the only column of values beside the "
                            f"time column {found.time_column!r}")
