@@ -272,3 +272,27 @@ def proc_cpuinfo():
     models = {value.strip() for key, value in lines if key.strip() == "model name"}
     flags = next(value.split() for key, value in lines if key.strip() == "flags")
     return models, flags
+
+
+def untrained_run(folder, data, cell):
+    """A completed run folder of an untrained model on `data` (no fit: a graph, not
+    weights, is under test), saved as `rnnbench run` saves it; returns (model, 3 test x)."""
+    from rnnbench.config import experiment as config_lib
+    from rnnbench.data import cache as data_cache
+    from rnnbench.data.base import PREPROCESSING_FORMAT, PREPROCESSING_VERSION
+    from rnnbench.models import builders, saving
+    raw = {"name": f"{data['name']}_tiny", "seed": 1, "data": data,
+           "model": {"layers": [{"cell": cell, "units": 3}]},
+           "train": {"epochs": 1, "batch_size": 4}}
+    exp = config_lib.validate(raw, source="<test>")
+    folder.mkdir(parents=True)
+    (folder / "config.yaml").write_text(config_lib.to_yaml(exp))
+    (folder / "manifest.json").write_text(json.dumps({
+        "status": "completed", "pid": os.getpid(), "host": {"hostname": socket.gethostname()}}))
+    splits = data_cache.load(exp)
+    (folder / "preprocessing.json").write_text(json.dumps({
+        "format": PREPROCESSING_FORMAT, "version": PREPROCESSING_VERSION,
+        **splits.preprocessing}))
+    model = builders.build_model(exp, spec=splits.spec, compile=False)
+    saving.save_model(model, folder / "model.keras")  # as `rnnbench run` saves it
+    return model, splits.test.x[:3]

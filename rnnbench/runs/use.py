@@ -20,7 +20,7 @@ from rnnbench.config import experiment as config_lib
 from rnnbench.data.base import PREPROCESSING_FORMAT, PREPROCESSING_VERSION, NewInputs
 from rnnbench.data.preprocessing import Scaler
 from rnnbench.errors import UserError
-from rnnbench.runs import folders
+from rnnbench.runs import folders, in_memory
 
 log = logging.getLogger("rnnbench.runs")
 
@@ -138,7 +138,12 @@ class Run:
         return self.exp.data.task
 
     def inputs(self, data=None):
-        """The model inputs of `data` (a file), or of the run's test split when None.
+        """The model inputs of `data`, or of the run's test split when None.
+
+        Args:
+            data: a file (as `rnnbench predict --data` takes), or the same data
+                in memory: a pandas DataFrame for a table, a NumPy array (or a
+                dict of arrays, as in an `.npz`) for arrays, a list of texts.
 
         Returns:
             `NewInputs`, checked against the model's input shape.
@@ -147,8 +152,10 @@ class Run:
             found = self._test_split()
         else:
             dataset = config_lib.dataset_of(self.exp)
-            found = dataset.new_inputs(dict(self.exp.data.params), self.preprocessing, data)
-        check_shape(found.x, self.model, data)
+            with in_memory.as_file(data) as path:
+                found = dataset.new_inputs(dict(self.exp.data.params), self.preprocessing,
+                                           path)
+        check_shape(found.x, self.model, in_memory.describe(data))
         return found
 
     def predict_arrays(self, x, batch_size=BATCH_SIZE):
@@ -173,7 +180,8 @@ class Run:
 
         Args:
             data: a file of new data in a form the run's dataset reads (see
-                docs/use-a-model.md), or None for the run's own test split.
+                docs/use-a-model.md), the same data in memory (a DataFrame,
+                arrays, a list of texts: `inputs`), or None for the test split.
             batch_size: samples per model call.
             prompt, length, temperature, seed: for a language model, the text
                 to continue (default: `data`'s text, else the start of the test

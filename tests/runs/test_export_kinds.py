@@ -6,16 +6,12 @@ few samples of the dataset's test split, whose inputs need no scaling here.
 """
 
 import json
-import os
-import socket
 
 import numpy as np
 import pytest
+from helpers import untrained_run
 
 from rnnbench.cli import main
-from rnnbench.config import experiment as config_lib
-from rnnbench.data import cache as data_cache
-from rnnbench.data.base import PREPROCESSING_FORMAT, PREPROCESSING_VERSION
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*tf.lite.Interpreter is deprecated:UserWarning")
@@ -31,30 +27,11 @@ CASES = {
 }
 
 
-def make_run(folder, data, cell):
-    from rnnbench.models import builders, saving
-    raw = {"name": f"{data['name']}_tiny", "seed": 1, "data": data,
-           "model": {"layers": [{"cell": cell, "units": 3}]},
-           "train": {"epochs": 1, "batch_size": 4}}
-    exp = config_lib.validate(raw, source="<test>")
-    folder.mkdir(parents=True)
-    (folder / "config.yaml").write_text(config_lib.to_yaml(exp))
-    (folder / "manifest.json").write_text(json.dumps({
-        "status": "completed", "pid": os.getpid(), "host": {"hostname": socket.gethostname()}}))
-    splits = data_cache.load(exp)
-    (folder / "preprocessing.json").write_text(json.dumps({
-        "format": PREPROCESSING_FORMAT, "version": PREPROCESSING_VERSION,
-        **splits.preprocessing}))
-    model = builders.build_model(exp, spec=splits.spec, compile=False)
-    saving.save_model(model, folder / "model.keras")  # as `rnnbench run` saves it
-    return model, splits.test.x[:3]
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_export_gives_the_models_outputs(tmp_path, name):
     import tensorflow as tf
     data, cell, output = CASES[name]
-    model, x = make_run(tmp_path / "run", data, cell)
+    model, x = untrained_run(tmp_path / "run", data, cell)
     expected = model.predict(x, verbose=0)
 
     assert main(["export", str(tmp_path / "run"), "--out", str(tmp_path / "sm")]) == 0
@@ -88,7 +65,7 @@ def test_export_scales_a_tables_sequences_as_training_did(tmp_path, layout):
                               "b": x[:, :, 1].ravel(), "label": np.repeat(labels, 5)})
         data = {"id_column": "id", "value_columns": ["a", "b"]}
     frame.to_csv(tmp_path / "sequences.csv", index=False)
-    model, scaled = make_run(tmp_path / "run", {
+    model, scaled = untrained_run(tmp_path / "run", {
         "name": "file_sequences", "path": str(tmp_path / "sequences.csv"), "layout": layout,
         "label_column": "label", "scale": "standard", "target": "classes", **data}, "gru")
     inputs = json.loads((tmp_path / "run" / "preprocessing.json").read_text())["inputs"]

@@ -1,0 +1,72 @@
+"""Data held in Python (a DataFrame, arrays, texts) as the file a run's dataset reads.
+
+`Run.predict` and `Run.inputs` take what a Python user has at hand as well as a
+path: it is written once to a temporary file in the form `rnnbench predict
+--data` takes (Parquet for a table, `.npz` for arrays, `.txt` for texts), so the
+run's own preprocessing reads it through the same code as a file.
+"""
+
+import contextlib
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from rnnbench.errors import UserError
+
+ACCEPTED = ("a path to a file, a pandas DataFrame, a NumPy array (the inputs `x`), a dict "
+            "of arrays (`x`, and optionally `y`) or a list of texts")
+
+
+@contextlib.contextmanager
+def as_file(data):
+    """Yields a path for `data`: itself if a path, else a temporary file holding it."""
+    if data is None or isinstance(data, (str, Path)):
+        yield data
+        return
+    with tempfile.TemporaryDirectory(prefix="rnnbench-data-") as folder:
+        path = _write(data, Path(folder))
+        try:
+            yield path
+        except UserError as e:  # named as the user passed it, not by the temporary file
+            text = str(e).replace(repr(str(path)), describe(data))
+            raise UserError(text.replace(str(path), describe(data))) from None
+
+
+def describe(data):
+    """How `data` is named in messages: a path as it is, else its kind and size."""
+    if data is None or isinstance(data, (str, Path)):
+        return data
+    shape = getattr(data, "shape", None)
+    return f"<{type(data).__name__}{' of shape ' + str(tuple(shape)) if shape else ''}>"
+
+
+def _write(data, folder):
+    import pandas as pd
+    if isinstance(data, pd.DataFrame):
+        frame = data.reset_index() if any(n is not None for n in data.index.names) else data
+        frame = frame.rename(columns=str)
+        path = folder / "data.parquet"
+        frame.to_parquet(path, index=False)
+        return path
+    if isinstance(data, np.ndarray):
+        data = {"x": data}
+    if isinstance(data, dict) and data and all(isinstance(v, (np.ndarray, list, tuple))
+                                              for v in data.values()):
+        path = folder / "data.npz"
+        np.savez(path, **{str(k): np.asarray(v) for k, v in data.items()})
+        return path
+    if isinstance(data, (list, tuple, pd.Series)) and len(data) and \
+            all(isinstance(t, str) for t in data):
+        path = folder / "data.txt"
+        path.write_text("".join(" ".join(t.split()) + "\n" for t in data), encoding="utf-8")
+        return path
+    raise UserError(f"Expected data to predict to be {ACCEPTED}. Received: "
+                    f"{type(data).__name__}" + (" (empty)" if _empty(data) else ""))
+
+
+def _empty(data):
+    try:
+        return len(data) == 0
+    except TypeError:
+        return False

@@ -1,0 +1,71 @@
+"""`Run.predict` on data held in Python: a DataFrame, arrays, a list of texts.
+
+Each gives the same predictions as the same data written to a file and passed
+by path (what `rnnbench predict --data` reads). Untrained run folders: the
+preprocessing and the plumbing are under test, not the weights.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import untrained_run
+from own_files import price_csv, reviews_csv
+
+import rnnbench
+from rnnbench.errors import UserError
+
+
+@pytest.fixture(scope="module")
+def series_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("series")
+    path = price_csv(folder / "prices.csv", n=120)
+    untrained_run(folder / "run", {"name": "file_series", "path": str(path),
+                                   "time_column": "date", "targets": "close",
+                                   "features": ["open", "volume"], "window": 5}, "gru")
+    return rnnbench.load_run(folder / "run"), path
+
+
+def test_a_dataframe_predicts_as_its_csv(series_run):
+    run, path = series_run
+    frame = pd.read_csv(path)
+    expected = run.predict(path)
+    pd.testing.assert_frame_equal(run.predict(frame), expected)
+    # the time column as the index, as pandas users often keep it
+    pd.testing.assert_frame_equal(run.predict(frame.set_index("date")), expected)
+
+
+def test_arrays_predict_as_their_npz(tmp_path):
+    untrained_run(tmp_path / "run", {"name": "adding", "seq_len": 6, "train_size": 8,
+                                     "val_size": 4, "test_size": 4}, "simple_rnn")
+    run = rnnbench.load_run(tmp_path / "run")
+    x = np.random.default_rng(0).uniform(size=(5, 6, 2)).astype("float32")
+    np.savez(tmp_path / "new.npz", x=x)
+    expected = run.predict(tmp_path / "new.npz")
+    pd.testing.assert_frame_equal(run.predict(x), expected)
+    pd.testing.assert_frame_equal(run.predict({"x": x}), expected)
+    with pytest.raises(UserError, match=r"<ndarray of shape \(5, 3, 2\)>") as error:
+        run.predict(x[:, :3])
+    assert "rnnbench-data-" not in str(error.value)  # never the temporary file's name
+
+
+def test_a_list_of_texts_predicts_as_a_txt_file(tmp_path):
+    path = reviews_csv(tmp_path / "reviews.csv")
+    untrained_run(tmp_path / "run", {"name": "file_text", "path": str(path),
+                                     "text_column": "review", "label_column": "sentiment",
+                                     "seq_len": 8}, "lstm")
+    run = rnnbench.load_run(tmp_path / "run")
+    texts = ["great value, works well", "broke after a day"]
+    (tmp_path / "new.txt").write_text("\n".join(texts) + "\n")
+    expected = run.predict(tmp_path / "new.txt")
+    pd.testing.assert_frame_equal(run.predict(texts), expected)
+    table = run.predict(pd.DataFrame({"review": texts}))
+    np.testing.assert_allclose(table.filter(like="probability").to_numpy(),
+                               expected.filter(like="probability").to_numpy())
+
+
+@pytest.mark.parametrize("data", [42, [], {"x": "text"}], ids=["int", "empty", "dict_of_str"])
+def test_other_objects_are_refused_naming_what_is_accepted(series_run, data):
+    run, _ = series_run
+    with pytest.raises(UserError, match="Expected data to predict to be a path to a file, "
+                                        "a pandas DataFrame, a NumPy array"):
+        run.predict(data)
