@@ -1,13 +1,14 @@
 """A shipped reference holds when the machine changes: threads, oneDNN on or off.
 
-sine_lstm under every thread count that differs from this machine's default;
-sunspots_lstm (5 seeds, built-in data) under oneDNN off, the variation that
-moves every metric (sine_lstm's only from the 8th digit, so sunspots_lstm is
-the harder check of the same setting and sine_lstm is not run under it too).
-Each variation runs `rnnbench reproduce` in a fresh process, since TensorFlow
-reads `TF_NUM_INTRAOP_THREADS` and `TF_ENABLE_ONEDNN_OPTS` once, at start-up
+sine_lstm under every thread count that differs from this machine's default,
+and under oneDNN off, where none of its metrics stays bit-exact (0 of 90 on
+2026-12-02). Every shipped reference was reproduced under both settings then
 (docs/benchmarks-history.md, "Every shipped reference under oneDNN off and
-under one thread", measures which metrics stay bit-exact).
+under one thread"); the suite runs the cheapest, sine_lstm (~28 s, where
+sunspots_lstm, which it ran under oneDNN off before, took ~100 s and kept
+its mean to four digits too). Each variation runs `rnnbench reproduce` in a
+fresh process, since TensorFlow reads `TF_NUM_INTRAOP_THREADS` and
+`TF_ENABLE_ONEDNN_OPTS` once, at start-up.
 """
 
 import os
@@ -36,8 +37,7 @@ def _this_machines_default(env):
 
 
 CASES = [("sine_lstm", variation) for variation, env in VARIATIONS.items()
-         if variation != "onednn_off" and not _this_machines_default(env)] + [
-    ("sunspots_lstm", "onednn_off")]
+         if not _this_machines_default(env)]
 
 
 @pytest.mark.parametrize("name,variation", CASES)
