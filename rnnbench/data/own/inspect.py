@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 
-from rnnbench.data.own import dialect, reading, timestamps
+from rnnbench.data.own import dialect, reading, text_files, timestamps
 from rnnbench.errors import UserError
 
 SAMPLE_ROWS = 200_000
@@ -88,13 +88,19 @@ def inspect(path):
 
 
 def inspect_text(path):
-    files = reading.source_files(path)
-    text = "\n".join(reading.read_text(f) for f in files)
+    labelled = text_files.labelled_folder(path)
+    files = labelled[0] if labelled else reading.source_files(path)
+    texts = text_files.read_documents(files, "--data")
+    text = "\n".join(texts)
     if not text.strip():
         raise UserError(f"Expected {path!r} to hold text. Received: only whitespace.")
-    return Inspection(Path(path), "text", facts={
-        "files": len(files), "characters": len(text), "words": len(text.split()),
-        "distinct characters": len(set(text))})
+    facts = {"files": len(files), "characters": len(text), "words": len(text.split()),
+             "distinct characters": len(set(text))}
+    if labelled:  # a subfolder per class: documents to classify
+        names, counts = np.unique(labelled[1], return_counts=True)
+        facts["classes (subfolders)"] = dict(zip(names.tolist(), counts.tolist()))
+        facts["words per document"] = round(facts["words"] / len(files), 1)
+    return Inspection(Path(path), "text", facts=facts)
 
 
 def inspect_arrays(path):
@@ -288,6 +294,13 @@ def choose(found, target=None, task=None):
     """
     if task is not None and task not in TASKS:
         raise UserError(f"Expected `--task` to be one of {list(TASKS)}. Received: {task!r}")
+    if found.kind == "text" and "classes (subfolders)" in found.facts and \
+            task in (None, "classify"):
+        seq_len = int(min(200, max(8, round(found.facts["words per document"] * 1.5))))
+        return "classify", {"name": "file_text", "path": str(found.path), "level": "word",
+                            "seq_len": seq_len}, [
+            f"classify each .txt file by its subfolder, {seq_len} words of each (class "
+            f"balance {found.facts['classes (subfolders)']})"]
     if found.kind == "text":
         if task not in (None, "language_model"):
             raise UserError(f"Expected `--task language_model` for the text {str(found.path)!r}"

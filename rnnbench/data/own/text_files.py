@@ -114,17 +114,51 @@ def check_classes(labels, column, path):
     return names
 
 
+def labelled_folder(path):
+    """`(files, labels)` of a folder laid out as Keras' `text_dataset_from_directory`
+    reads one: a subfolder per class, each holding `.txt` files (one document a file,
+    found recursively); None for a path that is not such a folder."""
+    path = Path(path)
+    if not path.is_dir():
+        return None
+    files, labels = [], []
+    for folder in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        found = sorted(f for f in folder.rglob("*.txt") if f.is_file())
+        files += found
+        labels += [folder.name] * len(found)
+    return (files, labels) if len(set(labels)) >= 2 else None
+
+
+def read_documents(files, key="data.path"):
+    """The texts of `files`, one document each (an empty file is an empty text)."""
+    return np.array([reading.read_text(f, key) if f.stat().st_size else "" for f in files],
+                    dtype=object)
+
+
+def require_labelled_folder(path, key="data.path"):
+    """`labelled_folder(path)`, or a UserError saying what such a folder holds."""
+    found = labelled_folder(path)
+    if found is None:
+        raise UserError(f"Expected `{key}` to be a table (.csv, .jsonl, .parquet) or a folder "
+                        "with a subfolder per class holding .txt files (one document each). "
+                        f"Received: the folder {str(path)!r}, with fewer than 2 such "
+                        "subfolders.")
+    return found
+
+
 @DATASETS.register("file_text")
 class FileText(common.FileDataset):
     """Text classification from the user's CSV / JSON Lines / Parquet rows."""
 
     name = "file_text"
     description = ("Your own labelled text (CSV, JSONL, Parquet): classify `text_column` "
-                   "into `label_column`'s classes.")
+                   "into `label_column`'s classes; or a folder with a subfolder of .txt "
+                   "files per class.")
     tasks = ("classify",)
     takes_split = True
     params = {
-        "path": common.path_param("the table: .csv, .csv.gz, .jsonl or .parquet"),
+        "path": common.path_param("the table: .csv, .csv.gz, .jsonl or .parquet; or a "
+                                  "folder with a subfolder of .txt files per class"),
         "text_column": Param(str, "text", "column of the texts"),
         "label_column": Param(str, "label", "column of the class labels"),
         **token_params("word", True, "max_tokens", 20000,
@@ -134,6 +168,8 @@ class FileText(common.FileDataset):
     }
 
     def classes(self, params):
+        if Path(params["path"]).is_dir():
+            return sorted(set(require_labelled_folder(params["path"])[1]))
         path = reading.require_file(params["path"])
         return check_classes(labels_of(path, "auto", params["label_column"]),
                              params["label_column"], path)
@@ -168,12 +204,28 @@ class FileText(common.FileDataset):
                                        params["label_column"], path, allow_null=not labels)
         return texts, found
 
+    def source(self, params):
+        """`(files, texts, labels)` of `data.path`: a table's rows, or a labelled folder's
+        documents."""
+        if Path(params["path"]).is_dir():
+            for name, default in (("text_column", "text"), ("label_column", "label")):
+                if params[name] != default:
+                    raise UserError(
+                        f"Expected no `data.{name}` for the folder {params['path']!r}: its "
+                        "texts are its files and their labels the subfolders' names. "
+                        f"Received: {params[name]!r}; remove the key.")
+            files, labels = require_labelled_folder(params["path"])
+            reading.check_text_fits(files, params["level"])
+            return files, read_documents(files), np.array(labels, dtype=object)
+        path = reading.require_file(params["path"])
+        reading.check_text_fits([path], params["level"])
+        return [path], *self.read_texts(params, path)
+
     def load(self, params, split, scale=None, seed=None):
         """Returns stratified `Splits`; `scale` and the model `seed` are unused."""
         params = self.with_defaults(params)
-        path = reading.require_file(params["path"])
-        reading.check_text_fits([path], params["level"])
-        texts, labels = self.read_texts(params, path)
+        path = params["path"]
+        files, texts, labels = self.source(params)
         names = check_classes(labels, params["label_column"], path)
         _, (codes,) = encode_labels(labels)
         index = split_documents(codes, split, params["split_seed"])
@@ -202,7 +254,7 @@ class FileText(common.FileDataset):
             **parts, spec=self.spec(params),
             baseline_name="majority class of the training part", baseline_predict=predict,
             preprocessing=preprocessing,
-            info={"source": str(path), "files": reading.file_facts([path]),
+            info={"source": str(path), "files": reading.file_facts(files),
                   "rows": len(texts), "sizes": common.sizes(parts), "class_names": names,
                   "class_counts": {p: class_counts(parts[p].y, len(names))
                                    for p in common._PARTS},
@@ -213,24 +265,34 @@ class FileText(common.FileDataset):
                                 for p in common._PARTS}})
 
     def new_inputs(self, params, preprocessing, source):
-        """The texts of a new table (a label column is optional), or of a plain text file
-        (one text per non-blank line), tokenized as in training."""
+        """The texts of a new table (a label column is optional), a plain text file (one
+        text per non-blank line) or a folder of .txt files (in class subfolders or not),
+        tokenized as in training."""
         params = self.with_defaults(params)
         inputs = preprocessing["inputs"]
-        path = reading.require_file(source, "--data")
-        params = {**params, "text_column": inputs["text_column"]}
         label = preprocessing["outputs"]["columns"][0]
-        params["label_column"] = label
-        if path.suffix.lower() in reading.TEXT_SUFFIXES:
-            texts, labels = _lines(path), None
-        else:
-            texts, labels = self.read_texts(params, path, key="--data", labels=False)
+        texts, labels, index = self.new_texts(
+            {**params, "text_column": inputs["text_column"], "label_column": label}, source)
         x = encode_rows(texts, inputs["vocabulary"], inputs["level"], inputs["lowercase"],
                         inputs["max_length"])
         extra = {"text": list(texts)}
         if labels is not None:
             extra[label] = list(labels)
-        return NewInputs(x=x, index=list(range(1, len(texts) + 1)), extra=extra)
+        return NewInputs(x=x, index=index, extra=extra)
+
+    def new_texts(self, params, source):
+        """`(texts, labels or None, row labels)` of new data at `source`."""
+        if Path(source).is_dir():
+            files, labels = labelled_folder(source) or (
+                reading.source_files(source, "--data", (".txt",)), None)
+            return (read_documents(files, "--data"), labels,
+                    [str(Path(f).relative_to(source)) for f in files])
+        path = reading.require_file(source, "--data")
+        if path.suffix.lower() in reading.TEXT_SUFFIXES:
+            texts, labels = _lines(path), None
+        else:
+            texts, labels = self.read_texts(params, path, key="--data", labels=False)
+        return texts, labels, list(range(1, len(texts) + 1))
 
 
 def _lines(path):
