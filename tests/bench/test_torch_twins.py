@@ -13,6 +13,7 @@ def require_torch():
     return pytest.importorskip("torch", reason="the PyTorch twins need the `bench` extra")
 
 
+@pytest.mark.slow  # a fresh Python imports TensorFlow and torch and takes a training step
 def test_torch_after_tensorflow_trains_without_loading_triton():
     # A CUDA build of torch installs Triton; `torch.optim` then loads it, and
     # Triton loaded after TensorFlow died with a segmentation fault (exit 139).

@@ -174,7 +174,10 @@ def same_weights(reference, stand_in, x, kwargs, case):
 
 
 @pytest.mark.parametrize("kernel,keras_layer", STAND_INS)
-@pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.parametrize("name", [
+    # An XLA compile takes ~3 s a case: CI runs them, the fast lane leaves them out.
+    pytest.param(name, marks=pytest.mark.slow) if case.mode == "xla" else name
+    for name, case in CASES.items()])
 def test_the_stand_in_matches_the_keras_layer(kernel, keras_layer, name):
     case = CASES[name]
     reference, stand_in = build(keras_layer, case), build(kernel, case)

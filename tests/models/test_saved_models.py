@@ -131,6 +131,7 @@ def built_and_loaded(tmp_path_factory):
             for path, report in found.items()}
 
 
+@pytest.mark.slow  # one fresh Python loads every model (~20 s)
 def test_model_keras_of_every_shipped_cell_loads_in_plain_keras_or_says_what_to_import(
         built_and_loaded):
     from rnnbench.config import catalog  # noqa: F401  (registers the cell names)
@@ -148,6 +149,7 @@ def test_model_keras_of_every_shipped_cell_loads_in_plain_keras_or_says_what_to_
             assert "rnnbench.models.cells" in found["error"]
 
 
+@pytest.mark.slow  # one fresh Python loads every model (~20 s)
 def test_model_keras_with_hoisted_kernels_loads_in_plain_keras_as_the_keras_layers(
         built_and_loaded):
     hoisted = {k: v for k, v in built_and_loaded.items() if k.startswith("hoisted_")}
