@@ -18,6 +18,7 @@ from rnnbench.data.base import Dataset, DataSpec, Param, Split, Splits
 from helpers import ALL_TASKS, NUM_SAMPLES, experiment_dict
 
 
+@pytest.hookimpl(trylast=True)  # after `-m` deselects: the fast lane orders what it runs
 def pytest_collection_modifyitems(items):
     """Orders the test files by cost, the ones with the most slow tests first.
 
