@@ -12,6 +12,7 @@ from rnnbench.cli import main
 from rnnbench.config import experiment as config_lib
 from rnnbench.data import cache
 from rnnbench.data.own import dialect, timestamps
+from rnnbench.errors import UserError
 
 # (delimiter, decimal, date format): the layouts a spreadsheet in another locale exports.
 LAYOUTS = {
@@ -254,3 +255,15 @@ def test_predict_reads_an_export_quirk_as_training_did(prices, tmp_path, quirk):
     if quirk == "missing_marks":
         expected.loc[expected.index[[3, 40, 77]], "open"] = np.nan
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_a_name_two_columns_share_is_refused_by_new_and_by_a_run(tmp_path, capsys):
+    path = tmp_path / "twice.csv"
+    path.write_text("date,value,value\n" + "".join(f"2021-01-{d:02d},{d},{2 * d}\n"
+                                                   for d in range(1, 29)))
+    assert main(["new", "twice", "--data", str(path), "--target", "value"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "to have distinct names. Received: 'value' as columns [2, 3]" in err
+    assert "Traceback" not in err
+    with pytest.raises(UserError, match="to have distinct names"):
+        series_splits(path)

@@ -125,6 +125,7 @@ def _sample(path):
     Raises:
         UserError: for a column that is not UTF-8 text or holds nested values.
     """
+    reading.table_columns(path, key="--data")  # refuses a name two columns share
     table, rows = _arrow_sample(path)
     _require_flat_text(path, table.schema)
     frame = table.to_pandas()

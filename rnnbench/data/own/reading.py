@@ -277,20 +277,32 @@ def did_you_mean(name, names):
 
 
 def table_columns(path, fmt="auto", key="data.path"):
-    """The column names of a table, reading only its header (or Parquet schema)."""
+    """The column names of a table, reading only its header (or Parquet schema).
+
+    Raises:
+        UserError: for a name that two columns share (which one a key means is unknown).
+    """
     path = require_file(path, key)
     fmt = table_format(path, fmt)
     with arrow_errors(path, fmt, key):
         if fmt == "parquet":
             import pyarrow.parquet as pq
-            return list(pq.read_schema(path).names)
-        if fmt == "jsonl":
-            return list(_read_json(path).column_names)
-        from pyarrow import csv
-        parse, convert = csv_options(path, strings_can_be_null=True)
-        with csv.open_csv(path, read_options=read_options(path), parse_options=parse,
-                          convert_options=convert) as reader:
-            return list(reader.schema.names)
+            names = list(pq.read_schema(path).names)
+        elif fmt == "jsonl":
+            names = list(_read_json(path).column_names)
+        else:
+            from pyarrow import csv
+            parse, convert = csv_options(path, strings_can_be_null=True)
+            with csv.open_csv(path, read_options=read_options(path), parse_options=parse,
+                              convert_options=convert) as reader:
+                names = list(reader.schema.names)
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        where = [i + 1 for i, n in enumerate(names) if n == repeated[0]]
+        raise UserError(f"Expected the columns of {str(path)!r} (`{key}`) to have distinct "
+                        f"names. Received: {repeated[0]!r} as columns {where} of {names}; "
+                        "rename all but one in the header.")
+    return names
 
 
 def light_column(path, column, key="data.path"):
