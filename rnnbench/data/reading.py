@@ -47,7 +47,8 @@ def read_table(path):
         found = dialect.of_file(path)  # `;`, tab or `|`, a decimal comma: as own tables
         return pd.read_csv(path, sep=found.delimiter, decimal=found.decimal,
                            skiprows=found.skip_lines, thousands=found.thousands or None,
-                           na_values=list(dialect.MISSING_MARKS))
+                           na_values=list(dialect.MISSING_MARKS),
+                           skipinitialspace=bool(found.names))
     except ImportError as e:
         raise UserError(f"Reading {path} needs a Parquet engine ({e}). Install one with: "
                         "pip install pyarrow") from None

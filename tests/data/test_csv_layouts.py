@@ -132,11 +132,14 @@ def export_quirk(frame, path, quirk):
         frame = frame.astype({"open": object})
         frame.loc[frame.index[[3, 40, 77]], "open"] = ["?", "-", "--"]
         frame.to_csv(path, index=False)
+    elif quirk == "spaces_after_commas":  # `date, open, ...` as people type a CSV
+        path.write_text(frame.to_csv(index=False).replace(",", ", "))
     return path
 
 
 @pytest.mark.parametrize("quirk", ["comment_lines", "thousands_quoted",
-                                   "thousands_decimal_comma", "missing_marks"])
+                                   "thousands_decimal_comma", "missing_marks",
+                                   "spaces_after_commas"])
 def test_an_export_quirk_loads_the_same_windows_as_a_plain_file(prices, tmp_path, quirk):
     frame = pd.read_csv(prices)
     plain = frame.copy()
@@ -163,7 +166,8 @@ def test_the_recorded_hash_covers_the_comment_lines(prices, tmp_path):
     assert facts["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.mark.parametrize("quirk", ["comment_lines", "thousands_quoted", "missing_marks"])
+@pytest.mark.parametrize("quirk", ["comment_lines", "thousands_quoted", "missing_marks",
+                                   "spaces_after_commas"])
 def test_new_reads_an_export_quirk_and_says_how(prices, tmp_path, capsys, monkeypatch, quirk):
     path = export_quirk(pd.read_csv(prices), tmp_path / "prices.csv", quirk)
     monkeypatch.chdir(tmp_path)
@@ -172,7 +176,9 @@ def test_new_reads_an_export_quirk_and_says_how(prices, tmp_path, capsys, monkey
     assert "column 'close': number" in out and "column 'volume': integer" in out
     layout = {"comment_lines": "layout: 2 comment lines before the header skipped",
               "thousands_quoted": "layout: thousands separated by ','",
-              "missing_marks": "missing interpolate: 3 cells"}[quirk]
+              "missing_marks": "missing interpolate: 3 cells",
+              "spaces_after_commas": "spaces after the delimiters in the header dropped",
+              }[quirk]
     assert layout in out
     assert main(["check", "quirk"]) == 0
 
@@ -242,7 +248,8 @@ def test_local_times_across_a_clock_change_are_one_utc_timeline(tmp_path, writte
 
 
 @pytest.mark.parametrize("quirk", ["comment_lines", "thousands_quoted",
-                                   "thousands_decimal_comma", "missing_marks"])
+                                   "thousands_decimal_comma", "missing_marks",
+                                   "spaces_after_commas"])
 def test_predict_reads_an_export_quirk_as_training_did(prices, tmp_path, quirk):
     from pathlib import Path
 
@@ -267,3 +274,19 @@ def test_a_name_two_columns_share_is_refused_by_new_and_by_a_run(tmp_path, capsy
     assert "Traceback" not in err
     with pytest.raises(UserError, match="to have distinct names"):
         series_splits(path)
+
+
+def test_a_padded_tables_labels_are_read_without_the_spaces(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 3))
+    rows = [f"{a:.3f}, {b:.3f}, {c:.3f}, {'yes' if a > 0 else 'no'}" for a, b, c in x]
+    path = tmp_path / "typed.csv"
+    path.write_text("a, b, c, label\n" + "\n".join(rows) + "\n")
+    raw = {"name": "typed", "seed": 1,
+           "data": {"name": "file_sequences", "path": str(path), "layout": "wide",
+                    "label_column": "label", "target": "classes"},
+           "model": {"layers": [{"cell": "gru", "units": 4}]},
+           "train": {"epochs": 1, "batch_size": 16}}
+    splits = cache.load(config_lib.validate(raw, source="<test>"))
+    assert splits.preprocessing["outputs"]["label_names"] == ["no", "yes"]
+    assert splits.preprocessing["inputs"]["columns"] == ["a", "b", "c"]

@@ -38,6 +38,9 @@ class Dialect(NamedTuple):
     decimal: str = "."
     skip_lines: int = 0  # comment lines before the header
     thousands: str = ""  # the separator of digit groups in numbers, if any
+    # The header's names without the spaces written after each delimiter (`date, sales`);
+    # empty when the header has none.
+    names: tuple = ()
 
     def describe(self):
         """`"semicolon-separated, decimal comma"`; empty for the default."""
@@ -50,6 +53,8 @@ class Dialect(NamedTuple):
         if self.skip_lines:
             parts.append(f"{self.skip_lines} comment line{'s' * (self.skip_lines > 1)} "
                          "before the header skipped")
+        if self.names:
+            parts.append("spaces after the delimiters in the header dropped")
         return "; ".join(parts)
 
 
@@ -75,7 +80,10 @@ def sniff(text, complete=True):
     cells = [c.strip() for row in list(csv.reader(io.StringIO(sample), delimiter=delimiter))[1:]
              for c in row]
     decimal, thousands = _number_marks(cells, delimiter)
-    return Dialect(delimiter, decimal, skip, thousands)
+    header = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
+    padded = len(header) > 1 and all(n[:1] == " " and n.strip() for n in header[1:])
+    return Dialect(delimiter, decimal, skip, thousands,
+                   tuple(n.strip() for n in header) if padded else ())
 
 
 def _comment_lines(lines):

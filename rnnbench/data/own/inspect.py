@@ -129,6 +129,10 @@ def _sample(path):
     table, rows = _arrow_sample(path)
     _require_flat_text(path, table.schema)
     frame = table.to_pandas()
+    if reading.padded_cells(path):  # `a, b`: text cells without the space, as runs read them
+        for field in table.schema:
+            if pa_is_string(field.type):
+                frame[field.name] = frame[field.name].str.strip()
     if reading.table_format(path) == "csv" and dialect.of_file(path).thousands:
         import pyarrow as pa
         for field in table.schema:  # `1,234.5`: numbers
@@ -139,6 +143,11 @@ def _sample(path):
             if numbers.notna().sum() == frame[name].notna().sum():
                 frame[name] = numbers
     return frame, rows
+
+
+def pa_is_string(kind):
+    import pyarrow as pa
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
 
 
 def _arrow_sample(path):

@@ -260,15 +260,26 @@ def csv_options(path, **convert):
 
 
 def read_options(path, **options):
-    """pyarrow's `ReadOptions` for the CSV at `path`: its comment lines skipped."""
+    """pyarrow's `ReadOptions` for the CSV at `path`: its comment lines skipped, and
+    a header written with spaces after the delimiters read as names without them."""
     from pyarrow import csv
-    return csv.ReadOptions(skip_rows=dialect.of_file(path).skip_lines, **options)
+    found = dialect.of_file(path)
+    if found.names and "column_names" not in options:
+        return csv.ReadOptions(skip_rows=found.skip_lines + 1, column_names=found.names,
+                               **options)
+    return csv.ReadOptions(skip_rows=found.skip_lines, **options)
 
 
 def _skip_comments(path, lines):
     """Advances the line iterator `lines` (an open file) past the CSV's comment lines."""
     for _ in range(dialect.of_file(path).skip_lines):
         next(lines, None)
+
+
+def _header_of(path, reader):
+    """The names a `csv.reader` over the CSV gives first, as `read_options` names them."""
+    names = next(reader, [])
+    return [n.strip() for n in names] if dialect.of_file(path).names else names
 
 
 def did_you_mean(name, names):
@@ -329,14 +340,19 @@ def light_column(path, column, key="data.path"):
             if fmt == "jsonl":
                 rows = (json.loads(line) for line in text if line.strip())
             else:
-                rows = csv.DictReader(text, delimiter=dialect.of_file(path).delimiter)
-                if rows.fieldnames is None or column not in rows.fieldnames:
+                lines = csv.reader(text, delimiter=dialect.of_file(path).delimiter)
+                rows = csv.DictReader(text, fieldnames=_header_of(path, lines) or None,
+                                      delimiter=dialect.of_file(path).delimiter)
+                if not rows.fieldnames or column not in rows.fieldnames:
                     names = list(rows.fieldnames or [])
                     raise UserError(f"Expected {str(path)!r} to have a column {column!r} "
                                     f"(`{key}`). Received: columns {names}" +
                                     did_you_mean(column, names))
+            padded = fmt == "csv" and bool(dialect.of_file(path).names)
             for row in rows:
                 value = row.get(column)
+                if value is not None and padded:
+                    value = value.strip()
                 if value not in (None, ""):
                     values.append(str(value))
     except UnicodeDecodeError:
@@ -358,7 +374,7 @@ def light_header(path, key="data.path"):
         with opener(path, "rb") as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
             _skip_comments(path, text)
-            return next(csv.reader(text, delimiter=dialect.of_file(path).delimiter), [])
+            return _header_of(path, csv.reader(text, delimiter=dialect.of_file(path).delimiter))
     except UnicodeDecodeError:
         raise not_utf8(path, key) from None
 
@@ -433,7 +449,7 @@ def read_table(path, numeric=(), other=(), fmt="auto", key="data.path"):
             values[name] = np.where(_null_mask(column), np.float32(np.nan), values[name])
         table = table.drop_columns([name]) if name not in other else table
     for name in other:
-        others[name] = table.column(name).combine_chunks()
+        others[name] = unpadded(path, table.column(name).combine_chunks())
     return values, others, len(next(iter(values.values()))) if values else \
         len(next(iter(others.values())))
 
@@ -500,7 +516,7 @@ def read_matrix(path, numeric, other=(), converters=None, fmt="auto", key="data.
         raise UserError(f"Expected {str(path)!r} (`{key}`) to have data rows. Received: "
                         "a header and no rows.")
     others = {name: c[:rows] for name, c in converted.items()}
-    others.update({name: pa.chunked_array(c) for name, c in chunks.items()})
+    others.update({name: unpadded(path, pa.chunked_array(c)) for name, c in chunks.items()})
     return matrix[:rows], others, rows
 
 
@@ -737,3 +753,20 @@ def as_strings(array, name, path, allow_null=False):
                         "Received: bytes that are not UTF-8. Re-save the file as UTF-8.") \
             from None
     return np.array(["" if s is None else s for s in strings], dtype=object)
+
+
+def padded_cells(path):
+    """Whether `path` is a CSV written with a space after each delimiter (`a, b`): its
+    text cells are read without it, as its header's names are."""
+    return table_format(path) == "csv" and bool(dialect.of_file(path).names)
+
+
+def unpadded(path, array):
+    """A pyarrow array of text cells without the spaces around them, where `path`'s
+    cells are padded (`padded_cells`); any other array as it is."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    if padded_cells(path) and (pa.types.is_string(array.type)
+                               or pa.types.is_large_string(array.type)):
+        return pc.utf8_trim_whitespace(array)
+    return array
