@@ -150,7 +150,8 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
                          splits, model, metrics, known)
         laps("write")
         manifest.update(laps.facts())
-    except BaseException as e:
+    except BaseException as raised:
+        e = interruption_in(raised) or raised
         disk = folders.write_failure(e, run_dir)
         if disk is not None:
             drop_half_written_model(run_dir)
@@ -162,6 +163,8 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
             log.warning(failure_note(run_dir, unsaved, status))
         if isinstance(e, KeyboardInterrupt) and not isinstance(e, Interrupted):
             raise Interrupted(f"run {exp.name}", run_dir) from e
+        if e is not raised:
+            raise e from None
         raise
     unsaved = finish_manifest(manifest, started, "completed")
     if unsaved is not None:
@@ -556,6 +559,23 @@ def start_manifest(exp, run_dir):
         "host": folders.host(),
     }
     return folders.LiveManifest(run_dir / "manifest.json", facts)
+
+
+def interruption_in(error):
+    """The Ctrl-C or SIGTERM (`KeyboardInterrupt`) that `error` is, or was raised while
+    handling, else None.
+
+    A library's bare `except:` turns one into its own error: TensorFlow's `DType.max`
+    raises `TypeError: Cannot find maximum value of <dtype: 'int32'>` from it, and a
+    worker stopped at that moment recorded its trial `failed` and ran on.
+    """
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, KeyboardInterrupt):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
 
 
 def failure_status(error):

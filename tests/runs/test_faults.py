@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 from helpers import TINY_SWEEP_BASE, read_json, write_yaml
@@ -167,6 +168,43 @@ def test_sigterm_during_run_is_handled_as_ctrl_c_with_exit_143(tmp_path):
     message = " ".join(err.split())
     assert "terminated (SIGTERM), stopped run faults_long" in message
     assert f"out/faults_long/{run_dir.name}" in message and "rnnbench run exp.yaml" in message
+
+
+SWALLOWING_CELL = """
+import os, signal, time
+from user_cells import ScaledTanhCell
+
+class SwallowingCell(ScaledTanhCell):
+    \"\"\"Stopped while it builds inside a bare `except:`, as TensorFlow's DType.max is.\"\"\"
+
+    def build(self, input_shape):
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)  # rnnbench's handler raises here
+            time.sleep(5)
+        except:  # noqa: E722  (the library's own words)
+            raise TypeError("Cannot find maximum value of <dtype: 'int32'>.")
+        super().build(input_shape)
+"""
+
+
+@pytest.mark.slow
+def test_a_sigterm_a_library_turns_into_its_own_error_still_interrupts(tmp_path):
+    """A worker stopped inside TensorFlow's `DType.max` recorded its trial `failed`
+    (`TypeError: Cannot find maximum value of <dtype: 'int32'>`) and ran on."""
+    (tmp_path / "swallowing.py").write_text(SWALLOWING_CELL)
+    write_yaml(tmp_path / "exp.yaml", {
+        **TINY_SWEEP_BASE, "name": "swallowed",
+        "model": {"layers": [{"cell": "swallowing:SwallowingCell", "units": 4}]}})
+    tests = Path(__file__).resolve().parents[1] / "models"  # user_cells
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(tests)])}
+    done = subprocess.run([sys.executable, "-m", "rnnbench", "run", "exp.yaml",
+                           "--results-dir", "out"], cwd=tmp_path, env=env, text=True,
+                          capture_output=True, timeout=300)
+    assert done.returncode == 143, done.stderr[-3000:]
+    (run_dir,) = (tmp_path / "out" / "swallowed").iterdir()
+    manifest = read_json(run_dir / "manifest.json")
+    assert manifest["status"] == "interrupted", manifest.get("error")
+    assert "SIGTERM" in manifest["error"] and "Traceback" not in done.stderr
 
 
 # ------------------------------------------------------------------ disks
