@@ -13,7 +13,8 @@ import sys
 import textwrap
 
 from rnnbench import __version__, console
-from rnnbench.errors import DISK_ERRNOS, Interrupted, RunFailed, Terminated, UserError
+from rnnbench.errors import (DISK_ERRNOS, Interrupted, RunFailed, Terminated, UserError,
+                             in_chain)
 
 
 def main(argv=None):
@@ -89,11 +90,7 @@ def bounded(text, limit=MAX_MESSAGE):
 
 def stopping_signal(error):
     """The `Terminated` (SIGTERM) behind a KeyboardInterrupt, else None (Ctrl-C)."""
-    while error is not None:
-        if isinstance(error, Terminated):
-            return error
-        error = error.__cause__ or error.__context__
-    return None
+    return in_chain(error, Terminated)
 
 
 def interrupt_message(error, args):

@@ -60,3 +60,20 @@ class Terminated(KeyboardInterrupt):
     def __init__(self, signum):
         self.signum, self.name = signum, signal.Signals(signum).name
         super().__init__(f"terminated ({self.name})")
+
+
+def in_chain(error, kind):
+    """The first exception of `kind` among `error` and the exceptions it was raised from
+    or while handling (`__cause__`, else `__context__`), else None.
+
+    The chain may loop (an exception re-raised while handling one that wraps it), so
+    each exception is visited once.
+    """
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, kind):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
+

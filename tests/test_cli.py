@@ -169,3 +169,18 @@ def test_python_dash_m_and_console_script_agree():
     script = subprocess.run(["rnnbench", "list"], capture_output=True, text=True)
     assert module.returncode == script.returncode == 0
     assert module.stdout == script.stdout
+
+
+def test_the_signal_behind_an_error_is_found_in_a_chain_that_loops():
+    """An interrupt re-raised while handling the error that swallowed it makes a loop
+    (`runs/training.py` does so); walking the chain must still end."""
+    import signal as signals
+
+    from rnnbench.errors import Terminated, in_chain
+    swallowed, wrapper = TypeError("a library's own words"), KeyboardInterrupt()
+    swallowed.__context__, wrapper.__context__ = wrapper, swallowed
+    assert in_chain(swallowed, Terminated) is None
+    assert in_chain(swallowed, KeyboardInterrupt) is wrapper
+    stop = Terminated(signals.SIGTERM)
+    swallowed.__context__, stop.__context__ = stop, swallowed
+    assert in_chain(swallowed, Terminated) is stop

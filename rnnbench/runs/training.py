@@ -25,7 +25,7 @@ from rnnbench.data import tasks
 from rnnbench.data.base import PREPROCESSING_FORMAT, PREPROCESSING_VERSION
 from rnnbench.data import own as own_data
 from rnnbench.data.own import feeding
-from rnnbench.errors import Interrupted, RunFailed, Terminated, UserError
+from rnnbench.errors import Interrupted, RunFailed, Terminated, UserError, in_chain
 from rnnbench.models import builders, kernels, saving, size, speed
 from rnnbench.models.jit import MEASURE, choose_jit_compile
 from rnnbench.runs import dashboard, folders, heap, naive_start
@@ -151,7 +151,10 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         laps("write")
         manifest.update(laps.facts())
     except BaseException as raised:
-        e = interruption_in(raised) or raised
+        # A library's bare `except:` may turn a Ctrl-C or SIGTERM into its own error
+        # (TensorFlow's `DType.max`: `TypeError: Cannot find maximum value of <dtype:
+        # 'int32'>`); the run was still interrupted, not failed.
+        e = in_chain(raised, KeyboardInterrupt) or raised
         disk = folders.write_failure(e, run_dir)
         if disk is not None:
             drop_half_written_model(run_dir)
@@ -561,23 +564,6 @@ def start_manifest(exp, run_dir):
     return folders.LiveManifest(run_dir / "manifest.json", facts)
 
 
-def interruption_in(error):
-    """The Ctrl-C or SIGTERM (`KeyboardInterrupt`) that `error` is, or was raised while
-    handling, else None.
-
-    A library's bare `except:` turns one into its own error: TensorFlow's `DType.max`
-    raises `TypeError: Cannot find maximum value of <dtype: 'int32'>` from it, and a
-    worker stopped at that moment recorded its trial `failed` and ran on.
-    """
-    seen = set()
-    while error is not None and id(error) not in seen:
-        if isinstance(error, KeyboardInterrupt):
-            return error
-        seen.add(id(error))
-        error = error.__cause__ or error.__context__
-    return None
-
-
 def failure_status(error):
     return "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
 
@@ -598,9 +584,7 @@ def finish_manifest(manifest, started, status, error=None):
 def describe_error(error):
     """`Type: message` for the manifest; an interruption says what stopped the run."""
     if isinstance(error, KeyboardInterrupt) and not str(error):
-        cause = error
-        while cause is not None and not isinstance(cause, Terminated):
-            cause = cause.__cause__ or cause.__context__
+        cause = in_chain(error, Terminated)
         return (f"{type(error).__name__}: terminated by "
                 f"{cause.name if cause is not None else 'Ctrl-C (SIGINT)'}")
     return f"{type(error).__name__}: {error}"

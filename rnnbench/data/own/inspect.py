@@ -128,26 +128,18 @@ def _sample(path):
     reading.table_columns(path, key="--data")  # refuses a name two columns share
     table, rows = _arrow_sample(path)
     _require_flat_text(path, table.schema)
+    # Text cells as a run reads them: `a, b` without the spaces, `1,234.5` as numbers.
     frame = table.to_pandas()
-    if reading.padded_cells(path):  # `a, b`: text cells without the space, as runs read them
-        for field in table.schema:
-            if pa_is_string(field.type):
-                frame[field.name] = frame[field.name].str.strip()
-    if reading.table_format(path) == "csv" and dialect.of_file(path).thousands:
-        import pyarrow as pa
-        for field in table.schema:  # `1,234.5`: numbers
-            if not pa.types.is_string(field.type):
-                continue
-            name = field.name
-            numbers = reading.numbers_of_text(frame[name], dialect.of_file(path))
+    texts = [field.name for field in table.schema if reading.is_text(field.type)]
+    found = dialect.of_file(path) if reading.table_format(path) == "csv" else None
+    for name in texts:
+        if reading.padded_cells(path):
+            frame[name] = reading.unpadded(path, table.column(name)).to_pandas()
+        if found is not None and found.thousands:
+            numbers = reading.numbers_of_text(frame[name], found)
             if numbers.notna().sum() == frame[name].notna().sum():
                 frame[name] = numbers
     return frame, rows
-
-
-def pa_is_string(kind):
-    import pyarrow as pa
-    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
 
 
 def _arrow_sample(path):

@@ -348,7 +348,7 @@ def light_column(path, column, key="data.path"):
                     raise UserError(f"Expected {str(path)!r} to have a column {column!r} "
                                     f"(`{key}`). Received: columns {names}" +
                                     did_you_mean(column, names))
-            padded = fmt == "csv" and bool(dialect.of_file(path).names)
+            padded = padded_cells(path)
             for row in rows:
                 value = row.get(column)
                 if value is not None and padded:
@@ -761,12 +761,16 @@ def padded_cells(path):
     return table_format(path) == "csv" and bool(dialect.of_file(path).names)
 
 
+def is_text(arrow_type):
+    """Whether a pyarrow column of `arrow_type` holds text cells."""
+    import pyarrow as pa
+    return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
+
+
 def unpadded(path, array):
     """A pyarrow array of text cells without the spaces around them, where `path`'s
     cells are padded (`padded_cells`); any other array as it is."""
-    import pyarrow as pa
     import pyarrow.compute as pc
-    if padded_cells(path) and (pa.types.is_string(array.type)
-                               or pa.types.is_large_string(array.type)):
+    if padded_cells(path) and is_text(array.type):
         return pc.utf8_trim_whitespace(array)
     return array
