@@ -1,7 +1,8 @@
-"""Generates the tables of docs/benchmarks.md from the JSON files the benchmarks wrote.
+"""Generates the tables of docs/benchmarks.md and docs/kernels.md from the benchmarks' JSON.
 
     python benchmarks/docs_tables.py                               # print them
     python benchmarks/docs_tables.py --write docs/benchmarks.md    # replace them in place
+    python benchmarks/docs_tables.py --write docs/kernels.md
 
 Each table replaces only what lies between `<!-- generated: NAME -->` and
 `<!-- end generated: NAME -->`; the prose around it, and the command that
@@ -152,17 +153,60 @@ def spe_run_cost():
     return _markdown(columns, _rows("spe_run_cost.json")["rows"])
 
 
+def _payback(row):
+    steps = row["payback_steps"]
+    return "never" if steps is None else f"{steps:,}"
+
+
+def unroll_grid():
+    """Keras' loop against the unrolled loop per sequence length, with the control."""
+    rows = [row for name in ("unroll_grid.json", "unroll_grid_gru.json")
+            for row in _rows(name)["rows"]]
+    columns = {
+        "cell": lambda r: r["cell"],
+        "time steps": lambda r: str(r["time_steps"]),
+        "loop, ms a step": lambda r: f"{r['step_ms']['loop']:.2f}",
+        "unrolled, ms a step": lambda r: f"{r['step_ms']['unrolled']:.2f}",
+        "loop / unrolled": lambda r: f"{r['speedup']:.2f}",
+        "control: loop / loop": lambda r: f"{r['control']:.2f}",
+        "unrolled's extra trace, s": lambda r: f"{r['extra_trace_s']:+.2f}",
+        "repaid after (steps)": _payback,
+    }
+    return _markdown(columns, rows)
+
+
+def unrolled_runs():
+    """Whole runs of the shipped SimpleRNN experiments, Keras' loop against unrolled."""
+    columns = {
+        "experiment": lambda r: f"`{r['experiment']}`",
+        "time steps": lambda r: str(r["time_steps"]),
+        "steps/epoch × epochs run": lambda r: f"{r['steps_per_epoch']} × {r['epochs']}",
+        "loop / unrolled, a step": lambda r: f"{r['step_speedup']:.2f}",
+        "control: loop / loop": lambda r: f"{r['control_step_ratio']:.2f}",
+        "unrolled's extra trace, s": lambda r: f"{r['extra_trace_s']:+.2f}",
+        "repaid after (steps)": _payback,
+        "steps at its own epochs": lambda r: f"{r['planned_steps_at_its_epochs']:,}",
+        "run s: loop, control, unrolled": lambda r: ", ".join(
+            f"{r['medians'][side]['run_s']:.1f}"
+            for side in ("keras", "keras (control)", "unrolled")),
+    }
+    return _markdown(columns, _rows("unrolled_run_cost.json")["rows"])
+
+
 def tables():
-    """`{marker name: Markdown table}` for docs/benchmarks.md."""
+    """`{marker name: Markdown table}` for docs/benchmarks.md and docs/kernels.md."""
     return {"vs-keras": vs_keras(), "vs-pytorch": vs_pytorch(),
             "own-data-scale": own_data_scale(), "real-series": real_series(),
-            "spe-run-cost": spe_run_cost()}
+            "spe-run-cost": spe_run_cost(), "unroll-grid": unroll_grid(),
+            "unrolled-runs": unrolled_runs()}
 
 
 def write(path):
+    """Replaces, in the page at `path`, every generated table it has a marker for."""
     text = Path(path).read_text()
     for name, body in tables().items():
-        text = replace_generated(text, name, body)
+        if f"<!-- generated: {name} -->" in text:
+            text = replace_generated(text, name, body)
     Path(path).write_text(text)
 
 

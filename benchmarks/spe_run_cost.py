@@ -56,19 +56,43 @@ def load(name, overrides=()):
                                     list(overrides))
 
 
-def one_run(name, k, epochs, results):
-    exp = load(name, [f"train.steps_per_execution={k}"]
-               + ([f"train.epochs={epochs}"] if epochs else []))
+def timed_run(name, overrides, epochs, results):
+    """One `rnnbench.run` of `name` with `overrides`: `(its timings, the RunResult)`."""
+    exp = load(name, list(overrides) + ([f"train.epochs={epochs}"] if epochs else []))
     start = time.perf_counter()
     result = training.run(exp, results_dir=results, verbose=0)
     wall = time.perf_counter() - start
     training.release_memory()
     m = result.manifest
-    chosen = m["steps_per_execution"]["chosen"]
     epochs_run = m["epoch_time_s"]
     later = epochs_run[1:] or epochs_run
-    return {"k": chosen, "run_s": wall, "trace_s": m["time_to_first_step_s"],
-            "epoch_s": statistics.median(later), "epochs": len(epochs_run)}
+    return {"run_s": wall, "trace_s": m["time_to_first_step_s"],
+            "epoch_s": statistics.median(later), "epochs": len(epochs_run)}, result
+
+
+def one_run(name, k, epochs, results):
+    timings, result = timed_run(name, [f"train.steps_per_execution={k}"], epochs, results)
+    return {"k": result.manifest["steps_per_execution"]["chosen"], **timings}
+
+
+def interleaved(sides, run_side, rounds):
+    """Each side once untimed (the process's first trace of it), then `rounds` rounds,
+    the order rotating: `(runs per side, their medians)`."""
+    for side in sides:
+        run_side(side)
+    rows = {s: [] for s in sides}
+    for r in range(rounds):
+        for side in sides[r % len(sides):] + sides[:r % len(sides)]:
+            rows[side].append(run_side(side))
+    med = {s: {key: statistics.median(x[key] for x in rows[s])
+               for key in ("run_s", "trace_s", "epoch_s")} for s in sides}
+    return rows, med
+
+
+def write_json(path, rounds, rows):
+    """The measurement, with the command that made it."""
+    with open(path, "w") as out:
+        json.dump({"argv": sys.argv, "rounds": rounds, "rows": rows}, out, indent=1)
 
 
 def main():
@@ -88,15 +112,8 @@ def main():
         steps = math.ceil(len(splits.train) / exp.train.batch_size)
         k_auto = speed.steps_per_execution(exp, steps).chosen  # min(16, steps per epoch)
         ks = {"1": 1, "1 (control)": 1, "auto16": k_auto}
-        for side in sides:  # warm-up: the process's first trace of each kind
-            one_run(name, ks[side], args.epochs or None, args.results)
-        rows = {s: [] for s in sides}
-        for r in range(args.rounds):
-            order = sides[r % 3:] + sides[:r % 3]
-            for side in order:
-                rows[side].append(one_run(name, ks[side], args.epochs or None, args.results))
-        med = {s: {key: statistics.median(x[key] for x in rows[s])
-                   for key in ("run_s", "trace_s", "epoch_s")} for s in sides}
+        rows, med = interleaved(sides, lambda side: one_run(
+            name, ks[side], args.epochs or None, args.results), args.rounds)
         extra_trace = med["auto16"]["trace_s"] - med["1"]["trace_s"]
         saving_per_step = (med["1"]["epoch_s"] - med["auto16"]["epoch_s"]) / steps
         entry = {"experiment": name, "steps_per_epoch": steps, "k": k_auto,
@@ -111,9 +128,7 @@ def main():
               f"x{entry['control_run_ratio']:.3f}) | trace +{extra_trace:.3f} s | "
               f"per step saved {1000 * saving_per_step:.2f} ms", flush=True)
     if args.json:
-        with open(args.json, "w") as out:
-            json.dump({"argv": sys.argv, "rounds": args.rounds, "rows": report}, out,
-                      indent=1)
+        write_json(args.json, args.rounds, report)
 
 
 if __name__ == "__main__":

@@ -237,17 +237,19 @@ def gpu_visible():
     return cudnn.gpu_available()
 
 
-def lstm_class(exp, index):
-    """What `model.layers[index]` (`cell: lstm`) is built as on this machine.
+def layer_class(exp, index, planned_steps=None):
+    """The class name `model.layers[index]` (a built-in cell) is built as on this machine.
 
-    `FusedLSTM` or `LSTM`, by the rule the builder follows
-    (`rnnbench.models.speed.lstm_kernel`: BlockLSTM for small steps on a CPU,
-    Keras' LSTM on a GPU), so an expectation holds on either machine.
+    By the rule the builder follows (`rnnbench.models.speed.layer_kernel`: e.g.
+    BlockLSTM for small LSTM steps on a CPU, Keras' LSTM on a GPU; an unrolled
+    SimpleRNN on a CPU), so an expectation holds on either machine.
     """
     from rnnbench.config.experiment import data_spec
-    from rnnbench.models import speed
-    chosen = speed.lstm_kernel(exp, data_spec(exp), index).chosen
-    return {"block": "FusedLSTM", "keras": "LSTM"}[chosen]
+    from rnnbench.models import builders, speed
+    layer = exp.model.layers[index]
+    kernel = speed.layer_kernel(exp, data_spec(exp), index, planned_steps)
+    stand_in = kernel and builders.STAND_IN.get((layer.cell, kernel[1].chosen))
+    return (stand_in or builders.resolve_cell(layer.cell, "cell")).__name__
 
 
 def free_port():

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 import yaml
-from helpers import experiment_dict, lstm_class
+from helpers import experiment_dict, layer_class
 
 from rnnbench.config import experiment as config_lib
 
@@ -157,10 +157,11 @@ def test_check_reports_summary_parameters_and_cudnn(tmp_path, monkeypatch):
     # A small LSTM on a CPU gets BlockLSTM (`FusedLSTM`, lstm_kernel: auto), on a GPU
     # Keras' LSTM; both are keras.layers.LSTM, so cuDNN-eligible on a GPU.
     exp = config_lib.load_experiment(path)
-    assert f"rnn_0 ({lstm_class(exp, 0)}): eligible" in text
+    assert f"rnn_0 ({layer_class(exp, 0)}): eligible" in text
     assert "lstm_kernel" in text
     assert "rnn_1 (GRU): NOT eligible: reset_after must be True" in text
-    assert "rnn_2 (SimpleRNN): NOT eligible: SimpleRNNCell has no cuDNN kernel" in text
+    assert (f"rnn_2 ({layer_class(exp, 2)}): NOT eligible: SimpleRNNCell has no cuDNN "
+            "kernel") in text
     assert "jit_compile:" in text
 
 

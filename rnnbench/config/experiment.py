@@ -124,10 +124,10 @@ class TrainConfig:
     # `auto`: chosen for speed by the rules of `rnnbench.models.speed`.
     steps_per_execution: Union[Literal["auto"], int] = schema.field("auto", min=1)
     threads: Union[Literal["auto"], int] = schema.field("auto", min=1)
-    lstm_kernel: Literal["auto", "keras", "block", "hoisted"] = "auto"
+    lstm_kernel: Literal["auto", "keras", "block", "hoisted", "unrolled"] = "auto"
     # The CPU loop of `cell: gru` / `cell: simple_rnn` layers (`speed.layer_kernel`).
-    gru_kernel: Literal["auto", "keras", "hoisted"] = "auto"
-    simple_rnn_kernel: Literal["auto", "keras", "hoisted"] = "auto"
+    gru_kernel: Literal["auto", "keras", "hoisted", "unrolled"] = "auto"
+    simple_rnn_kernel: Literal["auto", "keras", "hoisted", "unrolled"] = "auto"
     mixed_precision: bool = False
     deterministic: bool = True
     # A forecast with a level-robust target starts as its naive forecast (the output

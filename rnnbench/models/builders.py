@@ -12,16 +12,19 @@ from rnnbench.config import experiment as config_lib
 from rnnbench.config import layer_options
 from rnnbench.config.registry import CELLS
 from rnnbench.errors import UserError
-from rnnbench.models import cudnn, hoisted, size, speed, target_layers
+from rnnbench.models import cudnn, hoisted, size, speed, target_layers, unrolled
 from rnnbench.models.fused import FusedLSTM
 
 # `train.*_kernel`'s chosen value -> the class a built-in cell is built as.
 STAND_IN = {("lstm", "block"): FusedLSTM, ("lstm", "hoisted"): hoisted.HoistedLSTM,
             ("gru", "hoisted"): hoisted.HoistedGRU,
-            ("simple_rnn", "hoisted"): hoisted.HoistedSimpleRNN}
+            ("simple_rnn", "hoisted"): hoisted.HoistedSimpleRNN,
+            ("lstm", "unrolled"): unrolled.UnrolledLSTM,
+            ("gru", "unrolled"): unrolled.UnrolledGRU,
+            ("simple_rnn", "unrolled"): unrolled.UnrolledSimpleRNN}
 
 
-def build_model(exp, spec=None, compile=True):
+def build_model(exp, spec=None, compile=True, planned_steps=None):
     """Builds (and compiles) the model of an experiment.
 
     Args:
@@ -29,6 +32,8 @@ def build_model(exp, spec=None, compile=True):
         spec: the data's `DataSpec`; by default taken from the dataset's
             registered metadata, so no data needs to be on disk.
         compile: whether to compile with the configured optimizer and loss.
+        planned_steps: the training steps a run plans, for the kernel rules
+            (`speed.layer_kernel`); None when not known.
 
     Returns:
         A `keras.Model`.
@@ -45,7 +50,7 @@ def build_model(exp, spec=None, compile=True):
     layers = exp.model.layers
     for i, layer_cfg in enumerate(layers):
         return_sequences = i < len(layers) - 1 or task.per_step
-        kernel = speed.layer_kernel(exp, spec, i)
+        kernel = speed.layer_kernel(exp, spec, i, planned_steps)
         stand_in = kernel and STAND_IN.get((layer_cfg.cell, kernel[1].chosen))
         for layer in recurrent_layer(layer_cfg, i, return_sequences, dtype, stand_in):
             x = layer(x)
@@ -95,7 +100,8 @@ def recurrent_layer(layer_cfg, index, return_sequences, dtype=None, stand_in=Non
 
     Args:
         stand_in: the class to build a built-in cell's layer as (`FusedLSTM`,
-            a hoisted layer: `speed.layer_kernel`), None for the cell's own.
+            a hoisted or unrolled layer: `speed.layer_kernel`), None for the
+            cell's own.
 
     Returns:
         A list: the recurrent layer (Bidirectional if asked), preceded by a

@@ -56,3 +56,19 @@ def layer_eligibility(layer, masked=False):
 def gpu_available():
     import tensorflow as tf
     return bool(tf.config.list_logical_devices("GPU"))
+
+
+def cudnn_path_reasons(layer):
+    """Why a CPU stand-in kernel leaves `layer` to Keras' cuDNN path; empty when it need not.
+
+    The stand-ins (`hoisted`, `unrolled`) run Keras' loop where an LSTM or GRU
+    would take cuDNN: asked for (`use_cudnn=True`: cuDNN, or Keras' error), or
+    left to Keras (`use_cudnn="auto"`) on a visible GPU, where cuDNN is faster.
+    A layer without the attribute (SimpleRNN) has no cuDNN path.
+    """
+    use_cudnn = getattr(layer, "use_cudnn", False)
+    if use_cudnn is True:
+        return ["use_cudnn is True (Keras' cuDNN path, or its error)"]
+    if use_cudnn is not False and gpu_available():
+        return ["a GPU is visible, where Keras' cuDNN path is faster"]
+    return []

@@ -51,12 +51,7 @@ class _HoistedInputProjection:
             reasons.append("recurrent_dropout is set (its masks act inside the loop)")
         elif self.dropout and getattr(self.cell, "implementation", 2) == 1:
             reasons.append("implementation=1 with dropout (an input mask per gate)")
-        use_cudnn = getattr(self, "use_cudnn", False)
-        if use_cudnn is True:
-            reasons.append("use_cudnn is True (Keras' cuDNN path, or its error)")
-        elif use_cudnn is not False and cudnn.gpu_available():
-            reasons.append("a GPU is visible, where Keras' cuDNN path is faster")
-        return reasons
+        return reasons + cudnn.cudnn_path_reasons(self)
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
         if isinstance(mask, (list, tuple)):

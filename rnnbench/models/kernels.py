@@ -2,7 +2,8 @@
 
 A stand-in kernel is a Keras recurrent layer subclass whose inner loop is
 faster where it can be (`FusedLSTM`: TensorFlow's `BlockLSTM`; the layers of
-`hoisted.py`: the input projection as one matmul before Keras' loop) and
+`hoisted.py`: the input projection as one matmul before Keras' loop; those of
+`unrolled.py`: Keras' loop unrolled into one graph) and
 Keras' own loop everywhere else. Each has `fallback_reasons(masked, xla)`, the same
 test its `inner_loop` makes at trace time; this module asks it for a built
 model, so `rnnbench check` and the manifest say per layer what runs.
@@ -40,6 +41,7 @@ def layer_report(model, spec, xla):
 
 KERAS_LOOP = "Keras' loop"
 HOISTED = "hoisted input projection"  # the hoisted layers' `fused_op`
+UNROLLED = "unrolled loop"  # the unrolled layers' `fused_op`
 
 
 def line(entry):
@@ -49,6 +51,8 @@ def line(entry):
         return head + "Keras' loop (the layer has no fused kernel)"
     if entry["fused"] and entry["runs"] == HOISTED:
         return head + "hoisted input projection (one matmul over the sequence; h·U in Keras' loop)"
+    if entry["fused"] and entry["runs"] == UNROLLED:
+        return head + "unrolled loop (Keras' loop unrolled into one graph, a step after another)"
     if entry["fused"]:
         return head + f"fused ({entry['runs']})"
     return head + f"falls back to Keras' loop: {'; '.join(entry['fallback'])}"

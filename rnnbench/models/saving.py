@@ -1,7 +1,7 @@
 """`model.keras` that plain Keras loads: stand-in layers are saved as the Keras layer they replace.
 
 A stand-in kernel (`FusedLSTM`, the `hoisted` layers `HoistedLSTM`,
-`HoistedGRU`, `HoistedSimpleRNN`) is the Keras layer whose inner loop is
+`HoistedGRU`, `HoistedSimpleRNN`, the `unrolled` layers) is the Keras layer whose inner loop is
 faster where it can be; its config and weights are exactly the Keras layer's.
 `save_model` writes it as that Keras layer (`keras.layers.LSTM`, ...), which `keras.saving.load_model`
 resolves without any import, and which computes the same outputs with Keras'
@@ -23,11 +23,11 @@ import re
 import keras
 
 from rnnbench.errors import UserError
-from rnnbench.models import hoisted
+from rnnbench.models import hoisted, unrolled
 from rnnbench.models.fused import FusedLSTM
 
 # Stand-in layer class -> the Keras layer class it is saved as.
-SAVED_AS = {FusedLSTM: keras.layers.LSTM, **hoisted.KERAS_LAYER}
+SAVED_AS = {FusedLSTM: keras.layers.LSTM, **hoisted.KERAS_LAYER, **unrolled.KERAS_LAYER}
 
 
 def save_model(model, path):

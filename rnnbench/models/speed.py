@@ -2,8 +2,9 @@
 
 The keys of `train:` besides `jit_compile` (`rnnbench.models.jit`):
 `lstm_kernel` (per `cell: lstm` layer: Keras' loop, TensorFlow's fused
-`BlockLSTM` or the hoisted input projection), `gru_kernel` and
-`simple_rnn_kernel` (Keras' loop or the hoisted input projection),
+`BlockLSTM`, the hoisted input projection or the unrolled loop), `gru_kernel` and
+`simple_rnn_kernel` (Keras' loop, the hoisted input projection or the
+unrolled loop),
 `steps_per_execution` and `threads`. Every rule reads only the
 config, the data's shape and the machine (GPU or not, cores), never a timing
 taken at run time, so the same seed gives the same numbers on the same
@@ -13,6 +14,7 @@ records it as `{"setting", "chosen", "reason"}`.
 """
 
 import dataclasses
+import math
 import os
 
 from rnnbench.models import cudnn
@@ -52,9 +54,9 @@ def lstm_kernel(exp, spec, index):
 
     Returns:
         A `Choice` whose `chosen` is "block" (the layer is built as
-        `FusedLSTM`, TensorFlow's BlockLSTM op), "hoisted" (`HoistedLSTM`,
-        set explicitly: `auto` does not pick it, docs/kernels.md) or "keras"
-        (Keras' loop).
+        `FusedLSTM`, TensorFlow's BlockLSTM op), "hoisted" (`HoistedLSTM`) or
+        "unrolled" (`UnrolledLSTM`), both set explicitly (`auto` picks
+        neither, docs/kernels.md), or "keras" (Keras' loop).
     """
     layer = exp.model.layers[index]
     if layer.cell != "lstm":
@@ -87,12 +89,17 @@ def lstm_kernel(exp, spec, index):
 KERNEL_KEYS = {"lstm": "lstm_kernel", "gru": "gru_kernel", "simple_rnn": "simple_rnn_kernel"}
 
 
-def layer_kernel(exp, spec, index):
+def layer_kernel(exp, spec, index, planned_steps=None):
     """`(key, Choice)` for `model.layers[index]` when its cell has a kernel setting, else None.
 
-    `lstm` follows `lstm_kernel`'s rule. For `gru` and `simple_rnn`, `auto` is
-    Keras' loop: the hoisted kernel has no measurement yet that shows it
-    faster (docs/kernels.md), and `auto` picks only what was measured.
+    `lstm` follows `lstm_kernel`'s rule, `simple_rnn` `simple_rnn_kernel`'s.
+    For `gru`, `auto` is Keras' loop: neither the hoisted nor the unrolled
+    kernel was measured faster (docs/kernels.md), and `auto` picks only what
+    was measured.
+
+    Args:
+        planned_steps: the training steps a run plans (epochs x batches),
+            None when not known (`rnnbench check`, `bench`: the steady state).
     """
     cell = exp.model.layers[index].cell
     key = KERNEL_KEYS.get(cell)
@@ -103,15 +110,59 @@ def layer_kernel(exp, spec, index):
     setting = getattr(exp.train, key)
     if setting != "auto":
         return key, Choice(setting, setting, f"set in train.{key}")
-    return key, Choice(setting, "keras", "auto: Keras' loop (the hoisted kernel is not "
-                       "measured faster yet)")
+    if cell == "simple_rnn":
+        return key, simple_rnn_kernel(exp, spec, index, planned_steps)
+    return key, Choice(setting, "keras", "auto: Keras' loop (neither the hoisted nor the "
+                       "unrolled kernel is measured faster)")
 
 
-def layer_kernels(exp, spec):
+# `simple_rnn_kernel: auto` unrolls sequences up to this many steps, in runs of at
+# least UNROLL_MIN_PLANNED_STEPS training steps. Unrolled, a 2-layer SimpleRNN(64)
+# ran 1.3-2.5x faster a step at 10-50 steps on 2 cores and traced at most 0.6 s
+# longer, repaid within ~400 steps (benchmarks/unroll_grid.json); the shipped
+# airline_simple_rnn (12 steps) ran 1.17x faster a step at no extra trace. At
+# 100-120 steps (adding, copy_memory, news_chars) the gain was 1.08-1.26x against
+# a noise floor of up to 18%, for 2.5-3.9 s more trace (evaluation and prediction
+# trace again), repaid after ~1,700-1,900 steps: not picked by `auto`
+# (benchmarks/unrolled_run_cost.json, docs/kernels.md "The unrolled loop").
+UNROLL_MAX_TIME_STEPS = 50
+UNROLL_MIN_PLANNED_STEPS = 1000
+
+
+def simple_rnn_kernel(exp, spec, index, planned_steps=None):
+    """`simple_rnn_kernel: auto`'s `Choice` for `model.layers[index]`: unrolled or Keras' loop."""
+    setting = exp.train.simple_rnn_kernel
+    if cudnn.gpu_available():
+        return Choice(setting, "keras", "auto: a GPU is visible (unrolling is measured on "
+                      "CPU only)")
+    if exp.train.jit_compile is True:
+        return Choice(setting, "keras", "auto: train.jit_compile is true (unrolling is "
+                      "measured without XLA)")
+    if "unroll" in exp.model.layers[index].options:
+        return Choice(setting, "keras", "auto: unroll is set in the layer")
+    length = spec.input_shape[0] if spec.input_shape else None
+    if length is None:
+        return Choice(setting, "keras", "auto: the sequences' length is not fixed, which "
+                      "unrolling needs")
+    if length > UNROLL_MAX_TIME_STEPS:
+        return Choice(setting, "keras", f"auto: {length} time steps > "
+                      f"{UNROLL_MAX_TIME_STEPS}, where unrolling traces longer than it was "
+                      "measured to repay")
+    if planned_steps is not None and planned_steps < UNROLL_MIN_PLANNED_STEPS:
+        return Choice(setting, "keras", f"auto: {planned_steps} planned training steps < "
+                      f"{UNROLL_MIN_PLANNED_STEPS}, too few to repay the unrolled trace")
+    repaid = (f"a run of fewer than {UNROLL_MIN_PLANNED_STEPS} planned training steps "
+              "keeps Keras' loop" if planned_steps is None else
+              f"{planned_steps} planned training steps repay its longer trace")
+    return Choice(setting, "unrolled", f"auto: CPU, {length} time steps <= "
+                  f"{UNROLL_MAX_TIME_STEPS}, where the unrolled loop was faster; {repaid}")
+
+
+def layer_kernels(exp, spec, planned_steps=None):
     """`[(index, key, Choice)]` for the layers with a kernel setting, bottom up."""
     found = []
     for index in range(len(exp.model.layers)):
-        kernel = layer_kernel(exp, spec, index)
+        kernel = layer_kernel(exp, spec, index, planned_steps)
         if kernel is not None:
             found.append((index, *kernel))
     return found
@@ -148,6 +199,11 @@ def _input_width(exp, spec, index):
     if spec.vocab_size:
         return exp.model.embedding.dim
     return spec.input_shape[-1] if len(spec.input_shape) > 1 else 1
+
+
+def planned_steps(exp, train_samples):
+    """The training steps a run of `exp` plans over `train_samples` samples."""
+    return math.ceil(train_samples / exp.train.batch_size) * exp.train.epochs
 
 
 def steps_per_execution(exp, steps_per_epoch=None, epochs=None):

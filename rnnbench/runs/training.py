@@ -95,7 +95,9 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
             # With a level-robust target the remedy is in place: a note, not a
             # warning on every run and every sweep trial.
             (log.warning if transform in ("none", None) else log.info)(warning)
-        model = builders.build_model(exp, spec=splits.spec, compile=False)
+        planned = speed.planned_steps(exp, len(splits.train))
+        model = builders.build_model(exp, spec=splits.spec, compile=False,
+                                     planned_steps=planned)
         folders.check_room(run_dir, saved_model_bytes(model) + folders.SPACE_MARGIN)
         jit, jit_reason = choose_jit_compile(exp, model, splits.spec)
         measured = None
@@ -108,7 +110,7 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         facts = model_facts(model, splits, model.jit_compile, jit_reason, exp)
         if measured:
             facts["jit_compile"]["measured"] = measured
-        facts.update(speed_facts(exp, splits.spec, steps, threads))
+        facts.update(speed_facts(exp, splits.spec, steps, threads, planned))
         manifest.update(facts)
         log.info(f"model {model.count_params():,} parameters; "
             f"jit_compile={model.jit_compile} ({jit_reason})")
@@ -229,10 +231,10 @@ def apply_threads(exp):
     return choice
 
 
-def speed_facts(exp, spec, steps, threads):
+def speed_facts(exp, spec, steps, threads, planned_steps=None):
     """The manifest's record of the execution choices (`rnnbench.models.speed`)."""
     kernels = {key: [] for key in speed.KERNEL_KEYS.values()}
-    for i, key, kernel in speed.layer_kernels(exp, spec):
+    for i, key, kernel in speed.layer_kernels(exp, spec, planned_steps):
         kernels[key].append({"layer": f"rnn_{i}", **kernel.facts()})
     return {"steps_per_execution": steps.facts(), "threads": threads.facts(), **kernels}
 
@@ -258,7 +260,8 @@ def jit_by_measurement(exp, splits, steps=12):
         return False, "auto: too few training batches to measure XLA; off", None
     rates, extra = {}, {}
     for jit in (False, True):
-        probe = builders.build_model(exp, spec=splits.spec, compile=False)
+        probe = builders.build_model(exp, spec=splits.spec, compile=False,
+                                     planned_steps=speed.planned_steps(exp, len(splits.train)))
         # One step per call: the probe times every step (its epoch is 12 steps).
         builders.compile_model(probe, exp, splits.spec, jit_compile=jit,
                                steps_per_execution=1)

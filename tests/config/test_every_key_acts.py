@@ -302,15 +302,18 @@ PROBES = {
     "train.steps_per_execution": [Acts({"train.steps_per_execution": 4}, "compile")],
     "train.threads": [Acts({"train.threads": 64}, "threads")],
     # From `keras`, not `auto`: auto is BlockLSTM on a CPU and Keras' LSTM on a GPU.
-    "train.lstm_kernel": [Acts({"train.lstm_kernel": "block"}, "model",
-                               context={"train.lstm_kernel": "keras"}),
-                          Acts({"train.lstm_kernel": "hoisted"}, "model",
-                               context={"train.lstm_kernel": "keras"})],
-    # Issue 28: auto is Keras' loop for these cells, `hoisted` builds the stand-in.
-    "train.gru_kernel": [Acts({"train.gru_kernel": "hoisted"}, "model",
-                              context={"model.layers[0].cell": "gru"})],
-    "train.simple_rnn_kernel": [Acts({"train.simple_rnn_kernel": "hoisted"}, "model",
-                                     context={"model.layers[0].cell": "simple_rnn"})],
+    "train.lstm_kernel": [Acts({"train.lstm_kernel": value}, "model",
+                               context={"train.lstm_kernel": "keras"})
+                          for value in ("block", "hoisted", "unrolled")],
+    # Issue 28: auto is Keras' loop for GRU; `hoisted`/`unrolled` build the stand-in.
+    "train.gru_kernel": [Acts({"train.gru_kernel": value}, "model",
+                              context={"model.layers[0].cell": "gru"})
+                         for value in ("hoisted", "unrolled")],
+    # From `keras`: auto unrolls a short SimpleRNN on a CPU (not on a GPU).
+    "train.simple_rnn_kernel": [Acts({"train.simple_rnn_kernel": value}, "model",
+                                     context={"model.layers[0].cell": "simple_rnn",
+                                              "train.simple_rnn_kernel": "keras"})
+                                for value in ("hoisted", "unrolled")],
     "train.mixed_precision": [Acts({"train.mixed_precision": True}, "model")],
     "train.deterministic": [Acts({"train.deterministic": False}, "determinism")],
     # Issue 31: a regression or forecast trains on MAE; other tasks' loss is fixed.

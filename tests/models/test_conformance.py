@@ -1,8 +1,8 @@
 """Every stand-in kernel computes what the Keras layer it replaces computes.
 
 A stand-in kernel is a Keras recurrent layer subclass with a faster inner
-loop where it can have one (`FusedLSTM`: TensorFlow's `BlockLSTM`) and Keras'
-own loop everywhere else. Each grid cell builds the stand-in and the Keras
+loop where it can have one (`FusedLSTM`: TensorFlow's `BlockLSTM`; the hoisted
+input projection; the unrolled loop) and Keras' own loop everywhere else. Each grid cell builds the stand-in and the Keras
 layer with the same weights and compares outputs, final states and gradients
 (inputs and weights) to 1e-5, or to the compute dtype's precision: matched,
 whether the stand-in runs fused or falls back, and nothing raises where Keras
@@ -27,6 +27,7 @@ import tensorflow as tf
 from rnnbench.models import saving
 from rnnbench.models.fused import FusedLSTM
 from rnnbench.models.hoisted import HoistedGRU, HoistedLSTM, HoistedSimpleRNN
+from rnnbench.models.unrolled import UnrolledGRU, UnrolledLSTM, UnrolledSimpleRNN
 
 # (stand-in kernel, the Keras layer it replaces).
 STAND_INS = [
@@ -34,6 +35,9 @@ STAND_INS = [
     pytest.param(HoistedLSTM, keras.layers.LSTM, id="HoistedLSTM"),
     pytest.param(HoistedGRU, keras.layers.GRU, id="HoistedGRU"),
     pytest.param(HoistedSimpleRNN, keras.layers.SimpleRNN, id="HoistedSimpleRNN"),
+    pytest.param(UnrolledLSTM, keras.layers.LSTM, id="UnrolledLSTM"),
+    pytest.param(UnrolledGRU, keras.layers.GRU, id="UnrolledGRU"),
+    pytest.param(UnrolledSimpleRNN, keras.layers.SimpleRNN, id="UnrolledSimpleRNN"),
 ]
 
 UNITS, BATCH, STEPS, FEATURES, VOCAB = 4, 3, 5, 2, 7

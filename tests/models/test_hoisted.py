@@ -49,40 +49,16 @@ def test_recurrent_dropout_falls_back_to_keras_loop(cls, keras_cls, cell):
     assert not sequence_matmuls(layer, training=True)
 
 
-@pytest.mark.parametrize("cls,keras_cls,cell", LAYERS)
-def test_the_setting_builds_the_hoisted_layer_and_check_says_so(cls, keras_cls, cell, tmp_path):
-    key = speed.KERNEL_KEYS[cell]
-    exp = experiment_config(cells=(cell,), units=5, train={key: "hoisted"})
-    spec = config_lib.data_spec(exp)
-    assert speed.layer_kernel(exp, spec, 0) == (
-        key, speed.Choice("hoisted", "hoisted", f"set in train.{key}"))
-    model = builders.build_model(exp)
-    layer = builders.recurrent_layers(model)[0]
-    assert type(layer) is cls
-    assert kernels.layer_report(model, spec, xla=False)[0]["runs"] == kernels.HOISTED
-    text = check.report(exp)
-    assert f"{key} of rnn_0: hoisted (set in train.{key})" in text
-    assert f"rnn_0 ({cls.__name__}): hoisted input projection" in text
-    saving.save_model(model, tmp_path / "model.keras")  # as the Keras layer
-    loaded = keras.saving.load_model(tmp_path / "model.keras")
-    assert type(builders.recurrent_layers(loaded)[0]) is keras_cls
-    x = np.random.default_rng(0).normal(size=(3, *spec.input_shape)).astype("float32")
-    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
-                               atol=1e-5)
-
-
-@pytest.mark.parametrize("cell", ["gru", "simple_rnn"])
-def test_auto_keeps_keras_loop_for_gru_and_simple_rnn(cell):
-    exp = experiment_config(cells=(cell,))
+def test_auto_keeps_keras_loop_for_gru():
+    exp = experiment_config(cells=("gru",))
     key, choice = speed.layer_kernel(exp, config_lib.data_spec(exp), 0)
-    assert (key, choice.chosen) == (speed.KERNEL_KEYS[cell], "keras")
-    assert "not measured faster" in choice.reason
-    assert type(builders.recurrent_layers(builders.build_model(exp))[0]).__name__ == {
-        "gru": "GRU", "simple_rnn": "SimpleRNN"}[cell]
+    assert (key, choice.chosen) == ("gru_kernel", "keras")
+    assert "measured faster" in choice.reason
+    assert type(builders.recurrent_layers(builders.build_model(exp))[0]) is keras.layers.GRU
 
 
 @pytest.mark.parametrize("key,value,wording", [
-    ("gru_kernel", "block", "one of ['auto', 'keras', 'hoisted']"),
+    ("gru_kernel", "block", "one of ['auto', 'keras', 'hoisted', 'unrolled']"),
     ("simple_rnn_kernel", "hoist", "did you mean 'hoisted'"),
     ("lstm_kernel", "hoist", "did you mean 'hoisted'"),
 ])

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 import yaml
-from helpers import (NUM_SAMPLES, experiment_dict, gpu_visible, lstm_class, run_cli,
+from helpers import (NUM_SAMPLES, experiment_dict, gpu_visible, layer_class, run_cli,
                      scalar_events)
 
 from rnnbench.cli import main
@@ -35,7 +35,7 @@ def test_run_writes_a_complete_run_folder(tmp_path):
     assert "commit" in manifest["git"] and manifest["device"]["type"] == ("GPU" if gpu else "CPU")
     assert manifest["host"]["cpu_model"] and "tf_enable_onednn_opts" in manifest["host"]
     # `cell: lstm` is built by train.lstm_kernel's rule (BlockLSTM on a CPU at this size).
-    assert [layer["class"] for layer in manifest["layers"]] == ["GRU", lstm_class(exp, 1)]
+    assert [layer["class"] for layer in manifest["layers"]] == ["GRU", layer_class(exp, 1)]
     assert all(layer["cudnn_eligible"] and layer["cudnn_used"] == gpu
                for layer in manifest["layers"])
     assert manifest["jit_compile"]["chosen"] is False  # determinism rules XLA out
