@@ -114,13 +114,27 @@ def read_text(path, key="data.path"):
         line = raw[:e.start].count(b"\n") + 1
         raise UserError(f"Expected {str(path)!r} (`{key}`) to be UTF-8 text. Received: "
                         f"byte 0x{raw[e.start]:02x} at line {line}, which is not UTF-8. "
-                        "Re-save the file as UTF-8.") from None
+                        f"{utf8_remedy(path)}") from None
     return text.replace("\r\n", "\n")
 
 
 def not_utf8(path, key):
     return UserError(f"Expected {str(path)!r} (`{key}`) to be UTF-8 text. Received: a "
-                     "file with bytes that are not UTF-8. Re-save the file as UTF-8.")
+                     f"file with bytes that are not UTF-8. {utf8_remedy(path)}")
+
+
+def utf8_remedy(path):
+    """How to re-save `path` as UTF-8, in one sentence with the command."""
+    path = Path(path)
+    if path.suffix == ".gz":
+        plain = Path(path.stem)
+        command = (f"zcat {path.name} | iconv -f cp1252 -t utf-8 > "
+                   f"{plain.stem}.utf8{plain.suffix}")
+    else:
+        command = f"iconv -f cp1252 -t utf-8 {path.name} > {path.stem}.utf8{path.suffix}"
+    return (f"Re-save the file as UTF-8 and use that file, e.g. `{command}` for a file "
+            f"that Excel saved on Windows (cp1252; `file -i {path.name}` names a file's "
+            "encoding).")
 
 
 # ------------------------------------------------------------ memory
@@ -750,8 +764,7 @@ def as_strings(array, name, path, allow_null=False):
         strings = pc.cast(array, pa.string()).to_numpy(zero_copy_only=False)
     except pa.ArrowInvalid:
         raise UserError(f"Expected column {name!r} of {str(path)!r} to be UTF-8 text. "
-                        "Received: bytes that are not UTF-8. Re-save the file as UTF-8.") \
-            from None
+                        f"Received: bytes that are not UTF-8. {utf8_remedy(path)}") from None
     return np.array(["" if s is None else s for s in strings], dtype=object)
 
 
