@@ -1,7 +1,7 @@
 """Keras' while loop against the unrolled loop, per step and per trace, over sequence lengths.
 
-    python benchmarks/unroll_grid.py --cell simple_rnn --lengths 10,25,50,100,200 --json benchmarks/unroll_grid.json
-    python benchmarks/unroll_grid.py --cell gru --lengths 10,25,50,100 --json benchmarks/unroll_grid_gru.json
+    python benchmarks/unroll_grid.py --cell simple_rnn --lengths 10,25,50,100,200 --rounds 6 --json benchmarks/unroll_grid.json
+    python benchmarks/unroll_grid.py --cell gru --lengths 10,25,50 --json benchmarks/unroll_grid_gru.json
 
 Per length: Input(T, 1) -> 2 stacked layers of 64 units -> Dense(1), batch 32,
 64 steps an epoch, `steps_per_execution` 16, float32. Three models with the

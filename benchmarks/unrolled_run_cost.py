@@ -1,6 +1,6 @@
 """What the unrolled SimpleRNN kernel costs and saves over whole runs, set-up included.
 
-    python benchmarks/unrolled_run_cost.py --rounds 3 --epochs 3 --json benchmarks/unrolled_run_cost.json
+    python benchmarks/unrolled_run_cost.py --rounds 2 --epochs 2 --json benchmarks/unrolled_run_cost.json
 
 For each shipped SimpleRNN experiment, `rnnbench.run` with
 `train.simple_rnn_kernel` at `keras` (Keras' while loop), at `keras` again (the

@@ -389,15 +389,16 @@ def test_a_cp1252_file_is_refused_with_a_command_that_makes_it_readable(workdir,
     `new` reads (iconv ships with the C library on Linux)."""
     import subprocess
     folder = workdir / "data"
-    (folder / "sales.csv").write_bytes(("date,v,shop\n" + "".join(
+    (folder / "sales 2021.csv").write_bytes(("date,v,shop\n" + "".join(
         f"2021-01-{d:02d},{d},caf\u00e9 \u20ac{d % 2}\n" for d in range(1, 29))).encode("cp1252"))
-    code, _, err = rnnbench(capsys, "new", "sales", "--data", str(folder / "sales.csv"),
+    code, _, err = rnnbench(capsys, "new", "sales", "--data", str(folder / "sales 2021.csv"),
                             "--target", "v")
     assert code == 2 and "to be UTF-8 text" in err, err
     command = re.search(r"e\.g\. `([^`]+)`", " ".join(err.split())).group(1)
-    assert command == "iconv -f cp1252 -t utf-8 sales.csv > sales.utf8.csv"
+    assert command == "iconv -f cp1252 -t utf-8 'sales 2021.csv' > 'sales 2021.utf8.csv'"
     subprocess.run(command, shell=True, cwd=folder, check=True, timeout=30)
-    assert (folder / "sales.utf8.csv").read_text().endswith(",28,caf\u00e9 \u20ac0\n")
-    code, _, err = rnnbench(capsys, "new", "sales", "--data", str(folder / "sales.utf8.csv"),
+    assert (folder / "sales 2021.utf8.csv").read_text().endswith(",28,caf\u00e9 \u20ac0\n")
+    code, _, err = rnnbench(capsys, "new", "sales", "--data",
+                            str(folder / "sales 2021.utf8.csv"),
                             "--target", "v")
     assert code == 0, err

@@ -118,12 +118,12 @@ def layer_kernel(exp, spec, index, planned_steps=None):
 
 # `simple_rnn_kernel: auto` unrolls sequences up to this many steps, in runs of at
 # least UNROLL_MIN_PLANNED_STEPS training steps. Unrolled, a 2-layer SimpleRNN(64)
-# ran 1.3-2.5x faster a step at 10-50 steps on 2 cores and traced at most 0.65 s
-# longer, repaid within ~450 steps (benchmarks/unroll_grid.json); the shipped
+# ran 1.7-1.9x faster a step at 10-50 steps on 2 cores and traced at most 0.65 s
+# longer, repaid within ~170 steps (benchmarks/unroll_grid.json); the shipped
 # airline_simple_rnn (12 steps) ran 1.17x faster a step at no extra trace. At
 # 100-120 steps (adding, copy_memory, news_chars) the gain was 1.08-1.26x against
 # a noise floor of up to 18%, for 2.5-3.9 s more trace (evaluation and prediction
-# trace again), repaid after ~1,700-1,900 steps: not picked by `auto`
+# trace again), repaid after ~300-1,900 steps: not picked by `auto`
 # (benchmarks/unrolled_run_cost.json, docs/kernels.md "The unrolled loop").
 UNROLL_MAX_TIME_STEPS = 50
 UNROLL_MIN_PLANNED_STEPS = 1000

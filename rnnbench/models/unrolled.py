@@ -4,17 +4,17 @@ Keras' loop on TensorFlow is a `while` op: every time step pays the loop's
 own dispatch (a handful of small ops and a TensorArray read and write, and
 as many in the gradient) around a matmul of `batch` rows. Unrolled, the
 steps are one straight graph that Grappler optimizes whole, which on a CPU
-ran a 2-layer SimpleRNN 1.3-2.5x faster per step at 10-50 steps (docs/kernels.md,
-"The unrolled loop"). The price is the trace: a graph per step, +0.3 s at 25
-steps and +7 s at 200 for two layers, so `speed.layer_kernel` unrolls only
+ran a 2-layer SimpleRNN 1.7-1.9x faster per step at 10-50 steps (docs/kernels.md,
+"The unrolled loop"). The price is the trace: a graph per step, +0.4 s at 25
+steps and +8.5 s at 200 for two layers, so `speed.layer_kernel` unrolls only
 short sequences, in runs whose planned steps repay it.
 
 Each layer is the Keras layer with Keras' own `unroll=True` path
 (`backend.rnn`), switched on per call: same weights, names, config and
 saved form, and its config keeps the user's `unroll`, so the saved model
 runs Keras' loop in plain Keras (same outputs). What stays in the loop
-(`fallback_reasons`): a time dimension that is not fixed (unrolling needs
-the length) and, for LSTM and GRU, a visible GPU or `use_cudnn=True`, where
+(`fallback_reasons`): a layer built for a time dimension that is not fixed
+(variable-length data, even when a padded batch has one length) and, for LSTM and GRU, a visible GPU or `use_cudnn=True`, where
 Keras' cuDNN kernel (which unrolling turns off) is the faster one.
 `tests/models/test_conformance.py` compares each with its Keras layer.
 """
@@ -56,7 +56,10 @@ class _UnrolledLoop:
     _steps = -1  # the built input's time steps (None: variable)
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
-        if self.unroll or self.fallback_reasons(steps=sequences.shape[1]):
+        # The built length decides, as `fallback_reasons` reports it: a layer built
+        # for variable lengths stays in the loop even when a padded batch has one.
+        steps = self._steps if sequences.shape[1] is not None else None
+        if self.unroll or self.fallback_reasons(steps=steps):
             return super().inner_loop(sequences, initial_state, mask, training=training)
         # Keras' own loop reads `self.unroll`; the config keeps the user's value.
         self.unroll = True

@@ -43,7 +43,8 @@ def inference_latency_ms(run_dir, batch_size=32):
     from rnnbench.config import experiment as config_lib
     from rnnbench.models import builders, saving
     from rnnbench.runs.timing import latency_ms
-    exp = config_lib.load_experiment(str(Path(run_dir) / "config.yaml"))
+    exp = config_lib.load_experiment(str(Path(run_dir) / "config.yaml"),
+                                     recorded_kernels(run_dir))
     model = builders.build_model(exp, compile=False)
     # The same weights in the same order: the stand-in layers add none of their own.
     # (`load_weights` matches by saved object path, which a re-classed layer changes.)
@@ -51,6 +52,23 @@ def inference_latency_ms(run_dir, batch_size=32):
                                         compile=False).get_weights())
     shape = [batch_size] + [d if d is not None else 50 for d in model.input_shape[1:]]
     return latency_ms(model, np.zeros(shape, dtype=model.inputs[0].dtype), repeats=20)
+
+
+def recorded_kernels(run_dir):
+    """`--set`-style overrides for the CPU kernels the run's manifest says it built.
+
+    A rule may hang on what only the run knew (`simple_rnn_kernel: auto` on the
+    run's planned steps), so the rebuilt model takes the recorded choice of each
+    `train.*_kernel` key whose layers all chose the same (else its rule again).
+    """
+    from rnnbench.models import speed
+    manifest = folders.read_json(Path(run_dir) / "manifest.json")
+    overrides = []
+    for key in speed.KERNEL_KEYS.values():
+        chosen = {entry["chosen"] for entry in manifest.get(key) or []}
+        if len(chosen) == 1:
+            overrides.append(f"train.{key}={chosen.pop()}")
+    return overrides
 
 
 def collect(study_dir):

@@ -6,13 +6,12 @@ dropout, saving, XLA) is `test_conformance.py`'s grid.
 """
 
 import keras
-import numpy as np
 import pytest
 import tensorflow as tf
-from helpers import experiment_config
+from helpers import experiment_config, gpu_visible
 
 from rnnbench.config import experiment as config_lib
-from rnnbench.models import builders, check, kernels, saving, speed
+from rnnbench.models import builders, speed
 from rnnbench.models.unrolled import UnrolledGRU, UnrolledLSTM, UnrolledSimpleRNN
 
 LAYERS = [pytest.param(cls, keras_cls, cell, id=cell) for cls, keras_cls, cell in (
@@ -20,8 +19,16 @@ LAYERS = [pytest.param(cls, keras_cls, cell, id=cell) for cls, keras_cls, cell i
     (UnrolledSimpleRNN, keras.layers.SimpleRNN, "simple_rnn"))]
 
 
-def loop_ops(layer, steps=6, **call):
-    """The `While` ops of the traced call on inputs of `steps` time steps (None: any)."""
+def loop_ops(layer, steps=6, built_for=-1, **call):
+    """The `While` ops of the traced call on inputs of `steps` time steps.
+
+    Args:
+        built_for: the time steps the layer is built for first (None: any);
+            -1 builds it on the traced inputs themselves.
+    """
+    if built_for != -1:
+        keras.Sequential([keras.Input((built_for, 3)), layer])
+
     @tf.function
     def fn(x):
         return layer(x, **call)
@@ -32,15 +39,18 @@ def loop_ops(layer, steps=6, **call):
 @pytest.mark.parametrize("cls,keras_cls,cell", LAYERS)
 def test_a_fixed_length_runs_unrolled_and_a_variable_one_keeps_the_loop(cls, keras_cls, cell):
     assert loop_ops(keras_cls(4))  # Keras' loop: a while op
-    layer = cls(4)
+    cudnn_due = gpu_visible() and cell != "simple_rnn"  # LSTM/GRU keep Keras' cuDNN path
     mask = tf.constant([[True] * 6, [True] * 3 + [False] * 3])
-    assert not loop_ops(layer) and not loop_ops(cls(4), mask=mask)
-    assert layer.fallback_reasons(masked=True, xla=True) == []
-    assert layer.get_config()["unroll"] is False  # saved as the user's own setting
-    variable = cls(4)
-    assert loop_ops(variable, steps=None)  # no length to unroll over: Keras' loop, no error
-    assert variable.fallback_reasons() == [
-        "the time dimension is not fixed (unrolling needs the length)"]
+    for layer, call in ((cls(4), {}), (cls(4), {"mask": mask}),
+                        (cls(4, go_backwards=True), {}),
+                        (keras.layers.Bidirectional(cls(4)), {})):
+        assert bool(loop_ops(layer, **call)) == cudnn_due, (layer, call)
+    assert cls(4).get_config()["unroll"] is False  # saved as the user's own setting
+    for steps in (None, 6):  # built for any length; called on any, or on a padded batch
+        variable = cls(4)
+        assert loop_ops(variable, steps=steps, built_for=None)  # the loop, and no error
+        assert variable.fallback_reasons()[0] == (
+            "the time dimension is not fixed (unrolling needs the length)")
 
 
 def simple_rnn_choice(planned_steps=None, layer=None, **kwargs):

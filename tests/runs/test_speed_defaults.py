@@ -4,7 +4,7 @@ import csv
 import json
 
 import pytest
-from helpers import experiment_dict, run_cli, scalar_events
+from helpers import experiment_dict, gpu_visible, run_cli, scalar_events
 
 from rnnbench.config import experiment as config_lib
 from rnnbench.models import speed
@@ -47,3 +47,25 @@ def test_steps_per_execution_auto_gives_the_numbers_of_one_step_per_call(tmp_pat
     assert metrics(runs[1])["epochs_run"] < 6  # early stopping acted, at the same epoch
     for part in ("train", "validation"):
         assert scalar_events(runs["auto"], part) == scalar_events(runs[1], part)
+
+
+@pytest.mark.parametrize("size,epochs", [(64, 1), (4000, 2)])
+def test_a_run_builds_and_records_the_simple_rnn_kernel_its_planned_steps_choose(
+        tmp_path, size, epochs):
+    """The run passes its planned steps (epochs x batches) to the rule, the builder
+    and the manifest alike: ~10 steps keep Keras' loop, ~1,400 unroll (on a CPU)."""
+    import keras
+
+    from rnnbench.models import builders
+    raw = experiment_dict(task="regress", cells=("simple_rnn",), epochs=epochs, size=size)
+    raw["train"]["batch_size"] = 4
+    code, run_dir = run_cli(tmp_path, raw)
+    assert code == 0
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    (choice,) = manifest["simple_rnn_kernel"]
+    if not gpu_visible():  # on a GPU the rule stops before counting steps
+        planned = int(choice["reason"].split(" planned training steps")[0].split()[-1])
+        assert (planned >= speed.UNROLL_MIN_PLANNED_STEPS) == (size > 64), choice
+    assert choice["chosen"] == ("unrolled" if size > 64 and not gpu_visible() else "keras")
+    built = builders.STAND_IN.get(("simple_rnn", choice["chosen"]), keras.layers.SimpleRNN)
+    assert manifest["layers"][0]["class"] == built.__name__

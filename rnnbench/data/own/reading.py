@@ -11,6 +11,7 @@ import difflib
 import glob as globlib
 import hashlib
 import os
+import shlex
 from pathlib import Path
 
 import numpy as np
@@ -124,16 +125,17 @@ def not_utf8(path, key):
 
 
 def utf8_remedy(path):
-    """How to re-save `path` as UTF-8, in one sentence with the command."""
+    """How to re-save `path` as UTF-8: for a text file, one sentence with the command."""
     path = Path(path)
-    if path.suffix == ".gz":
-        plain = Path(path.stem)
-        command = (f"zcat {path.name} | iconv -f cp1252 -t utf-8 > "
-                   f"{plain.stem}.utf8{plain.suffix}")
-    else:
-        command = f"iconv -f cp1252 -t utf-8 {path.name} > {path.stem}.utf8{path.suffix}"
+    plain = Path(path.stem) if path.suffix == ".gz" else Path(path.name)
+    if plain.suffix.lower() not in (".csv", ".tsv", ".txt", ".jsonl", ".json", ".tab"):
+        return "Re-write its text as UTF-8."
+    out = shlex.quote(f"{plain.stem}.utf8{plain.suffix}")
+    name = shlex.quote(path.name)
+    command = (f"zcat {name} | iconv -f cp1252 -t utf-8 > {out}" if path.suffix == ".gz"
+               else f"iconv -f cp1252 -t utf-8 {name} > {out}")
     return (f"Re-save the file as UTF-8 and use that file, e.g. `{command}` for a file "
-            f"that Excel saved on Windows (cp1252; `file -i {path.name}` names a file's "
+            f"that Excel saved on Windows (cp1252; `file -i {name}` names a file's "
             "encoding).")
 
 
