@@ -50,13 +50,15 @@ def new_experiment(name, data, target=None, task=None, force=False, root=None):
     source = Path(data).expanduser()
     source = source if source.is_absolute() or inspecting.reading.has_glob(data) \
         else Path.cwd() / source
-    found = inspecting.inspect(str(source))
+    found = inspecting.inspect(str(source), target)
     chosen_task, block, notes = inspecting.choose(found, target, task)
     transform_why, warnings = None, []
     if block["name"] == "file_series":
         notes += _choose_missing(block)
         transform_why, warnings = _choose_target(block)
-    block["path"] = os.path.relpath(block["path"], experiment_path.parent)
+    for key in ("path", "y_path"):  # relative to the YAML, as paths in `data:` are read
+        if key in block:
+            block[key] = os.path.relpath(block[key], experiment_path.parent)
     train = _train_block(block)
     experiment = {
         "description": f"{chosen_task} on {source.name} (written by rnnbench new)",
@@ -178,7 +180,9 @@ def _wrap(text, width=86):
 
 
 def _at(raw, experiment_path):
-    """`raw` with its data path resolved as the loader would, from the experiment's folder."""
+    """`raw` with its data paths resolved as the loader would, from the experiment's folder."""
     data = dict(raw["data"])
-    data["path"] = paths.resolve_data_path(data["path"], experiment_path.parent)
+    for key in ("path", "y_path"):
+        if key in data:
+            data[key] = paths.resolve_data_path(data[key], experiment_path.parent)
     return {**raw, "data": data}

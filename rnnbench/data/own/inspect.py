@@ -72,18 +72,23 @@ class Inspection:
                 out.append(f"  time column: {self.time_column!r}" +
                            " (a number that only grows)" * self.time_is_counter)
         for key, value in self.facts.items():
-            out.append(f"  {key}: {value}")
+            if not key.startswith("_"):  # "_name": for `choose`, not shown
+                out.append(f"  {key}: {value}")
         return out
 
 
-def inspect(path):
-    """Inspects a table, a text (file, folder, glob) or an array file."""
+def inspect(path, target=None):
+    """Inspects a table, a text (file, folder, glob) or an array file.
+
+    Args:
+        target: `new`'s `--target`, which names an array file's labels.
+    """
     text = str(path)
     name = text.lower()
     if reading.has_glob(text) or Path(text).is_dir() or name.endswith(reading.TEXT_SUFFIXES):
         return inspect_text(text)
     if name.endswith((".npz", ".npy")):
-        return inspect_arrays(text)
+        return inspect_arrays(text, target)
     return inspect_table(text)
 
 
@@ -103,20 +108,99 @@ def inspect_text(path):
     return Inspection(Path(path), "text", facts=facts)
 
 
-def inspect_arrays(path):
-    from rnnbench.data.own.arrays import by_name, class_ids_of_one_hot, read_arrays
+def inspect_arrays(path, target=None):
+    """An `.npz`'s arrays (or an `.npy` and its labels' `.npy`), and its classes.
+
+    Args:
+        target: `new`'s `--target`: the labels' array in an `.npz`, or the
+            labels' `.npy` beside an inputs `.npy` (else one named like it,
+            `y.npy` for `x.npy`).
+    """
+    from rnnbench.data.own.arrays import class_ids_of_one_hot, read_arrays
     arrays = read_arrays(path) if path.endswith(".npz") else {"x": np.load(path)}
     facts = {f"array {k!r}": f"{v.dtype} {v.shape}" for k, v in arrays.items()}
-    y = next((a for a in (by_name(arrays, "y"), by_name(arrays, "y_train")) if a is not None),
-             None)
+    if path.endswith(".npy"):
+        y_path = labels_file(path, target)
+        arrays["y"] = np.load(y_path)
+        facts["labels"] = f"{y_path} ({arrays['y'].dtype} {arrays['y'].shape})"
+        facts["_y_path"] = str(y_path)
+    x_key, y_key = array_keys(path, arrays, None if path.endswith(".npy") else target)
+    facts.update(_x_key=x_key, _y_key=y_key)
+    y = arrays.get(y_key, arrays.get(f"{y_key}_train"))
     ids = None if y is None else class_ids_of_one_hot(y)
     if ids is not None and ids.ndim < y.ndim:
         facts["labels"] = f"one-hot, {y.shape[1]} classes (read as class ids)"
         y = ids
-    if y is not None and y.dtype.kind in "iub":
-        values, counts = np.unique(y, return_counts=True)
+    if y is not None and y.dtype.kind in "iubUSO":
+        values, counts = np.unique(y.astype(str) if y.dtype.kind == "O" else y,
+                                   return_counts=True)
         facts["classes"] = dict(zip(values.tolist(), counts.tolist()))
     return Inspection(Path(path), "arrays", facts=facts)
+
+
+# An inputs `.npy`'s stem -> its labels' stem, tried in order (`X_train` -> `y_train`).
+_LABEL_STEMS = (("x", "y"), ("X", "y"), ("X", "Y"), ("features", "labels"),
+                ("inputs", "targets"), ("inputs", "labels"), ("data", "labels"))
+
+
+def labels_file(path, target=None):
+    """The labels' `.npy` of the inputs `.npy` at `path`: `target`, or one named like it."""
+    path = Path(path)
+    if target:
+        found = Path(target) if Path(target).is_absolute() else Path.cwd() / target
+        if not found.is_file() and (path.parent / target).is_file():
+            found = path.parent / target
+        if not found.is_file() or found.suffix != ".npy":
+            raise UserError(f"Expected `--target` to be the labels' .npy of {str(path)!r}. "
+                            f"Received: {target!r}, which is not a .npy file there")
+        return found
+    for x_name, y_name in _LABEL_STEMS:
+        if path.stem.startswith(x_name):
+            found = path.with_name(y_name + path.stem[len(x_name):] + ".npy")
+            if found.is_file():
+                return found
+    raise UserError(f"Expected the labels of {str(path)!r} (one label or value per sample) "
+                    f"as `--target LABELS.npy`. Received: no `--target`, and no labels' .npy "
+                    f"named like it beside it (e.g. y.npy for x.npy, y_train.npy for "
+                    f"X_train.npy)")
+
+
+def array_keys(path, arrays, target=None):
+    """`(x_key, y_key)` of an `.npz`: `x`/`y` (any case), `--target` and the one other
+    array, or the only two arrays of as many samples (the labels: fewer dimensions).
+
+    Keys with `_train`, `_val`, `_test` count by their stem (`feats_train` -> `feats`).
+    """
+    from rnnbench.data.own.arrays import by_name
+    stems = {}
+    for key in arrays:
+        stem = next((key[:-len(s)] for s in ("_train", "_val", "_test") if key.endswith(s)),
+                    key)
+        stems.setdefault(stem, arrays[key])
+    names = list(stems)
+    if target is not None:
+        if target not in stems:
+            raise UserError(f"Expected `--target` to name the labels' array in {str(path)!r}. "
+                            f"Received: {target!r}; the arrays are {sorted(names)}"
+                            + reading.did_you_mean(target, names))
+        others = [k for k in names if k != target]
+        x_key = next((k for k in others if k.lower() == "x"), others[0] if len(others) == 1
+                     else None)
+        if x_key is None:
+            raise UserError(f"Expected {str(path)!r} to hold one array of inputs beside "
+                            f"{target!r} (or one named `x`). Received: arrays {sorted(names)}")
+        return x_key, target
+    x_key, y_key = (next((k for k in names if by_name({k: 0}, w) is not None), None)
+                    for w in ("x", "y"))
+    if x_key and y_key:
+        return x_key, y_key
+    same = [k for k in names if len(stems[k]) == len(stems[names[0]])]
+    if len(names) == 2 and len(same) == 2 and stems[names[0]].ndim != stems[names[1]].ndim:
+        y_key, x_key = sorted(names, key=lambda k: stems[k].ndim)
+        return x_key, y_key
+    raise UserError(f"Expected {str(path)!r} to hold arrays named `x` (inputs) and `y` "
+                    f"(labels). Received: arrays {sorted(names)}; name the labels with "
+                    f"`--target ARRAY`")
 
 
 def _sample(path):
@@ -317,8 +401,15 @@ def choose(found, target=None, task=None):
     if found.kind == "arrays":
         y = found.facts.get("classes")
         wanted = task or ("classify" if y else "regress")
-        return wanted, {"name": "file_arrays", "path": str(found.path),
-                        "target": "classes" if wanted == "classify" else "values"}, []
+        data = {"name": "file_arrays", "path": str(found.path),
+                "target": "classes" if wanted == "classify" else "values"}
+        if "_y_path" in found.facts:
+            data["y_path"] = found.facts["_y_path"]
+        keys = {k: found.facts[f"_{k}"] for k in ("x_key", "y_key")
+                if str(found.path).endswith(".npz") and found.facts[f"_{k}"] != k[0]}
+        said = [f"inputs {found.facts['_x_key']!r}, labels {found.facts['_y_key']!r} of the "
+                ".npz"] if keys else []
+        return wanted, {**data, **keys}, said
     return _choose_table(found, target, task)
 
 
