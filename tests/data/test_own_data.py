@@ -348,6 +348,14 @@ def _text(path, **data):
             "label_column": "sentiment", "seq_len": 5, **data}
 
 
+def _ragged_npz(path):
+    """Sequences of 3 to 40 steps as an object array, as np.savez pickles them."""
+    rng = np.random.default_rng(0)
+    np.savez(path, x=np.array([rng.normal(size=n) for n in range(3, 41)], dtype=object),
+             y=rng.integers(0, 2, size=38))
+    return path
+
+
 def _write(path, content):
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     return path
@@ -362,6 +370,9 @@ BAD_FILES = {
     "not a NumPy file": (lambda t: {"name": "file_arrays", "path": str(
         _write(t / "a.npz", "x,y\n1,2\n"))}, r"'.*a.npz' \(`data.path`\) as NumPy arrays: "
                                                 r"it is not a .npy or .npz file"),
+    "sequences of different lengths": (lambda t: {"name": "file_arrays", "path": str(
+        _ragged_npz(t / "r.npz"))}, r"object arrays, .* are refused: sequences of different "
+                                    r"lengths can be padded .*pad_sequences"),
     "header only": (lambda t: _series(_write(t / "h.csv", "date,close\n")), "no rows"),
     "not UTF-8 text": (lambda t: {"name": "file_corpus", "path": str(
         _write(t / "l.txt", "caf\xe9 ".encode("latin-1") * 400))}, "UTF-8"),

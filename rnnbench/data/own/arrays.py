@@ -53,7 +53,10 @@ def _unreadable(path, error):
     # zipfile's for an .npz that is no zip
     if "pickle" in why or "memory-mapped" in why or isinstance(error, zipfile.BadZipFile):
         why = ("it is not a .npy or .npz file of plain arrays (np.save and np.savez "
-               "write them; object arrays, which only unpickling reads, are refused)")
+               "write them; object arrays, which only unpickling reads, are refused: "
+               "sequences of different lengths can be padded at the front to one length, "
+               "`keras.utils.pad_sequences(seqs, dtype='float32')`, and saved as a float "
+               "array)")
     return UserError(f"Could not read {path!r} (`data.path`) as NumPy arrays: {why}")
 
 
