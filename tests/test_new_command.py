@@ -473,3 +473,32 @@ def test_an_inputs_npy_without_labels_asks_for_them_by_name(workdir, capsys):
     code, _, err = rnnbench(capsys, "new", "arr", "--data", "data/sensors.npy")
     assert code == 2 and "as `--target LABELS.npy`" in err and "Traceback" not in err, err
     assert not (workdir / "experiments").exists()
+
+
+def test_short_texts_beside_a_label_are_classified_as_texts(workdir, capsys):
+    """Reviews of 1-6 words read as a category column; with no numbers beside them,
+    `new` used to write a sequence classifier of 0 columns. A quoted cell may hold a
+    line break."""
+    import csv
+    import random
+    rng = random.Random(0)
+    good, bad = ["superb", "loved it", "wonderful acting"], ["awful", "boring plot", "dull"]
+    with open(workdir / "data" / "rev.csv", "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "review", "rating"])
+        for i in range(120):
+            pos = rng.random() < 0.5
+            text = rng.choice(good if pos else bad) + ("\nand more" if i % 3 == 0 else "")
+            writer.writerow([i, text, "pos" if pos else "neg"])
+    code, out, err = rnnbench(capsys, "new", "rev", "--data", "data/rev.csv",
+                              "--target", "rating")
+    assert code == 0, err
+    data = written(workdir, "rev")["data"]
+    assert (data["name"], data["text_column"], data["label_column"]) == (
+        "file_text", "review", "rating")
+    assert "short texts" in out
+    (workdir / "data" / "ids.csv").write_text(
+        "id,label\n" + "".join(f"{i},{'ab'[i % 2]}\n" for i in range(50)))
+    code, _, err = rnnbench(capsys, "new", "ids", "--data", "data/ids.csv", "--target", "label")
+    assert code == 2 and "Expected a column to learn 'label' from" in err, err
+    assert not (workdir / "experiments" / "ids.yaml").exists()

@@ -494,16 +494,27 @@ def _choose_table_for(found, target, task):
         return "forecast", {k: v for k, v in block.items() if v is not None}, notes
     numeric = [name for name in numeric if not _row_id(found, found.column(name))]
     balance = class_balance(found.path, target) if task == "classify" else None
-    if texts:
-        text = max(texts, key=lambda c: c.mean_words)
+    short = [c for c in found.columns if c.kind == "category" and c.name != target]
+    if texts or (not numeric and short):
+        # Without numbers to learn from, the category column of the most distinct
+        # values holds short texts ("superb", "waste of time"): classify those.
+        text = max(texts, key=lambda c: c.mean_words) if texts else \
+            max(short, key=lambda c: (c.distinct, c.mean_words))
         seq_len = int(min(200, max(8, round(text.mean_words * 1.5))))
         block = {"name": "file_text", "path": str(found.path), "text_column": text.name,
                  "label_column": target, "level": "word", "seq_len": seq_len}
         if task != "classify":
             raise UserError(f"Expected `--task classify` for text column {text.name!r}. "
                             f"Received: {task!r}")
-        return "classify", block, [f"classify the text of {text.name!r} into {target!r} "
-                                   f"(class balance {balance})"]
+        said = "" if texts else (f", short texts ({text.mean_words:.1f} words a row; no "
+                                 "numeric column to learn from)")
+        return "classify", block, [f"classify the text of {text.name!r}{said} into "
+                                   f"{target!r} (class balance {balance})"]
+    if not numeric:
+        raise UserError(f"Expected a column to learn {target!r} from in {str(found.path)!r}: "
+                        "numbers (a sequence per row) or texts. Received: the columns "
+                        f"{[c.name for c in found.columns]}, none of which is either "
+                        "(a row id or a clock is not a feature)")
     block = {"name": "file_sequences", "path": str(found.path), "layout": "wide",
              "value_columns": numeric, "label_column": target,
              "target": "classes" if task == "classify" else "values"}
