@@ -502,3 +502,29 @@ def test_short_texts_beside_a_label_are_classified_as_texts(workdir, capsys):
     code, _, err = rnnbench(capsys, "new", "ids", "--data", "data/ids.csv", "--target", "label")
     assert code == 2 and "Expected a column to learn 'label' from" in err, err
     assert not (workdir / "experiments" / "ids.yaml").exists()
+
+
+@pytest.mark.parametrize("dates, note", [
+    # A tenth of the days missing: "one step ahead" is the next row, not the next day.
+    (lambda pd: pd.date_range("2021-01-01", periods=300, freq="D")[
+        [i for i in range(300) if i % 10 != 3]], "usually 1 day apart, but 30 of 269 steps "
+                                                 "are longer (up to 2 days"),
+    (lambda pd: pd.date_range("2021-01-01", periods=300, freq="h"), None),
+    (lambda pd: pd.date_range("2000-01-01", periods=120, freq="MS"), None),  # 28-31 days
+    (lambda pd: pd.date_range("1900-01-01", periods=120, freq="YS"), None),  # leap years
+])
+def test_new_says_when_the_rows_are_not_evenly_spaced_in_time(workdir, capsys, dates, note):
+    import numpy as np
+    import pandas as pd
+    times = dates(pd)
+    values = np.sin(np.arange(len(times)) / 7) * 10 + 50
+    pd.DataFrame({"date": times.strftime("%Y-%m-%d %H:%M"), "sales": values.round(3)}).to_csv(
+        workdir / "data" / "s.csv", index=False)
+    code, out, err = rnnbench(capsys, "new", "s", "--data", "data/s.csv")
+    assert code == 0, err
+    said = " ".join(out.split())
+    if note is None:
+        assert "not evenly spaced" not in said
+    else:
+        assert f"note: the rows are not evenly spaced in time: {note}" in said
+        assert "not evenly spaced" in (workdir / "experiments" / "s.yaml").read_text()

@@ -55,7 +55,9 @@ def new_experiment(name, data, target=None, task=None, force=False, root=None):
     transform_why, warnings = None, []
     if block["name"] == "file_series":
         notes += _choose_missing(block)
+        warnings_of_steps = _irregular_steps_note(block, found)
         transform_why, warnings = _choose_target(block)
+        warnings = warnings_of_steps + warnings
     for key in ("path", "y_path"):  # relative to the YAML, as paths in `data:` are read
         if key in block:
             block[key] = os.path.relpath(block[key], experiment_path.parent)
@@ -155,6 +157,23 @@ def _choose_missing(block):
     return [f"missing interpolate: {gaps} cell{'' if gaps == 1 else 's'} of the series' columns "
             "are empty, NA, NaN or inf; each is filled by linear interpolation in time "
             "(drop removes the rows, ffill repeats the last value)"]
+
+
+def _irregular_steps_note(block, found):
+    """A note when the rows are not evenly spaced in time: a step ahead is the next row."""
+    dates = bool(block.get("time_column")) and \
+        found.column(block["time_column"]).kind == "time"
+    try:
+        irregular = inspecting.irregular_steps(block, dates)
+    except UserError:  # the target choice below meets the same error and says it
+        return []
+    if irregular is None:
+        return []
+    usual, longer, longest, steps = irregular
+    return [f"the rows are not evenly spaced in time: usually {usual} apart, but "
+            f"{longer} of {steps} steps are longer (up to {longest}: gaps, weekends); a step "
+            "ahead is the next row, whatever its time. Resample the file to a regular "
+            "frequency first if a step should be one period."]
 
 
 def _choose_target(block):

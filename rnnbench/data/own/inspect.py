@@ -749,6 +749,41 @@ def missing_cells(block):
     return int((~np.isfinite(matrix)).sum())
 
 
+def irregular_steps(block, dates=True):
+    """`(usual step, steps 1.5x longer, the longest, steps)` between a `file_series` block's
+    rows in time order, or None when they are regular (or there is no time column).
+
+    Args:
+        dates: whether the time column holds dates (steps as `pandas.Timedelta`), else
+            plain numbers.
+    """
+    import pandas as pd
+
+    from rnnbench.data.own.series_file import FileSeries
+
+    dataset = FileSeries()
+    params = dataset.with_defaults({k: v for k, v in block.items() if k != "name"})
+    if not params["time_column"] or params["id_column"]:
+        return None
+    _, time, _, _ = dataset.read(params, reading.require_file(params["path"]))
+    steps = np.diff(np.asarray(time, dtype=np.int64 if dates else np.float64))
+    if len(steps) < 2:
+        return None
+    values, counts = np.unique(steps, return_counts=True)
+    usual = values[np.argmax(counts)]
+    longer = int((steps > 1.5 * usual).sum())
+    if not longer or usual <= 0:
+        return None
+    def as_text(step):
+        if not dates:
+            return f"{step:g}"
+        step = pd.Timedelta(int(step))
+        if step % pd.Timedelta(days=1) == pd.Timedelta(0):
+            return f"{step.days} day{'' if step.days == 1 else 's'}"
+        return str(step).replace("0 days ", "")
+    return as_text(usual), longer, as_text(steps.max()), len(steps)
+
+
 def target_values(block):
     """The first target column of a `file_series` block, ordered and cleaned as a run reads
     it; of a panel (`id_column`), the first series' (the levels of others would read as a
