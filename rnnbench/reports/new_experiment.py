@@ -15,6 +15,7 @@ import yaml
 
 from rnnbench.config import experiment as config_lib
 from rnnbench.config import paths, run_keys
+from rnnbench.config.registry import DATASETS
 from rnnbench.data.own import inspect as inspecting
 from rnnbench.errors import UserError
 
@@ -55,12 +56,9 @@ def new_experiment(name, data, target=None, task=None, force=False, root=None):
     transform_why, warnings = None, []
     if block["name"] == "file_series":
         notes += _choose_missing(block)
-        warnings_of_steps = _irregular_steps_note(block, found)
-        transform_why, warnings = _choose_target(block)
-        warnings = warnings_of_steps + warnings
-    for key in ("path", "y_path"):  # relative to the YAML, as paths in `data:` are read
-        if key in block:
-            block[key] = os.path.relpath(block[key], experiment_path.parent)
+        transform_why, warnings = _choose_target(block, found)
+    for key in _path_params(block):  # relative to the YAML, as `data:` paths are read
+        block[key] = os.path.relpath(block[key], experiment_path.parent)
     train = _train_block(block)
     experiment = {
         "description": f"{chosen_task} on {source.name} (written by rnnbench new)",
@@ -159,14 +157,30 @@ def _choose_missing(block):
             "(drop removes the rows, ffill repeats the last value)"]
 
 
-def _irregular_steps_note(block, found):
-    """A note when the rows are not evenly spaced in time: a step ahead is the next row."""
+def _choose_target(block, found):
+    """Sets `block["target_transform"]` from the series' training part.
+
+    Returns:
+        `(why, notes)`: the reason for the YAML comment, and what `new` says
+        beside it (rows not evenly spaced in time, a series close to a random walk).
+    """
+    try:
+        values, time, ids = inspecting.read_series(block)
+    except UserError as error:  # the run will say the same; `new` still writes a start
+        block["target_transform"] = "none"
+        return f"none: the series could not be measured ({error})", []
+    transform, why, note = inspecting.target_choice(inspecting.target_values(values, ids),
+                                                    block["window"])
+    block["target_transform"] = transform
+    return why, _irregular_steps_note(block, found, time, ids) + ([note] if note else [])
+
+
+def _irregular_steps_note(block, found, time, ids):
+    """A note when the rows are not evenly spaced in time: a step ahead is the next row.
+    None for a panel (`ids`), whose series each have their own times."""
     dates = bool(block.get("time_column")) and \
         found.column(block["time_column"]).kind == "time"
-    try:
-        irregular = inspecting.irregular_steps(block, dates)
-    except UserError:  # the target choice below meets the same error and says it
-        return []
+    irregular = inspecting.irregular_steps(time if ids is None else None, dates)
     if irregular is None:
         return []
     usual, longer, longest, steps = irregular
@@ -174,23 +188,6 @@ def _irregular_steps_note(block, found):
             f"{longer} of {steps} steps are longer (up to {longest}: gaps, weekends); a step "
             "ahead is the next row, whatever its time. Resample the file to a regular "
             "frequency first if a step should be one period."]
-
-
-def _choose_target(block):
-    """Sets `block["target_transform"]` from the series' training part.
-
-    Returns:
-        `(why, notes)`: the reason for the YAML comment, and what `new` says
-        beside it (a series close to a random walk).
-    """
-    try:
-        values = inspecting.target_values(block)
-    except UserError as error:  # the run will say the same; `new` still writes a start
-        block["target_transform"] = "none"
-        return f"none: the series could not be measured ({error})", []
-    transform, why, note = inspecting.target_choice(values, block["window"])
-    block["target_transform"] = transform
-    return why, [note] if note else []
 
 
 def _wrap(text, width=86):
@@ -201,7 +198,11 @@ def _wrap(text, width=86):
 def _at(raw, experiment_path):
     """`raw` with its data paths resolved as the loader would, from the experiment's folder."""
     data = dict(raw["data"])
-    for key in ("path", "y_path"):
-        if key in data:
-            data[key] = paths.resolve_data_path(data[key], experiment_path.parent)
+    for key in _path_params(data):
+        data[key] = paths.resolve_data_path(data[key], experiment_path.parent)
     return {**raw, "data": data}
+
+
+def _path_params(block):
+    """The params of `block`'s dataset that name files (its `path_params`), where set."""
+    return [key for key in DATASETS.get(block["name"]).path_params if block.get(key)]

@@ -171,7 +171,6 @@ def array_keys(path, arrays, target=None):
 
     Keys with `_train`, `_val`, `_test` count by their stem (`feats_train` -> `feats`).
     """
-    from rnnbench.data.own.arrays import by_name
     stems = {}
     for key in arrays:
         stem = next((key[:-len(s)] for s in ("_train", "_val", "_test") if key.endswith(s)),
@@ -190,14 +189,13 @@ def array_keys(path, arrays, target=None):
             raise UserError(f"Expected {str(path)!r} to hold one array of inputs beside "
                             f"{target!r} (or one named `x`). Received: arrays {sorted(names)}")
         return x_key, target
-    x_key, y_key = (next((k for k in names if by_name({k: 0}, w) is not None), None)
-                    for w in ("x", "y"))
+    x_key, y_key = (next((k for k in names if k.lower() == w), None) for w in ("x", "y"))
     if x_key and y_key:
         return x_key, y_key
-    same = [k for k in names if len(stems[k]) == len(stems[names[0]])]
-    if len(names) == 2 and len(same) == 2 and stems[names[0]].ndim != stems[names[1]].ndim:
+    if len(names) == 2:  # as many samples; the labels have fewer dimensions
         y_key, x_key = sorted(names, key=lambda k: stems[k].ndim)
-        return x_key, y_key
+        if len(stems[x_key]) == len(stems[y_key]) and stems[x_key].ndim > stems[y_key].ndim:
+            return x_key, y_key
     raise UserError(f"Expected {str(path)!r} to hold arrays named `x` (inputs) and `y` "
                     f"(labels). Received: arrays {sorted(names)}; name the labels with "
                     f"`--target ARRAY`")
@@ -216,8 +214,9 @@ def _sample(path):
     frame = table.to_pandas()
     texts = [field.name for field in table.schema if reading.is_text(field.type)]
     found = dialect.of_file(path) if reading.table_format(path) == "csv" else None
+    padded = reading.padded_cells(path)
     for name in texts:
-        if reading.padded_cells(path):
+        if padded:
             frame[name] = reading.unpadded(path, table.column(name)).to_pandas()
         if found is not None and found.thousands:
             numbers = reading.numbers_of_text(frame[name], found)
@@ -738,34 +737,39 @@ def random_walk_ratio(train, lags=RANDOM_WALK_LAGS):
     return float(np.mean((y[fit:] - x[fit:] @ coef) ** 2)) / persistence
 
 
-def missing_cells(block):
-    """How many cells of the columns a `file_series` block reads are empty, NA, NaN or inf."""
+def _series(block):
+    """`(FileSeries(), its params)` for a `file_series` block as `new` writes it."""
     from rnnbench.data.own.series_file import FileSeries
 
     dataset = FileSeries()
-    params = dataset.with_defaults({k: v for k, v in block.items() if k != "name"})
+    return dataset, dataset.with_defaults({k: v for k, v in block.items() if k != "name"})
+
+
+def missing_cells(block):
+    """How many cells of the columns a `file_series` block reads are empty, NA, NaN or inf."""
+    dataset, params = _series(block)
     matrix, _, _ = reading.read_matrix(reading.require_file(params["path"]),
                                        dataset.columns(params))
     return int((~np.isfinite(matrix)).sum())
 
 
-def irregular_steps(block, dates=True):
-    """`(usual step, steps 1.5x longer, the longest, steps)` between a `file_series` block's
-    rows in time order, or None when they are regular (or there is no time column).
+def read_series(block):
+    """`(values, time, ids)` of a `file_series` block: its rows ordered and cleaned as a
+    run reads them (`time` and `ids` None without a time or id column)."""
+    dataset, params = _series(block)
+    table, time, ids, _ = dataset.read(params, reading.require_file(params["path"]))
+    return table, time, ids
+
+
+def irregular_steps(time, dates=True):
+    """`(usual step, steps 1.5x longer, the longest, steps)` between rows at `time` (in
+    time order, as `read_series` gives it), or None when they are regular or unknown.
 
     Args:
-        dates: whether the time column holds dates (steps as `pandas.Timedelta`), else
-            plain numbers.
+        dates: whether `time` holds dates (nanoseconds), else plain numbers.
     """
-    import pandas as pd
-
-    from rnnbench.data.own.series_file import FileSeries
-
-    dataset = FileSeries()
-    params = dataset.with_defaults({k: v for k, v in block.items() if k != "name"})
-    if not params["time_column"] or params["id_column"]:
+    if time is None:
         return None
-    _, time, _, _ = dataset.read(params, reading.require_file(params["path"]))
     steps = np.diff(np.asarray(time, dtype=np.int64 if dates else np.float64))
     if len(steps) < 2:
         return None
@@ -774,23 +778,21 @@ def irregular_steps(block, dates=True):
     longer = int((steps > 1.5 * usual).sum())
     if not longer or usual <= 0:
         return None
-    def as_text(step):
-        if not dates:
-            return f"{step:g}"
-        step = pd.Timedelta(int(step))
-        if step % pd.Timedelta(days=1) == pd.Timedelta(0):
-            return f"{step.days} day{'' if step.days == 1 else 's'}"
-        return str(step).replace("0 days ", "")
-    return as_text(usual), longer, as_text(steps.max()), len(steps)
+    return (_step_text(usual, dates), longer, _step_text(steps.max(), dates), len(steps))
 
 
-def target_values(block):
-    """The first target column of a `file_series` block, ordered and cleaned as a run reads
-    it; of a panel (`id_column`), the first series' (the levels of others would read as a
-    jump)."""
-    from rnnbench.data.own.series_file import FileSeries
+def _step_text(step, dates):
+    """`1 day`, `3 days`, `1:00:00`; a plain number where the time column is one."""
+    if not dates:
+        return f"{step:g}"
+    import pandas as pd
+    step = pd.Timedelta(int(step))
+    if step % pd.Timedelta(days=1) == pd.Timedelta(0):
+        return f"{step.days} day{'' if step.days == 1 else 's'}"
+    return str(step).replace("0 days ", "")
 
-    dataset = FileSeries()
-    params = dataset.with_defaults({k: v for k, v in block.items() if k != "name"})
-    table, _, ids, _ = dataset.read(params, reading.require_file(params["path"]))
-    return table[:, 0] if ids is None else table[ids == ids[0], 0]
+
+def target_values(values, ids):
+    """The first target column of `read_series`' values; of a panel (`ids`), the first
+    series' (the levels of others would read as a jump)."""
+    return values[:, 0] if ids is None else values[ids == ids[0], 0]
