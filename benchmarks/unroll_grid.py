@@ -8,20 +8,20 @@ Per length: Input(T, 1) -> 2 stacked layers of 64 units -> Dense(1), batch 32,
 same weights: Keras' loop, Keras' loop again (the control: its ratio to the
 first is the noise floor) and the same layers with `unroll=True`. After one
 untimed warm-up fit of a small model, each is fit one epoch (its trace and a
-first epoch), then `--rounds` epochs interleaved, the order rotating every round. Reported: the median step time of
-each, the loop's over the unrolled one (above 1: unrolled faster) with the
-control's, the unrolled model's extra first-epoch time (its longer trace), and
-the training steps that extra time takes to repay.
+first epoch), then `--rounds` epochs interleaved, the order rotating every
+round. Reported: the median step time of each, the loop's over the unrolled one
+(above 1: unrolled faster) with the control's, the unrolled model's extra
+first-epoch time (its longer trace), and the training steps that extra time
+takes to repay.
 """
 
 import argparse
-import json
 import statistics
-import sys
 import time
 
 import keras
 import numpy as np
+from spe_run_cost import write_json
 
 BATCH, STEPS, UNITS = 32, 64, 64
 LAYERS = {"simple_rnn": "SimpleRNN", "gru": "GRU", "lstm": "LSTM"}
@@ -94,8 +94,7 @@ def main():
               f"x{row['control']:.2f}); trace +{row['extra_trace_s']:.2f} s, repaid after "
               f"{row['payback_steps']} steps", flush=True)
     if args.json:
-        with open(args.json, "w") as out:
-            json.dump({"argv": sys.argv, "rounds": args.rounds, "rows": rows}, out, indent=1)
+        write_json(args.json, args.rounds, rows)
 
 
 if __name__ == "__main__":

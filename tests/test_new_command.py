@@ -404,11 +404,10 @@ def test_a_cp1252_file_is_refused_with_a_command_that_makes_it_readable(workdir,
     assert code == 0, err
 
 
-def _arrays(folder, **arrays):
-    """Writes `name.npz`/`name.npy` files: `{"b.npz": {"features": x, ...}, "x.npy": x}`."""
+def _arrays(folder, files):
+    """Writes `.npz`/`.npy` files: `{"b.npz": {"features": x, ...}, "x.npy": x}`."""
     import numpy as np
-    for name, value in arrays.items():
-        name = name.replace("__", ".")
+    for name, value in files.items():
         if name.endswith(".npz"):
             np.savez(folder / name, **value)
         else:
@@ -423,20 +422,20 @@ def _samples(n=60, shape=(8,), classes=3, seed=0):
 
 @pytest.mark.parametrize("files, argv, keys, chosen", [
     # Arrays named otherwise than x/y: the two of as many samples, labels the flatter.
-    ({"b__npz": dict(zip(("features", "labels"), _samples()))}, [],
+    ({"b.npz": dict(zip(("features", "labels"), _samples()))}, [],
      {"x_key": "features", "y_key": "labels"}, "inputs 'features', labels 'labels'"),
     # Its own split, by the names' stems.
-    ({"s__npz": {"feats_train": _samples()[0], "lab_train": _samples()[1],
+    ({"s.npz": {"feats_train": _samples()[0], "lab_train": _samples()[1],
                  "feats_test": _samples(20)[0], "lab_test": _samples(20)[1]}}, [],
      {"x_key": "feats", "y_key": "lab"}, "inputs 'feats', labels 'lab'"),
     # --target names the labels; the one other array is the inputs.
-    ({"t__npz": {"signal": _samples()[0], "kind": _samples()[1], "ids": _samples()[1]}},
+    ({"t.npz": {"signal": _samples()[0], "kind": _samples()[1], "ids": _samples()[1]}},
      ["--target", "kind"], None, None),
 ])
 def test_new_finds_the_inputs_and_labels_of_an_npz_named_its_own_way(workdir, capsys, files,
                                                                      argv, keys, chosen):
-    _arrays(workdir / "data", **files)
-    (name,) = [n.replace("__", ".") for n in files]
+    _arrays(workdir / "data", files)
+    (name,) = files
     args = ["new", "arr", "--data", f"data/{name}", *argv]
     if keys is None:  # three arrays: --target alone leaves two candidates for the inputs
         code, _, err = rnnbench(capsys, *args)
@@ -459,7 +458,7 @@ def test_new_finds_the_inputs_and_labels_of_an_npz_named_its_own_way(workdir, ca
 ])
 def test_new_takes_the_labels_npy_beside_an_inputs_npy(workdir, capsys, inputs, labels, argv):
     x, y = _samples(shape=(8, 2))
-    _arrays(workdir / "data", **{inputs.replace(".", "__"): x, labels.replace(".", "__"): y})
+    _arrays(workdir / "data", {inputs: x, labels: y})
     code, out, err = rnnbench(capsys, "new", "arr", "--data", f"data/{inputs}", *argv)
     assert code == 0, err
     data = written(workdir, "arr")["data"]
@@ -469,7 +468,7 @@ def test_new_takes_the_labels_npy_beside_an_inputs_npy(workdir, capsys, inputs, 
 
 
 def test_an_inputs_npy_without_labels_asks_for_them_by_name(workdir, capsys):
-    _arrays(workdir / "data", sensors__npy=_samples()[0])
+    _arrays(workdir / "data", {"sensors.npy": _samples()[0]})
     code, _, err = rnnbench(capsys, "new", "arr", "--data", "data/sensors.npy")
     assert code == 2 and "as `--target LABELS.npy`" in err and "Traceback" not in err, err
     assert not (workdir / "experiments").exists()
