@@ -15,6 +15,7 @@ also run unchanged against each stand-in (`test_keras_own_tests_pass_with_the_st
 """
 
 import dataclasses
+import functools
 import inspect
 import types
 import unittest
@@ -165,16 +166,42 @@ def run(layers, x, kwargs, case):
             [np.asarray(tf.convert_to_tensor(g), "float64") for g in grads])
 
 
-def same_weights(reference, stand_in, x, kwargs, case):
-    """Builds both stacks on `x` and gives the stand-in the reference's random weights."""
-    for layers in (reference, stand_in):
-        run(layers, x, kwargs, dataclasses.replace(case, mode="eager"))
+def given_weights(layers, x, kwargs, case):
+    """Builds `layers` on `x` and sets the grid's random weights (the same for a shape)."""
+    run(layers, x, kwargs, dataclasses.replace(case, mode="eager"))
     rng = np.random.default_rng(7)
-    for ref, new in zip(reference, stand_in):
-        values = [rng.normal(scale=0.5, size=w.shape).astype(w.dtype)
-                  for w in ref.get_weights()]
-        ref.set_weights(values)
-        new.set_weights(values)
+    for layer in layers:
+        layer.set_weights([rng.normal(scale=0.5, size=w.shape).astype(w.dtype)
+                           for w in layer.get_weights()])
+
+
+def same_weights(reference, stand_in, x, kwargs, case):
+    """Builds both stacks on `x` and gives both the same random weights."""
+    for layers in (reference, stand_in):
+        given_weights(layers, x, kwargs, case)
+
+
+@functools.cache
+def keras_result(keras_layer, name):
+    """The Keras layer's outputs and gradients in grid cell `name`.
+
+    Computed once per layer and cell: the stand-ins of one Keras layer (three
+    for LSTM) are compared with the same result, which is deterministic (fixed
+    weights, inputs and dropout seed), so a second computation would repeat the
+    first.
+    """
+    case = CASES[name]
+    reference = build(keras_layer, case)
+    x, kwargs = grid_inputs(reference, case)
+    given_weights(reference, x, kwargs, case)
+    return run(reference, x, kwargs, case)
+
+
+def grid_inputs(layers, case):
+    """The batch and call kwargs of grid cell `case` for the stack `layers`."""
+    inner = getattr(layers[-1], "forward_layer", layers[-1])
+    return inputs_of(case, np.random.default_rng(1),
+                     len(keras.tree.flatten(inner.cell.state_size)))
 
 
 @pytest.mark.parametrize("kernel,keras_layer", STAND_INS)
@@ -184,14 +211,12 @@ def same_weights(reference, stand_in, x, kwargs, case):
     for name, case in CASES.items()])
 def test_the_stand_in_matches_the_keras_layer(kernel, keras_layer, name):
     case = CASES[name]
-    reference, stand_in = build(keras_layer, case), build(kernel, case)
-    inner = getattr(stand_in[-1], "forward_layer", stand_in[-1])
-    assert isinstance(inner, kernel)
-    x, kwargs = inputs_of(case, np.random.default_rng(1),
-                          len(keras.tree.flatten(inner.cell.state_size)))
-    same_weights(reference, stand_in, x, kwargs, case)
-    (y_ref, g_ref), (y_new, g_new) = (run(layers, x, kwargs, case)
-                                      for layers in (reference, stand_in))
+    stand_in = build(kernel, case)
+    assert isinstance(getattr(stand_in[-1], "forward_layer", stand_in[-1]), kernel)
+    x, kwargs = grid_inputs(stand_in, case)
+    given_weights(stand_in, x, kwargs, case)
+    y_new, g_new = run(stand_in, x, kwargs, case)
+    y_ref, g_ref = keras_result(keras_layer, name)
     assert len(y_new) == len(y_ref)
     for a, b in zip(y_new, y_ref):
         np.testing.assert_allclose(a, b, atol=case.atol, rtol=case.atol)
