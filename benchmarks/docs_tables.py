@@ -193,12 +193,24 @@ def unrolled_runs():
     return _markdown(columns, _rows("unrolled_run_cost.json")["rows"])
 
 
+def allocator_state():
+    """Workload B's LSTM in fresh processes: glibc's thresholds as they start, or fixed."""
+    columns = {
+        "process before the timing": lambda r: r["mode"],
+        "side": lambda r: "PyTorch twin" if r["side"] == "torch" else "rnnbench",
+        "samples/s": lambda r: f"{r['samples_per_s']:,}",
+        "× a fresh process [min–max]": lambda r: (
+            f"{r['vs_fresh']:.2f} [{r['vs_fresh_min']:.2f}–{r['vs_fresh_max']:.2f}]"),
+    }
+    return _markdown(columns, _rows("allocator_state.json")["rows"])
+
+
 def tables():
     """`{marker name: Markdown table}` for docs/benchmarks.md and docs/kernels.md."""
     return {"vs-keras": vs_keras(), "vs-pytorch": vs_pytorch(),
             "own-data-scale": own_data_scale(), "real-series": real_series(),
             "spe-run-cost": spe_run_cost(), "unroll-grid": unroll_grid(),
-            "unrolled-runs": unrolled_runs()}
+            "unrolled-runs": unrolled_runs(), "allocator-state": allocator_state()}
 
 
 def write(path):

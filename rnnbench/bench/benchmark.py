@@ -10,7 +10,9 @@ second hand-written model measures the noise floor of both ratios.
 Each row is also set against the machine itself: the training step's
 multiply-adds per sample (`multiply_adds`) times samples/s, over a float32
 GEMM probe's rate at the same thread count (`gemm`): how far the step is
-from the hardware, not only from PyTorch.
+from the hardware, not only from PyTorch. Every row runs with the C
+allocator's thresholds fixed (`allocator`), so it does not depend on the rows
+measured before it.
 """
 
 import dataclasses
@@ -19,6 +21,7 @@ import statistics
 import time
 
 # Re-exported: the CLI and benchmarks/ scripts set and read threads through this module.
+from rnnbench.bench import allocator
 from rnnbench.bench.threads import intra_op_threads, set_intra_op_threads  # noqa: F401
 from rnnbench.config import experiment as config_lib
 from rnnbench.models import builders, speed
@@ -127,6 +130,8 @@ def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=Tr
             from 1 it shows a PyTorch side that is unstable on this machine.
     """
     import keras
+    # Before any tensor of the row: PyTorch's speed would otherwise depend on the rows before.
+    malloc = allocator.fix_thresholds()
     exp = experiment(workload, cell, use_cudnn, steps_per_execution)
     per_call = speed.steps_per_execution(exp, max(1, steps // 2)).chosen
     spec = config_lib.data_spec(exp)
@@ -169,6 +174,7 @@ def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=Tr
                           builders.recurrent_layers(models["rnnbench"])]
     row["intra_op_threads"] = intra_op_threads()
     row.update(machine_mode())
+    row.update(malloc)
     if vs_torch:
         row.update(twin.mode())
     for name in epochs:

@@ -3,7 +3,7 @@
 import pytest
 from helpers import gpu_visible, rnnbench_process
 
-from rnnbench.bench import benchmark
+from rnnbench.bench import allocator, benchmark
 from rnnbench.cli import main
 from rnnbench.config import experiment as config_lib
 from rnnbench.models import builders, saving
@@ -207,6 +207,8 @@ def test_steps_per_execution_and_threads_are_applied_and_timed_right(tmp_path):
     assert row["steps_per_execution"] == 4 and row["intra_op_threads"] == 1
     assert row["gemm_intra_op_threads"] == 1  # the probe ran at the row's threads
     assert row["rnnbench_samples_per_s"] > 0
+    # glibc's thresholds fixed before the row's first tensor (tests/bench/test_allocator.py)
+    assert row["malloc_mmap_threshold"] == allocator.fix_thresholds()["malloc_mmap_threshold"]
 
 
 def test_steps_per_execution_reaches_keras_compile():
