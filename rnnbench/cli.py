@@ -150,7 +150,7 @@ def make_parser():
                                    "own file: a CSV/Parquet table, a text, arrays")
     p.add_argument("name", metavar="NAME")
     p.add_argument("--data", required=True, metavar="FILE",
-                   help="the file (.csv, .csv.gz, .parquet, .jsonl, .txt, a folder or a "
+                   help="the file (.csv, .csv.gz, .parquet, .jsonl/.json, .txt, a folder or a "
                         "glob of texts, .npz/.npy)")
     p.add_argument("--target", metavar="COLUMN", help="the column to forecast or classify "
                    "(arrays: the labels' array in an .npz, or the labels' .npy)")

@@ -290,3 +290,43 @@ def test_a_padded_tables_labels_are_read_without_the_spaces(tmp_path, capsys):
     splits = cache.load(config_lib.validate(raw, source="<test>"))
     assert splits.preprocessing["outputs"]["label_names"] == ["no", "yes"]
     assert splits.preprocessing["inputs"]["columns"] == ["a", "b", "c"]
+
+
+# The table layouts pandas' DataFrame.to_json writes (and json.dump of a dict of lists).
+JSON_LAYOUTS = {
+    "records_array": lambda frame, path: frame.to_json(path, orient="records", indent=1),
+    "pandas_default_columns": lambda frame, path: frame.to_json(path),
+    "split": lambda frame, path: frame.to_json(path, orient="split"),
+    "table_schema": lambda frame, path: frame.to_json(path, orient="table"),
+    "column_lists": lambda frame, path: path.write_text(
+        __import__("json").dumps({c: frame[c].tolist() for c in frame}, indent=2)),
+    "json_lines_gz": lambda frame, path: frame.to_json(path, orient="records", lines=True,
+                                                      compression="gzip"),
+}
+
+
+@pytest.mark.parametrize("layout", list(JSON_LAYOUTS))
+def test_a_json_table_loads_the_same_windows_as_the_csv(prices, tmp_path, layout):
+    path = tmp_path / ("prices.jsonl.gz" if layout == "json_lines_gz" else "prices.json")
+    JSON_LAYOUTS[layout](pd.read_csv(prices), path)
+    expected, got = series_splits(prices), series_splits(path)
+    for part in ("train", "val", "test"):
+        np.testing.assert_array_equal(getattr(got, part).x, getattr(expected, part).x)
+        np.testing.assert_array_equal(getattr(got, part).y, getattr(expected, part).y)
+
+
+@pytest.mark.parametrize("content, received", [
+    ('[[1, 2], [3, 4]]', "an array whose items are not all objects"),  # orient="values"
+    ("[1, 2, 3]", "an array whose items are not all objects"),
+    ('{"close": [1, 2], "date": ["2021-01-01"]}', "column lists of different lengths"),
+    ("[]", "an empty array"),
+    ('"close"', "a JSON str"),
+])
+def test_a_json_file_that_is_no_table_is_refused_in_one_paragraph(tmp_path, capsys, content,
+                                                                  received):
+    path = tmp_path / "table.json"
+    path.write_text(content)
+    assert main(["new", "t", "--data", str(path), "--target", "close", "--force"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"Received: {received}" in err and "orient='records', lines=True" in err, err
+    assert "Traceback" not in err

@@ -235,7 +235,7 @@ def _arrow_sample(path):
             batch = next(table.iter_batches(batch_size=SAMPLE_ROWS))
             return pa.Table.from_batches([batch]), table.metadata.num_rows
         if fmt == "jsonl":
-            table = reading._read_json(path)
+            table = reading._read_json(path, "--data")
             return table.slice(0, SAMPLE_ROWS), table.num_rows
         from pyarrow import csv
         batches, rows = [], 0

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnbench.data.own import dialect
+from rnnbench.data.own import dialect, json_tables
 from rnnbench.data.own.parallel import worker_count
 from rnnbench.errors import UserError
 
@@ -249,7 +249,7 @@ def table_format(path, fmt="auto"):
                         "(UTF-8) and use that file.")
     if name.endswith((".parquet", ".pq")):
         return "parquet"
-    if name.endswith((".jsonl", ".ndjson", ".json", ".jsonl.gz")):
+    if name.endswith((".jsonl", ".ndjson", ".json", ".jsonl.gz", ".ndjson.gz", ".json.gz")):
         return "jsonl"
     return "csv"
 
@@ -316,7 +316,7 @@ def table_columns(path, fmt="auto", key="data.path"):
             import pyarrow.parquet as pq
             names = list(pq.read_schema(path).names)
         elif fmt == "jsonl":
-            names = list(_read_json(path).column_names)
+            names = list(_read_json(path, key).column_names)
         else:
             from pyarrow import csv
             parse, convert = csv_options(path, strings_can_be_null=True)
@@ -353,7 +353,9 @@ def light_column(path, column, key="data.path"):
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
             if fmt != "jsonl":
                 _skip_comments(path, text)
-            if fmt == "jsonl":
+            if fmt == "jsonl" and json_tables.is_document(path):
+                rows = json_tables.records(path, key)
+            elif fmt == "jsonl":
                 rows = (json.loads(line) for line in text if line.strip())
             else:
                 lines = csv.reader(text, delimiter=dialect.of_file(path).delimiter)
@@ -416,9 +418,8 @@ def arrow_errors(path, fmt, key):
             from None
 
 
-def _read_json(path):
-    from pyarrow import json
-    return json.read_json(path)
+def _read_json(path, key="data.path"):
+    return json_tables.read(path, key)
 
 
 def _arrow_error(path, key, error):
@@ -692,7 +693,7 @@ def _read_arrow(path, fmt, numeric, wanted, key):
             import pyarrow.parquet as pq
             return pq.read_table(path, columns=wanted)
         if fmt == "jsonl":
-            return _read_json(path).select(wanted)
+            return _read_json(path, key).select(wanted)
         from pyarrow import csv
         parse, convert = csv_options(path, include_columns=wanted,
                                      column_types={c: pa.float32() for c in numeric},

@@ -40,7 +40,7 @@ class FileSeries(common.FileDataset):
     takes_split = True
     takes_scale = True
     params = {
-        "path": common.path_param("the table: .csv, .csv.gz, .parquet or .jsonl"),
+        "path": common.path_param("the table: .csv, .csv.gz, .parquet, .jsonl or .json"),
         "time_column": common.optional_str("column the rows are ordered by (dates or "
                                            "numbers); none: the file's order"),
         "targets": common.names_param("column(s) to forecast"),

@@ -43,7 +43,7 @@ class FileSequences(common.FileDataset):
     takes_split = True
     takes_scale = True
     params = {
-        "path": common.path_param("the table: .csv, .csv.gz, .parquet or .jsonl"),
+        "path": common.path_param("the table: .csv, .csv.gz, .parquet, .jsonl or .json"),
         "layout": Param(str, "long", "long: a row per step; wide: a row per sequence",
                         choices=LAYOUTS),
         "id_column": common.optional_str("column naming each sequence (long: required)"),

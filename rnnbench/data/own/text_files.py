@@ -157,7 +157,7 @@ class FileText(common.FileDataset):
     tasks = ("classify",)
     takes_split = True
     params = {
-        "path": common.path_param("the table: .csv, .csv.gz, .jsonl or .parquet; or a "
+        "path": common.path_param("the table: .csv, .csv.gz, .jsonl, .json or .parquet; or a "
                                   "folder with a subfolder of .txt files per class"),
         "text_column": Param(str, "text", "column of the texts"),
         "label_column": Param(str, "label", "column of the class labels"),
