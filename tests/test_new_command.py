@@ -333,6 +333,22 @@ def test_new_classifies_arrays_with_one_hot_labels(workdir, capsys):
     assert "classes: {0: 30, 1: 30, 2: 30}" in out
 
 
+def test_new_regresses_arrays_with_a_label_per_time_step_and_says_why(workdir, capsys):
+    import numpy as np
+    x = np.random.default_rng(0).normal(size=(60, 8, 1)).astype("float32")
+    path = workdir / "data" / "steps.npz"
+    np.savez(path, x=x, y=(x[..., 0] > 0).astype("int64"))
+    code, out, err = rnnbench(capsys, "new", "steps", "--data", str(path))
+    assert code == 0, err
+    written_data = written(workdir, "steps")["data"]
+    assert (written_data["task"], written_data["target"]) == ("regress", "values")
+    assert "chosen: regress the 8 values of each sample: the labels are not one class" in out
+    assert "classes:" not in out  # not counted per element
+    code, _, err = rnnbench(capsys, "new", "steps2", "--data", str(path), "--task", "classify")
+    assert code == 2 and "Received: 8 labels per sample" in err, err
+    assert not (workdir / "experiments" / "steps2.yaml").exists()
+
+
 def _panel_csv(path, stores=("berlin", "paris", "rome"), days=200):
     """Daily sales per store, a weekly season at three levels; rows shuffled."""
     import numpy as np

@@ -361,6 +361,12 @@ def _write(path, content):
     return path
 
 
+def _per_step_labels_npz(path):
+    x = np.random.default_rng(0).normal(size=(40, 6, 1)).astype("float32")
+    np.savez(path, x=x, y=(x[..., 0] > 0).astype("int64"))
+    return path
+
+
 BAD_FILES = {
     "missing file": (lambda t: _series(t / "nope.csv"), "does not exist"),
     "a folder, not a file": (lambda t: _series(t), "to name a file"),
@@ -373,6 +379,10 @@ BAD_FILES = {
     "sequences of different lengths": (lambda t: {"name": "file_arrays", "path": str(
         _ragged_npz(t / "r.npz"))}, r"object arrays, .* are refused: sequences of different "
                                     r"lengths can be padded .*pad_sequences"),
+    "a class label per time step": (lambda t: {"name": "file_arrays", "path": str(
+        _per_step_labels_npz(t / "s.npz"))}, r"one class label per sample .* int64 labels of "
+                                             r"shape \(40, 6\), 6 per sample .* set "
+                                             r"`data.target: values`"),
     "header only": (lambda t: _series(_write(t / "h.csv", "date,close\n")), "no rows"),
     "not UTF-8 text": (lambda t: {"name": "file_corpus", "path": str(
         _write(t / "l.txt", "caf\xe9 ".encode("latin-1") * 400))}, "UTF-8"),

@@ -106,6 +106,11 @@ def class_ids_of_one_hot(y):
     return y
 
 
+def labels_per_sample(y):
+    """How many labels or values each sample has (1 for `(samples,)` and `(samples, 1)`)."""
+    return int(np.prod(np.shape(y)[1:], dtype=int))
+
+
 def read_arrays(path, y_path=None):
     path = reading.require_file(path)
     if y_path:
@@ -178,6 +183,13 @@ class FileArrays(common.FileDataset):
             if len(y) != len(x):
                 raise UserError(f"Expected as many labels as samples in {where}. Received: "
                                 f"{len(x)} samples and {len(y)} labels")
+            if params.get("target", "classes") == "classes" and labels_per_sample(y) > 1:
+                raise UserError(
+                    f"Expected one class label per sample in {where} (`data.target: "
+                    f"classes`): shape (samples,), or one-hot rows of 0/1. Received: {y.dtype} "
+                    f"labels of shape {y.shape}, {labels_per_sample(y)} per sample (a label per "
+                    f"time step, or several tags, is not a task rnnbench trains); to predict the "
+                    f"{labels_per_sample(y)} values of each sample, set `data.target: values`.")
         return found
 
     def shape(self, params):

@@ -108,6 +108,10 @@ def inspect_text(path):
     return Inspection(Path(path), "text", facts=facts)
 
 
+# Why labels of several per sample are regressed: rnnbench classifies whole sequences.
+NOT_TRAINED = "a label per time step, or several tags, is not a task rnnbench trains"
+
+
 def inspect_arrays(path, target=None):
     """An `.npz`'s arrays (or an `.npy` and its labels' `.npy`), and its classes.
 
@@ -116,7 +120,8 @@ def inspect_arrays(path, target=None):
             labels' `.npy` beside an inputs `.npy` (else one named like it,
             `y.npy` for `x.npy`).
     """
-    from rnnbench.data.own.arrays import class_ids_of_one_hot, read_arrays
+    from rnnbench.data.own.arrays import (class_ids_of_one_hot, labels_per_sample,
+                                          read_arrays)
     arrays = read_arrays(path) if path.endswith(".npz") else {"x": np.load(path)}
     facts = {f"array {k!r}": f"{v.dtype} {v.shape}" for k, v in arrays.items()}
     if path.endswith(".npy"):
@@ -131,7 +136,10 @@ def inspect_arrays(path, target=None):
     if ids is not None and ids.ndim < y.ndim:
         facts["labels"] = f"one-hot, {y.shape[1]} classes (read as class ids)"
         y = ids
-    if y is not None and y.dtype.kind in "iubUSO":
+    if y is not None and labels_per_sample(y) > 1:
+        if y.dtype.kind in "iubUSO":  # labels, not measurements: say why it is not classify
+            facts["_labels_per_sample"] = labels_per_sample(y)
+    elif y is not None and y.dtype.kind in "iubUSO":
         values, counts = np.unique(y.astype(str) if y.dtype.kind == "O" else y,
                                    return_counts=True)
         facts["classes"] = dict(zip(values.tolist(), counts.tolist()))
@@ -408,6 +416,14 @@ def choose(found, target=None, task=None):
                 if str(found.path).endswith(".npz") and found.facts[f"_{k}"] != k[0]}
         said = [f"inputs {found.facts['_x_key']!r}, labels {found.facts['_y_key']!r} of the "
                 ".npz"] if keys else []
+        many = found.facts.get("_labels_per_sample")
+        if many and wanted == "classify":
+            raise UserError(f"Expected one class label per sample in {str(found.path)!r} for "
+                            f"`--task classify`. Received: {many} labels per sample ({NOT_TRAINED}"
+                            f"); leave out `--task` to predict the {many} values of each sample.")
+        if many:
+            said.append(f"regress the {many} values of each sample: the labels are not one "
+                        f"class per sample ({NOT_TRAINED})")
         return wanted, {**data, **keys}, said
     return _choose_table(found, target, task)
 
