@@ -349,6 +349,55 @@ def test_new_regresses_arrays_with_a_label_per_time_step_and_says_why(workdir, c
     assert not (workdir / "experiments" / "steps2.yaml").exists()
 
 
+def _unspaced_reviews(path, n=200, seed=0):
+    """Short Chinese reviews without spaces, as the script is written; the label follows
+    the characters (of two disjoint sets)."""
+    import numpy as np
+    import pandas as pd
+    rng = np.random.default_rng(seed)
+    good, bad = list("好看精彩喜欢推荐"), list("无聊难看失望糟糕")
+    rows = [("".join(rng.choice(good if i % 2 else bad, 10)), "pos" if i % 2 else "neg")
+            for i in range(n)]
+    pd.DataFrame(rows, columns=["review", "label"]).to_csv(path, index=False)
+    return path
+
+
+def test_new_reads_texts_whose_words_run_together_by_characters(workdir, capsys):
+    path = _unspaced_reviews(workdir / "data" / "zh.csv")
+    code, out, err = rnnbench(capsys, "new", "zh", "--data", str(path))
+    assert code == 0, err
+    data = written(workdir, "zh")["data"]
+    assert (data["name"], data["level"], data["seq_len"]) == ("file_text", "char", 15)
+    assert "10.0 characters a row, read by characters: its words run together" in out
+    # A folder of class subfolders in such a script: by characters too.
+    import pandas as pd
+    for i, (text, label) in enumerate(pd.read_csv(path).itertuples(index=False)):
+        (workdir / "data" / "zh_docs" / label).mkdir(parents=True, exist_ok=True)
+        (workdir / "data" / "zh_docs" / label / f"{i}.txt").write_text(text, encoding="utf-8")
+    code, out, err = rnnbench(capsys, "new", "zh_docs", "--data",
+                              str(workdir / "data" / "zh_docs"))
+    assert code == 0, err
+    assert written(workdir, "zh_docs")["data"]["level"] == "char"
+    assert "15 characters of each (its words run together" in out
+
+
+@pytest.mark.slow
+def test_texts_whose_words_run_together_are_learned_by_characters_not_words(workdir, capsys):
+    """By words each 10-character review is one token seen once: nothing to learn."""
+    import json
+    path = _unspaced_reviews(workdir / "data" / "zh.csv")
+    assert rnnbench(capsys, "new", "zh", "--data", str(path))[0] == 0
+    accuracy = {}
+    for level, seq_len in (("char", 15), ("word", 8)):
+        code, _, err = rnnbench(capsys, "run", "zh", "--set", "train.epochs=8",
+                                "--set", f"data.level={level}", "--set",
+                                f"data.seq_len={seq_len}", "--results-dir", str(workdir / level))
+        assert code == 0, err
+        (metrics,) = (workdir / level).glob("zh/*/metrics.json")
+        accuracy[level] = json.loads(metrics.read_text())["test_accuracy"]
+    assert accuracy["char"] >= 0.9 and accuracy["word"] <= 0.6, accuracy
+
+
 def _panel_csv(path, stores=("berlin", "paris", "rome"), days=200):
     """Daily sales per store, a weekly season at three levels; rows shuffled."""
     import numpy as np

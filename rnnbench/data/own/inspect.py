@@ -29,6 +29,10 @@ class Column:
     distinct: int
     example: Any
     mean_words: float = 0.0
+    # Of a text column: whether its words run together (`unspaced`), so `new` reads
+    # it by characters, and its mean characters per row.
+    unspaced: bool = False
+    mean_chars: float = 0.0
     # Strictly increasing over the sample: a row counter or a clock, never a feature
     # (its test part lies outside its training range by construction).
     counter: bool = False
@@ -92,6 +96,22 @@ def inspect(path, target=None):
     return inspect_table(text)
 
 
+# Scripts written without spaces between words: CJK ideographs, kana, Thai, Lao, Khmer.
+_UNSPACED = re.compile("[\u0e00-\u0eff\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
+                       "\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def unspaced(texts):
+    """Whether `texts` are mostly in a script written without spaces between words.
+
+    Split on spaces, their "words" would be whole phrases, each seen once:
+    `new` then reads them by characters.
+    """
+    sample = "".join(texts)
+    letters = sum(not c.isspace() for c in sample)
+    return bool(letters) and len(_UNSPACED.findall(sample)) > 0.3 * letters
+
+
 def inspect_text(path):
     labelled = text_files.labelled_folder(path)
     files = labelled[0] if labelled else reading.source_files(path)
@@ -105,8 +125,13 @@ def inspect_text(path):
         names, counts = np.unique(labelled[1], return_counts=True)
         facts["classes (subfolders)"] = dict(zip(names.tolist(), counts.tolist()))
         facts["words per document"] = round(facts["words"] / len(files), 1)
+        if unspaced(texts[:1000]):
+            facts["characters per document"] = round(sum(map(len, texts)) / len(files), 1)
     return Inspection(Path(path), "text", facts=facts)
 
+
+# Why `new` reads some texts by characters.
+UNSPACED_WHY = "its words run together, as in a script written without spaces"
 
 # Why labels of several per sample are regressed: rnnbench classifies whole sequences.
 NOT_TRAINED = "a label per time step, or several tags, is not a task rnnbench trains"
@@ -336,7 +361,9 @@ def inspect_table(path):
                 kind = "text"
             else:
                 kind = "category"
-            column = Column(str(name), kind, distinct, example, words)
+            column = Column(str(name), kind, distinct, example, words,
+                            unspaced=unspaced(strings.head(1000)),
+                            mean_chars=float(strings.str.len().mean()) if len(strings) else 0.0)
             if kind == "category":
                 _note_strays(column, strings, path)
             columns.append(column)
@@ -389,10 +416,13 @@ def choose(found, target=None, task=None):
         raise UserError(f"Expected `--task` to be one of {list(TASKS)}. Received: {task!r}")
     if found.kind == "text" and "classes (subfolders)" in found.facts and \
             task in (None, "classify"):
-        seq_len = int(min(200, max(8, round(found.facts["words per document"] * 1.5))))
-        return "classify", {"name": "file_text", "path": str(found.path), "level": "word",
-                            "seq_len": seq_len}, [
-            f"classify each .txt file by its subfolder, {seq_len} words of each (class "
+        chars = found.facts.get("characters per document")
+        seq_len = int(min(200, max(8, round((chars or found.facts["words per document"])
+                                            * 1.5))))
+        unit = f"characters of each ({UNSPACED_WHY})" if chars else "words of each"
+        return "classify", {"name": "file_text", "path": str(found.path),
+                            "level": "char" if chars else "word", "seq_len": seq_len}, [
+            f"classify each .txt file by its subfolder, {seq_len} {unit} (class "
             f"balance {found.facts['classes (subfolders)']})"]
     if found.kind == "text":
         if task not in (None, "language_model"):
@@ -515,14 +545,19 @@ def _choose_table_for(found, target, task):
         # values holds short texts ("superb", "waste of time"): classify those.
         text = max(texts, key=lambda c: c.mean_words) if texts else \
             max(short, key=lambda c: (c.distinct, c.mean_words))
-        seq_len = int(min(200, max(8, round(text.mean_words * 1.5))))
+        seq_len = int(min(200, max(8, round(
+            (text.mean_chars if text.unspaced else text.mean_words) * 1.5))))
         block = {"name": "file_text", "path": str(found.path), "text_column": text.name,
-                 "label_column": target, "level": "word", "seq_len": seq_len}
+                 "label_column": target, "level": "char" if text.unspaced else "word",
+                 "seq_len": seq_len}
         if task != "classify":
             raise UserError(f"Expected `--task classify` for text column {text.name!r}. "
                             f"Received: {task!r}")
-        said = "" if texts else (f", short texts ({text.mean_words:.1f} words a row; no "
-                                 "numeric column to learn from)")
+        size = (f"{text.mean_chars:.1f} characters a row, read by characters: {UNSPACED_WHY}"
+                if text.unspaced else f"{text.mean_words:.1f} words a row")
+        said = "" if texts and not text.unspaced else (
+            f", {'texts' if texts else 'short texts'} ({size}"
+            f"{'' if texts else '; no numeric column to learn from'})")
         return "classify", block, [f"classify the text of {text.name!r}{said} into "
                                    f"{target!r} (class balance {balance})"]
     if not numeric:
