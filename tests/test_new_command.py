@@ -379,6 +379,14 @@ def test_new_reads_texts_whose_words_run_together_by_characters(workdir, capsys)
     assert code == 0, err
     assert written(workdir, "zh_docs")["data"]["level"] == "char"
     assert "15 characters of each (its words run together" in out
+    # Beside a numeric column they are still the texts to classify (not a category).
+    frame = pd.read_csv(path).assign(stars=range(200))
+    frame.to_csv(workdir / "data" / "zh_stars.csv", index=False)
+    code, out, err = rnnbench(capsys, "new", "zh_stars", "--data",
+                              str(workdir / "data" / "zh_stars.csv"), "--target", "label")
+    assert code == 0, err
+    data = written(workdir, "zh_stars")["data"]
+    assert (data["name"], data["text_column"], data["level"]) == ("file_text", "review", "char")
 
 
 @pytest.mark.slow

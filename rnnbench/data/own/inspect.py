@@ -130,6 +130,9 @@ def inspect_text(path):
     return Inspection(Path(path), "text", facts=facts)
 
 
+# Characters a row from which a column in such a script reads as texts (like 4 words).
+UNSPACED_TEXT_CHARS = 8
+
 # Why `new` reads some texts by characters.
 UNSPACED_WHY = "its words run together, as in a script written without spaces"
 
@@ -355,15 +358,16 @@ def inspect_table(path):
         else:
             strings = non_null.astype(str)
             words = float(strings.str.split().str.len().mean()) if len(strings) else 0.0
+            chars = float(strings.str.len().mean()) if len(strings) else 0.0
+            run_together = unspaced(strings.head(1000))
             if _is_time(strings.head(1000), str(name)):
                 kind, example = "time", str(example)
-            elif words >= 4:
+            elif words >= 4 or run_together and chars >= UNSPACED_TEXT_CHARS:
                 kind = "text"
             else:
                 kind = "category"
             column = Column(str(name), kind, distinct, example, words,
-                            unspaced=unspaced(strings.head(1000)),
-                            mean_chars=float(strings.str.len().mean()) if len(strings) else 0.0)
+                            unspaced=run_together, mean_chars=chars)
             if kind == "category":
                 _note_strays(column, strings, path)
             columns.append(column)
