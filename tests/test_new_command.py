@@ -349,6 +349,22 @@ def test_new_regresses_arrays_with_a_label_per_time_step_and_says_why(workdir, c
     assert not (workdir / "experiments" / "steps2.yaml").exists()
 
 
+def test_new_forecasts_a_files_only_column_and_refuses_a_constant_one(workdir, capsys):
+    import numpy as np
+    import pandas as pd
+    values = np.sin(np.arange(300) / 9).round(3)
+    pd.DataFrame({"load": values}).to_csv(workdir / "data" / "load.csv", index=False)
+    code, out, err = rnnbench(capsys, "new", "load", "--data", str(workdir / "data" / "load.csv"))
+    assert code == 0, err
+    assert "chosen: target 'load': the file's only column" in out
+    assert written(workdir, "load")["data"]["targets"] == "load"
+    pd.DataFrame({"date": pd.date_range("2021-01-01", periods=300).strftime("%Y-%m-%d"),
+                  "load": 5.0}).to_csv(workdir / "data" / "flat.csv", index=False)
+    code, out, err = rnnbench(capsys, "new", "flat", "--data", str(workdir / "data" / "flat.csv"))
+    assert code == 2 and "Expected the target to vary over the training part" in err, err
+    assert not (workdir / "experiments" / "flat.yaml").exists()
+
+
 def _unspaced_reviews(path, n=200, seed=0):
     """Short Chinese reviews without spaces, as the script is written; the label follows
     the characters (of two disjoint sets)."""

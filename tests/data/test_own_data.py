@@ -383,6 +383,9 @@ BAD_FILES = {
         _per_step_labels_npz(t / "s.npz"))}, r"one class label per sample .* int64 labels of "
                                              r"shape \(40, 6\), 6 per sample .* set "
                                              r"`data.target: values`"),
+    "a constant target": (lambda t: _series(_prices(t, lambda f: f.assign(close=5.0))),
+                          r"Expected target 'close' to vary over its training rows\. Received: "
+                          r"the same value in every one: there is nothing to forecast"),
     "header only": (lambda t: _series(_write(t / "h.csv", "date,close\n")), "no rows"),
     "not UTF-8 text": (lambda t: {"name": "file_corpus", "path": str(
         _write(t / "l.txt", "caf\xe9 ".encode("latin-1") * 400))}, "UTF-8"),

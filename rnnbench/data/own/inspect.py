@@ -479,6 +479,8 @@ def _default_target(found):
     if found.time_column and len(values) == 1 and len(names) <= 3:
         return values[0], (f"target {values[0]!r}: the only column of values beside the "
                            f"time column {found.time_column!r}")
+    if names == values:  # one column, and it holds numbers
+        return values[0], f"target {values[0]!r}: the file's only column"
     raise UserError(
         f"Expected `--target COLUMN` for the table {str(found.path)!r}: the column to "
         f"forecast or classify. Received: nothing; the columns are {names}.")
@@ -727,6 +729,11 @@ def target_choice(values, window, val=0.15, test=0.15):
     values = np.asarray(values, np.float64)
     train_end, _ = chronological_split(len(values) - window, val, test)
     train = values[:window + train_end]
+    if len(train) and np.ptp(train) == 0:
+        raise UserError(f"Expected the target to vary over the training part. Received: "
+                        f"{train[0]:g} in each of its {len(train)} rows: there is nothing to "
+                        "forecast (persistence is exact). Choose another column with "
+                        "`--target`.")
     facts = range_facts(values[window:window + train_end, None],
                         {"val/test": values[window + train_end:, None]})
     share = facts["outside"].get("val/test", 0.0)
@@ -745,12 +752,12 @@ def target_choice(values, window, val=0.15, test=0.15):
                                      "so levels stay inside what training sees")
     ratio = random_walk_ratio(train)
     note = None
-    if ratio is None:
+    if _too_short(len(train) - 1, RANDOM_WALK_LAGS):
         note = (f"the training part holds {len(train) - 1} changes, too few to test whether "
                 f"the series is close to a random walk (the test needs at least "
                 f"{_fewest_changes()}); with so little data, do not expect a model to "
                 "beat persistence (within 2% of it is a good result)")
-    elif ratio >= RANDOM_WALK_RATIO:
+    elif ratio is not None and ratio >= RANDOM_WALK_RATIO:
         note = (f"the series is close to a random walk: a linear forecast of the next change "
                 f"from the last {RANDOM_WALK_LAGS} changes keeps {ratio:.1%} of persistence's "
                 "one-step squared error on the training part's last 30%; no model should be "

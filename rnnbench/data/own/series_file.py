@@ -456,9 +456,15 @@ def mase_scale_of(values, season, target):
         total += block_total
         count += n
     scale = total / count if count else 0.0
+    if scale == 0 and all(np.ptp(v) == 0 for v in values if len(v)):
+        raise UserError(f"Expected target {target!r} to vary over its training rows. "
+                        f"Received: the same value in every one: there is nothing to "
+                        f"forecast (persistence is exact, and MASE undefined). Use another "
+                        f"target column.")
     if scale == 0:
         raise UserError(f"The training rows of target {target!r} are constant at lag "
-                        f"`data.season`; MASE is undefined. Use another target or season.")
+                        f"`data.season` ({season}); MASE is undefined. Use another target "
+                        f"or season.")
     return scale
 
 
