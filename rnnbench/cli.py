@@ -310,7 +310,8 @@ def make_parser():
                         "text file or table, an .npz; docs/use-a-model.md); default: the "
                         "run's own test split")
     p.add_argument("--out", metavar="FILE",
-                   help="write every prediction as CSV (or .parquet; '-' for CSV on "
+                   help="write every prediction to FILE, in the format its suffix names "
+                        "(.csv, .tsv, .csv.gz, .parquet, .json, .jsonl; '-' for CSV on "
                         "stdout); default: print the first rows")
     p.add_argument("--batch-size", type=int, metavar="N",
                    help="samples per model call (default 256)")
@@ -595,6 +596,8 @@ def cmd_bench(args):
 def cmd_predict(args):
     check_positive(args, "batch_size")
     from rnnbench.runs import use
+    if args.out and args.out != "-":
+        use.out_format(args.out)
     run = use.load_run(args.run_dir)
     sampling = ("prompt", "length", "temperature", "seed")
     unread = (["--batch-size"] if run.task == "language_model" else

@@ -452,8 +452,19 @@ def render(frame, limit=SHOWN_ROWS):
             f"all with --out FILE.csv")
 
 
-def write_predictions(frame, path):
-    """Writes the predictions as CSV (or Parquet for a `.parquet` path), atomically."""
+# `--out`'s suffix -> how the predictions are written (pandas' writer and its options).
+OUT_FORMATS = {".csv": ("to_csv", {}), ".tsv": ("to_csv", {"sep": "\t"}),
+               ".csv.gz": ("to_csv", {"compression": "gzip"}), ".parquet": ("to_parquet", {}),
+               ".json": ("to_json", {"orient": "records", "date_format": "iso"}),
+               ".jsonl": ("to_json", {"orient": "records", "lines": True,
+                                      "date_format": "iso"})}
+
+
+def out_format(path):
+    """The `OUT_FORMATS` entry for `--out`; a UserError for a folder or another suffix.
+
+    Checked before the model runs, so a typo costs no prediction.
+    """
     path = Path(path)
     if path.is_dir():
         raise UserError(f"Expected `--out` to be a file path. Received: {str(path)!r}, "
@@ -461,10 +472,23 @@ def write_predictions(frame, path):
     if not path.parent.is_dir():
         raise UserError(f"Expected `--out` to be in an existing folder. Received: "
                         f"{str(path)!r} ({path.parent} does not exist)")
-    if path.suffix.lower() == ".parquet":
-        tmp = path.with_name(f".{path.name}.tmp")
-        frame.to_parquet(tmp, index=False)
+    name = path.name.lower()
+    suffix = next((s for s in OUT_FORMATS if name.endswith(s)), None)
+    if suffix is None:
+        raise UserError(f"Expected `--out` to end in {', '.join(OUT_FORMATS)} (the format "
+                        f"the predictions are written in), or to be '-' (CSV on stdout). "
+                        f"Received: {str(path)!r}")
+    return OUT_FORMATS[suffix]
+
+
+def write_predictions(frame, path):
+    """Writes the predictions in the format `--out`'s suffix names, atomically."""
+    path = Path(path)
+    writer, options = out_format(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        getattr(frame, writer)(tmp, index=False, **options)
         tmp.replace(path)
-    else:
-        folders.write_text_atomic(path, frame.to_csv(index=False))
+    finally:
+        tmp.unlink(missing_ok=True)
     return path

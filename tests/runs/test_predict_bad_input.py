@@ -12,12 +12,14 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from rnnbench.cli import main
 from rnnbench.config import experiment as config_lib
 from rnnbench.data import cache as data_cache
 from rnnbench.data.base import PREPROCESSING_FORMAT, PREPROCESSING_VERSION
+from rnnbench.runs import use
 
 SINE = {"name": "sine_tiny", "seed": 1,
         "data": {"name": "sine", "task": "forecast", "window": 8, "length": 120,
@@ -327,3 +329,25 @@ def test_piano_roll_table_names_the_keys_of_unpadded_steps(tmp_path, jsb_file):
     assert [len(row.split("|")) for row in table["keys_on"]] == [4, 6]
     assert run.preprocessing["outputs"]["label_names"][:2] == ["A0", "A#0"]
     assert run.preprocessing["outputs"]["label_names"][-1] == "C8"
+
+
+@pytest.mark.parametrize("suffix", list(use.OUT_FORMATS))
+def test_predictions_are_written_in_the_format_the_suffix_names(tmp_path, suffix):
+    frame = pd.DataFrame({"date": ["2021-01-01", "2021-01-02"], "forecast_1": [1.5, -2.25],
+                          "label": ["up", "down"]})
+    path = use.write_predictions(frame, tmp_path / f"p{suffix}")
+    read = {".parquet": pd.read_parquet, ".json": pd.read_json,
+            ".jsonl": lambda p: pd.read_json(p, lines=True),
+            ".tsv": lambda p: pd.read_csv(p, sep="\t")}.get(suffix, pd.read_csv)
+    back = read(path)
+    assert back["forecast_1"].tolist() == [1.5, -2.25] and back["label"].tolist() == ["up", "down"]
+    assert [p.name for p in tmp_path.iterdir()] == [f"p{suffix}"]  # no temporary left
+
+
+@pytest.mark.parametrize("out", ["p.xlsx", "predictions"])
+def test_an_out_file_of_no_known_format_is_refused_before_the_run_is_read(tmp_path, capsys,
+                                                                          out):
+    assert main(["predict", str(tmp_path / "no_such_run"), "--out", str(tmp_path / out)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "Expected `--out` to end in .csv, .tsv, .csv.gz, .parquet, .json, .jsonl" in err
+    assert "Traceback" not in err and not list(tmp_path.iterdir())
