@@ -14,8 +14,10 @@ pytestmark = pytest.mark.slow
 
 
 def test_sigterm_of_a_workers_sweep_marks_the_running_trial_interrupted(tmp_path):
+    # A trial of 400 epochs (~20 s here): with 40 (~3 s on a fast host) it once completed
+    # between being seen running and the signal reaching its worker through the chief.
     base = write_yaml(tmp_path / "slow.yaml", {**SLOW, "name": "slow",
-                                               "train": {**SLOW["train"], "epochs": 40}})
+                                               "train": {**SLOW["train"], "epochs": 400}})
     sweep = write_yaml(tmp_path / "term.yaml", {
         "experiment": str(base), "space": {"model.layers[0].units": {"int": [2, 8]}},
         "tuner": {"algorithm": "random", "max_trials": 3, "seed": 1}})
