@@ -320,6 +320,7 @@ def test_a_json_table_loads_the_same_windows_as_the_csv(prices, tmp_path, layout
     ("[1, 2, 3]", "an array whose items are not all objects"),
     ('{"close": [1, 2], "date": ["2021-01-01"]}', "column lists of different lengths"),
     ("[]", "an empty array"),
+    ('{"columns": ["close"], "data": [1, 2]}', '"columns" and "data" whose rows are not all'),
     ('"close"', "a JSON str"),
 ])
 def test_a_json_file_that_is_no_table_is_refused_in_one_paragraph(tmp_path, capsys, content,
@@ -330,3 +331,14 @@ def test_a_json_file_that_is_no_table_is_refused_in_one_paragraph(tmp_path, caps
     err = " ".join(capsys.readouterr().err.split())
     assert f"Received: {received}" in err and "orient='records', lines=True" in err, err
     assert "Traceback" not in err
+
+
+def test_a_json_array_keeps_a_column_its_first_records_lack(tmp_path):
+    """Records need not share keys: a column that starts later is read, not dropped."""
+    from rnnbench.data.own import json_tables
+    path = tmp_path / "t.json"
+    path.write_text('[{"a": 1}, {"a": 2, "b": "x"}, {"b": "y"}]')
+    table = json_tables.read(path)
+    assert table.column_names == ["a", "b"]
+    assert table.column("a").to_pylist() == [1, 2, None]
+    assert table.column("b").to_pylist() == [None, "x", "y"]

@@ -60,6 +60,8 @@ def records(path, key="data.path"):
     if isinstance(doc, list):
         return records_of_array(doc, path, key)
     if isinstance(doc, dict) and {"columns", "data"} <= set(doc):  # orient="split"
+        if not all(isinstance(row, list) for row in doc["data"]):
+            raise _layout_error(path, key, '"columns" and "data" whose rows are not all arrays')
         return [dict(zip(doc["columns"], row)) for row in doc["data"]]
     if isinstance(doc, dict) and {"schema", "data"} <= set(doc):  # orient="table"
         return records_of_array(doc["data"], path, key)
@@ -77,6 +79,7 @@ def records(path, key="data.path"):
 
 
 def records_of_array(doc, path, key):
+    """`doc` when it is a non-empty array of objects; else a UserError."""
     if isinstance(doc, list) and doc and all(isinstance(row, dict) for row in doc):
         return doc
     raise _layout_error(path, key, "an array whose items are not all objects" if doc
@@ -87,8 +90,11 @@ def read(path, key="data.path"):
     """The table in a JSON file, as a pyarrow Table."""
     import pyarrow as pa
     if is_document(path):
+        rows = records(path, key)
+        # Every key of every record (pyarrow's from_pylist keeps the first record's only).
+        names = dict.fromkeys(name for row in rows for name in row)
         try:
-            return pa.Table.from_pylist(records(path, key))
+            return pa.table({name: [row.get(name) for row in rows] for name in names})
         except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
             raise UserError(f"Could not read {str(path)!r} (`{key}`) as a table: a column "
                             f"mixes kinds of values ({str(e).splitlines()[0]})") from None
