@@ -76,17 +76,21 @@ def inside(root, path):
     return path
 
 
-def write_text_atomic(path, text):
-    """Writes via a temp file and rename, so readers never see half a file.
+@contextlib.contextmanager
+def atomic_path(path):
+    """A new temporary file beside `path`, renamed to `path` when the block ends.
 
-    The file is created as `open()` creates files (mode 0o666 less the umask),
-    not 0o600 as `tempfile.mkstemp` makes them: results are shared.
+    Readers never see half a file: whatever the block writes to the yielded
+    path appears at once. On an error the temporary file is removed and an
+    OSError names `path`, the file meant. The file is created as `open()`
+    creates files (mode 0o666 less the umask), not 0o600 as
+    `tempfile.mkstemp` makes them: results are shared.
     """
     path = Path(path)
     while True:
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
             break
         except FileExistsError:
             continue
@@ -94,14 +98,19 @@ def write_text_atomic(path, text):
             e.filename = str(path)  # the file meant, not the temp file's name
             raise
     try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
+        yield tmp
         os.replace(tmp, path)
     except BaseException as e:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         if isinstance(e, OSError):
             e.filename = str(path)
         raise
+
+
+def write_text_atomic(path, text):
+    """Writes `text` via a temp file and rename (`atomic_path`)."""
+    with atomic_path(path) as tmp, open(tmp, "w") as f:
+        f.write(text)
 
 
 def write_json_atomic(path, data):

@@ -485,10 +485,6 @@ def write_predictions(frame, path):
     """Writes the predictions in the format `--out`'s suffix names, atomically."""
     path = Path(path)
     writer, options = out_format(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
+    with folders.atomic_path(path) as tmp:
         getattr(frame, writer)(tmp, index=False, **options)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
