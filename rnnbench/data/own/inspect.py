@@ -136,6 +136,11 @@ UNSPACED_TEXT_CHARS = 8
 # Why `new` reads some texts by characters.
 UNSPACED_WHY = "its words run together, as in a script written without spaces"
 
+def _text_seq_len(tokens_per_text):
+    """A classifier's `seq_len`: 1.5x the mean tokens (words or characters) a text, 8-200."""
+    return int(min(200, max(8, round(tokens_per_text * 1.5))))
+
+
 # Why labels of several per sample are regressed: rnnbench classifies whole sequences.
 NOT_TRAINED = "a label per time step, or several tags, is not a task rnnbench trains"
 
@@ -421,8 +426,7 @@ def choose(found, target=None, task=None):
     if found.kind == "text" and "classes (subfolders)" in found.facts and \
             task in (None, "classify"):
         chars = found.facts.get("characters per document")
-        seq_len = int(min(200, max(8, round((chars or found.facts["words per document"])
-                                            * 1.5))))
+        seq_len = _text_seq_len(chars or found.facts["words per document"])
         unit = f"characters of each ({UNSPACED_WHY})" if chars else "words of each"
         return "classify", {"name": "file_text", "path": str(found.path),
                             "level": "char" if chars else "word", "seq_len": seq_len}, [
@@ -551,8 +555,7 @@ def _choose_table_for(found, target, task):
         # values holds short texts ("superb", "waste of time"): classify those.
         text = max(texts, key=lambda c: c.mean_words) if texts else \
             max(short, key=lambda c: (c.distinct, c.mean_words))
-        seq_len = int(min(200, max(8, round(
-            (text.mean_chars if text.unspaced else text.mean_words) * 1.5))))
+        seq_len = _text_seq_len(text.mean_chars if text.unspaced else text.mean_words)
         block = {"name": "file_text", "path": str(found.path), "text_column": text.name,
                  "label_column": target, "level": "char" if text.unspaced else "word",
                  "seq_len": seq_len}
