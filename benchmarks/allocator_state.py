@@ -39,10 +39,8 @@ def child(mode, epochs, steps):
     def data(name):
         workload = benchmark.WORKLOADS[name]
         exp = benchmark.experiment(workload, "lstm")
-        spec = config_lib.data_spec(exp)
-        size = steps * workload.batch_size
-        splits = config_lib.dataset_of(exp).load(dict(exp.data.params, size=size), {}, None, 0)
-        return workload, exp, spec, splits.train.x, splits.train.y
+        return (workload, exp, config_lib.data_spec(exp),
+                *benchmark.training_arrays(exp, workload, steps))
 
     def twin(name):
         workload, exp, spec, x, y = data(name)

@@ -86,9 +86,7 @@ def main():
     args = parser.parse_args()
     exp = benchmark.experiment(WORKLOAD, "fused_lstm")
     spec = config_lib.data_spec(exp)
-    n = 20 * WORKLOAD.batch_size
-    splits = config_lib.dataset_of(exp).load(dict(exp.data.params, size=n), {}, None, 0)
-    x, y = splits.train.x, splits.train.y
+    x, y = benchmark.training_arrays(exp, WORKLOAD, 20)
     models = {"v1": model(FusedLSTM, spec), "v1_control": model(FusedLSTM, spec),
               "v2": model(BlockLSTMV2, spec), "keras_lstm": model(keras.layers.LSTM, spec)}
     for m in models.values():

@@ -33,8 +33,7 @@ def models_of(workload, cell):
     """`({name: compiled model}, x, y)`: one model per kernel of `cell`, on one data set."""
     exp = benchmark.experiment(workload, cell)
     spec = config_lib.data_spec(exp)
-    n = 32 * workload.batch_size
-    splits = config_lib.dataset_of(exp).load(dict(exp.data.params, size=n), {}, None, 0)
+    x, y = benchmark.training_arrays(exp, workload, 32)
     models = {}
     for name in KERNELS[cell]:
         kernel = "keras" if name == "control" else name
@@ -42,7 +41,7 @@ def models_of(workload, cell):
         one = dataclasses.replace(exp, train=train)
         models[name] = builders.build_model(one, spec=spec, compile=False)
         builders.compile_model(models[name], one, spec, steps_per_execution=1)
-    return models, splits.train.x, splits.train.y
+    return models, x, y
 
 
 def main():

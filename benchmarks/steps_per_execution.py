@@ -45,9 +45,7 @@ def main():
         w = benchmark.WORKLOADS[workload]
         exp = benchmark.experiment(w, cell)
         spec = config_lib.data_spec(exp)
-        n = args.steps * w.batch_size
-        splits = config_lib.dataset_of(exp).load(dict(exp.data.params, size=n), {}, None, 0)
-        x, y = splits.train.x, splits.train.y
+        x, y = benchmark.training_arrays(exp, w, args.steps)
         models = {}
         for k in KS:
             models[k] = builders.build_model(exp, spec=spec, compile=False)
@@ -60,7 +58,7 @@ def main():
                 walls[k].append(epoch_wall_s(models[k], x, y, w.batch_size))
         row = {"case": case, "steps": args.steps, "rounds": args.rounds,
                "kernel": type(builders.recurrent_layers(models[1])[0]).__name__,
-               "spe1_samples_per_s": round(n / statistics.median(walls[1]), 1)}
+               "spe1_samples_per_s": round(len(x) / statistics.median(walls[1]), 1)}
         for k in KS[1:]:
             pairs = sorted(a / b for a, b in zip(walls[1], walls[k]))
             row[f"spe{k}"] = [round(statistics.median(pairs), 3), round(pairs[0], 3),

@@ -28,14 +28,13 @@ def main():
     workload = benchmark.WORKLOADS[args.workload]
     exp = benchmark.experiment(workload, args.cell)
     spec = config_lib.data_spec(exp)
-    n = args.steps * workload.batch_size
-    splits = config_lib.dataset_of(exp).load(dict(exp.data.params, size=n), {}, None, 0)
+    x, y = benchmark.training_arrays(exp, workload, args.steps)
     modes = {"flush": True, "keep": False, "flush_control": True}
     twins = {}
     for name in modes:
         torch.manual_seed(0)  # the same initial weights: only the mode differs
         twins[name] = torch_twins.TorchTwin(workload, *benchmark.CELLS[args.cell], spec,
-                                            splits.train.x, splits.train.y,
+                                            x, y,
                                             exp.train.optimizer.learning_rate, device="cpu")
 
     def epoch(name):

@@ -84,6 +84,13 @@ def experiment(workload, cell, use_cudnn=None, steps_per_execution="auto"):
     return config_lib.validate(raw, source=f"bench {workload.name}/{cell}")
 
 
+def training_arrays(exp, workload, steps):
+    """`(x, y)`: `steps` batches of the workload's generated data for `exp`."""
+    size = steps * workload.batch_size
+    splits = config_lib.dataset_of(exp).load(dict(exp.data.params, size=size), {}, None, 0)
+    return splits.train.x, splits.train.y
+
+
 def keras_model(workload, cell, spec, use_cudnn=None):
     """The same model written by hand with plain Keras layers."""
     import keras
@@ -136,8 +143,7 @@ def bench_one(workload, cell, steps=20, rounds=8, jit_compile=False, vs_keras=Tr
     per_call = speed.steps_per_execution(exp, max(1, steps // 2)).chosen
     spec = config_lib.data_spec(exp)
     n = steps * workload.batch_size
-    splits = config_lib.dataset_of(exp).load(dict(exp.data.params, size=n), {}, None, 0)
-    x, y = splits.train.x, splits.train.y
+    x, y = training_arrays(exp, workload, steps)
     models = {"rnnbench": builders.build_model(exp, spec=spec, compile=False)}
     if vs_keras or control:
         models["keras"] = keras_model(workload, cell, spec, use_cudnn)
