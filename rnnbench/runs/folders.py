@@ -338,6 +338,21 @@ def check_room(folder, needed):
     Raises:
         RunFailed: naming the folder and the cause (read-only, no space, ...).
     """
+    e = write_error(folder)
+    if e is not None:
+        raise RunFailed(f"cannot write into the run folder {folder}: {e.strerror} "
+                        f"({errno.errorcode.get(e.errno, e.errno)}), so nothing was "
+                        f"trained")
+    free = shutil.disk_usage(folder).free
+    if free < needed:
+        raise RunFailed(f"only {free / 2**20:.1f} MiB are free on the disk of {folder}; "
+                        f"this run needs at least {needed / 2**20:.1f} MiB for model.keras "
+                        f"and its logs, so nothing was trained. Free some space or give "
+                        f"another --results-dir")
+
+
+def write_error(folder):
+    """The OSError that a small file written into `folder` meets now, else None."""
     probe = Path(folder) / f".write-probe-{secrets.token_hex(4)}"
     try:
         probe.write_bytes(b"rnnbench")
@@ -345,15 +360,8 @@ def check_room(folder, needed):
     except OSError as e:
         with contextlib.suppress(OSError):
             probe.unlink(missing_ok=True)
-        raise RunFailed(f"cannot write into the run folder {folder}: {e.strerror} "
-                        f"({errno.errorcode.get(e.errno, e.errno)}), so nothing was "
-                        f"trained") from None
-    free = shutil.disk_usage(folder).free
-    if free < needed:
-        raise RunFailed(f"only {free / 2**20:.1f} MiB are free on the disk of {folder}; "
-                        f"this run needs at least {needed / 2**20:.1f} MiB for model.keras "
-                        f"and its logs, so nothing was trained. Free some space or give "
-                        f"another --results-dir")
+        return e
+    return None
 
 
 def write_failure(error, run_dir):

@@ -44,6 +44,19 @@ def fill(folder):
         os.close(fd)
 
 
+def test_a_worker_that_dies_on_a_full_disk_is_not_restarted(small_disk):
+    import sys
+    from rnnbench.errors import RunFailed
+    from rnnbench.sweeps.distributed import supervision
+    dying = ([sys.executable, "-c", "raise SystemExit(1)"], None)
+    fill(small_disk)
+    with pytest.raises(RunFailed, match="No space left on device.*not restarted"):
+        supervision.supervise(small_disk, {"tuner0": dying})
+    (small_disk / "filler").unlink()
+    with pytest.raises(RunFailed, match="failed 4 times"):  # room again: restarted
+        supervision.supervise(small_disk, {"tuner0": dying})
+
+
 def test_a_full_disk_under_the_oracle_lock_leaves_the_state_whole(small_disk):
     """The disk filled while Keras Tuner saved a trial: before, the lock stayed held
     (the chief hung) and trial.json was left with 0 bytes."""
@@ -177,6 +190,8 @@ def test_a_workers_sweep_on_a_disk_that_fills_ends_by_itself_and_resumes(tmp_pat
         log = (tmp_path / "full.log").read_text()
         assert code == 1, log[-3000:]
         assert "--resume" in log and "Traceback" not in log.splitlines()[-1]
+        # A restart on a full disk would die the same way (it was restarted 3 times).
+        assert "was not restarted" in log and "restarting it" not in log, log[-3000:]
         (sweep_dir,) = root.glob("*")
         for path in (sweep_dir / "tuner").rglob("*.json"):
             assert path.stat().st_size > 0, path

@@ -1,11 +1,13 @@
-"""Local worker processes, each restarted (under its id) when it dies."""
+"""Local worker processes, each restarted (under its id) when it dies, unless the
+sweep folder's disk is full or read-only: a restart would only fail the same way."""
 
 import logging
 import subprocess
 import time
 from pathlib import Path
 
-from rnnbench.errors import RunFailed
+from rnnbench.errors import DISK_ERRNOS, RunFailed
+from rnnbench.runs import folders
 
 MAX_RESTARTS = 3
 STOP_GRACE_S = 30.0  # how long a SIGTERMed worker may take to mark its trial interrupted
@@ -20,7 +22,7 @@ def spawn_worker(sweep_dir, tuner_id, spec):
 
 
 def supervise(sweep_dir, specs, on_poll=None):
-    """Waits for every worker to finish, restarting any that die.
+    """Waits for every worker to finish, restarting any that die (up to MAX_RESTARTS).
 
     Args:
         specs: `{tuner_id: (argv, env)}`, from `placement.worker_command`.
@@ -40,7 +42,9 @@ def supervise(sweep_dir, specs, on_poll=None):
                     continue
                 if code == 0:
                     del procs[tid]
-                elif restarts[tid] < MAX_RESTARTS:
+                    continue
+                check_disk(sweep_dir, tid, code)
+                if restarts[tid] < MAX_RESTARTS:
                     restarts[tid] += 1
                     log.warning(f"worker {tid} exited with {code}; restarting it "
                                 f"({restarts[tid]}/{MAX_RESTARTS}), its trial is re-run")
@@ -51,6 +55,15 @@ def supervise(sweep_dir, specs, on_poll=None):
             time.sleep(0.5)
     finally:
         stop(procs.values())
+
+
+def check_disk(sweep_dir, tid, code):
+    """Raises `RunFailed` when the sweep folder cannot be written (full, read-only disk)."""
+    error = folders.write_error(sweep_dir)
+    if error is not None and error.errno in DISK_ERRNOS:
+        raise RunFailed(f"worker {tid} exited with {code}, and nothing can be written into "
+                        f"the sweep folder {sweep_dir} ({error.strerror}), so it was not "
+                        f"restarted; free some space (or make the disk writable) first")
 
 
 def stop(procs, grace=STOP_GRACE_S):
