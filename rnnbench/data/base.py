@@ -162,12 +162,15 @@ class NewInputs:
         x: the model's inputs, preprocessed as in training.
         index: one label per sample for the predictions file (the timestamp a
             forecast is for, a row number, a series id), or None.
+        index_name: the predictions file's column for `index` (e.g. the id
+            column it came from); None: the time column, else `sample`.
         extra: columns to carry into the predictions file unchanged (e.g. the
             text a classifier read, the true label when the file has one).
     """
 
     x: Any
     index: Optional[Any] = None
+    index_name: Optional[str] = None
     extra: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 

@@ -210,8 +210,10 @@ class Run:
         found = self.inputs(data)
         outputs = self.predict_arrays(found.x, batch_size)
         frame = pd.DataFrame(self._columns(outputs, found.x))
-        # Time labels go under the time column's name; row numbers under `sample`.
-        index_name = self.preprocessing.get("inputs", {}).get("time_column") or "sample"
+        # Labels go under the name their reader gives (a sequence's id column), time
+        # labels under the time column's, row numbers under `sample`.
+        index_name = (found.index_name or self.preprocessing.get("inputs", {}).get(
+            "time_column") or "sample")
         index = found.index
         if index is None:
             index_name, index = "sample", range(len(frame))

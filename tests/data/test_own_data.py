@@ -159,6 +159,27 @@ def test_new_series_file_without_a_column_names_it(files, tmp_path):
                                               tmp_path / "new.csv")
 
 
+@pytest.mark.parametrize("written,label", [
+    # Berlin over the clock change (+01:00, then +02:00): one UTC timeline, said so.
+    (lambda t: t.tz_localize("UTC").tz_convert("Europe/Berlin").strftime(
+        "%Y-%m-%d %H:%M:%S%z"), "{}Z"),
+    (lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ"), "{}Z"),
+    (lambda t: t.strftime("%Y-%m-%d %H:%M:%S"), "{}"),  # no offset: as written
+])
+def test_times_with_utc_offsets_are_one_utc_timeline_and_labelled_so(tmp_path, written,
+                                                                     label):
+    hours = pd.date_range("2024-03-30 12:00", periods=40, freq="h")  # DST: 31 March
+    frame = pd.DataFrame({"time": written(hours), "load": np.arange(40.0)})
+    frame.sample(frac=1, random_state=0).to_csv(tmp_path / "load.csv", index=False)
+    exp, splits = load({"name": "file_series", "path": str(tmp_path / "load.csv"),
+                        "time_column": "time", "targets": "load", "window": 5})
+    new = config_lib.dataset_of(exp).new_inputs(dict(exp.data.params), splits.preprocessing,
+                                                tmp_path / "load.csv")
+    np.testing.assert_array_equal(new.x[:, 0, 0], np.arange(36))  # time order throughout
+    assert new.index[0] == label.format("2024-03-30T17:00:00")  # the row after the window
+    assert new.index[-1] == label.format("2024-04-01T04:00:00")  # one step past the end
+
+
 # ------------------------------------------------------------------ text
 
 def test_text_vocabulary_is_fitted_on_the_training_rows_only(files):
@@ -274,6 +295,15 @@ def test_long_table_sequences_are_padded_and_masked(files):
     assert splits.spec.mask == "value"
     padded = np.all(splits.train.x == splits.spec.mask_value, axis=-1)
     assert padded.any() and not padded[:, 0].any()
+
+
+def test_new_sequences_are_labelled_under_their_id_column(files):
+    exp, splits = load(base(files, "file_sequences"))
+    new = config_lib.dataset_of(exp).new_inputs(dict(exp.data.params), splits.preprocessing,
+                                                files["long"])
+    id_column = exp.data.params["id_column"]
+    assert new.index_name == id_column
+    assert sorted(new.index) == sorted(set(pd.read_csv(files["long"])[id_column].astype(str)))
 
 
 def test_wide_table_rows_end_with_empty_cells(files):

@@ -75,6 +75,11 @@ def test_export_scales_a_tables_sequences_as_training_did(tmp_path, layout):
                                  "std": [inputs["scalers"][n]["std"] for n in names]})
     raw = scaler.inverse_transform(scaled).astype("float32")
     assert np.abs(raw).mean() > 10  # the served model gets values in the file's units
+    from rnnbench.runs import use
+    predicted = use.load_run(tmp_path / "run").predict(tmp_path / "sequences.csv")
+    # each sequence's label under its id column's name (wide rows without one: `row`)
+    assert predicted.columns[0] == ("row" if layout == "wide" else "id")
+    assert len(predicted) == 60
     assert main(["export", str(tmp_path / "run"), "--out", str(tmp_path / "sm")]) == 0
     served = tf.saved_model.load(str(tmp_path / "sm")).signatures["serving_default"]
     np.testing.assert_allclose(served(inputs=tf.constant(raw))["probabilities"].numpy()[:, -1:],

@@ -822,7 +822,7 @@ def read_series(block):
     """`(values, time, ids)` of a `file_series` block: its rows ordered and cleaned as a
     run reads them (`time` and `ids` None without a time or id column)."""
     dataset, params = _series(block)
-    table, time, ids, _ = dataset.read(params, reading.require_file(params["path"]))
+    table, time, ids = dataset.read(params, reading.require_file(params["path"]))[:3]
     return table, time, ids
 
 

@@ -14,6 +14,8 @@ training windows see. Windows are strided views of one float32 array (one
 series), so a 10M-row file costs its float32 size, not rows x window.
 """
 
+import typing
+
 import numpy as np
 
 from rnnbench.config.registry import DATASETS
@@ -83,7 +85,7 @@ class FileSeries(common.FileDataset):
     # ------------------------------------------------------------ reading
 
     def read(self, params, path):
-        """The table's rows, ordered, cleaned: `(values, time, ids, row_numbers)`."""
+        """The table's rows, ordered and cleaned, as `SeriesRows`."""
         columns = self.columns(params)
         fmt = reading.table_format(path, "auto")
         keys = [params["time_column"], params["id_column"]]
@@ -93,7 +95,8 @@ class FileSeries(common.FileDataset):
         for key in ("targets", "features", "time_column", "id_column"):
             reading.require_columns(path, common.names(params[key]), present, f"data.{key}")
         time_column = params["time_column"]
-        converters = {time_column: _time_converter(time_column, path)} if time_column else {}
+        time_reader = TimeReader(time_column, path)
+        converters = {time_column: time_reader} if time_column else {}
         table, others, rows = reading.read_matrix(path, columns, other, converters)
         time = others.pop(time_column) if time_column else None
         ids = None
@@ -116,7 +119,7 @@ class FileSeries(common.FileDataset):
             rows_of = rows_of.take(keep)
             time = time[keep] if time is not None else None
             ids = ids[keep] if ids is not None else None
-        return table, time, ids, rows_of
+        return SeriesRows(table, time, ids, rows_of, time_reader.utc)
 
     def load(self, params, split, scale, seed=None):
         """Returns chronological `Splits`; `seed` is unused (the file is the data)."""
@@ -125,7 +128,7 @@ class FileSeries(common.FileDataset):
         window, horizon, season = params["window"], params["horizon"], params["season"]
         columns, targets = self.columns(params), list(common.names(params["targets"]))
         nt = len(targets)
-        table, time, ids, _ = self.read(params, path)
+        table, time, ids, _, utc = self.read(params, path)
         groups = group_bounds(ids, len(table))
         bounds = []
         for name, (lo, hi) in groups:
@@ -200,7 +203,7 @@ class FileSeries(common.FileDataset):
             info={"source": str(path), "files": files, "rows": len(table),
                   "series": len(groups), "columns": columns, "targets": targets,
                   "sizes": common.sizes(parts), "scaler": scaler.get_config(),
-                  "periods": periods(time, bounds, groups),
+                  "periods": periods(time, bounds, utc),
                   "target_transform": params["target_transform"],
                   "target_range": targets_lib.range_facts(
                       parts["train"].y, {p: parts[p].y for p in ("val", "test")}, nt),
@@ -239,7 +242,7 @@ class FileSeries(common.FileDataset):
                     f"Expected {str(path)!r} to have the column {column!r} the run was "
                     f"trained on (inputs: {inputs['columns']}). Received: columns "
                     f"{present}" + reading.did_you_mean(column, present))
-        table, time, ids, rows_of = self.read(params, path)
+        table, time, ids, rows_of, utc = self.read(params, path)
         scaler = common.scaler_of_columns(inputs["scalers"], inputs["columns"])
         common.scale_in_place(table, scaler)
         window = inputs["window"]
@@ -260,7 +263,7 @@ class FileSeries(common.FileDataset):
                     label = (rows_of[after] if after < hi else rows_of[hi - 1] + 1) + 1
                 else:
                     when = time[after] if after < hi else time[hi - 1] + step
-                    label = time_label(when.astype(time.dtype))
+                    label = time_label(when.astype(time.dtype), utc)
                 index.append(label)  # a panel's series is a column of its own
         x = np.asarray(common.window_view(table, window))[np.asarray(starts)]
         return NewInputs(x=x, index=index,
@@ -303,7 +306,7 @@ def parse_time(array, name, path):
     result in turn, so only one chunk's temporaries exist at a time.
     """
     import pyarrow as pa
-    convert = _time_converter(name, path)
+    convert = TimeReader(name, path)
     if isinstance(array, pa.ChunkedArray):
         parts = array.chunks or [pa.array([], array.type)]
         first = convert(parts[0], 0)
@@ -317,21 +320,47 @@ def parse_time(array, name, path):
     return convert(array, 0)
 
 
-def _time_converter(name, path):
-    """A converter of the time column's chunks (`read_matrix`'s `converters`) that reads
-    every chunk as the first was read (day first or month first: `timestamps.parse`)."""
-    how = None
+class SeriesRows(typing.NamedTuple):
+    """A series table's rows, ordered and cleaned (`FileSeries.read`).
 
-    def convert(chunk, first_row):
-        nonlocal how
-        values, how = _parse_time_chunk(chunk, name, path, first_row, how)
+    Attributes:
+        table: the values, `(rows, columns)`, targets first.
+        time: int64 nanoseconds (UTC where the file gave offsets) or float64
+            numbers, one a row; None without a time column.
+        ids: the series of each row (`data.id_column`), or None.
+        rows_of: the file's row of each row (`RowNumbers`).
+        utc: whether the file's times carried UTC offsets (then `time` is UTC).
+    """
+
+    table: np.ndarray
+    time: typing.Optional[np.ndarray]
+    ids: typing.Optional[np.ndarray]
+    rows_of: "RowNumbers"
+    utc: bool
+
+
+class TimeReader:
+    """Converts the time column's chunks (`read_matrix`'s `converters`), reading every
+    chunk as the first was read (day first or month first: `timestamps.parse`).
+
+    Attributes:
+        utc: True once a chunk held times with UTC offsets (converted to UTC).
+    """
+
+    def __init__(self, name, path):
+        self.name, self.path, self.how, self.utc = name, path, None, False
+
+    def __call__(self, chunk, first_row):
+        values, self.how, utc = _parse_time_chunk(chunk, self.name, self.path, first_row,
+                                                  self.how)
+        self.utc = self.utc or utc
         return values
-    return convert
 
 
 def _parse_time_chunk(array, name, path, offset, how=None):
-    """`(int64 nanoseconds or float64 numbers, the text's reading)`: `how` is the
-    `timestamps.parse` reading to apply, None to choose it from this chunk."""
+    """`(int64 nanoseconds or float64 numbers, the text's reading, whether the times
+    had UTC offsets)`: `how` is the `timestamps.parse` reading to apply, None to choose
+    it from this chunk."""
     import pyarrow as pa
     import pyarrow.compute as pc
     if array.null_count:
@@ -339,9 +368,10 @@ def _parse_time_chunk(array, name, path, offset, how=None):
         raise UserError(f"Column {name!r} (`data.time_column`) of {str(path)!r} is empty "
                         f"in row {row + 1}. Expected a timestamp in every row.")
     if pa.types.is_timestamp(array.type) or pa.types.is_date(array.type):
-        return pc.cast(pc.cast(array, pa.timestamp("ns")), pa.int64()).to_numpy(), how
+        utc = pa.types.is_timestamp(array.type) and array.type.tz is not None
+        return pc.cast(pc.cast(array, pa.timestamp("ns")), pa.int64()).to_numpy(), how, utc
     if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
-        return array.to_numpy(zero_copy_only=False).astype(np.float64), how
+        return array.to_numpy(zero_copy_only=False).astype(np.float64), how, False
     import pandas as pd
     text = pd.Series(array.to_numpy(zero_copy_only=False))
     parsed, how = timestamps.parse(text, how)
@@ -353,13 +383,16 @@ def _parse_time_chunk(array, name, path, offset, how=None):
                         "which does not parse as one.")
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
-    return parsed.to_numpy("datetime64[ns]").astype(np.int64), how
+    return (parsed.to_numpy("datetime64[ns]").astype(np.int64), how,
+            bool(text.map(timestamps.has_offset).any()))
 
 
-def time_label(value):
+def time_label(value, utc=False):
+    """A time as predictions and messages show it: ISO 8601 (a date alone at midnight;
+    with `Z` when the file's times had UTC offsets), or the number itself."""
     if isinstance(value, (np.integer, int)):
-        return str(np.datetime64(int(value), "ns").astype("datetime64[s]")).replace("T00:00:00",
-                                                                                    "")
+        text = str(np.datetime64(int(value), "ns").astype("datetime64[s]"))
+        return text + "Z" if utc else text.replace("T00:00:00", "")
     value = float(value)
     return int(value) if value.is_integer() else value
 
@@ -482,10 +515,10 @@ def tiled(scaler, n_targets, horizon):
                                for k, v in config.items()})
 
 
-def periods(time, bounds, groups):
+def periods(time, bounds, utc=False):
     """The first and last timestamp of each part's targets (first series), for the manifest."""
     if time is None:
         return None
     lo, b = bounds[0]
-    return {part: [time_label(time[lo + a]), time_label(time[lo + z - 1])]
+    return {part: [time_label(time[lo + a], utc), time_label(time[lo + z - 1], utc)]
             for part, (a, z) in b.items()}

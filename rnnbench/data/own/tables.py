@@ -207,7 +207,8 @@ class FileSequences(common.FileDataset):
         x = pad(sequences, np.arange(len(sequences)), inputs["max_length"], scaler,
                 repr(str(path)))
         extra = {params["label_column"]: list(map(str, labels))} if labels is not None else {}
-        return NewInputs(x=x, index=list(ids), extra=extra)
+        return NewInputs(x=x, index=list(ids), index_name=params["id_column"] or "row",
+                         extra=extra)
 
 
 def pad(sequences, index, length, scaler, where):

@@ -45,6 +45,15 @@ def parse(text, how=None):
     return complete[how], how
 
 
+_OFFSET = re.compile(r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT)\s*$",
+                     re.IGNORECASE)  # after a time of day
+
+
+def has_offset(cell):
+    """Whether a time written as text names its UTC offset (`Z`, `+01:00`, `-0500`, `UTC`)."""
+    return isinstance(cell, str) and _OFFSET.search(cell) is not None
+
+
 def _read(text, how):
     import pandas as pd
     with warnings.catch_warnings():  # "Could not infer format": the cells are read one by one
