@@ -247,6 +247,19 @@ def test_new_never_makes_a_counter_column_a_feature(workdir, capsys, columns, ti
     assert ("not a feature" in out) == bool(counters)
 
 
+def test_new_names_a_column_of_words_it_leaves_out_of_a_forecast(workdir, capsys):
+    import pandas as pd
+    days = pd.date_range("2024-01-01", periods=200, freq="D")
+    path = workdir / "data" / "sales.csv"
+    pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "weekday": days.day_name(),
+                  "sales": (days.dayofweek * 3.5 + days.day).astype(float),
+                  "promo": days.day % 2}).to_csv(path, index=False)
+    code, out, err = rnnbench(capsys, "new", "mine", "--data", str(path), "--target", "sales")
+    assert code == 0, err
+    assert written(workdir, "mine")["data"]["features"] == ["promo"]
+    assert "not a feature: ['weekday'] hold words" in out
+
+
 def test_new_says_when_a_series_is_too_short_to_test_for_a_random_walk(workdir, capsys):
     path = _daily_csv(workdir / "data" / "short.csv", "price", _trending_price(n=60))
     code, out, err = rnnbench(capsys, "new", "mine", "--data", str(path), "--target", "price")

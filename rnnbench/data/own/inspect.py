@@ -546,6 +546,12 @@ def _choose_table_for(found, target, task):
         if counters:
             notes.append(f"not a feature: {counters} only grow (a counter or clock), so their "
                          "test part would lie outside anything training sees")
+        words = [c.name for c in found.columns if c.kind in ("category", "text")
+                 and c.name not in (found.time_column, series and series[0])]
+        if words:
+            notes.append(f"not a feature: {words} hold words, and a series reads numbers "
+                         "(to use one, add a 0/1 column per value to the file and name them "
+                         "in `data.features`)")
         return "forecast", {k: v for k, v in block.items() if v is not None}, notes
     numeric = [name for name in numeric if not _row_id(found, found.column(name))]
     balance = class_balance(found.path, target) if task == "classify" else None
