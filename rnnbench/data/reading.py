@@ -143,6 +143,14 @@ def future_labels(labels, count):
 # ------------------------------------------------------------------ documents
 
 
+def non_blank_lines(text):
+    """`(lines, line numbers from 1)` of the lines of `text` that are not blank: a text
+    file of one document per line, each labelled by its line in the file."""
+    lines = text.splitlines()
+    numbers = [i + 1 for i, line in enumerate(lines) if line.strip()]
+    return [lines[i - 1] for i in numbers], numbers
+
+
 def read_documents(source, label_names=None):
     """Documents from a text file (one per line), a table or a folder of `.txt` files.
 
@@ -167,10 +175,10 @@ def read_documents(source, label_names=None):
             extra[LABEL_COLUMN] = check_labels(labels, label_names, path)
         return texts, index, extra
     if path.suffix.lower() == ".txt":
-        texts = [line for line in read_text(path).splitlines() if line.strip()]
+        texts, numbers = non_blank_lines(read_text(path))
         if not texts:
             raise UserError(f"Expected at least one non-blank line in {path}. Received none")
-        return texts, list(range(1, len(texts) + 1)), extra
+        return texts, numbers, extra
     frame = read_table(path)
     column = TEXT_COLUMN if TEXT_COLUMN in frame.columns else None
     if column is None:

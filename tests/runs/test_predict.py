@@ -165,7 +165,7 @@ def test_text_classifier_reads_text_files_and_tables(tmp_path):
     run = rnnbench.load_run(result.run_dir)
     (tmp_path / "tweets.txt").write_text("what a great day\n\nthis is awful\n")
     table = run.predict(tmp_path / "tweets.txt")
-    assert table["sample"].tolist() == [1, 2] and set(table["label"]) <= set(names)
+    assert table["sample"].tolist() == [1, 3] and set(table["label"]) <= set(names)  # lines
     pd.DataFrame({"text": ["good", "bad"], "label": [names[0], names[-1]]}).to_csv(
         tmp_path / "tweets.csv", index=False)
     table = run.predict(tmp_path / "tweets.csv")
@@ -246,9 +246,13 @@ def test_own_files_predict_and_export(tmp_path):
     texts = ["good great", "Awful, POOR!", "unseen words"]
     pd.DataFrame({"text": texts}).to_csv(tmp_path / "few.csv", index=False)
     expected = run.predict(tmp_path / "few.csv")
-    # The same texts one per line of a plain text file (blank lines skipped).
+    # The same texts one per line of a plain text file (blank lines skipped), each
+    # labelled by its line.
     (tmp_path / "few.txt").write_text("\n".join(texts[:2]) + "\n\n" + texts[2] + "\n")
-    pd.testing.assert_frame_equal(run.predict(tmp_path / "few.txt"), expected)
+    from_lines = run.predict(tmp_path / "few.txt")
+    assert from_lines["sample"].tolist() == [1, 2, 4]
+    pd.testing.assert_frame_equal(from_lines.drop(columns="sample"),
+                                  expected.drop(columns="sample"))
     assert main(["export", str(text.run_dir), "--out", str(tmp_path / "sm_text")]) == 0
     served = tf.saved_model.load(str(tmp_path / "sm_text")).signatures["serving_default"]
     got = served(inputs=tf.constant(texts))

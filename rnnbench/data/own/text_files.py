@@ -19,6 +19,7 @@ from rnnbench.config.registry import DATASETS
 from rnnbench.data.base import DataSpec, NewInputs, Param, Split, Splits, seed_param
 from rnnbench.data.own import common, reading
 from rnnbench.data.preprocessing import class_counts, encode_labels, majority_baseline
+from rnnbench.data.reading import non_blank_lines
 from rnnbench.data.text import split_documents
 from rnnbench.errors import UserError
 
@@ -289,19 +290,19 @@ class FileText(common.FileDataset):
                     [str(Path(f).relative_to(source)) for f in files])
         path = reading.require_file(source, "--data")
         if path.suffix.lower() in reading.TEXT_SUFFIXES:
-            texts, labels = _lines(path), None
-        else:
-            texts, labels = self.read_texts(params, path, key="--data", labels=False)
+            return _text_lines(path)
+        texts, labels = self.read_texts(params, path, key="--data", labels=False)
         return texts, labels, list(range(1, len(texts) + 1))
 
 
-def _lines(path):
-    """The non-blank lines of a UTF-8 text file, each a text to classify."""
-    texts = [line for line in reading.read_text(path, "--data").splitlines() if line.strip()]
+def _text_lines(path):
+    """`(texts, None, line numbers)`: the non-blank lines of a UTF-8 text file, each a
+    text to classify, labelled by their line in the file (from 1)."""
+    texts, numbers = non_blank_lines(reading.read_text(path, "--data"))
     if not texts:
         raise UserError(f"Expected {str(path)!r} (`--data`) to hold a text per line. "
                         "Received: only blank lines.")
-    return np.array(texts, dtype=object)
+    return np.array(texts, dtype=object), None, numbers
 
 
 # ------------------------------------------------------------ plain text
