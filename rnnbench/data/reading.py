@@ -44,11 +44,16 @@ def read_table(path):
         if path.suffix.lower() == ".parquet":
             return pd.read_parquet(path)
         from rnnbench.data.own import dialect
+        from rnnbench.data.own import reading as own_reading
         found = dialect.of_file(path)  # `;`, tab or `|`, a decimal comma: as own tables
-        return pd.read_csv(path, sep=found.delimiter, decimal=found.decimal,
-                           skiprows=found.skip_lines, thousands=found.thousands or None,
-                           na_values=list(dialect.MISSING_MARKS),
-                           skipinitialspace=bool(found.names))
+        # `1,234.5` and `$3.50` are read as text, then as numbers where every cell is
+        # one (pandas' own `thousands=` reads the date `18.02.2020` as 18022020).
+        frame = pd.read_csv(path, sep=found.delimiter, decimal=found.decimal,
+                            skiprows=found.skip_lines,
+                            dtype=str if found.numbers_as_text else None,
+                            na_values=list(dialect.MISSING_MARKS),
+                            skipinitialspace=bool(found.names))
+        return own_reading.convert_number_columns(frame, found)
     except ImportError as e:
         raise UserError(f"Reading {path} needs a Parquet engine ({e}). Install one with: "
                         "pip install pyarrow") from None

@@ -134,16 +134,34 @@ def export_quirk(frame, path, quirk):
         frame.to_csv(path, index=False)
     elif quirk == "spaces_after_commas":  # `date, open, ...` as people type a CSV
         path.write_text(frame.to_csv(index=False).replace(",", ", "))
+    elif quirk == "currency":  # as Nasdaq's history exports prices: `$1,234.500`
+        for name in ("open", "high", "low"):
+            frame[name] = [f"${v:.3f}" for v in frame[name]]
+        frame["close"] = [f"-${-v * 100:,.3f}" if v < 0 else f"${v * 100:,.3f}"
+                          for v in frame["close"]]
+        frame.to_csv(path, index=False)
+    elif quirk == "currency_after_decimal_comma":  # `1.234,500 €`, dates `31.12.2020`
+        frame["date"] = pd.to_datetime(frame["date"]).dt.strftime("%d.%m.%Y")
+        frame["close"] = [f"{v * 100:,.3f} €".translate(str.maketrans(",.", ".,"))
+                          for v in frame["close"]]
+        frame.to_csv(path, sep=";", index=False, decimal=",")
+    elif quirk == "percent":  # a change column as investing.com writes it: `-0.52%`
+        frame["open"] = [f"{v:.3f}%" for v in frame["open"]]
+        frame.to_csv(path, index=False)
     return path
 
 
-@pytest.mark.parametrize("quirk", ["comment_lines", "thousands_quoted",
-                                   "thousands_decimal_comma", "missing_marks",
-                                   "spaces_after_commas"])
+QUIRKS = ["comment_lines", "thousands_quoted", "thousands_decimal_comma", "missing_marks",
+          "spaces_after_commas", "currency", "currency_after_decimal_comma", "percent"]
+SCALED = ("thousands_quoted", "thousands_decimal_comma", "currency",
+          "currency_after_decimal_comma")  # close written x100, so grouped in thousands
+
+
+@pytest.mark.parametrize("quirk", QUIRKS)
 def test_an_export_quirk_loads_the_same_windows_as_a_plain_file(prices, tmp_path, quirk):
     frame = pd.read_csv(prices)
     plain = frame.copy()
-    if quirk.startswith("thousands"):
+    if quirk in SCALED:
         plain["close"] = plain["close"] * 100
     if quirk == "missing_marks":
         plain.loc[plain.index[[3, 40, 77]], "open"] = np.nan  # the marks mean "no value"
@@ -167,7 +185,8 @@ def test_the_recorded_hash_covers_the_comment_lines(prices, tmp_path):
 
 
 @pytest.mark.parametrize("quirk", ["comment_lines", "thousands_quoted", "missing_marks",
-                                   "spaces_after_commas"])
+                                   "spaces_after_commas", "currency",
+                                   "currency_after_decimal_comma"])
 def test_new_reads_an_export_quirk_and_says_how(prices, tmp_path, capsys, monkeypatch, quirk):
     path = export_quirk(pd.read_csv(prices), tmp_path / "prices.csv", quirk)
     monkeypatch.chdir(tmp_path)
@@ -178,16 +197,23 @@ def test_new_reads_an_export_quirk_and_says_how(prices, tmp_path, capsys, monkey
               "thousands_quoted": "layout: thousands separated by ','",
               "missing_marks": "missing interpolate: 3 cells",
               "spaces_after_commas": "spaces after the delimiters in the header dropped",
+              "currency": "layout: thousands separated by ','; currency and percent signs "
+                          "read off numbers",
+              "currency_after_decimal_comma": "layout: semicolon-separated, decimal comma; "
+                                              "thousands separated by '.'; currency and "
+                                              "percent signs read off numbers",
               }[quirk]
     assert layout in out
     assert main(["check", "quirk"]) == 0
 
 
-@pytest.mark.parametrize("cells,stray", [(["12.5%", "13%", "11.25%"], "'12.5%'"),
-                                         (["1.5", "n.a.", "2.5", "3", "4", "5", "6", "7",
-                                           "8", "9", "10"], "'n.a.'")])
-def test_new_names_the_cells_that_keep_a_target_from_being_numeric(tmp_path, capsys, cells,
-                                                                   stray):
+@pytest.mark.parametrize("cells,stray", [(["1.5", "n.a.", "2.5", "3", "4", "5", "6", "7",
+                                           "8", "9", "10"], "'n.a.'"),
+                                         (["1.5%", "2 pct", "2.5%", "3%", "4%", "5%", "6%",
+                                           "7%", "8%", "9%", "10%"], "'2 pct'")])
+def test_new_names_the_cells_that_keep_a_target_from_being_numeric(tmp_path, capsys,
+                                                                   monkeypatch, cells, stray):
+    monkeypatch.chdir(tmp_path)
     frame = pd.DataFrame({"date": pd.date_range("2021-01-01", periods=40 * len(cells)),
                           "rate": cells * 40})
     frame.to_csv(tmp_path / "rates.csv", index=False)
@@ -249,9 +275,7 @@ def test_local_times_across_a_clock_change_are_one_utc_timeline(tmp_path, writte
                                    for part, ends in expected.info["periods"].items()}
 
 
-@pytest.mark.parametrize("quirk", ["comment_lines", "thousands_quoted",
-                                   "thousands_decimal_comma", "missing_marks",
-                                   "spaces_after_commas"])
+@pytest.mark.parametrize("quirk", QUIRKS)
 def test_predict_reads_an_export_quirk_as_training_did(prices, tmp_path, quirk):
     from pathlib import Path
 
@@ -259,8 +283,10 @@ def test_predict_reads_an_export_quirk_as_training_did(prices, tmp_path, quirk):
     frame = pd.read_csv(prices)
     got = reading.read_table(Path(export_quirk(frame, tmp_path / "new.csv", quirk)))
     expected = frame.copy()
-    if quirk.startswith("thousands"):
+    if quirk in SCALED:
         expected["close"] = expected["close"] * 100
+    if quirk == "currency_after_decimal_comma":
+        expected["date"] = pd.to_datetime(expected["date"]).dt.strftime("%d.%m.%Y")
     if quirk == "missing_marks":
         expected.loc[expected.index[[3, 40, 77]], "open"] = np.nan
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
@@ -344,3 +370,19 @@ def test_a_json_array_keeps_a_column_its_first_records_lack(tmp_path):
     assert table.column_names == ["a", "b"]
     assert table.column("a").to_pylist() == [1, 2, None]
     assert table.column("b").to_pylist() == [None, "x", "y"]
+
+
+@pytest.mark.parametrize("layout,cells,numbers", [
+    (dialect.Dialect(",", ".", 0, ",", (), True),
+     ["$1,234.5", "-$3.25", "12.5%", "1,23", "1e3", "inf", "n.a."],
+     [1234.5, -3.25, 12.5, None, 1000.0, float("inf"), None]),
+    (dialect.Dialect(";", ",", 0, ".", (), True),
+     ["3.003,77 €", "-€3,5", "23.02.2024", "1.23", "12"],
+     [3003.77, -3.5, None, None, 12.0]),
+])
+def test_a_cell_is_a_number_only_as_the_file_writes_numbers(layout, cells, numbers):
+    # Before, a thousands separator was dropped wherever it stood: the date 23.02.2024
+    # became 23022024 and 1,23 became 123.
+    from rnnbench.data.own import reading
+    got = reading.numbers_of_text(pd.Series(cells, dtype=object), layout).tolist()
+    assert [None if np.isnan(v) else v for v in got] == numbers

@@ -8,7 +8,9 @@ with that delimiter: the exports of spreadsheets in locales that write
 comma when its cells hold numbers like `3,14` and none like `3.14`.
 Lines starting with `#` before the header (an export's notes on source and
 units) are skipped, and numbers written with a thousands separator
-(`"1,234.50"`, or `1.234,50` with a decimal comma) are read as numbers.
+(`"1,234.50"`, or `1.234,50` with a decimal comma) are read as numbers, as
+are numbers written with a currency sign or a percent sign (`$172.62`,
+`-€3,50`, `3,50 €`, `12.5%`: the number as written, 12.5), as finance sites export prices.
 Standard library only: `rnnbench show` reads headers without pyarrow.
 """
 
@@ -26,6 +28,11 @@ _NUMBER_WITH_POINT = re.compile(r"^[+-]?\d*\.\d+(?:[eE][+-]?\d+)?$")
 _GROUPED_BY_COMMA = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _GROUPED_BY_POINT = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
 _NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+# A currency sign before a number (after its sign, if any), or one or a percent sign
+# after it.
+UNIT_MARKS = r"^\s*([+-]?)\s*[$€£¥₹]\s*|\s*[%$€£¥₹]\s*$"
+_UNITS = re.compile(UNIT_MARKS)
+_PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d[\d.,]*|\.\d+)(?:[eE][+-]?\d+)?$")
 # Cells that mean "no value" besides pyarrow's own (`NA`, `n/a`, `null`, ...): UCI's
 # `?` and a spreadsheet's dashes. An empty or NA cell is read the same way.
 MISSING_MARKS = ("?", "-", "--", ".")
@@ -41,6 +48,22 @@ class Dialect(NamedTuple):
     # The header's names without the spaces written after each delimiter (`date, sales`);
     # empty when the header has none.
     names: tuple = ()
+    units: bool = False  # numbers written with a currency or percent sign (`$3.50`, `12%`)
+
+    @property
+    def numbers_as_text(self):
+        """Whether numeric columns are read as text and converted by `reading.numbers_of_text`
+        (pyarrow parses neither `1,234.5` nor `$3.50`)."""
+        return bool(self.thousands or self.units)
+
+    def number_pattern(self):
+        """A regex of one number as this file writes it: digits grouped by its thousands
+        separator in threes (so `23.02.2024` is no number), its decimal mark, or inf/NaN."""
+        point = re.escape(self.decimal)
+        whole = rf"\d{{1,3}}(?:{re.escape(self.thousands)}\d{{3}})+|\d+" if self.thousands \
+            else r"\d+"
+        return (rf"^\s*[+-]?(?:(?:{whole})(?:{point}\d*)?|{point}\d+)(?:[eE][+-]?\d+)?\s*$"
+                r"|^\s*[+-]?(?:inf|infinity|nan)\s*$")
 
     def describe(self):
         """`"semicolon-separated, decimal comma"`; empty for the default."""
@@ -50,6 +73,8 @@ class Dialect(NamedTuple):
             parts.append(f"{_NAMES[self.delimiter]}-separated, decimal {mark}")
         if self.thousands:
             parts.append(f"thousands separated by {self.thousands!r}")
+        if self.units:
+            parts.append("currency and percent signs read off numbers")
         if self.skip_lines:
             parts.append(f"{self.skip_lines} comment line{'s' * (self.skip_lines > 1)} "
                          "before the header skipped")
@@ -79,11 +104,18 @@ def sniff(text, complete=True):
             delimiter = ","
     cells = [c.strip() for row in list(csv.reader(io.StringIO(sample), delimiter=delimiter))[1:]
              for c in row]
-    decimal, thousands = _number_marks(cells, delimiter)
+    bare = [without_units(c) for c in cells]
+    units = any(b != c and _PLAIN_NUMBER.match(b) for b, c in zip(bare, cells))
+    decimal, thousands = _number_marks(bare, delimiter)
     header = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
     padded = len(header) > 1 and all(n[:1] == " " and n.strip() for n in header[1:])
     return Dialect(delimiter, decimal, skip, thousands,
-                   tuple(n.strip() for n in header) if padded else ())
+                   tuple(n.strip() for n in header) if padded else (), units)
+
+
+def without_units(cell):
+    """`cell` without a currency sign before its number or a percent sign after it."""
+    return _UNITS.sub(r"\1", cell)
 
 
 def _comment_lines(lines):

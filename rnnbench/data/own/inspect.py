@@ -256,14 +256,10 @@ def _sample(path):
     texts = [field.name for field in table.schema if reading.is_text(field.type)]
     found = dialect.of_file(path) if reading.table_format(path) == "csv" else None
     padded = reading.padded_cells(path)
-    for name in texts:
-        if padded:
+    if padded:
+        for name in texts:
             frame[name] = reading.unpadded(path, table.column(name)).to_pandas()
-        if found is not None and found.thousands:
-            numbers = reading.numbers_of_text(frame[name], found)
-            if numbers.notna().sum() == frame[name].notna().sum():
-                frame[name] = numbers
-    return frame, rows
+    return reading.convert_number_columns(frame, found, texts), rows
 
 
 def _arrow_sample(path):
@@ -401,7 +397,8 @@ def _note_strays(column, strings, path):
     `$3`) from being numeric."""
     found = dialect.of_file(path) if reading.table_format(path) == "csv" else None
     numbers = reading.numbers_of_text(strings, found)
-    unitless = reading.numbers_of_text(strings.str.replace(r"[%$€£¥]", "", regex=True), found)
+    unitless = reading.numbers_of_text(strings.str.replace(dialect.UNIT_MARKS, r"\1",
+                                                           regex=True), found)
     if len(strings) and unitless.notna().mean() >= 0.9:
         column.strays = int(numbers.isna().sum())
         column.stray = strings[numbers.isna()].iloc[0]

@@ -257,8 +257,9 @@ def table_format(path, fmt="auto"):
 def csv_options(path, **convert):
     """pyarrow's `(ParseOptions, ConvertOptions)` for the CSV at `path`, in its dialect.
 
-    Numeric `column_types` of a file with a thousands separator are read as
-    text, which `_to_float32` converts (pyarrow does not parse `1,234.5`).
+    Numeric `column_types` of a file with a thousands separator or currency and
+    percent signs are read as text, which `_to_float32` converts (pyarrow parses
+    neither `1,234.5` nor `$3.50`).
 
     Args:
         **convert: `ConvertOptions` arguments; the decimal mark is the file's,
@@ -267,7 +268,7 @@ def csv_options(path, **convert):
     import pyarrow as pa
     from pyarrow import csv
     found = dialect.of_file(path)
-    if found.thousands and "column_types" in convert:
+    if found.numbers_as_text and "column_types" in convert:
         convert["column_types"] = {name: pa.string() if pa.types.is_floating(kind) else kind
                                    for name, kind in convert["column_types"].items()}
     nulls = [*csv.ConvertOptions().null_values, *dialect.MISSING_MARKS]
@@ -493,7 +494,7 @@ def read_matrix(path, numeric, other=(), converters=None, fmt="auto", key="data.
     converters = converters or {}
     path = require_file(path, key)
     fmt = table_format(path, fmt)
-    if fmt != "csv" or dialect.of_file(path).thousands:  # `_to_float32` reads `1,234.5`
+    if fmt != "csv" or dialect.of_file(path).numbers_as_text:  # `_to_float32` reads `$1,234.5`
         values, others, rows = read_table(path, numeric, other, fmt, key)
         matrix = np.empty((rows, len(numeric)), np.float32)
         for j, name in enumerate(numeric):
@@ -736,10 +737,29 @@ def _to_float32(path, name, column, fmt):
     return pa.chunked_array([pa.array(parsed.to_numpy(np.float32), pa.float32())])
 
 
+def convert_number_columns(frame, found, names=None):
+    """Turns each text column of `frame` (or of `names`) whose every cell is a number in
+    `found`'s dialect (`1,234.5`, `$3.50`) into numbers, in place; returns `frame`."""
+    if found is None or not found.numbers_as_text:
+        return frame
+    for name in frame.columns if names is None else names:
+        if frame[name].dtype.kind in "biufcmM":  # numbers, times already
+            continue
+        numbers = numbers_of_text(frame[name], found)
+        if numbers.notna().sum() == frame[name].notna().sum():
+            frame[name] = numbers
+    return frame
+
+
 def numbers_of_text(text, found=None):
     """A pandas Series of text as numbers (NaN where a cell is none), in `found`'s
-    `dialect.Dialect` (its thousands separator and decimal mark) if given."""
+    `dialect.Dialect` (its thousands separator, decimal mark and currency or percent
+    signs) if given."""
     import pandas as pd
+    if found is not None and found.units:
+        text = text.str.replace(dialect.UNIT_MARKS, r"\1", regex=True)
+    if found is not None and found.numbers_as_text:  # `23.02.2024` is a date, not 23022024
+        text = text.where(text.str.match(found.number_pattern(), case=False).fillna(False))
     if found is not None and found.thousands:
         text = text.str.replace(found.thousands, "", regex=False)
     if found is not None and found.decimal == ",":
