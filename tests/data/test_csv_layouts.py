@@ -148,11 +148,16 @@ def export_quirk(frame, path, quirk):
     elif quirk == "percent":  # a change column as investing.com writes it: `-0.52%`
         frame["open"] = [f"{v:.3f}%" for v in frame["open"]]
         frame.to_csv(path, index=False)
+    elif quirk == "multipliers":  # volumes as investing.com writes them: `1.23K`, `4.5M`
+        frame["volume"] = [f"{v / 1000:.3f}K" if v % 2 else f"{v / 1e6:.6f}M"
+                           for v in frame["volume"]]
+        frame.to_csv(path, index=False)
     return path
 
 
 QUIRKS = ["comment_lines", "thousands_quoted", "thousands_decimal_comma", "missing_marks",
-          "spaces_after_commas", "currency", "currency_after_decimal_comma", "percent"]
+          "spaces_after_commas", "currency", "currency_after_decimal_comma", "percent",
+          "multipliers"]
 SCALED = ("thousands_quoted", "thousands_decimal_comma", "currency",
           "currency_after_decimal_comma")  # close written x100, so grouped in thousands
 
@@ -197,11 +202,12 @@ def test_new_reads_an_export_quirk_and_says_how(prices, tmp_path, capsys, monkey
               "thousands_quoted": "layout: thousands separated by ','",
               "missing_marks": "missing interpolate: 3 cells",
               "spaces_after_commas": "spaces after the delimiters in the header dropped",
-              "currency": "layout: thousands separated by ','; currency and percent signs "
-                          "read off numbers",
+              "currency": "layout: thousands separated by ','; currency and percent signs, "
+                          "K/M/B multipliers read off numbers",
               "currency_after_decimal_comma": "layout: semicolon-separated, decimal comma; "
                                               "thousands separated by '.'; currency and "
-                                              "percent signs read off numbers",
+                                              "percent signs, K/M/B multipliers read off "
+                                              "numbers",
               }[quirk]
     assert layout in out
     assert main(["check", "quirk"]) == 0
@@ -374,8 +380,8 @@ def test_a_json_array_keeps_a_column_its_first_records_lack(tmp_path):
 
 @pytest.mark.parametrize("layout,cells,numbers", [
     (dialect.Dialect(",", ".", 0, ",", (), True),
-     ["$1,234.5", "-$3.25", "12.5%", "1,23", "1e3", "inf", "n.a."],
-     [1234.5, -3.25, 12.5, None, 1000.0, float("inf"), None]),
+     ["$1,234.5", "-$3.25", "12.5%", "1,23", "1e3", "inf", "n.a.", "1.23M", "45.6K", "5 m"],
+     [1234.5, -3.25, 12.5, None, 1000.0, float("inf"), None, 1230000.0, 45600.0, None]),
     (dialect.Dialect(";", ",", 0, ".", (), True),
      ["3.003,77 €", "-€3,5", "23.02.2024", "1.23", "12"],
      [3003.77, -3.5, None, None, 12.0]),

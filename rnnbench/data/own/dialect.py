@@ -10,7 +10,8 @@ Lines starting with `#` before the header (an export's notes on source and
 units) are skipped, and numbers written with a thousands separator
 (`"1,234.50"`, or `1.234,50` with a decimal comma) are read as numbers, as
 are numbers written with a currency sign or a percent sign (`$172.62`,
-`-€3,50`, `3,50 €`, `12.5%`: the number as written, 12.5), as finance sites export prices.
+`-€3,50`, `3,50 €`, `12.5%`: the number as written, 12.5) or a multiplier
+(`1.23M`: 1,230,000), as finance sites export prices and volumes.
 Standard library only: `rnnbench show` reads headers without pyarrow.
 """
 
@@ -32,6 +33,10 @@ _NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 # after it.
 UNIT_MARKS = r"^\s*([+-]?)\s*[$€£¥₹]\s*|\s*[%$€£¥₹]\s*$"
 _UNITS = re.compile(UNIT_MARKS)
+# Thousands, millions, billions after a number, as finance sites write volumes (`1.23M`).
+MULTIPLIER = r"(?<=\d)\s*([KkMB])\s*$"
+MULTIPLIERS = {"K": "e3", "k": "e3", "M": "e6", "B": "e9"}  # as exponents: 2.038K is 2038
+_MULTIPLIER = re.compile(MULTIPLIER)
 _PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d[\d.,]*|\.\d+)(?:[eE][+-]?\d+)?$")
 # Cells that mean "no value" besides pyarrow's own (`NA`, `n/a`, `null`, ...): UCI's
 # `?` and a spreadsheet's dashes. An empty or NA cell is read the same way.
@@ -48,7 +53,7 @@ class Dialect(NamedTuple):
     # The header's names without the spaces written after each delimiter (`date, sales`);
     # empty when the header has none.
     names: tuple = ()
-    units: bool = False  # numbers written with a currency or percent sign (`$3.50`, `12%`)
+    units: bool = False  # numbers with a currency, percent or K/M/B sign (`$3.50`, `1.2M`)
 
     @property
     def numbers_as_text(self):
@@ -74,7 +79,7 @@ class Dialect(NamedTuple):
         if self.thousands:
             parts.append(f"thousands separated by {self.thousands!r}")
         if self.units:
-            parts.append("currency and percent signs read off numbers")
+            parts.append("currency and percent signs, K/M/B multipliers read off numbers")
         if self.skip_lines:
             parts.append(f"{self.skip_lines} comment line{'s' * (self.skip_lines > 1)} "
                          "before the header skipped")
@@ -114,8 +119,9 @@ def sniff(text, complete=True):
 
 
 def without_units(cell):
-    """`cell` without a currency sign before its number or a percent sign after it."""
-    return _UNITS.sub(r"\1", cell)
+    """`cell` without a currency sign before its number, or a percent sign or a
+    multiplier (`K`, `M`, `B`) after it."""
+    return _MULTIPLIER.sub("", _UNITS.sub(r"\1", cell))
 
 
 def _comment_lines(lines):

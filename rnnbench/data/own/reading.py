@@ -754,17 +754,21 @@ def convert_number_columns(frame, found, names=None):
 def numbers_of_text(text, found=None):
     """A pandas Series of text as numbers (NaN where a cell is none), in `found`'s
     `dialect.Dialect` (its thousands separator, decimal mark and currency or percent
-    signs) if given."""
+    signs, K/M/B multipliers) if given."""
     import pandas as pd
+    exponent = ""
     if found is not None and found.units:
         text = text.str.replace(dialect.UNIT_MARKS, r"\1", regex=True)
+        exponent = text.str.extract(dialect.MULTIPLIER, expand=False).map(
+            dialect.MULTIPLIERS).fillna("")
+        text = text.str.replace(dialect.MULTIPLIER, "", regex=True)
     if found is not None and found.numbers_as_text:  # `23.02.2024` is a date, not 23022024
         text = text.where(text.str.match(found.number_pattern(), case=False).fillna(False))
     if found is not None and found.thousands:
         text = text.str.replace(found.thousands, "", regex=False)
     if found is not None and found.decimal == ",":
         text = text.str.replace(",", ".", regex=False)
-    return pd.to_numeric(text, errors="coerce")
+    return pd.to_numeric(text + exponent, errors="coerce")
 
 
 def cells(n):
