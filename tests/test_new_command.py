@@ -260,6 +260,35 @@ def test_new_names_a_column_of_words_it_leaves_out_of_a_forecast(workdir, capsys
     assert "not a feature: ['weekday'] hold words" in out
 
 
+def _spreadsheet_csv(path, footer=""):
+    """Dates and values as a spreadsheet saves them: two empty unnamed columns at the right."""
+    days = [f"2024-{m:02d}-{d:02d}" for m in (1, 2, 3, 4) for d in range(1, 29)]
+    rows = "".join(f"{day},{100 + i % 9 + i / 10},,\n" for i, day in enumerate(days))
+    path.write_text("Date,Close,,\n" + rows + footer)
+    return path
+
+
+def test_new_and_check_leave_out_the_empty_unnamed_columns_of_a_spreadsheet(workdir, capsys):
+    path = _spreadsheet_csv(workdir / "data" / "close.csv")
+    code, out, err = rnnbench(capsys, "new", "mine", "--data", str(path))
+    assert code == 0, err
+    assert "column ''" not in out
+    data = written(workdir, "mine")["data"]
+    assert (data["time_column"], data["targets"]) == ("Date", "Close")
+    assert "features" not in data
+    code, out, err = rnnbench(capsys, "check", "mine")
+    assert code == 0, err
+
+
+def test_new_refuses_a_footer_under_a_series_naming_its_rows(workdir, capsys):
+    path = _spreadsheet_csv(workdir / "data" / "close.csv", footer=",,,\nTotal,12345,,\n")
+    code, out, err = rnnbench(capsys, "new", "mine", "--data", str(path), "--target", "Close")
+    assert code == 2 and "Traceback" not in err
+    assert ("Received: 2 rows at the end of the file that do not ('', 'Total'; rows "
+            "113-114), after 112 that do: a footer of totals or notes?") in err
+    assert not (workdir / "experiments").exists()
+
+
 def test_new_says_when_a_series_is_too_short_to_test_for_a_random_walk(workdir, capsys):
     path = _daily_csv(workdir / "data" / "short.csv", "price", _trending_price(n=60))
     code, out, err = rnnbench(capsys, "new", "mine", "--data", str(path), "--target", "price")

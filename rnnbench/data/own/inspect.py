@@ -250,6 +250,8 @@ def _sample(path):
     """
     reading.table_columns(path, key="--data")  # refuses a name two columns share
     table, rows = _arrow_sample(path)
+    # The empty columns without a name a spreadsheet leaves at the right are no data.
+    table = table.select([i for i, name in enumerate(table.column_names) if name.strip()])
     _require_flat_text(path, table.schema)
     # Text cells as a run reads them: `a, b` without the spaces, `1,234.5` as numbers.
     frame = table.to_pandas()
@@ -370,6 +372,7 @@ def inspect_table(path):
             column = Column(str(name), kind, distinct, example, words,
                             unspaced=run_together, mean_chars=chars)
             if kind == "category":
+                _refuse_a_footer(series, str(name), path, rows)
                 _note_strays(column, strings, path)
             columns.append(column)
             if kind == "time" and time_column is None:
@@ -390,6 +393,32 @@ def inspect_table(path):
     layout = _csv_layout(path)
     return Inspection(path, "table", rows, columns, time_column,
                       facts={"layout": layout} if layout else {}, time_is_counter=counter)
+
+
+MAX_FOOTER_ROWS = 5
+
+
+def _refuse_a_footer(series, name, path, rows):
+    """Refuses a time column whose last few rows are blank or not times (a spreadsheet's
+    totals or notes under the data): each would be read as one more step of the series.
+
+    Only a whole file read in the sample is checked, and only a column named as a time.
+    """
+    if len(series) != rows or not TIME_NAMES.search(name) or rows <= MAX_FOOTER_ROWS:
+        return
+    cells = series.astype(object).where(series.notna(), "").astype(str)
+    footer = 0
+    while footer < MAX_FOOTER_ROWS and not _is_time(cells.iloc[[-1 - footer]], name):
+        footer += 1
+    if footer == 0 or not _is_time(cells.iloc[:-footer], name):
+        return
+    first = rows - footer + 1
+    raise UserError(
+        f"Expected every row of column {name!r} of {str(path)!r} to hold a date or time. "
+        f"Received: {footer} row{'s' * (footer > 1)} at the end of the file that do not "
+        f"({', '.join(repr(c) for c in cells.iloc[-footer:])}; rows {first}-{rows}), after "
+        f"{rows - footer:,} that do: a footer of totals or notes? Delete "
+        f"{'them' if footer > 1 else 'it'} from the file, since every row is read as data.")
 
 
 def _note_strays(column, strings, path):

@@ -324,7 +324,9 @@ def table_columns(path, fmt="auto", key="data.path"):
             with csv.open_csv(path, read_options=read_options(path), parse_options=parse,
                               convert_options=convert) as reader:
                 names = list(reader.schema.names)
-    repeated = sorted({n for n in names if names.count(n) > 1})
+    # Columns without a name (the empty columns a spreadsheet leaves at the right) are
+    # named by no key, so only named ones must differ.
+    repeated = sorted({n for n in names if n.strip() and names.count(n) > 1})
     if repeated:
         where = [i + 1 for i, n in enumerate(names) if n == repeated[0]]
         raise UserError(f"Expected the columns of {str(path)!r} (`{key}`) to have distinct "

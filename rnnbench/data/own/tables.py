@@ -74,7 +74,7 @@ class FileSequences(common.FileDataset):
         if given:
             return list(given)
         skip = {params["id_column"], params["label_column"]}
-        return [c for c in present if c not in skip]
+        return [c for c in present if c not in skip and c.strip()]  # unnamed: no steps
 
     def read(self, params, path, key="data.path", labels=True):
         """`(sequences, lengths, labels or None, ids)` of the table's sequences."""
