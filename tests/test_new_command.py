@@ -121,6 +121,27 @@ def test_new_refuses_what_it_cannot_use_and_writes_nothing(workdir, capsys, argv
     assert not (workdir / "experiments").exists()
 
 
+@pytest.mark.parametrize("where", ["npy", "npz"])
+def test_new_refuses_sequences_of_different_lengths_in_an_object_array(workdir, capsys,
+                                                                        where):
+    # A pickled object array; np.load without allow_pickle raised through `new` (.npy).
+    import numpy as np
+    ragged = np.empty(40, dtype=object)
+    for i in range(40):
+        ragged[i] = np.zeros((5 + i % 7, 2))
+    labels = np.arange(40) % 2
+    if where == "npy":
+        np.save(workdir / "data" / "x.npy", ragged, allow_pickle=True)
+        np.save(workdir / "data" / "y.npy", labels)
+    else:
+        np.savez(workdir / "data" / "x.npz", x=ragged, y=labels)
+    code, _, err = rnnbench(capsys, "new", "mine", "--data", str(workdir / "data" / f"x.{where}"))
+    assert code == 2 and "Traceback" not in err, err
+    assert "object arrays, which only unpickling reads, are refused" in err
+    assert "keras.utils.pad_sequences" in err
+    assert not (workdir / "experiments").exists()
+
+
 def test_new_does_not_overwrite_without_force(workdir, capsys):
     path = price_csv(workdir / "data" / "prices.csv")
     assert rnnbench(capsys, "new", "mine", "--data", str(path), "--target", "close")[0] == 0

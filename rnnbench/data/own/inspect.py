@@ -155,13 +155,16 @@ def inspect_arrays(path, target=None):
     """
     from rnnbench.data.own.arrays import (class_ids_of_one_hot, labels_per_sample,
                                           read_arrays)
-    arrays = read_arrays(path) if path.endswith(".npz") else {"x": np.load(path)}
-    facts = {f"array {k!r}": f"{v.dtype} {v.shape}" for k, v in arrays.items()}
+    # read as a run reads them: plain arrays only, an object (pickled) array refused
     if path.endswith(".npy"):
         y_path = labels_file(path, target)
-        arrays["y"] = np.load(y_path)
-        facts["labels"] = f"{y_path} ({arrays['y'].dtype} {arrays['y'].shape})"
-        facts["_y_path"] = str(y_path)
+        arrays = dict(read_arrays(path, str(y_path)))
+        facts = {"array 'x'": f"{arrays['x'].dtype} {arrays['x'].shape}",
+                 "labels": f"{y_path} ({arrays['y'].dtype} {arrays['y'].shape})",
+                 "_y_path": str(y_path)}
+    else:
+        arrays = read_arrays(path)
+        facts = {f"array {k!r}": f"{v.dtype} {v.shape}" for k, v in arrays.items()}
     x_key, y_key = array_keys(path, arrays, None if path.endswith(".npy") else target)
     facts.update(_x_key=x_key, _y_key=y_key)
     y = arrays.get(y_key, arrays.get(f"{y_key}_train"))
