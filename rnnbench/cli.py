@@ -621,7 +621,7 @@ def cmd_predict(args):
         path = use.write_predictions(frame, args.out)
         print(f"rnnbench: {len(frame)} predictions written to {path}")
     elif run.task == "language_model":
-        print(frame["prompt"][0] + frame["generated"][0])
+        print(run.continued(frame["prompt"][0], frame["generated"][0]))
     else:
         print(use.render(frame))
 

@@ -330,6 +330,12 @@ class Run:
         tokens = [vocabulary[i - first] for i in ids if 0 <= i - first < len(vocabulary)]
         return ("" if self._characters() else " ").join(tokens)
 
+    def continued(self, prompt, generated):
+        """`prompt` followed by the `generate`d text: words are joined by a space."""
+        if self._characters() or not prompt or prompt[-1].isspace():
+            return prompt + generated
+        return f"{prompt} {generated}"
+
     def generate(self, prompt, length=200, temperature=1.0, seed=0):
         """Samples `length` tokens after the text `prompt`; returns them as text."""
         return self.decode(self.sample(self.encode(prompt), length, temperature, seed))

@@ -69,3 +69,22 @@ def test_other_objects_are_refused_naming_what_is_accepted(series_run, data):
     with pytest.raises(UserError, match="Expected data to predict to be a path to a file, "
                                         "a pandas DataFrame, a NumPy array"):
         run.predict(data)
+
+
+@pytest.mark.parametrize("level", ["word", "char"])
+def test_a_prompt_and_its_continuation_print_as_one_text(tmp_path, capsys, level):
+    # Word tokens were printed glued to the prompt: "the cat satmat on".
+    from own_files import corpus_txt
+
+    from rnnbench.cli import main
+    path = corpus_txt(tmp_path / "corpus.txt")
+    untrained_run(tmp_path / "run", {"name": "file_corpus", "path": str(path),
+                                     "level": level, "seq_len": 6}, "gru")
+    run = rnnbench.load_run(tmp_path / "run")
+    generated = run.generate("the cat", length=3, temperature=0)
+    assert run.continued("the cat", generated) == (
+        f"the cat {generated}" if level == "word" else f"the cat{generated}")
+    assert run.continued("the cat ", generated) == f"the cat {generated}"
+    assert main(["predict", str(tmp_path / "run"), "--prompt", "the cat", "--length", "3",
+                 "--temperature", "0"]) == 0
+    assert capsys.readouterr().out == run.continued("the cat", generated) + "\n"
