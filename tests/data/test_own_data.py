@@ -288,6 +288,42 @@ def test_values_target_makes_the_task_regress_and_refuses_classify(files):
                     "task": "classify"})
 
 
+@pytest.mark.parametrize("name", ["file_arrays", "file_sequences"])
+@pytest.mark.parametrize("scale", ["standard", "minmax", None])
+def test_a_values_target_is_scaled_as_the_inputs_are_and_scored_in_its_units(
+        files, tmp_path, name, scale):
+    # Days in hospital, a price: a target far from 0 that an output layer starting at 0
+    # took many epochs to reach (a sequence regression lost to the training mean).
+    rng = np.random.default_rng(0)
+    if name == "file_arrays":
+        np.savez(tmp_path / "a.npz", x=rng.normal(size=(90, 6, 2)),
+                 y=500 + 40 * rng.normal(size=90))
+        data = {"name": name, "path": str(tmp_path / "a.npz"), "target": "values"}
+    else:
+        frame = pd.read_csv(files["long"])
+        frame["stay"] = 500 + 40 * frame["sid"].str[1:].astype(int) % 7
+        frame.to_csv(tmp_path / "long.csv", index=False)
+        data = {**base(files, name), "path": str(tmp_path / "long.csv"),
+                "label_column": "stay", "target": "values"}
+    _, splits = load({**data, "scale": scale})
+    scaler = splits.preprocessing["outputs"]["scaler"]
+    if scale is None:
+        assert scaler == {"kind": None} and splits.inverse_transform is None
+        assert splits.train.y.mean() > 400
+        return
+    assert scaler["kind"] == scale
+    low, high = (-3, 3) if scale == "standard" else (0, 1)
+    assert low <= splits.train.y.min() and splits.train.y.max() <= high
+    original = splits.inverse_transform(splits.test.y)
+    assert 400 < original.mean() < 600
+    # what a run scores: `*_original` in the target's units, beside the scaled metrics
+    from rnnbench.config.registry import TASKS
+    scores = TASKS.get("regress")().score(splits.test.y, np.zeros_like(splits.test.y),
+                                          splits.inverse_transform)
+    assert scores["mae_original"] == pytest.approx(np.abs(
+        original - splits.inverse_transform(np.zeros_like(splits.test.y))).mean())
+
+
 def test_long_table_sequences_are_padded_and_masked(files):
     _, splits = load(base(files, "file_sequences"))
     lengths = splits.info["lengths"]

@@ -84,3 +84,30 @@ def test_export_scales_a_tables_sequences_as_training_did(tmp_path, layout):
     served = tf.saved_model.load(str(tmp_path / "sm")).signatures["serving_default"]
     np.testing.assert_allclose(served(inputs=tf.constant(raw))["probabilities"].numpy()[:, -1:],
                                model.predict(scaled, verbose=0)[:, -1:], atol=1e-5)
+
+
+def test_a_scaled_values_target_is_predicted_and_served_in_its_units(tmp_path):
+    import tensorflow as tf
+
+    from rnnbench.data.preprocessing import Scaler
+    from rnnbench.runs import use
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 5, 2)).astype("float32")
+    np.savez(tmp_path / "a.npz", x=x, y=300 + 50 * x[:, :, 0].mean(axis=1))
+    model, _ = untrained_run(tmp_path / "run", {
+        "name": "file_arrays", "path": str(tmp_path / "a.npz"), "target": "values",
+        "scale": "standard"}, "gru")
+    record = json.loads((tmp_path / "run" / "preprocessing.json").read_text())
+    to_days = Scaler.from_config(record["outputs"]["scaler"])
+    # the model's scaled output, in the target's units
+    np.savez(tmp_path / "new.npz", x=x[:3])
+    run = use.load_run(tmp_path / "run")
+    predicted = run.predict(tmp_path / "new.npz")
+    model_inputs = run.inputs(tmp_path / "new.npz").x
+    expected = to_days.inverse_transform(model.predict(model_inputs, verbose=0))[:, 0]
+    np.testing.assert_allclose(predicted["prediction"], expected, rtol=1e-5)
+    assert 200 < expected.mean() < 400
+    assert main(["export", str(tmp_path / "run"), "--out", str(tmp_path / "sm")]) == 0
+    served = tf.saved_model.load(str(tmp_path / "sm")).signatures["serving_default"]
+    np.testing.assert_allclose(served(inputs=tf.constant(x[:3]))["prediction"].numpy()[:, 0],
+                               expected, rtol=1e-5)

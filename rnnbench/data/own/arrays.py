@@ -249,16 +249,18 @@ class FileArrays(common.FileDataset):
             x = np.array(x, np.float32)
             common.scale_in_place(x.reshape(-1, features), scaler)
             parts[p] = Split(x, y)
+        parts, y_scaler = labelled.scale_values(parts, target, scale)
         name, predict, facts = labelled.baseline(parts, target, len(names or ()))
         columns = [f"feature_{j}" for j in range(features)]
         preprocessing = common.record(
             inputs={"kind": "arrays", "x_key": params["x_key"],
                     "shape": list(parts["train"].x.shape[1:]), "columns": columns,
                     "scalers": common.column_scalers(scaler, columns)},
-            outputs=labelled.outputs(target, [params["y_key"]], names))
+            outputs=labelled.outputs(target, [params["y_key"]], names, y_scaler))
         files = [params["path"]] + ([params["y_path"]] if params["y_path"] else [])
         return Splits(**parts, spec=self.spec(params), baseline_name=name,
                       baseline_predict=predict, preprocessing=preprocessing,
+                      inverse_transform=y_scaler.inverse_transform if y_scaler else None,
                       info={"source": params["path"], "files": reading.file_facts(files),
                             "own_split": "all" not in found,
                             "val_from_train": "all" not in found and "val" not in found,

@@ -179,6 +179,8 @@ def inspect_arrays(path, target=None):
         values, counts = np.unique(y.astype(str) if y.dtype.kind == "O" else y,
                                    return_counts=True)
         facts["classes"] = dict(zip(values.tolist(), counts.tolist()))
+    x = arrays.get(x_key, arrays.get(f"{x_key}_train"))
+    facts["_x_float"] = x is not None and x.dtype.kind == "f"  # measurements: scale them
     return Inspection(Path(path), "arrays", facts=facts)
 
 
@@ -476,7 +478,8 @@ def choose(found, target=None, task=None):
         y = found.facts.get("classes")
         wanted = task or ("classify" if y else "regress")
         data = {"name": "file_arrays", "path": str(found.path),
-                "target": "classes" if wanted == "classify" else "values"}
+                "target": "classes" if wanted == "classify" else "values",
+                "scale": "standard" if found.facts.get("_x_float") else None}
         if "_y_path" in found.facts:
             data["y_path"] = found.facts["_y_path"]
         keys = {k: found.facts[f"_{k}"] for k in ("x_key", "y_key")
@@ -491,7 +494,7 @@ def choose(found, target=None, task=None):
         if many:
             said.append(f"regress the {many} values of each sample: the labels are not one "
                         f"class per sample ({NOT_TRAINED})")
-        return wanted, {**data, **keys}, said
+        return wanted, {k: v for k, v in {**data, **keys}.items() if v is not None}, said
     return _choose_table(found, target, task)
 
 
@@ -611,7 +614,7 @@ def _choose_table_for(found, target, task):
                         "(a row id or a clock is not a feature)")
     block = {"name": "file_sequences", "path": str(found.path), "layout": "wide",
              "value_columns": numeric, "label_column": target,
-             "target": "classes" if task == "classify" else "values"}
+             "target": "classes" if task == "classify" else "values", "scale": "standard"}
     return task, block, [f"{task} each row: its {len(numeric)} numeric columns as a sequence"
                          + (f" (class balance {balance})" if balance else "")]
 
@@ -682,7 +685,8 @@ def _long_sequences(found, target, task):
         block = {"name": "file_sequences", "path": str(found.path), "layout": "long",
                  "id_column": id_column, "time_column": steps[0] if steps else None,
                  "value_columns": values, "label_column": target,
-                 "target": "classes" if task == "classify" else "values"}
+                 "target": "classes" if task == "classify" else "values",
+                 "scale": "standard"}
         notes = [f"{task} each sequence of {id_column!r} ({len(per_sequence):,} sequences, "
                  f"a row per step" + (f" ordered by {steps[0]!r}" if steps else
                                       ", in file order") + f") from {values}"]

@@ -2,13 +2,16 @@
 
 `data.target` says what the label is: `classes` (the task is `classify`)
 or `values` (`regress`). Classes are split stratified, values by a seeded
-shuffle; a majority class or the training mean is the baseline.
+shuffle; a majority class or the training mean is the baseline. Values are
+scaled as `data.scale` scales the inputs (one scaler over all of them, fitted
+on the training part), so a target far from 0 (days, prices) is as easy to
+reach as the inputs are, and scored in its own units too (`*_original`).
 """
 
 import numpy as np
 
-from rnnbench.data.base import Param, seed_param
-from rnnbench.data.preprocessing import class_counts, majority_baseline
+from rnnbench.data.base import Param, Split, seed_param
+from rnnbench.data.preprocessing import Scaler, class_counts, majority_baseline
 from rnnbench.data.text import split_documents
 from rnnbench.errors import UserError
 
@@ -117,7 +120,19 @@ def baseline(parts, target, num_classes):
             {"train_mean": mean.tolist()})
 
 
-def outputs(target, columns, names=None):
+def scale_values(parts, target, scale):
+    """`(parts, scaler or None)`: a `values` target scaled by `data.scale` (one scaler
+    over all its values, fitted on the training part); classes, or no scale, as they are."""
+    if target != "values" or not scale:
+        return parts, None
+    scaler = Scaler(scale).fit(np.asarray(parts["train"].y, np.float64).reshape(-1, 1))
+    return {p: Split(part.x, scaler.transform(part.y).astype(np.float32))
+            for p, part in parts.items()}, scaler
+
+
+def outputs(target, columns, names=None, scaler=None):
+    """The preprocessing record's `outputs`; `scaler` from `scale_values`."""
     if target == "classes":
         return {"kind": "classes", "columns": columns, "label_names": names}
-    return {"kind": "values", "columns": columns, "scaler": {"kind": None}}
+    return {"kind": "values", "columns": columns,
+            "scaler": scaler.get_config() if scaler else {"kind": None}}

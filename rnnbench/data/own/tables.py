@@ -178,6 +178,7 @@ class FileSequences(common.FileDataset):
         scaler = common.fit_scaler(scale, [sequences[i] for i in index["train"]])
         parts = {p: Split(pad(sequences, index[p], length, scaler, where), y[index[p]])
                  for p in common._PARTS}
+        parts, y_scaler = labelled.scale_values(parts, target, scale)
         name, predict, facts = labelled.baseline(parts, target, len(names or ()))
         columns = self.value_columns(params, reading.table_columns(path, "auto"))
         feature_names = common.scaled_features({"layout": params["layout"], "columns": columns})
@@ -187,9 +188,10 @@ class FileSequences(common.FileDataset):
                     "columns": columns, "max_length": length, "mask_value": MASK_VALUE,
                     "padding": "post", "truncating": "post",
                     "scalers": common.column_scalers(scaler, feature_names)},
-            outputs=labelled.outputs(target, [params["label_column"]], names))
+            outputs=labelled.outputs(target, [params["label_column"]], names, y_scaler))
         return Splits(**parts, spec=self.spec(params), baseline_name=name,
                       baseline_predict=predict, preprocessing=preprocessing,
+                      inverse_transform=y_scaler.inverse_transform if y_scaler else None,
                       info={"source": str(path), "files": reading.file_facts([path]),
                             "sequences": len(sequences), "features": features,
                             "max_length": length,
