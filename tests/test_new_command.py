@@ -142,11 +142,12 @@ def test_new_refuses_sequences_of_different_lengths_in_an_object_array(workdir, 
     assert not (workdir / "experiments").exists()
 
 
-@pytest.mark.parametrize("dtype, scale", [("float32", "standard"), ("int64", None)])
-def test_new_scales_measured_arrays_not_integer_ones(workdir, capsys, dtype, scale):
+@pytest.mark.parametrize("dtype, scale", [("float32", "standard"), ("int64", "standard"),
+                                          ("bool", None)])
+def test_new_scales_arrays_of_numbers_not_of_flags(workdir, capsys, dtype, scale):
     import numpy as np
     rng = np.random.default_rng(0)
-    x = (rng.normal(size=(60, 8, 2)) * 100).astype(dtype)  # counts or token ids if integer
+    x = (rng.normal(size=(60, 8, 2)) * 100).astype(dtype)
     np.savez(workdir / "data" / "a.npz", x=x, y=np.arange(60) % 2)
     code, _, err = rnnbench(capsys, "new", "mine", "--data", str(workdir / "data" / "a.npz"))
     assert code == 0, err

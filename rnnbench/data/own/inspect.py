@@ -180,7 +180,8 @@ def inspect_arrays(path, target=None):
                                    return_counts=True)
         facts["classes"] = dict(zip(values.tolist(), counts.tolist()))
     x = arrays.get(x_key, arrays.get(f"{x_key}_train"))
-    facts["_x_float"] = x is not None and x.dtype.kind == "f"  # measurements: scale them
+    # measurements or counts, in any units: scaled (0/1 flags are left as they are)
+    facts["_x_scaled"] = x is not None and x.dtype.kind in "fiu"
     return Inspection(Path(path), "arrays", facts=facts)
 
 
@@ -479,7 +480,7 @@ def choose(found, target=None, task=None):
         wanted = task or ("classify" if y else "regress")
         data = {"name": "file_arrays", "path": str(found.path),
                 "target": "classes" if wanted == "classify" else "values",
-                "scale": "standard" if found.facts.get("_x_float") else None}
+                "scale": "standard" if found.facts.get("_x_scaled") else None}
         if "_y_path" in found.facts:
             data["y_path"] = found.facts["_y_path"]
         keys = {k: found.facts[f"_{k}"] for k in ("x_key", "y_key")
