@@ -96,6 +96,20 @@ def test_new_classifies_texts_by_the_only_other_column_without_target(workdir, c
         ("file_text", "classify", "is_positive")
 
 
+def test_new_names_the_columns_a_text_classifier_leaves_unread(workdir, capsys):
+    import pandas as pd
+    words = ["match team goal score", "phone app chip code", "taste cook dish chef"]
+    pd.DataFrame({"id": range(90), "title": [words[i % 3][:9] for i in range(90)],
+                  "body": [f"{words[i % 3]} and the rest of it" for i in range(90)],
+                  "label": [i % 3 for i in range(90)]}).to_csv(
+        workdir / "data" / "posts.csv", index=False)
+    code, out, err = rnnbench(capsys, "new", "mine", "--data", str(workdir / "data" / "posts.csv"),
+                              "--target", "label")
+    assert code == 0, err
+    assert written(workdir, "mine")["data"]["text_column"] == "body"
+    assert "not read: ['title'], as a text classifier reads one text column" in out  # not id
+
+
 def test_new_takes_the_one_column_named_like_a_label_without_target(workdir, capsys):
     import numpy as np
     import pandas as pd

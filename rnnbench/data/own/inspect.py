@@ -606,8 +606,14 @@ def _choose_table_for(found, target, task):
         said = "" if texts and not text.unspaced else (
             f", {'texts' if texts else 'short texts'} ({size}"
             f"{'' if texts else '; no numeric column to learn from'})")
-        return "classify", block, [f"classify the text of {text.name!r}{said} into "
-                                   f"{target!r} (class balance {balance})"]
+        notes = [f"classify the text of {text.name!r}{said} into {target!r} (class "
+                 f"balance {balance})"]
+        unread = [c.name for c in found.columns if c.name not in (text.name, target)
+                  and not _row_id(found, c)]
+        if unread:
+            notes.append(f"not read: {unread}, as a text classifier reads one text column "
+                         "(to use another text, join it to this one in the file)")
+        return "classify", block, notes
     if not numeric:
         raise UserError(f"Expected a column to learn {target!r} from in {str(found.path)!r}: "
                         "numbers (a sequence per row) or texts. Received: the columns "
