@@ -598,6 +598,7 @@ def cmd_predict(args):
     from rnnbench.runs import use
     if args.out and args.out != "-":
         use.out_format(args.out)
+        use.check_out_path(args.out, args.data, args.run_dir)
     run = use.load_run(args.run_dir)
     sampling = ("prompt", "length", "temperature", "seed")
     unread = (["--batch-size"] if run.task == "language_model" else

@@ -489,6 +489,28 @@ def out_format(path):
     return OUT_FORMATS[suffix]
 
 
+# What `rnnbench run` (and `export`) write into a run folder: never replaced by --out.
+RUN_RECORD = frozenset({"config.yaml", "manifest.json", "metrics.json", "history.csv",
+                        "model.keras", PREPROCESSING_FILE, "backtest.json", "tb", "export"})
+
+
+def check_out_path(out, data=None, run_dir=None):
+    """Refuses an `--out` that would replace the file `--data` reads or a file of the run
+    folder (its metrics, model or preprocessing): a prediction must not cost data."""
+    target = Path(out).resolve()
+    if data is not None and isinstance(data, (str, Path)) and Path(data).exists() \
+            and target == Path(data).resolve():
+        raise UserError(f"Expected `--out` to be another file than `--data`. Received: "
+                        f"{str(out)!r} for both: the predictions would replace the data they "
+                        "were made from. Write them to a new name")
+    folder = Path(run_dir).resolve() if run_dir is not None else None
+    if folder is not None and target.exists() and folder in target.parents and (
+            target.relative_to(folder).parts[0] in RUN_RECORD):
+        raise UserError(f"Expected `--out` not to replace a file of the run's record. "
+                        f"Received: {str(out)!r}, which is the run's own "
+                        f"{target.relative_to(folder)}. Write the predictions to a new name")
+
+
 def write_predictions(frame, path):
     """Writes the predictions in the format `--out`'s suffix names, atomically."""
     path = Path(path)

@@ -226,6 +226,31 @@ def test_labels_outside_the_runs_label_space(capsys, tmp_path):
     assert str(labels) in message and "['7']" in message
 
 
+def test_out_never_replaces_the_data_it_reads(capsys, sine_run, tmp_path, monkeypatch):
+    data = "value\n" + "\n".join(str(v / 10) for v in range(60)) + "\n"
+    (tmp_path / "new.csv").write_text(data)
+    monkeypatch.chdir(tmp_path)  # the same file, named two ways
+    message = predict_error(capsys, "predict", sine_run, "--data", "new.csv",
+                            "--out", tmp_path / "new.csv")
+    assert "another file than `--data`" in message and "would replace the data" in message
+    assert (tmp_path / "new.csv").read_text() == data
+
+
+@pytest.mark.parametrize("name", ["metrics.json", "history.csv", "preprocessing.json"])
+def test_out_never_replaces_the_runs_record(capsys, tmp_path, name):
+    run = make_run(tmp_path / "run")
+    (run / "history.csv").write_text("epoch,loss\n0,1.0\n")
+    (run / "metrics.json").write_text('{"test_mse": 0.1}')
+    before = (run / name).read_bytes()
+    message = predict_error(capsys, "predict", run, "--out", run / name)
+    assert f"which is the run's own {name}" in message
+    assert (run / name).read_bytes() == before
+    # a name of the user's own in the run folder is theirs to write, and to write again
+    for _ in range(2):
+        assert main(["predict", str(run), "--out", str(run / "predictions.csv")]) == 0
+    assert "forecast" in (run / "predictions.csv").read_text()
+
+
 def test_out_into_a_missing_folder(capsys, sine_run, tmp_path):
     message = predict_error(capsys, "predict", sine_run, "--out",
                             tmp_path / "missing" / "p.csv")
