@@ -168,6 +168,18 @@ def test_new_scales_arrays_of_numbers_not_of_flags(workdir, capsys, dtype, scale
     assert written(workdir, "mine")["data"].get("scale") == scale
 
 
+def test_new_says_when_its_experiment_shares_a_shipped_ones_name(workdir, capsys):
+    path = price_csv(workdir / "data" / "prices.csv")
+    code, out, err = rnnbench(capsys, "new", "sunspots_lstm", "--data", str(path),
+                              "--target", "close")
+    assert code == 0, err
+    written_here = workdir / "experiments" / "sunspots_lstm.yaml"
+    assert "is an experiment of the same name" in out
+    assert f"`rnnbench run sunspots_lstm` from this folder reads {written_here}" in out
+    code, out, err = rnnbench(capsys, "new", "mine", "--data", str(path), "--target", "close")
+    assert "same name" not in out
+
+
 def test_new_does_not_overwrite_without_force(workdir, capsys):
     path = price_csv(workdir / "data" / "prices.csv")
     assert rnnbench(capsys, "new", "mine", "--data", str(path), "--target", "close")[0] == 0

@@ -98,12 +98,28 @@ def new_experiment(name, data, target=None, task=None, force=False, root=None):
     sweep_path.parent.mkdir(parents=True, exist_ok=True)
     sweep_path.write_text(f"# rnnbench tune {name}\n" + yaml.safe_dump(
         sweep, sort_keys=False, default_flow_style=None), encoding="utf-8")
+    warnings += _shadowing(name, experiment_path)
     return found.lines() + [f"chosen: {note}" for note in notes] + [
         f"chosen: target_transform {transform_why}"] * bool(transform_why) + [
         f"note: {w}" for w in warnings] + [
         f"wrote {experiment_path}", f"wrote {sweep_path}",
         f"next: rnnbench check {name}", f"      rnnbench run {name}",
         f"      rnnbench tune {name}"]
+
+
+def _shadowing(name, written):
+    """A note when another experiment has the same name (a shipped one, say): which
+    file `rnnbench run NAME` reads from here, since the first folder searched wins."""
+    same = [d / f"{name}.yaml" for d in paths.experiment_dirs()
+            if (d / f"{name}.yaml").is_file()]
+    others = [p for p in same if p.resolve() != written.resolve()]
+    if not others:
+        return []
+    read = same[0]
+    return [f"{', '.join(map(str, others))} is an experiment of the same name; "
+            f"`rnnbench run {name}` from this folder reads {read}"
+            + ("" if read.resolve() == written.resolve() else
+               f", not the file just written (run it by its path: rnnbench run {written})")]
 
 
 START_AT_NAIVE_WHY = (
