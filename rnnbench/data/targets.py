@@ -204,3 +204,27 @@ def range_warning(info, transform="none"):
               "window_last / window_standard) keeps the model inside what it has seen")
     return (f"{shares} lie outside the training part's range; a model that predicts "
             f"levels saturates there. Remedy: {remedy}.")
+
+
+UNSCALED_LIMIT = 50.0  # |inputs| (99th percentile) where tanh and sigmoid gates saturate
+
+
+def unscaled_warning(splits, takes_scale, scale):
+    """A warning when a dataset that takes `data.scale` runs without it on inputs far
+    from 1 (prices, blood pressures), where recurrent layers saturate; else None."""
+    if scale or not takes_scale:
+        return None
+    x = np.asarray(splits.train.x[:2000])
+    if x.dtype.kind != "f" or not x.size:  # token ids are embedded, not fed as values
+        return None
+    values = np.abs(x[np.isfinite(x)])
+    if splits.spec.mask_value is not None:
+        values = values[values != abs(splits.spec.mask_value)]
+    top = float(np.percentile(values, 99)) if values.size else 0.0
+    if top <= UNSCALED_LIMIT:
+        return None
+    return (f"`data.scale` is not set and the training inputs reach {top:,.4g} (99th "
+            "percentile of their size): recurrent layers (tanh, sigmoid gates) saturate "
+            "on values far from 1, so training may stall. Remedy: `--set "
+            "data.scale=standard` (fitted on the training part, undone in predictions).")
+

@@ -95,6 +95,10 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
             # With a level-robust target the remedy is in place: a note, not a
             # warning on every run and every sweep trial.
             (log.warning if transform in ("none", None) else log.info)(warning)
+        from rnnbench.data.targets import unscaled_warning
+        if (warning := unscaled_warning(splits, config_lib.dataset_of(exp).takes_scale,
+                                        exp.data.scale)):
+            log.warning(warning)
         planned = speed.planned_steps(exp, len(splits.train))
         model = builders.build_model(exp, spec=splits.spec, compile=False,
                                      planned_steps=planned)

@@ -324,6 +324,24 @@ def test_a_values_target_is_scaled_as_the_inputs_are_and_scored_in_its_units(
         original - splits.inverse_transform(np.zeros_like(splits.test.y))).mean())
 
 
+@pytest.mark.parametrize("offset, scale, warned", [(120.0, None, True),
+                                                   (120.0, "standard", False),
+                                                   (0.0, None, False)])
+def test_inputs_far_from_1_without_data_scale_are_warned_of(files, tmp_path, offset, scale,
+                                                            warned):
+    from rnnbench.config.registry import DATASETS
+    from rnnbench.data.targets import unscaled_warning
+    frame = pd.read_csv(files["long"])
+    frame["a"] += offset  # a blood pressure, not a z-score
+    frame.to_csv(tmp_path / "long.csv", index=False)
+    _, splits = load({**base(files, "file_sequences"), "path": str(tmp_path / "long.csv"),
+                      "scale": scale})
+    warning = unscaled_warning(splits, DATASETS.get("file_sequences").takes_scale, scale)
+    assert (warning is not None) == warned
+    if warned:  # the padding (mask value) is no input
+        assert "training inputs reach 12" in warning and "data.scale=standard" in warning
+
+
 def test_long_table_sequences_are_padded_and_masked(files):
     _, splits = load(base(files, "file_sequences"))
     lengths = splits.info["lengths"]
