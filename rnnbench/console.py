@@ -9,6 +9,7 @@ rnnbench's own errors). The CLI uses this module; the Python API does not.
 """
 
 import contextlib
+import faulthandler
 import io
 import logging
 import os
@@ -104,6 +105,11 @@ class NativeLogFilter:
         os.close(write_end)
         self.thread = threading.Thread(target=self._pump, args=(read_end,), daemon=True)
         self.thread.start()
+        # A crash (SIGABRT from a native library, SIGSEGV) ends the process before the
+        # pump forwards what was last written; Python's stack then goes to the terminal.
+        self.crash_file = os.fdopen(os.dup(self.saved), "w")
+        self.faulthandler_was = faulthandler.is_enabled()
+        faulthandler.enable(file=self.crash_file, all_threads=True)
 
     def _pump(self, read_end):
         with os.fdopen(read_end, "rb") as pipe:
@@ -118,6 +124,10 @@ class NativeLogFilter:
         with contextlib.suppress(ValueError, OSError):
             sys.stderr.flush()
         os.dup2(self.saved, 2)  # the pipe's last write end closes: the pump sees EOF
+        faulthandler.disable()
+        if self.faulthandler_was:
+            faulthandler.enable(all_threads=True)
+        self.crash_file.close()
         # A child process that inherited the pipe keeps it open; don't wait on it.
         self.thread.join(timeout)
         os.close(self.saved)

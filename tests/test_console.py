@@ -36,6 +36,25 @@ def start(args, cwd, **kwargs):
                             preexec_fn=default_sigint, **kwargs)
 
 
+def test_a_crash_in_quiet_mode_still_shows_where_python_was():
+    # A native abort ends the process before the filter forwards its last lines: one
+    # Ctrl-C of a suite's sweep died of SIGABRT with nothing at all on stderr.
+    code = textwrap.dedent("""
+        import os
+        from rnnbench import console
+        def crash_here():
+            os.abort()
+        with console.session(False):
+            os.write(2, b"I0000 00:00:1796149174.034320   20428 port.cc:153] oneDNN on\\n")
+            crash_here()
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == -signal.SIGABRT
+    assert "Fatal Python error: Aborted" in done.stderr
+    assert "in crash_here" in done.stderr and "port.cc" not in done.stderr
+
+
 def test_native_log_lines_are_dropped_and_everything_else_passes():
     code = textwrap.dedent("""
         import os, sys
