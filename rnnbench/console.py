@@ -125,8 +125,9 @@ class NativeLogFilter:
             sys.stderr.flush()
         os.dup2(self.saved, 2)  # the pipe's last write end closes: the pump sees EOF
         faulthandler.disable()
-        if self.faulthandler_was:
-            faulthandler.enable(all_threads=True)
+        if self.faulthandler_was:  # as Python's -X faulthandler (or pytest) had it
+            with contextlib.suppress(AttributeError, ValueError, OSError):
+                faulthandler.enable(file=sys.__stderr__, all_threads=True)
         self.crash_file.close()
         # A child process that inherited the pipe keeps it open; don't wait on it.
         self.thread.join(timeout)
