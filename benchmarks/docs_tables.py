@@ -205,12 +205,25 @@ def allocator_state():
     return _markdown(columns, _rows("allocator_state.json")["rows"])
 
 
+def hoisted_kernels():
+    """The hoisted input projection (and BlockLSTM) against Keras' loop, with the control."""
+    def ratio(kernel):
+        return lambda r: (f"{r[f'ratio_{kernel}']:.3f} [{r[f'ratio_{kernel}_low']:.3f}–"
+                          f"{r[f'ratio_{kernel}_high']:.3f}]" if f"ratio_{kernel}" in r else "")
+    columns = {"workload": COLUMNS["workload"], "cell": COLUMNS["cell"],
+               "control [95%]": ratio("control"), "hoisted [95%]": ratio("hoisted"),
+               "BlockLSTM (`FusedLSTM`) [95%]": ratio("block"),
+               "control valid": lambda r: "yes" if r["valid"] else "**no**"}
+    return _markdown(columns, _rows("hoisted_kernels_amd.json"))
+
+
 def tables():
     """`{marker name: Markdown table}` for docs/benchmarks.md and docs/kernels.md."""
     return {"vs-keras": vs_keras(), "vs-pytorch": vs_pytorch(),
             "own-data-scale": own_data_scale(), "real-series": real_series(),
             "spe-run-cost": spe_run_cost(), "unroll-grid": unroll_grid(),
-            "unrolled-runs": unrolled_runs(), "allocator-state": allocator_state()}
+            "unrolled-runs": unrolled_runs(), "allocator-state": allocator_state(),
+            "hoisted-kernels": hoisted_kernels()}
 
 
 def write(path):
