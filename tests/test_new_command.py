@@ -423,6 +423,65 @@ def test_new_keeps_a_table_of_independent_rows_wide(workdir, capsys, in_order):
                                                                       ["x1", "x2"])
 
 
+@pytest.mark.parametrize("steps, task", [
+    ([f"t{i}" for i in range(12)], "regress"),
+    ([f"x_{i}" for i in range(1, 9)], "regress"),
+    (["open", "high", "low", "volume", "a1", "a2", "a3", "a4"], "forecast"),  # not numbered
+    ([f"t{i}" for i in range(7)], "forecast"),  # too few to be a sequence's steps
+])
+def test_new_regresses_a_row_of_numbered_steps_and_names_the_rows_by_their_id(
+        workdir, capsys, steps, task):
+    # A numeric target beside columns that number the steps of a sequence, and no time
+    # column: each row is a sample (a unit's readings and its remaining life), not a
+    # time step of one series to forecast along the rows.
+    import numpy as np
+    import pandas as pd
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(80, len(steps))).cumsum(axis=1)
+    table = pd.DataFrame(values, columns=steps)
+    table.insert(0, "unit", [f"u{i}" for i in range(80)])
+    table["rul"] = 3 * values[:, -1] + 50
+    path = workdir / "data" / "units.csv"
+    table.to_csv(path, index=False)
+    code, out, err = rnnbench(capsys, "new", "units", "--data", str(path), "--target", "rul")
+    assert code == 0, err
+    data = written(workdir, "units")["data"]
+    assert data["task"] == task
+    if task == "regress":
+        assert (data["name"], data["layout"], data["id_column"], data["value_columns"],
+                data["target"]) == ("file_sequences", "wide", "unit", steps, "values")
+        assert (f"regress, not forecast: no time column orders the rows, and the columns "
+                f"{steps[0]!r}..{steps[-1]!r} number the steps") in " ".join(out.split())
+        code, out, err = rnnbench(capsys, "new", "units", "--data", str(path), "--target",
+                                  "rul", "--task", "forecast", "--force")
+        assert code == 0 and written(workdir, "units")["data"]["task"] == "forecast", err
+    else:
+        assert data["name"] == "file_series" and "regress, not forecast" not in out
+
+
+def test_new_keeps_the_first_row_of_a_timestamp_a_daylight_saving_clock_repeats(
+        workdir, capsys):
+    # Local wall-clock times: the hour the clock is set back repeats. A run refuses a
+    # repeated timestamp unless data.duplicates says which row to keep, so new chooses.
+    import numpy as np
+    import pandas as pd
+    hours = pd.date_range("2023-10-20", periods=24 * 20, freq="h", tz="Europe/Berlin")
+    load = 100 + 20 * np.sin(np.arange(len(hours)) * 2 * np.pi / 24)
+    path = workdir / "data" / "load.csv"
+    pd.DataFrame({"time": hours.strftime("%Y-%m-%d %H:%M"), "load": load.round(3)}).to_csv(
+        path, index=False)
+    code, out, err = rnnbench(capsys, "new", "load", "--data", str(path), "--target", "load")
+    assert code == 0, err
+    assert written(workdir, "load")["data"]["duplicates"] == "first"
+    said = " ".join(out.split())
+    assert ("chosen: duplicates first: 1 row repeats the timestamp of the row before (e.g. "
+            "'2023-10-29T02:00:00' in rows 219 and 220") in said
+    assert "could not be measured" not in said  # the target transform read the series
+    code, out, err = rnnbench(capsys, "check", "load")
+    assert code == 0, err
+    assert "rows: 479" in out  # 480 hours written, one of the repeated hour left out
+
+
 def test_new_classifies_arrays_with_one_hot_labels(workdir, capsys):
     import numpy as np
     data = np.load(arrays_npz(workdir / "data" / "ids.npz"))

@@ -17,6 +17,7 @@ from rnnbench.config import experiment as config_lib
 from rnnbench.config import paths, run_keys
 from rnnbench.config.registry import DATASETS
 from rnnbench.data.own import inspect as inspecting
+from rnnbench.data.own.series_file import RepeatedTimestamps
 from rnnbench.errors import UserError
 
 # A small model per task: trains in about a minute on 2 CPU cores for small files.
@@ -56,7 +57,8 @@ def new_experiment(name, data, target=None, task=None, force=False, root=None):
     transform_why, warnings = None, []
     if block["name"] == "file_series":
         notes += _choose_missing(block)
-        transform_why, warnings = _choose_target(block, found)
+        transform_why, warnings, chosen = _choose_target(block, found)
+        notes += chosen
     for key in _path_params(block):  # relative to the YAML, as `data:` paths are read
         block[key] = os.path.relpath(block[key], experiment_path.parent)
     train = _train_block(block)
@@ -177,18 +179,37 @@ def _choose_target(block, found):
     """Sets `block["target_transform"]` from the series' training part.
 
     Returns:
-        `(why, notes)`: the reason for the YAML comment, and what `new` says
-        beside it (rows not evenly spaced in time, a series close to a random walk).
+        `(why, notes, chosen)`: the reason for the YAML comment, what `new` says
+        beside it (rows not evenly spaced in time, a series close to a random walk),
+        and the other keys it set to read the series (`duplicates`).
     """
+    chosen = []
     try:
-        values, time, ids = inspecting.read_series(block)
+        try:
+            values, time, ids = inspecting.read_series(block)
+        except RepeatedTimestamps as repeated:
+            chosen.append(_keep_first(block, repeated))
+            values, time, ids = inspecting.read_series(block)
     except UserError as error:  # the run will say the same; `new` still writes a start
         block["target_transform"] = "none"
-        return f"none: the series could not be measured ({error})", []
+        return f"none: the series could not be measured ({error})", [], chosen
     transform, why, note = inspecting.target_choice(inspecting.target_values(values, ids),
                                                     block["window"])
     block["target_transform"] = transform
-    return why, _irregular_steps_note(block, found, time, ids) + ([note] if note else [])
+    notes = _irregular_steps_note(block, found, time, ids) + ([note] if note else [])
+    return why, notes, chosen
+
+
+def _keep_first(block, repeated):
+    """Sets `block["duplicates"]` to first, which a run needs to read repeated
+    timestamps (a local clock set back for daylight saving repeats an hour); the note."""
+    block["duplicates"] = "first"
+    stamp, row, again = repeated.example
+    count = repeated.repeats
+    return (f"duplicates first: {count} row{' repeats' if count == 1 else 's repeat'} the timestamp "
+            f"of the row before (e.g. {stamp!r} in rows {row} and {again}, as a local clock "
+            "set back for daylight saving repeats an hour); the first row of each is kept "
+            "(last keeps the later one; or fix the file)")
 
 
 def _irregular_steps_note(block, found, time, ids):

@@ -540,10 +540,16 @@ def _choose_table_for(found, target, task):
         long = _long_sequences(found, target, task or ("classify" if label_like else "regress"))
         if long:
             return long
+    steps_named = None
     if task is None:
-        # Classes ordered only by a growing number (a row id) are samples to classify.
+        steps_named = None if found.time_column else _numbered_steps(
+            [c.name for c in found.columns if c.kind in ("number", "integer")
+             and c.name != target])
+        # Classes ordered only by a growing number (a row id) are samples to classify;
+        # numbers under numbered columns (t0, t1, ...) with no time are sequences.
         task = "classify" if label_like and (texts or found.time_column is None
                                              or found.time_is_counter) else \
+            "regress" if steps_named and not texts else \
             "forecast" if found.time_column or column.kind in ("number", "integer") else \
             "classify"
     if task == "language_model":
@@ -619,11 +625,39 @@ def _choose_table_for(found, target, task):
                         "numbers (a sequence per row) or texts. Received: the columns "
                         f"{[c.name for c in found.columns]}, none of which is either "
                         "(a row id or a clock is not a feature)")
+    names = [c.name for c in found.columns if c.name != target and _row_id(found, c)]
     block = {"name": "file_sequences", "path": str(found.path), "layout": "wide",
+             "id_column": names[0] if names else None,
              "value_columns": numeric, "label_column": target,
              "target": "classes" if task == "classify" else "values", "scale": "standard"}
-    return task, block, [f"{task} each row: its {len(numeric)} numeric columns as a sequence"
-                         + (f" (class balance {balance})" if balance else "")]
+    block = {k: v for k, v in block.items() if v is not None}
+    notes = [f"{task} each row: its {len(numeric)} numeric columns as a sequence"
+             + (f" (class balance {balance})" if balance else "")]
+    if steps_named and task == "regress":
+        notes.append(f"regress, not forecast: no time column orders the rows, and the "
+                     f"columns {steps_named} number the steps of a sequence in each row "
+                     f"(to forecast {target!r} along the rows instead: --task forecast)")
+    return task, block, notes
+
+
+# Columns numbering a sequence's steps (t0..t29, x_1..x_50, 0..99): this many at least.
+NUMBERED_STEPS = 8
+
+
+def _numbered_steps(names):
+    """`'t0'..'t29'` when at least `NUMBERED_STEPS` of `names` share a prefix and carry
+    consecutive numbers (the steps of a sequence written across a row), else None."""
+    runs = {}
+    for name in names:
+        match = re.fullmatch(r"(.*?)(\d+)", name)
+        if match:
+            runs.setdefault(match.group(1), []).append((int(match.group(2)), name))
+    steps = sorted(max(runs.values(), key=len, default=[]))
+    numbers = [number for number, _ in steps]
+    if len(steps) < NUMBERED_STEPS or numbers != list(range(numbers[0],
+                                                            numbers[0] + len(numbers))):
+        return None
+    return f"{steps[0][1]!r}..{steps[-1][1]!r}"
 
 
 def _row_id(found, column):

@@ -280,6 +280,19 @@ def fewest_targets(split, horizon, season):
     return 10**7
 
 
+class RepeatedTimestamps(UserError):
+    """A timestamp repeats within a series and `data.duplicates` is `error`.
+
+    Args:
+        repeats: how many rows repeat the timestamp of the row before them.
+        example: `(timestamp, row, row)` of the first repeat (rows 1-based).
+    """
+
+    def __init__(self, message, repeats, example):
+        super().__init__(message)
+        self.repeats, self.example = repeats, example
+
+
 class RowNumbers:
     """Which row of the file each row of the table came from, without an index
     array while nothing was reordered or dropped (80 MB for 10M rows)."""
@@ -424,11 +437,13 @@ def duplicates(time, ids, rows_of, params, path):
         return None
     if params["duplicates"] == "error":
         i = int(np.argmax(same))
-        raise UserError(
+        raise RepeatedTimestamps(
             f"Column {params['time_column']!r} of {str(path)!r} repeats the timestamp "
             f"{time_label(time[i])!r} in rows {rows_of[i] + 1} and {rows_of[i + 1] + 1} "
             f"({int(same.sum())} repeats in all). Set `data.duplicates` to first or last "
-            "to keep one row of each, or fix the file.")
+            "to keep one row of each, or fix the file.",
+            repeats=int(same.sum()), example=(time_label(time[i]), rows_of[i] + 1,
+                                              rows_of[i + 1] + 1))
     keep = np.ones(len(time), bool)
     if params["duplicates"] == "first":
         keep[1:][same] = False
