@@ -111,3 +111,25 @@ def test_a_scaled_values_target_is_predicted_and_served_in_its_units(tmp_path):
     served = tf.saved_model.load(str(tmp_path / "sm")).signatures["serving_default"]
     np.testing.assert_allclose(served(inputs=tf.constant(x[:3]))["prediction"].numpy()[:, 0],
                                expected, rtol=1e-5)
+
+
+@pytest.mark.parametrize("labels, target, expected", [
+    (np.array(["up", "down", "up"]), "classes", ["up", "down", "up"]),
+    (np.eye(3, dtype="float32")[[2, 0, 1]], "classes", ["2", "0", "1"]),  # one-hot rows
+    (np.array([310.5, 290.0, 305.25]), "values", [310.5, 290.0, 305.25]),
+])
+def test_predict_on_arrays_with_labels_shows_them_as_actual(tmp_path, labels, target,
+                                                            expected):
+    from rnnbench.runs import use
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(30, 5, 2)).astype("float32")
+    y = np.resize(labels, (30, *labels.shape[1:]))
+    np.savez(tmp_path / "a.npz", x=x, y=y)
+    untrained_run(tmp_path / "run", {"name": "file_arrays", "path": str(tmp_path / "a.npz"),
+                                     "target": target, "scale": "standard"}, "gru")
+    run = use.load_run(tmp_path / "run")
+    np.savez(tmp_path / "new.npz", x=x[:3], y=labels)
+    predicted = run.predict(tmp_path / "new.npz")
+    assert predicted["actual"].tolist() == expected
+    np.savez(tmp_path / "unlabelled.npz", x=x[:3])
+    assert "actual" not in run.predict(tmp_path / "unlabelled.npz").columns

@@ -268,16 +268,21 @@ class FileArrays(common.FileDataset):
                             "class_names": names, **facts})
 
     def new_inputs(self, params, preprocessing, source):
-        """The inputs of a new `.npy` / `.npz` (its `x_key`, or `x`), scaled as in training."""
+        """The inputs of a new `.npy` / `.npz` (its `x_key`, or `x`), scaled as in training,
+        and its labels (`y_key`, or `y`) as `actual` where it holds them."""
+        params = self.with_defaults(params)
         inputs = preprocessing["inputs"]
         path = str(reading.require_file(source, "--data"))
         stat = Path(path).stat()
         arrays = _load(path, None, stat.st_size, stat.st_mtime_ns)
-        found = next((a for a in (by_name(arrays, k) for k in (
-            inputs["x_key"], "x", f"{inputs['x_key']}_test")) if a is not None), None)
-        if found is None:
+        x_key, y_key = inputs["x_key"], params["y_key"]
+        keys = next(((xk, yk) for xk, yk in ((x_key, y_key), ("x", "y"),
+                                             (f"{x_key}_test", f"{y_key}_test"))
+                     if by_name(arrays, xk) is not None), None)
+        if keys is None:
             raise UserError(f"Expected {path!r} to hold an array {inputs['x_key']!r}. "
                             f"Received: arrays {sorted(arrays)}")
+        found, labels = by_name(arrays, keys[0]), by_name(arrays, keys[1])
         x = np.array(as_sequences(found, repr(path)), np.float32)
         if list(x.shape[1:]) != list(inputs["shape"]):
             raise UserError(f"Expected the inputs of {path!r} to have (steps, features) = "
@@ -285,7 +290,21 @@ class FileArrays(common.FileDataset):
                             f"{tuple(x.shape[1:])}")
         scaler = common.scaler_of_columns(inputs["scalers"], inputs["columns"])
         common.scale_in_place(x.reshape(-1, x.shape[2]), scaler)
-        return NewInputs(x=x, index=list(range(len(x))))
+        return NewInputs(x=x, index=list(range(len(x))),
+                         extra=_actual(labels, len(x), params["target"]))
+
+
+def _actual(labels, samples, target):
+    """`{"actual": ...}` from the file's labels, as the run named its classes; `{}`
+    where the file holds none (or not one a sample)."""
+    if labels is None or len(labels) != samples:
+        return {}
+    if target == "classes":
+        ids = class_ids_of_one_hot(labels)
+        if labels_per_sample(ids) != 1:
+            return {}
+        return {"actual": [str(v.item()) for v in np.asarray(ids).reshape(samples)]}
+    return {"actual": np.asarray(labels, np.float64).reshape(samples, -1)}
 
 
 def as_sequences(x, where):
