@@ -119,6 +119,10 @@ def own_data_files(root):
     repeated = pd.concat([frame, frame.iloc[::9].assign(close=lambda f: f.close + 50)])
     repeated.to_csv(root / "prices_repeats.csv", index=False)
     files["prices_repeats"] = root / "prices_repeats.csv"
+    rated = pd.read_csv(files["reviews"])  # a number per text: a rating to regress
+    rated["stars"] = np.where(rated.sentiment == "pos", 4.0, 1.5) + np.arange(len(rated)) % 4 / 4
+    rated.to_csv(root / "reviews_rated.csv", index=False)
+    files["reviews_rated"] = root / "reviews_rated.csv"
     data = np.load(files["arrays"])
     np.save(root / "x.npy", data["x"])
     np.save(root / "y.npy", data["y"])
@@ -166,6 +170,9 @@ def probe_changes(files):
         ("file_text", "text_column"): [({"data.text_column": "title"}, {})],
         ("file_text", "label_column"): [({"data.label_column": "topic"}, {})],
         ("file_text", "max_tokens"): [({"data.max_tokens": 5}, {})],
+        ("file_text", "target"): [({"data.target": "values", "data.task": "regress"},
+                                   {"data.path": str(files["reviews_rated"]),
+                                    "data.label_column": "stars"})],
         ("file_corpus", "path"): [({"data.path": str(files["corpus2"])}, {})],
         ("file_corpus", "max_vocab"): [({"data.max_vocab": 6}, {})],
         ("file_arrays", "path"): [({"data.path": str(files["arrays2"])}, {})],

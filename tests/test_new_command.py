@@ -459,6 +459,38 @@ def test_new_regresses_a_row_of_numbered_steps_and_names_the_rows_by_their_id(
         assert data["name"] == "file_series" and "regress, not forecast" not in out
 
 
+def test_new_regresses_a_number_per_text_from_the_text(workdir, capsys):
+    # A price beside a description and no time: the number is learned from the text, not
+    # forecast along the rows; a rating of a few whole numbers stays classes.
+    import numpy as np
+    import pandas as pd
+    rng = np.random.default_rng(0)
+    words = ["spacious", "bright", "view", "noisy", "dark", "old", "garden", "quiet"]
+    texts = [" ".join(rng.choice(words, 6)) for _ in range(120)]
+    frame = pd.DataFrame({"description": texts,
+                          "price": [round(2e5 + 3e4 * t.count("view") + rng.normal(0, 5e3))
+                                    for t in texts],
+                          "stars": rng.integers(1, 6, len(texts)),
+                          "agent": rng.choice(["ann", "bob", "cy"], len(texts))})
+    path = workdir / "data" / "flats.csv"
+    frame.to_csv(path, index=False)
+    code, out, err = rnnbench(capsys, "new", "flats", "--data", str(path), "--target", "price")
+    assert code == 0, err
+    data = written(workdir, "flats")["data"]
+    assert (data["name"], data["task"], data["target"], data["text_column"],
+            data["label_column"]) == ("file_text", "regress", "values", "description", "price")
+    assert "chosen: regress 'price' from the text of 'description'" in out
+    code, out, err = rnnbench(capsys, "check", "flats")
+    assert code == 0 and "baseline: mean of the training part" in out, err
+    code, out, err = rnnbench(capsys, "new", "stars", "--data", str(path), "--target", "stars")
+    assert code == 0 and written(workdir, "stars")["data"]["task"] == "classify", err
+    code, out, err = rnnbench(capsys, "new", "agent", "--data", str(path), "--target", "agent",
+                              "--task", "regress")
+    assert code == 2
+    assert "Expected `--target` 'agent' to be numeric to regress it" in err
+    assert not (workdir / "experiments" / "agent.yaml").exists()
+
+
 def test_new_keeps_the_first_row_of_a_timestamp_a_daylight_saving_clock_repeats(
         workdir, capsys):
     # Local wall-clock times: the hour the clock is set back repeats. A run refuses a

@@ -229,7 +229,8 @@ def vectorizer_options(inputs, task):
     `lowercase`, punctuation stripped at word level, ids from 2 in vocabulary
     order, cut or padded at the end) are the same as the layer's with the
     vocabulary given (it adds padding and OOV as ids 0 and 1). Only a model
-    that reads one document per sample (a classifier) takes raw text.
+    that reads one document per sample (a classifier, or a regression of a
+    number per text) takes raw text.
     """
     kind = inputs.get("kind")
     if kind == "text":
@@ -237,7 +238,7 @@ def vectorizer_options(inputs, task):
                 "standardize": inputs.get("standardize", "lower_and_strip_punctuation"),
                 "split": inputs.get("split", "whitespace"),
                 "vocabulary": inputs["vocabulary"]}
-    if kind == "tokens" and task == "classify" and inputs.get("vocabulary"):
+    if kind == "tokens" and task in ("classify", "regress") and inputs.get("vocabulary"):
         lower = bool(inputs.get("lowercase"))
         if inputs.get("level") == "char":
             standardize, split = ("lower" if lower else None), "character"

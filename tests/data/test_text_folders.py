@@ -73,6 +73,13 @@ def test_a_text_column_for_a_folder_is_refused(tmp_path):
         cache.load(text_experiment(root, text_column="review"))
 
 
+def test_a_number_per_text_is_refused_for_a_folder_whose_labels_are_its_subfolders(tmp_path):
+    root = labelled_folder(tmp_path / "reviews")
+    with pytest.raises(UserError, match=r"Expected `data.target: classes` for the folder .*"
+                                        r"its labels are its subfolders' names"):
+        text_experiment(root, target="values", task="regress")
+
+
 def test_predict_on_folders_labels_rows_by_file(tmp_path):
     root = labelled_folder(tmp_path / "reviews")
     untrained_run(tmp_path / "run", {"name": "file_text", "path": str(root), "seq_len": 8},

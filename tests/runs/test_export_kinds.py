@@ -133,3 +133,36 @@ def test_predict_on_arrays_with_labels_shows_them_as_actual(tmp_path, labels, ta
     assert predicted["actual"].tolist() == expected
     np.savez(tmp_path / "unlabelled.npz", x=x[:3])
     assert "actual" not in run.predict(tmp_path / "unlabelled.npz").columns
+
+
+def test_a_number_per_text_is_predicted_and_served_from_raw_text_in_its_units(tmp_path):
+    """`file_text` with `target: values`: the served model takes strings and gives the
+    number in the file's units, as `predict` does (the run standardized it)."""
+    import pandas as pd
+    import tensorflow as tf
+
+    from rnnbench.data.preprocessing import Scaler
+    from rnnbench.runs import use
+    rng = np.random.default_rng(0)
+    words = ["spacious", "bright", "view", "noisy", "dark", "old", "garden", "quiet"]
+    texts = [" ".join(rng.choice(words, 5)) for _ in range(60)]
+    prices = [200_000 + 30_000 * t.count("view") - 20_000 * t.count("noisy") for t in texts]
+    pd.DataFrame({"description": texts, "price": prices}).to_csv(tmp_path / "flats.csv",
+                                                                index=False)
+    model, _ = untrained_run(tmp_path / "run", {
+        "name": "file_text", "path": str(tmp_path / "flats.csv"), "text_column": "description",
+        "label_column": "price", "target": "values", "seq_len": 6}, "gru")
+    record = json.loads((tmp_path / "run" / "preprocessing.json").read_text())
+    to_units = Scaler.from_config(record["outputs"]["scaler"])
+    assert abs(to_units.inverse_transform(np.zeros((1, 1)))[0, 0] - np.mean(prices)) < 20_000
+    run = use.load_run(tmp_path / "run")
+    assert run.task == "regress"
+    new = ["a spacious flat with a view", "noisy and dark"]
+    predicted = run.predict(new)
+    expected = to_units.inverse_transform(model.predict(run.inputs(new).x, verbose=0))[:, 0]
+    np.testing.assert_allclose(predicted["prediction"], expected, rtol=1e-5)
+    assert predicted["text"].tolist() == new
+    assert main(["export", str(tmp_path / "run"), "--out", str(tmp_path / "sm")]) == 0
+    served = tf.saved_model.load(str(tmp_path / "sm")).signatures["serving_default"]
+    np.testing.assert_allclose(served(inputs=tf.constant(new))["prediction"].numpy()[:, 0],
+                               expected, rtol=1e-5)

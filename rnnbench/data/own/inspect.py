@@ -547,9 +547,10 @@ def _choose_table_for(found, target, task):
              and c.name != target])
         # Classes ordered only by a growing number (a row id) are samples to classify;
         # numbers under numbered columns (t0, t1, ...) with no time are sequences.
+        # A number per text with no time (a rating, a price) is learned from the text.
         task = "classify" if label_like and (texts or found.time_column is None
                                              or found.time_is_counter) else \
-            "regress" if steps_named and not texts else \
+            "regress" if (steps_named or texts) and not found.time_column else \
             "forecast" if found.time_column or column.kind in ("number", "integer") else \
             "classify"
     if task == "language_model":
@@ -604,22 +605,31 @@ def _choose_table_for(found, target, task):
         block = {"name": "file_text", "path": str(found.path), "text_column": text.name,
                  "label_column": target, "level": "char" if text.unspaced else "word",
                  "seq_len": seq_len}
-        if task != "classify":
-            raise UserError(f"Expected `--task classify` for text column {text.name!r}. "
-                            f"Received: {task!r}")
+        if task == "regress":
+            if column.kind not in ("number", "integer"):
+                raise UserError(f"Expected `--target` {target!r} to be numeric to regress "
+                                f"it from the text of {text.name!r}. Received: a "
+                                f"{column.kind} column (e.g. {column.example!r}); "
+                                "`--task classify` classifies into its values")
+            block["target"] = "values"
+        elif task != "classify":
+            raise UserError(f"Expected `--task classify` or `regress` for text column "
+                            f"{text.name!r}. Received: {task!r}")
         size = (f"{text.mean_chars:.1f} characters a row, read by characters: {UNSPACED_WHY}"
                 if text.unspaced else f"{text.mean_words:.1f} words a row")
         said = "" if texts and not text.unspaced else (
             f", {'texts' if texts else 'short texts'} ({size}"
             f"{'' if texts else '; no numeric column to learn from'})")
         notes = [f"classify the text of {text.name!r}{said} into {target!r} (class "
-                 f"balance {balance})"]
+                 f"balance {balance})" if task == "classify" else
+                 f"regress {target!r} from the text of {text.name!r}{said}, a number per "
+                 "text (standardized on the training part; predictions in its units)"]
         unread = [c.name for c in found.columns if c.name not in (text.name, target)
                   and not _row_id(found, c)]
         if unread:
             notes.append(f"not read: {unread}, as a text classifier reads one text column "
                          "(to use another text, join it to this one in the file)")
-        return "classify", block, notes
+        return task, block, notes
     if not numeric:
         raise UserError(f"Expected a column to learn {target!r} from in {str(found.path)!r}: "
                         "numbers (a sequence per row) or texts. Received: the columns "

@@ -17,7 +17,8 @@ import numpy as np
 
 from rnnbench.config.registry import DATASETS
 from rnnbench.data.base import DataSpec, NewInputs, Param, Split, Splits, seed_param
-from rnnbench.data.own import common, reading
+from rnnbench.config.schema import SchemaError
+from rnnbench.data.own import common, labelled, reading
 from rnnbench.data.preprocessing import class_counts, encode_labels, majority_baseline
 from rnnbench.data.reading import non_blank_lines
 from rnnbench.data.text import split_documents
@@ -149,13 +150,18 @@ def require_labelled_folder(path, key="data.path"):
 
 @DATASETS.register("file_text")
 class FileText(common.FileDataset):
-    """Text classification from the user's CSV / JSON Lines / Parquet rows."""
+    """Text classification (or regression) from the user's CSV / JSON Lines / Parquet rows.
+
+    With `target: values` the label column holds a number per text (a rating, a
+    price) and the task is `regress`; the number is standardized on the training
+    part (the recurrent layers' outputs are near 1) and predictions are in its units.
+    """
 
     name = "file_text"
     description = ("Your own labelled text (CSV, JSONL, Parquet): classify `text_column` "
-                   "into `label_column`'s classes; or a folder with a subfolder of .txt "
-                   "files per class.")
-    tasks = ("classify",)
+                   "into `label_column`'s classes (or regress its numbers: `target: "
+                   "values`); or a folder with a subfolder of .txt files per class.")
+    tasks = ("classify", "regress")
     takes_split = True
     params = {
         "path": common.path_param("the table: .csv, .csv.gz, .jsonl, .json or .parquet; or a "
@@ -165,8 +171,21 @@ class FileText(common.FileDataset):
         **token_params("word", True, "max_tokens", 20000,
                        "vocabulary size, padding and OOV ids included"),
         "seq_len": Param(int, 200, "tokens per text (cut or padded at the end)", min=1),
-        "split_seed": seed_param("the stratified train/val/test split"),
+        "target": Param(str, "classes", "what the label is: classes (task classify) or a "
+                        "number per text (values: task regress)", choices=labelled.TARGETS),
+        "split_seed": seed_param("the train/val/test split (stratified for classes)"),
     }
+
+    def task_for(self, params):
+        return labelled.task_for(params)
+
+    def check_params(self, params):
+        super().check_params(params)
+        if params.get("target") == "values" and Path(str(params["path"])).is_dir():
+            raise SchemaError("data.target", f"Expected `data.target: classes` for the folder "
+                              f"{params['path']!r}: its labels are its subfolders' names. "
+                              "Received: values (a number per text needs a table with a "
+                              "label column)")
 
     def classes(self, params):
         if Path(params["path"]).is_dir():
@@ -177,6 +196,9 @@ class FileText(common.FileDataset):
 
     def spec(self, params):
         params = self.with_defaults(params)
+        if params["target"] == "values":
+            return DataSpec(input_shape=(params["seq_len"],), input_dtype="int32",
+                            vocab_size=params["max_tokens"], mask="zero", output_dim=1)
         return DataSpec(input_shape=(params["seq_len"],), input_dtype="int32",
                         vocab_size=params["max_tokens"], mask="zero",
                         num_classes=len(self.classes(params)))
@@ -227,43 +249,77 @@ class FileText(common.FileDataset):
         params = self.with_defaults(params)
         path = params["path"]
         files, texts, labels = self.source(params)
+        if params["target"] == "values":
+            return self._load_values(params, split, files, texts, labels)
         names = check_classes(labels, params["label_column"], path)
         _, (codes,) = encode_labels(labels)
         index = split_documents(codes, split, params["split_seed"])
-        level, lower = params["level"], params["lowercase"]
-        vocabulary = fit_vocabulary(
-            (tokenize(texts[i], level, lower) for i in index["train"]), params["max_tokens"])
-        parts = {part: Split(encode_rows(texts[index[part]], vocabulary, level, lower,
-                                         params["seq_len"]), codes[index[part]])
-                 for part in common._PARTS}
+        vocabulary, parts = self._token_parts(params, texts, codes, index)
         majority, predict = majority_baseline(parts["train"].y, len(names))
 
-        def oov_rate(x):
-            real = x != PADDING
-            return float((x[real] == OOV).mean()) if real.any() else 0.0
-
         preprocessing = common.record(
-            inputs={"kind": "tokens", "columns": [params["text_column"]],
-                    "text_column": params["text_column"], "level": level,
-                    "lowercase": lower, "strip_punctuation": level == "word",
-                    "vocabulary": vocabulary, "max_length": params["seq_len"],
-                    "padding": "post", "truncating": "post",
-                    "padding_id": PADDING, "oov_id": OOV},
+            inputs=self._inputs_record(params, vocabulary),
             outputs={"kind": "classes", "columns": [params["label_column"]],
                      "label_names": names})
         return Splits(
             **parts, spec=self.spec(params),
             baseline_name="majority class of the training part", baseline_predict=predict,
             preprocessing=preprocessing,
-            info={"source": str(path), "files": reading.file_facts(files),
-                  "rows": len(texts), "sizes": common.sizes(parts), "class_names": names,
+            info={**self._facts(path, files, texts, vocabulary, parts), "class_names": names,
                   "class_counts": {p: class_counts(parts[p].y, len(names))
                                    for p in common._PARTS},
-                  "majority_class": majority, "vocabulary_size": len(vocabulary) + 2,
-                  "vocabulary_fit_on": "train",
-                  "oov_rate": {p: oov_rate(parts[p].x) for p in common._PARTS},
-                  "truncated": {p: int(np.sum(parts[p].x[:, -1] != PADDING))
-                                for p in common._PARTS}})
+                  "majority_class": majority})
+
+    def _load_values(self, params, split, files, texts, labels):
+        """`Splits` of a number per text: a seeded shuffle, the number standardized on
+        the training part (`*_original` metrics and predictions in its units)."""
+        where = f"column {params['label_column']!r} (`data.label_column`) of " \
+                f"{str(params['path'])!r}"
+        y = labelled.values_of(labels, where)
+        index = labelled.split_index(y, "values", split, params["split_seed"])
+        vocabulary, parts = self._token_parts(params, texts, y, index)
+        parts, scaler = labelled.scale_values(parts, "values", "standard")
+        name, predict, facts = labelled.baseline(parts, "values", 0)
+        preprocessing = common.record(
+            inputs=self._inputs_record(params, vocabulary),
+            outputs=labelled.outputs("values", [params["label_column"]], scaler=scaler))
+        return Splits(
+            **parts, spec=self.spec(params), baseline_name=name, baseline_predict=predict,
+            preprocessing=preprocessing, inverse_transform=scaler.inverse_transform,
+            info={**self._facts(params["path"], files, texts, vocabulary, parts), **facts})
+
+    @staticmethod
+    def _token_parts(params, texts, y, index):
+        """`(vocabulary, {part: Split})`: the vocabulary fitted on the training texts."""
+        level, lower = params["level"], params["lowercase"]
+        vocabulary = fit_vocabulary(
+            (tokenize(texts[i], level, lower) for i in index["train"]), params["max_tokens"])
+        return vocabulary, {part: Split(encode_rows(texts[index[part]], vocabulary, level,
+                                                    lower, params["seq_len"]), y[index[part]])
+                            for part in common._PARTS}
+
+    @staticmethod
+    def _inputs_record(params, vocabulary):
+        level = params["level"]
+        return {"kind": "tokens", "columns": [params["text_column"]],
+                "text_column": params["text_column"], "level": level,
+                "lowercase": params["lowercase"], "strip_punctuation": level == "word",
+                "vocabulary": vocabulary, "max_length": params["seq_len"],
+                "padding": "post", "truncating": "post",
+                "padding_id": PADDING, "oov_id": OOV}
+
+    @staticmethod
+    def _facts(path, files, texts, vocabulary, parts):
+        def oov_rate(x):
+            real = x != PADDING
+            return float((x[real] == OOV).mean()) if real.any() else 0.0
+
+        return {"source": str(path), "files": reading.file_facts(files),
+                "rows": len(texts), "sizes": common.sizes(parts),
+                "vocabulary_size": len(vocabulary) + 2, "vocabulary_fit_on": "train",
+                "oov_rate": {p: oov_rate(parts[p].x) for p in common._PARTS},
+                "truncated": {p: int(np.sum(parts[p].x[:, -1] != PADDING))
+                              for p in common._PARTS}}
 
     def new_inputs(self, params, preprocessing, source):
         """The texts of a new table (a label column is optional), a plain text file (one
