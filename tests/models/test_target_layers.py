@@ -102,6 +102,7 @@ def loaded_without_rnnbench(tmp_path_factory):
             for path, found in report["models"].items()}
 
 
+@pytest.mark.slow  # a fresh Python that imports Keras and loads every model (~7 s)
 @pytest.mark.parametrize("kind", [d["target_transform"] for d in TRANSFORMED])
 def test_a_transformed_forecast_model_loads_in_plain_keras_where_its_layers_are_keras(
         kind, loaded_without_rnnbench):

@@ -22,6 +22,7 @@ def board_output(logdir, log, *flags):
     return log.read_text()
 
 
+@pytest.mark.slow  # a real TensorBoard server starts and stops (~6 s each)
 @pytest.mark.parametrize("verbose", [False, True], ids=["quiet", "verbose"])
 def test_board_hides_tensorboards_note_unless_verbose(tmp_path, verbose):
     pytest.importorskip("tensorboard_data_server")  # the NOTE comes with the fast loader
