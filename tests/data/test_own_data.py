@@ -193,6 +193,28 @@ def test_text_vocabulary_is_fitted_on_the_training_rows_only(files):
         ["neg", "pos"]
 
 
+def test_a_number_per_text_is_standardized_on_the_training_rows(files):
+    exp, splits = load(base(files, "file_text", path=str(files["reviews_rated"]),
+                            label_column="stars", target="values", task="regress"))
+    stars = pd.read_csv(files["reviews_rated"])["stars"].to_numpy()
+    scaler = splits.preprocessing["outputs"]["scaler"]
+    restored = splits.inverse_transform(splits.train.y)[:, 0]
+    assert np.isclose(scaler["mean"][0], restored.mean(), atol=1e-5)
+    assert abs(splits.train.y.mean()) < 1e-5 and abs(splits.train.y.std() - 1) < 1e-4
+    assert set(np.round(restored, 4)) <= set(stars)
+    assert splits.baseline_name == "mean of the training part"
+
+
+def test_a_label_that_is_no_number_is_named_for_a_values_target(files, tmp_path):
+    frame = pd.read_csv(files["reviews_rated"]).astype({"stars": object})
+    frame.loc[5, "stars"] = "great"
+    frame.to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(UserError, match=r"to be numbers for `data.target: values`\. "
+                                        r"Received: 'great' \(label 6, counting from 1"):
+        load(base(files, "file_text", path=str(tmp_path / "bad.csv"), label_column="stars",
+                  target="values", task="regress"))
+
+
 def test_new_text_without_labels_is_tokenized_with_the_saved_vocabulary(files, tmp_path):
     exp, splits = load(base(files, "file_text"))
     pd.DataFrame({"review": ["great GREAT zebra", "awful"]}).to_csv(tmp_path / "new.csv",

@@ -66,12 +66,22 @@ def values_of(labels, where):
     try:
         y = y.astype(np.float32)
     except (TypeError, ValueError):
+        row, value = next((i, v) for i, v in enumerate(y.ravel()) if not _is_number(v))
         raise UserError(f"Expected the labels of {where} to be numbers for "
-                        f"`data.target: values`. Received: e.g. {y.ravel()[0]!r}") from None
+                        f"`data.target: values`. Received: {value!r} (label {row + 1}, "
+                        "counting from 1 in the file's order)") from None
     if not np.all(np.isfinite(y)):
         raise UserError(f"Expected the labels of {where} to be finite numbers. Received: "
                         "NaN or inf.")
     return y.reshape(len(y), -1)
+
+
+def _is_number(value):
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def split_index(y, target, split, seed):
