@@ -18,6 +18,7 @@ from rnnbench.config import experiment as config_lib
 from rnnbench.data import cache
 from rnnbench.data.own import feeding
 from rnnbench.data.own.common import WindowView
+from rnnbench.data.own.tables import MASK_VALUE
 from rnnbench.data.text import split_documents
 from rnnbench.errors import UserError
 from rnnbench.runs import reproduce
@@ -630,3 +631,56 @@ def test_an_unreadable_file_exits_2_naming_it_and_writes_nothing(tmp_path, monke
     message = " ".join(capsys.readouterr().err.split())
     assert f"Could not read {str(path)!r} (`data.path`): permission denied." in message
     assert not results.exists()
+
+
+def _end_padded(path, n=40, steps=12, seed=0):
+    """x (n, steps, 2) whose samples end in NaN steps (lengths 4 to steps), labels a/b."""
+    rng = np.random.default_rng(seed)
+    x = np.full((n, steps, 2), np.nan)
+    lengths = rng.integers(4, steps + 1, n)
+    for i, length in enumerate(lengths):
+        x[i, :length] = rng.normal(size=(length, 2)) * [1, 10] + [0, 100] + i % 2
+    np.savez(path, x=x, y=np.where(np.arange(n) % 2, "b", "a"))
+    return x, lengths
+
+
+def test_arrays_end_padded_with_nan_steps_are_masked_and_scaled_on_real_steps(tmp_path):
+    x, lengths = _end_padded(tmp_path / "varlen.npz")
+    exp, splits = load({"name": "file_arrays", "path": str(tmp_path / "varlen.npz"),
+                        "scale": "standard"})
+    assert (splits.spec.mask, splits.spec.mask_value) == ("value", MASK_VALUE)
+    assert splits.preprocessing["inputs"]["mask_value"] == MASK_VALUE
+    every = np.concatenate([splits.train.x, splits.val.x, splits.test.x])
+    padded = np.all(every == MASK_VALUE, axis=-1)
+    assert sorted(padded.sum(axis=1)) == sorted(12 - lengths)  # exactly the NaN steps
+    real = splits.train.x[~np.all(splits.train.x == MASK_VALUE, axis=-1)]
+    np.testing.assert_allclose(real.mean(axis=0), 0, atol=1e-5)  # fitted on real steps
+    np.testing.assert_allclose(real.std(axis=0), 1, atol=1e-4)
+
+
+@pytest.mark.parametrize("where, step", [("middle", 2), ("one feature", None)])
+def test_arrays_with_nan_that_is_no_end_padding_are_refused_naming_it(tmp_path, where, step):
+    x, _ = _end_padded(tmp_path / "varlen.npz")
+    if step is None:
+        x[3, 1, 0] = np.nan  # one feature of a real step
+    else:
+        x[3, step] = np.nan  # a whole step, with real steps after it
+    np.savez(tmp_path / "bad.npz", x=x, y=np.where(np.arange(len(x)) % 2, "b", "a"))
+    with pytest.raises(UserError, match=r"hold NaN or inf, e.g. at sample 3, step "
+                                        rf"{step if step is not None else 1}, feature 0\. "
+                                        r".*NaN only as whole steps at the end"):
+        load({"name": "file_arrays", "path": str(tmp_path / "bad.npz")})
+
+
+def test_check_of_arrays_shows_the_data_side_whatever_bytes_the_npz_holds(tmp_path, capsys):
+    # Carriage returns and line feeds in the arrays' bytes: `check` sniffed the .npz as
+    # a CSV to describe its separator and died with csv.Error's traceback.
+    x = np.tile(np.array([13, 10, 34, 44, 13], np.uint8), (30, 2, 1)).transpose(0, 2, 1)
+    x[::2] += 1
+    np.savez(tmp_path / "bytes.npz", x=x, y=np.arange(30) % 2)
+    path = tmp_path / "bytes.yaml"
+    path.write_text(f"data: {{name: file_arrays, path: {tmp_path / 'bytes.npz'}}}\n"
+                    "model: {layers: [{cell: gru, units: 2}]}\n")
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "samples per split: train" in out and "bytes.npz (" in out

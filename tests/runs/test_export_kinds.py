@@ -166,3 +166,38 @@ def test_a_number_per_text_is_predicted_and_served_from_raw_text_in_its_units(tm
     served = tf.saved_model.load(str(tmp_path / "sm")).signatures["serving_default"]
     np.testing.assert_allclose(served(inputs=tf.constant(new))["prediction"].numpy()[:, 0],
                                expected, rtol=1e-5)
+
+
+def test_arrays_end_padded_with_nan_predict_and_serve_as_the_model_masks_them(tmp_path):
+    import tensorflow as tf
+
+    from rnnbench.errors import UserError
+    from rnnbench.runs import use
+    rng = np.random.default_rng(0)
+    x = rng.normal(50, 10, size=(40, 8, 2)).astype("float32")
+    for i in range(0, 40, 3):
+        x[i, 5:] = np.nan  # shorter sequences, end-padded
+    np.savez(tmp_path / "varlen.npz", x=x, y=np.arange(40) % 2)
+    model, _ = untrained_run(tmp_path / "run", {
+        "name": "file_arrays", "path": str(tmp_path / "varlen.npz"), "scale": "standard"},
+        "gru")
+    run = use.load_run(tmp_path / "run")
+    np.savez(tmp_path / "new.npz", x=x[:4])
+    predicted = run.predict(tmp_path / "new.npz")
+    inputs = run.inputs(tmp_path / "new.npz").x
+    assert np.all(inputs[0, 5:] == -1e4) and np.all(np.abs(inputs[1]) < 10)
+    expected = model.predict(inputs, verbose=0)
+    np.testing.assert_allclose(predicted[["probability_0", "probability_1"]].to_numpy(),
+                               np.concatenate([1 - expected, expected], axis=1)
+                               if expected.shape[1] == 1 else expected, atol=1e-6)
+    assert main(["export", str(tmp_path / "run"), "--out", str(tmp_path / "sm")]) == 0
+    served = tf.saved_model.load(str(tmp_path / "sm")).signatures["serving_default"]
+    np.testing.assert_allclose(served(inputs=tf.constant(x[:4]))["probabilities"].numpy(),
+                               predicted[["probability_0", "probability_1"]].to_numpy(),
+                               atol=1e-5)
+    # a model trained on sequences of one length never saw padding: refused, named
+    np.savez(tmp_path / "full.npz", x=np.nan_to_num(x, nan=50.0), y=np.arange(40) % 2)
+    untrained_run(tmp_path / "run_full", {
+        "name": "file_arrays", "path": str(tmp_path / "full.npz"), "scale": "standard"}, "gru")
+    with pytest.raises(UserError, match="NaN steps at the end of a sequence"):
+        use.load_run(tmp_path / "run_full").inputs(tmp_path / "new.npz")

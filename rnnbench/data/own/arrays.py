@@ -9,7 +9,10 @@ names `x_key`/`y_key` with `_train`, `_val`, `_test`) brings its own split,
 used as it is (with only `_train` and `_test`, validation is `data.split.val`
 of the training samples, split as below); otherwise the samples are split by `data.split`
 (stratified for classes, a seeded shuffle for values). Inputs are scaled per
-feature, fitted on the training samples.
+feature, fitted on the training samples. Sequences of different lengths come
+end-padded with NaN steps (every feature NaN, and every step after it), as
+UCR/UEA archives and `keras.utils.pad_sequences(..., value=np.nan)` write
+them: those steps are set to `MASK_VALUE`, which the model masks.
 """
 
 import functools
@@ -22,6 +25,7 @@ from rnnbench.config.registry import DATASETS
 from rnnbench.config.schema import SchemaError
 from rnnbench.data.base import DataSpec, NewInputs, Param, Split, Splits
 from rnnbench.data.own import common, labelled, reading
+from rnnbench.data.own.tables import MASK_VALUE
 from rnnbench.errors import UserError
 
 _PARTS = ("train", "val", "test")
@@ -54,8 +58,9 @@ def _unreadable(path, error):
     if "pickle" in why or "memory-mapped" in why or isinstance(error, zipfile.BadZipFile):
         why = ("it is not a .npy or .npz file of plain arrays (np.save and np.savez "
                "write them; object arrays, which only unpickling reads, are refused: "
-               "sequences of different lengths can be padded at the front to one length, "
-               "`keras.utils.pad_sequences(seqs, dtype='float32')`, and saved as a float "
+               "sequences of different lengths can be padded at the end to one length "
+               "with NaN steps, which the model masks, `keras.utils.pad_sequences(seqs, "
+               "dtype='float32', padding='post', value=np.nan)`, and saved as a float "
                "array)")
     return UserError(f"Could not read {path!r} (`data.path`) as NumPy arrays: {why}")
 
@@ -196,6 +201,12 @@ class FileArrays(common.FileDataset):
         x = next(iter(self.parts(params).values()))[0]
         return x.shape[1], (x.shape[2] if x.ndim == 3 else 1)
 
+    def padded(self, params):
+        """Whether any sample is end-padded with NaN steps (the model then masks them)."""
+        where = repr(params["path"])
+        return any(end_padding(as_sequences(x, where), where).any()
+                   for x, _ in self.parts(params).values())
+
     def class_names(self, params):
         labels = np.concatenate([y for _, y in self.parts(params).values()])
         return labelled.check_labels(labels, repr(params["path"]))
@@ -203,12 +214,13 @@ class FileArrays(common.FileDataset):
     def spec(self, params):
         params = self.with_defaults(params)
         steps, features = self.shape(params)
+        mask = {"mask": "value", "mask_value": MASK_VALUE} if self.padded(params) else {}
         if params["target"] == "classes":
             return DataSpec(input_shape=(steps, features),
-                            num_classes=len(self.class_names(params)))
+                            num_classes=len(self.class_names(params)), **mask)
         y = next(iter(self.parts(params).values()))[1]
         return DataSpec(input_shape=(steps, features),
-                        output_dim=int(np.prod(y.shape[1:])) if y.ndim > 1 else 1)
+                        output_dim=int(np.prod(y.shape[1:])) if y.ndim > 1 else 1, **mask)
 
     def load(self, params, split, scale, seed=None):
         """Returns `Splits` (the file's own, or split by `split`); `seed` is unused."""
@@ -235,27 +247,21 @@ class FileArrays(common.FileDataset):
                 raw = {"train": (x[train], y[train]), "val": (x[val], y[val]),
                        "test": raw["test"]}
         raw = {p: (as_sequences(x, where), y) for p, (x, y) in raw.items()}
-        for p, (x, _) in raw.items():
-            bad = ~np.isfinite(x)
-            if bad.any():
-                i = np.argwhere(bad)[0]
-                raise UserError(f"The inputs of {where} ({p} part) hold NaN or inf, e.g. at "
-                                f"sample {i[0]}, step {i[1]}, feature {i[2]}. Expected "
-                                "finite numbers.")
+        padding = {p: end_padding(x, f"{where} ({p} part)") for p, (x, _) in raw.items()}
         features = raw["train"][0].shape[2]
-        scaler = common.fit_scaler(scale, [raw["train"][0].reshape(-1, features)])
+        scaler = common.fit_scaler(scale, [raw["train"][0][~padding["train"]]])
         parts = {}
         for p, (x, y) in raw.items():
-            x = np.array(x, np.float32)
-            common.scale_in_place(x.reshape(-1, features), scaler)
-            parts[p] = Split(x, y)
+            parts[p] = Split(masked(x, padding[p], scaler, f"{where} ({p} part)"), y)
+        padded = self.padded(params)
         parts, y_scaler = labelled.scale_values(parts, target, scale)
         name, predict, facts = labelled.baseline(parts, target, len(names or ()))
         columns = [f"feature_{j}" for j in range(features)]
         preprocessing = common.record(
             inputs={"kind": "arrays", "x_key": params["x_key"],
                     "shape": list(parts["train"].x.shape[1:]), "columns": columns,
-                    "scalers": common.column_scalers(scaler, columns)},
+                    "scalers": common.column_scalers(scaler, columns),
+                    **({"mask_value": MASK_VALUE} if padded else {})},
             outputs=labelled.outputs(target, [params["y_key"]], names, y_scaler))
         files = [params["path"]] + ([params["y_path"]] if params["y_path"] else [])
         return Splits(**parts, spec=self.spec(params), baseline_name=name,
@@ -283,13 +289,18 @@ class FileArrays(common.FileDataset):
             raise UserError(f"Expected {path!r} to hold an array {inputs['x_key']!r}. "
                             f"Received: arrays {sorted(arrays)}")
         found, labels = by_name(arrays, keys[0]), by_name(arrays, keys[1])
-        x = np.array(as_sequences(found, repr(path)), np.float32)
+        x = as_sequences(found, repr(path))
         if list(x.shape[1:]) != list(inputs["shape"]):
             raise UserError(f"Expected the inputs of {path!r} to have (steps, features) = "
                             f"{tuple(inputs['shape'])}, as the run was trained on. Received: "
                             f"{tuple(x.shape[1:])}")
         scaler = common.scaler_of_columns(inputs["scalers"], inputs["columns"])
-        common.scale_in_place(x.reshape(-1, x.shape[2]), scaler)
+        padding = end_padding(x, repr(path))
+        if padding.any() and "mask_value" not in inputs:
+            raise UserError(f"Expected every step of {path!r} to hold numbers, as the run "
+                            "was trained on sequences of one length. Received: NaN steps "
+                            "at the end of a sequence (padding, which this model never saw)")
+        x = masked(x, padding, scaler, repr(path))
         return NewInputs(x=x, index=list(range(len(x))),
                          extra=_actual(labels, len(x), params["target"]))
 
@@ -305,6 +316,39 @@ def _actual(labels, samples, target):
             return {}
         return {"actual": [str(v.item()) for v in np.asarray(ids).reshape(samples)]}
     return {"actual": np.asarray(labels, np.float64).reshape(samples, -1)}
+
+
+def end_padding(x, where):
+    """`(samples, steps)` True at the NaN steps that end-pad a sequence: every feature
+    NaN, and every later step too. Any other NaN or inf is a UserError naming it."""
+    x = np.asarray(x)
+    if x.dtype.kind != "f":  # integers hold no NaN
+        return np.zeros(x.shape[:2], bool)
+    gap = np.isnan(x).all(axis=-1)
+    padding = np.flip(np.logical_and.accumulate(np.flip(gap, axis=1), axis=1), axis=1)
+    bad = ~np.isfinite(x) & ~padding[:, :, None]
+    if bad.any():
+        i = np.argwhere(bad)[0]
+        raise UserError(f"The inputs of {where} hold NaN or inf, e.g. at sample {i[0]}, step "
+                        f"{i[1]}, feature {i[2]}. Expected finite numbers; NaN only as whole "
+                        "steps at the end of a sequence, the padding of a shorter one.")
+    return padding
+
+
+def masked(x, padding, scaler, where):
+    """float32 `x` scaled, its padding steps set to `MASK_VALUE` (which the model masks)."""
+    x = np.array(x, np.float32)
+    if not padding.any():  # in place, without a copy of the steps
+        common.scale_in_place(x.reshape(-1, x.shape[2]), scaler)
+        return x
+    real = x[~padding]
+    common.scale_in_place(real, scaler)
+    x[~padding] = real
+    x[padding] = MASK_VALUE
+    if np.any(np.all(real == MASK_VALUE, axis=-1)):
+        raise UserError(f"A real step of {where} equals the padding value {MASK_VALUE} in "
+                        "every feature; it would be masked. Rescale the data (`data.scale`).")
+    return x
 
 
 def as_sequences(x, where):

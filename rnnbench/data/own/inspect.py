@@ -5,6 +5,7 @@ are counted), a text's characters, or an array file's shapes, and
 `data_block(...)` picks the file dataset and its keys from them.
 """
 
+import csv
 import dataclasses
 import re
 from pathlib import Path
@@ -14,6 +15,8 @@ import numpy as np
 
 from rnnbench.data.own import dialect, reading, text_files, timestamps
 from rnnbench.errors import UserError
+
+ARRAY_SUFFIXES = (".npz", ".npy")
 
 SAMPLE_ROWS = 200_000
 TIME_NAMES = re.compile(r"^(date|time|timestamp|datetime|day|ds|period|month|year)$|"
@@ -91,7 +94,7 @@ def inspect(path, target=None):
     name = text.lower()
     if reading.has_glob(text) or Path(text).is_dir() or name.endswith(reading.TEXT_SUFFIXES):
         return inspect_text(text)
-    if name.endswith((".npz", ".npy")):
+    if name.endswith(ARRAY_SUFFIXES):
         return inspect_arrays(text, target)
     return inspect_table(text)
 
@@ -327,10 +330,15 @@ def _require_header(path, names):
 
 
 def _csv_layout(path):
-    """How a CSV that is not comma-separated is read (`dialect`); empty otherwise."""
-    if reading.table_format(path) != "csv":
+    """How a CSV that is not comma-separated is read (`dialect`); empty otherwise (for
+    any file that is not a CSV: arrays, Parquet, JSON, or one a user's class reads)."""
+    if str(path).lower().endswith(ARRAY_SUFFIXES) or reading.table_format(path) != "csv":
         return ""
-    return dialect.of_file(path).describe()
+    try:
+        return dialect.of_file(path).describe()
+    except (csv.Error, UnicodeDecodeError, UserError):  # not a CSV after all
+        return ""
+
 
 
 def _is_time(strings, name):
