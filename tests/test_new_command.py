@@ -525,6 +525,34 @@ def test_a_number_per_text_new_writes_is_learned_down_to_the_noise(workdir, caps
         metrics
 
 
+@pytest.mark.parametrize("argv", [["--target", "power"], []], ids=["target", "no target"])
+def test_a_txt_file_of_columns_is_a_table_not_a_text_to_model(workdir, capsys, argv):
+    # An instrument's export: tab-separated columns under a header, saved as .txt.
+    import numpy as np
+    rows = [f"2024-01-01 {h // 4:02d}:{h % 4 * 15:02d}\t{50 + 10 * np.sin(h / 9):.3f}"
+            for h in range(96)]
+    path = workdir / "data" / "meter.txt"
+    path.write_text("time\tpower\n" + "\n".join(rows) + "\n")
+    code, out, err = rnnbench(capsys, "new", "meter", "--data", str(path), *argv)
+    assert code == 0, err
+    data = written(workdir, "meter")["data"]
+    assert (data["name"], data["targets"], data["time_column"]) == (
+        "file_series", "power", "time")
+    assert f"{path}: table" in out
+    code, out, err = rnnbench(capsys, "check", "meter")
+    assert code == 0 and "rows: 96" in out, err
+
+
+def test_a_txt_file_of_prose_with_one_comma_a_line_stays_a_text_to_model(workdir, capsys):
+    lines = [f"The {w} sat on the mat, and the dog ran far away" for w in
+             ("cat", "hen", "fox", "owl", "bat", "elk")] * 20
+    path = workdir / "data" / "story.txt"
+    path.write_text("\n".join(lines) + "\n")
+    code, out, err = rnnbench(capsys, "new", "story", "--data", str(path))
+    assert code == 0, err
+    assert written(workdir, "story")["data"]["name"] == "file_corpus"
+
+
 def test_new_keeps_the_first_row_of_a_timestamp_a_daylight_saving_clock_repeats(
         workdir, capsys):
     # Local wall-clock times: the hour the clock is set back repeats. A run refuses a

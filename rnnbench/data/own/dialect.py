@@ -169,6 +169,28 @@ def _consistent_width(sample, delimiter):
 _CACHE = {}
 
 
+def is_table(path, lines=50):
+    """Whether the text file at `path` holds a table: its first `lines` non-blank lines
+    (after `#` notes) have one number of fields, at least 2, on one delimiter, with a
+    number among the cells below the header, or tabs between them (an instrument's
+    `.txt` export, a `.tsv` saved as `.txt`). Prose varies its commas line to line."""
+    with open(path, "rb") as f:
+        head = f.read(SAMPLE_BYTES).decode("utf-8-sig", errors="ignore")
+    rows = head.splitlines(keepends=True)[:-1] or head.splitlines(keepends=True)
+    rows = rows[_comment_lines(rows):]
+    sample = "".join([row for row in rows if row.strip()][:lines])
+    if sample.count("\n") < 2:
+        return False
+    for delimiter in DELIMITERS:
+        if _consistent_width(sample, delimiter) < 2:
+            continue
+        cells = [c.strip() for row in list(csv.reader(io.StringIO(sample),
+                                                      delimiter=delimiter))[1:] for c in row]
+        if delimiter == "\t" or any(_PLAIN_NUMBER.match(without_units(c)) for c in cells):
+            return True
+    return False
+
+
 def of_file(path):
     """The `Dialect` of the CSV at `path` (a `.gz` is read through gzip), once per version."""
     stat = Path(path).stat()

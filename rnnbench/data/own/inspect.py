@@ -92,8 +92,14 @@ def inspect(path, target=None):
     """
     text = str(path)
     name = text.lower()
-    if reading.has_glob(text) or Path(text).is_dir() or name.endswith(reading.TEXT_SUFFIXES):
+    if reading.has_glob(text) or Path(text).is_dir():
         return inspect_text(text)
+    if name.endswith(reading.TEXT_SUFFIXES):
+        # A `.txt` of columns (an instrument's export) is a table; so is one whose
+        # column `--target` names. Otherwise it is text to model.
+        if target is None and not dialect.is_table(reading.require_file(text, "--data")):
+            return inspect_text(text)
+        return inspect_table(text)
     if name.endswith(ARRAY_SUFFIXES):
         return inspect_arrays(text, target)
     return inspect_table(text)
