@@ -135,6 +135,21 @@ def test_new_refuses_what_it_cannot_use_and_writes_nothing(workdir, capsys, argv
     assert not (workdir / "experiments").exists()
 
 
+@pytest.mark.parametrize("folders, match", [
+    (True, "its labels are the names of its class subfolders"),
+    (False, "a plain text is modelled, not labelled"),
+])
+def test_new_refuses_a_target_for_texts_that_have_no_columns(workdir, capsys, folders, match):
+    root = workdir / "data" / "texts"
+    for label in ("pos", "neg") if folders else ("",):
+        (root / label).mkdir(parents=True, exist_ok=True)
+        for i in range(4):
+            (root / label / f"{i}.txt").write_text(f"some {label} words here {i}")
+    code, _, err = rnnbench(capsys, "new", "mine", "--data", str(root), "--target", "label")
+    assert code == 2 and f"Expected no `--target` for {str(root)!r}: {match}" in err, err
+    assert not (workdir / "experiments").exists()
+
+
 @pytest.mark.parametrize("where", ["npy", "npz"])
 def test_new_refuses_sequences_of_different_lengths_in_an_object_array(workdir, capsys,
                                                                         where):

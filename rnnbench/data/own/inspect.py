@@ -469,6 +469,13 @@ def choose(found, target=None, task=None):
     """
     if task is not None and task not in TASKS:
         raise UserError(f"Expected `--task` to be one of {list(TASKS)}. Received: {task!r}")
+    if found.kind == "text" and target is not None:
+        raise UserError(
+            f"Expected no `--target` for {str(found.path)!r}: " + (
+                "its labels are the names of its class subfolders" if "classes (subfolders)"
+                in found.facts else "a plain text is modelled, not labelled") +
+            f". Received: --target {target!r}; leave it out (a table of texts and labels "
+            "takes `--target`, naming its label column)")
     if found.kind == "text" and "classes (subfolders)" in found.facts and \
             task in (None, "classify"):
         chars = found.facts.get("characters per document")
