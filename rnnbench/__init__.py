@@ -7,6 +7,7 @@
     result = rnnbench.run(exp)          # trains, writes results/, returns metrics
     run = rnnbench.load_run(result.run_dir)
     table = run.predict("new.csv")      # the run's preprocessing + model on new data
+    rnnbench.export(result.run_dir)     # a SavedModel that takes raw inputs
 
 TensorFlow is imported on first use of `build_model` or `run`, not here.
 """
@@ -45,3 +46,15 @@ def load_run(run_dir):
     """Loads a completed run folder (or sweep trial) to predict with: `.predict(data)`."""
     from rnnbench.runs import use
     return use.load_run(run_dir)
+
+
+def export(run_dir, format="saved_model", out=None):
+    """Exports a completed run (or sweep trial) as `rnnbench export` does; returns the
+    folder written (default `RUN_DIR/export/<format>`).
+
+    Args:
+        format: "saved_model" (raw inputs in, original units out) or "tflite".
+        out: a new or empty folder to write.
+    """
+    from rnnbench.runs import export as export_lib
+    return export_lib.export(run_dir, format=format, out=out)

@@ -201,3 +201,19 @@ def test_arrays_end_padded_with_nan_predict_and_serve_as_the_model_masks_them(tm
         "name": "file_arrays", "path": str(tmp_path / "full.npz"), "scale": "standard"}, "gru")
     with pytest.raises(UserError, match="NaN steps at the end of a sequence"):
         use.load_run(tmp_path / "run_full").inputs(tmp_path / "new.npz")
+
+
+def test_the_python_api_exports_as_the_command_does(tmp_path):
+    import tensorflow as tf
+
+    import rnnbench
+    from rnnbench.errors import UserError
+    data, cell, output = CASES["adding"]
+    model, x = untrained_run(tmp_path / "run", data, cell)
+    written = rnnbench.export(tmp_path / "run")
+    assert written == tmp_path / "run" / "export" / "saved_model"
+    served = tf.saved_model.load(str(written)).signatures["serving_default"]
+    np.testing.assert_allclose(served(inputs=tf.constant(x))[output].numpy(),
+                               model.predict(x, verbose=0), atol=1e-5)
+    with pytest.raises(UserError, match=r"one of \['saved_model', 'tflite'\]"):
+        rnnbench.export(tmp_path / "run", format="onnx")
