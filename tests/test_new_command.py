@@ -96,6 +96,24 @@ def test_new_classifies_texts_by_the_only_other_column_without_target(workdir, c
         ("file_text", "classify", "is_positive")
 
 
+def test_new_sizes_a_text_classifiers_vocabulary_to_the_words_its_file_holds(workdir,
+                                                                             capsys):
+    # 20,000 rows of an embedding for the ~20 words of a small file: new writes the
+    # file's own count (plus padding and unknown) instead of the default.
+    import string
+
+    import pandas as pd
+    path = reviews_csv(workdir / "data" / "reviews.csv")
+    words = {w for text in pd.read_csv(path)["review"]
+             for w in text.lower().translate(str.maketrans("", "", string.punctuation)).split()}
+    code, out, err = rnnbench(capsys, "new", "mine", "--data", str(path), "--target",
+                              "sentiment")
+    assert code == 0, err
+    assert written(workdir, "mine")["data"]["max_tokens"] == len(words) + 2
+    assert f"chosen: max_tokens {len(words) + 2}: the texts hold {len(words)} distinct words" \
+        in out
+
+
 def test_new_names_the_columns_a_text_classifier_leaves_unread(workdir, capsys):
     import pandas as pd
     words = ["match team goal score", "phone app chip code", "taste cook dish chef"]

@@ -36,6 +36,9 @@ class Column:
     # it by characters, and its mean characters per row.
     unspaced: bool = False
     mean_chars: float = 0.0
+    # Of a text column: its distinct tokens (lower-cased words, or characters where
+    # unspaced), which bound the vocabulary a classifier can use.
+    tokens: int = 0
     # Strictly increasing over the sample: a row counter or a clock, never a feature
     # (its test part lies outside its training range by construction).
     counter: bool = False
@@ -136,6 +139,8 @@ def inspect_text(path):
         facts["words per document"] = round(facts["words"] / len(files), 1)
         if unspaced(texts[:1000]):
             facts["characters per document"] = round(sum(map(len, texts)) / len(files), 1)
+        facts["distinct tokens"] = distinct_tokens(
+            texts, "characters per document" in facts)
     return Inspection(Path(path), "text", facts=facts)
 
 
@@ -148,6 +153,32 @@ UNSPACED_WHY = "its words run together, as in a script written without spaces"
 def _text_seq_len(tokens_per_text):
     """A classifier's `seq_len`: 1.5x the mean tokens (words or characters) a text, 8-200."""
     return int(min(200, max(8, round(tokens_per_text * 1.5))))
+
+
+def distinct_tokens(texts, by_characters):
+    """How many distinct tokens `texts` hold, as `file_text` reads them (lower-cased
+    words without punctuation, or characters)."""
+    level = "char" if by_characters else "word"
+    seen = set()
+    for text in texts:
+        seen.update(text_files.tokenize(str(text), level, True))
+    return len(seen)
+
+
+def _vocabulary_note(block, tokens, by_characters):
+    """The `chosen:` line for a `max_tokens` that `_max_tokens` set, else nothing."""
+    if "max_tokens" not in block:
+        return []
+    return [f"max_tokens {block['max_tokens']}: the texts hold {tokens:,} distinct "
+            f"{'characters' if by_characters else 'words'} (plus the padding and unknown "
+            "ids), so the embedding has no rows that no text uses"]
+
+
+def _max_tokens(tokens):
+    """`{"max_tokens": ...}` where the file's distinct tokens (plus padding and unknown)
+    are fewer than `file_text`'s default, which would give the embedding rows no text uses."""
+    default = text_files.FileText.params["max_tokens"].default
+    return {"max_tokens": tokens + 2} if 0 < tokens + 2 < default else {}
 
 
 # Why labels of several per sample are regressed: rnnbench classifies whole sequences.
@@ -390,7 +421,9 @@ def inspect_table(path):
             else:
                 kind = "category"
             column = Column(str(name), kind, distinct, example, words,
-                            unspaced=run_together, mean_chars=chars)
+                            unspaced=run_together, mean_chars=chars,
+                            tokens=distinct_tokens(strings, run_together)
+                            if kind in ("text", "category") else 0)
             if kind == "category":
                 _refuse_a_footer(series, str(name), path, rows)
                 _note_strays(column, strings, path)
@@ -481,10 +514,14 @@ def choose(found, target=None, task=None):
         chars = found.facts.get("characters per document")
         seq_len = _text_seq_len(chars or found.facts["words per document"])
         unit = f"characters of each ({UNSPACED_WHY})" if chars else "words of each"
-        return "classify", {"name": "file_text", "path": str(found.path),
-                            "level": "char" if chars else "word", "seq_len": seq_len}, [
+        tokens = found.facts["distinct tokens"]
+        block = {"name": "file_text", "path": str(found.path),
+                 "level": "char" if chars else "word", "seq_len": seq_len,
+                 **_max_tokens(tokens)}
+        return "classify", block, [
             f"classify each .txt file by its subfolder, {seq_len} {unit} (class "
-            f"balance {found.facts['classes (subfolders)']})"]
+            f"balance {found.facts['classes (subfolders)']})",
+            *_vocabulary_note(block, tokens, bool(chars))]
     if found.kind == "text":
         if task not in (None, "language_model"):
             raise UserError(f"Expected `--task language_model` for the text {str(found.path)!r}"
@@ -625,7 +662,7 @@ def _choose_table_for(found, target, task):
         seq_len = _text_seq_len(text.mean_chars if text.unspaced else text.mean_words)
         block = {"name": "file_text", "path": str(found.path), "text_column": text.name,
                  "label_column": target, "level": "char" if text.unspaced else "word",
-                 "seq_len": seq_len}
+                 "seq_len": seq_len, **_max_tokens(text.tokens)}
         if task == "regress":
             if column.kind not in ("number", "integer"):
                 raise UserError(f"Expected `--target` {target!r} to be numeric to regress "
@@ -650,7 +687,7 @@ def _choose_table_for(found, target, task):
         if unread:
             notes.append(f"not read: {unread}, as a text classifier reads one text column "
                          "(to use another text, join it to this one in the file)")
-        return task, block, notes
+        return task, block, notes + _vocabulary_note(block, text.tokens, text.unspaced)
     if not numeric:
         raise UserError(f"Expected a column to learn {target!r} from in {str(found.path)!r}: "
                         "numbers (a sequence per row) or texts. Received: the columns "
