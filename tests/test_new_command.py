@@ -456,21 +456,26 @@ def test_new_keeps_a_table_of_independent_rows_wide(workdir, capsys, in_order):
                                                                       ["x1", "x2"])
 
 
-@pytest.mark.parametrize("steps, task", [
-    ([f"t{i}" for i in range(12)], "regress"),
-    ([f"x_{i}" for i in range(1, 9)], "regress"),
-    (["open", "high", "low", "volume", "a1", "a2", "a3", "a4"], "forecast"),  # not numbered
-    ([f"t{i}" for i in range(7)], "forecast"),  # too few to be a sequence's steps
+@pytest.mark.parametrize("steps, along_rows, task", [
+    ([f"t{i}" for i in range(12)], False, "regress"),
+    ([f"x_{i}" for i in range(1, 9)], False, "regress"),
+    (["open", "high", "low", "volume", "a1", "a2", "a3", "a4"], False, "forecast"),
+    ([f"t{i}" for i in range(7)], False, "forecast"),  # too few to be a sequence's steps
+    ([f"sensor{i}" for i in range(1, 9)], True, "forecast"),  # a series of 8 sensors
 ])
 def test_new_regresses_a_row_of_numbered_steps_and_names_the_rows_by_their_id(
-        workdir, capsys, steps, task):
-    # A numeric target beside columns that number the steps of a sequence, and no time
-    # column: each row is a sample (a unit's readings and its remaining life), not a
-    # time step of one series to forecast along the rows.
+        workdir, capsys, steps, along_rows, task):
+    # A numeric target beside columns that number the steps of a sequence, no time
+    # column, and a target that does not follow from row to row: each row is a sample (a
+    # unit's readings and its remaining life), not a time step of one series to forecast
+    # along the rows. Eight sensors read along a series (the target follows from the
+    # last row) stay a forecast.
     import numpy as np
     import pandas as pd
     rng = np.random.default_rng(0)
     values = rng.normal(size=(80, len(steps))).cumsum(axis=1)
+    if along_rows:
+        values = rng.normal(size=(80, len(steps))).cumsum(axis=0)
     table = pd.DataFrame(values, columns=steps)
     table.insert(0, "unit", [f"u{i}" for i in range(80)])
     table["rul"] = 3 * values[:, -1] + 50
@@ -483,8 +488,10 @@ def test_new_regresses_a_row_of_numbered_steps_and_names_the_rows_by_their_id(
     if task == "regress":
         assert (data["name"], data["layout"], data["id_column"], data["value_columns"],
                 data["target"]) == ("file_sequences", "wide", "unit", steps, "values")
-        assert (f"regress, not forecast: no time column orders the rows, and the columns "
-                f"{steps[0]!r}..{steps[-1]!r} number the steps") in " ".join(out.split())
+        assert (f"regress, not forecast: no time column orders the rows, the columns "
+                f"{steps[0]!r}..{steps[-1]!r} number the steps of a sequence in each row, "
+                "and 'rul' does not follow from one row to the next (lag-1 correlation") \
+            in " ".join(out.split())
         code, out, err = rnnbench(capsys, "new", "units", "--data", str(path), "--target",
                                   "rul", "--task", "forecast", "--force")
         assert code == 0 and written(workdir, "units")["data"]["task"] == "forecast", err

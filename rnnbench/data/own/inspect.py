@@ -39,6 +39,9 @@ class Column:
     # Of a text column: its distinct tokens (lower-cased words, or characters where
     # unspaced), which bound the vocabulary a classifier can use.
     tokens: int = 0
+    # Of a numeric column: the correlation of each row's value with the next row's, in
+    # file order (near 0 for independent samples, high along a series), or None.
+    lag1: Optional[float] = None
     # Strictly increasing over the sample: a row counter or a clock, never a feature
     # (its test part lies outside its training range by construction).
     counter: bool = False
@@ -366,6 +369,13 @@ def _require_header(path, names):
                         "(e.g. `date,value`) at the top of the file.")
 
 
+def _lag1(values):
+    """The correlation of consecutive values (file order), or None where undefined."""
+    if len(values) < 10 or np.std(values[:-1]) == 0 or np.std(values[1:]) == 0:
+        return None
+    return float(np.corrcoef(values[:-1], values[1:])[0, 1])
+
+
 def _csv_layout(path):
     """How a CSV that is not comma-separated is read (`dialect`); empty otherwise (for
     any file that is not a CSV: arrays, Parquet, JSON, or one a user's class reads)."""
@@ -433,7 +443,8 @@ def inspect_table(path):
             continue
         counter = kind != "time" and len(non_null) == len(series) > 2 and \
             bool(np.all(np.diff(non_null.to_numpy(np.float64)) > 0))
-        columns.append(Column(str(name), kind, distinct, example, counter=counter))
+        lag1 = None if kind == "time" else _lag1(non_null.to_numpy(np.float64))
+        columns.append(Column(str(name), kind, distinct, example, counter=counter, lag1=lag1))
         if kind == "time" and time_column is None:
             time_column = str(name)
     counter = False
@@ -600,15 +611,17 @@ def _choose_table_for(found, target, task):
             return long
     steps_named = None
     if task is None:
-        steps_named = None if found.time_column else _numbered_steps(
-            [c.name for c in found.columns if c.kind in ("number", "integer")
-             and c.name != target])
+        # Numbered columns (t0, t1, ...) with no time, and a target that does not follow
+        # from one row to the next, are a sequence a row: samples, not a series.
+        samples = not found.time_column and column.lag1 is not None and \
+            abs(column.lag1) < INDEPENDENT_LAG1
+        steps_named = _numbered_steps([c.name for c in found.columns if c.kind in (
+            "number", "integer") and c.name != target]) if samples else None
         # Classes ordered only by a growing number (a row id) are samples to classify;
-        # numbers under numbered columns (t0, t1, ...) with no time are sequences.
-        # A number per text with no time (a rating, a price) is learned from the text.
+        # so is a number per text (a rating, a price), learned from the text.
         task = "classify" if label_like and (texts or found.time_column is None
                                              or found.time_is_counter) else \
-            "regress" if (steps_named or texts) and not found.time_column else \
+            "regress" if samples and (steps_named or texts) else \
             "forecast" if found.time_column or column.kind in ("number", "integer") else \
             "classify"
     if task == "language_model":
@@ -702,14 +715,19 @@ def _choose_table_for(found, target, task):
     notes = [f"{task} each row: its {len(numeric)} numeric columns as a sequence"
              + (f" (class balance {balance})" if balance else "")]
     if steps_named and task == "regress":
-        notes.append(f"regress, not forecast: no time column orders the rows, and the "
-                     f"columns {steps_named} number the steps of a sequence in each row "
-                     f"(to forecast {target!r} along the rows instead: --task forecast)")
+        notes.append(f"regress, not forecast: no time column orders the rows, the "
+                     f"columns {steps_named} number the steps of a sequence in each row, and "
+                     f"{target!r} does not follow from one row to the next (lag-1 "
+                     f"correlation {column.lag1:.2f}); to forecast it along the rows "
+                     "instead: --task forecast")
     return task, block, notes
 
 
 # Columns numbering a sequence's steps (t0..t29, x_1..x_50, 0..99): this many at least.
 NUMBERED_STEPS = 8
+# Below this lag-1 correlation a target does not follow from row to row: rows are samples
+# (a series' next value, even a noisy one, correlates with the last well above it).
+INDEPENDENT_LAG1 = 0.3
 
 
 def _numbered_steps(names):
