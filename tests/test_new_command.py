@@ -499,9 +499,11 @@ def test_new_regresses_a_row_of_numbered_steps_and_names_the_rows_by_their_id(
         assert data["name"] == "file_series" and "regress, not forecast" not in out
 
 
-def test_new_regresses_a_number_per_text_from_the_text(workdir, capsys):
+@pytest.mark.parametrize("sort", [False, True], ids=["file order", "sorted by price"])
+def test_new_regresses_a_number_per_text_from_the_text(workdir, capsys, sort):
     # A price beside a description and no time: the number is learned from the text, not
-    # forecast along the rows; a rating of a few whole numbers stays classes.
+    # forecast along the rows (also where the rows are sorted by it, so each price
+    # follows from the last); a rating of a few whole numbers stays classes.
     import numpy as np
     import pandas as pd
     rng = np.random.default_rng(0)
@@ -512,6 +514,8 @@ def test_new_regresses_a_number_per_text_from_the_text(workdir, capsys):
                                     for t in texts],
                           "stars": rng.integers(1, 6, len(texts)),
                           "agent": rng.choice(["ann", "bob", "cy"], len(texts))})
+    if sort:
+        frame = frame.sort_values("price")
     path = workdir / "data" / "flats.csv"
     frame.to_csv(path, index=False)
     code, out, err = rnnbench(capsys, "new", "flats", "--data", str(path), "--target", "price")

@@ -601,6 +601,9 @@ def _choose_table(found, target, task):
 
 
 def _choose_table_for(found, target, task):
+    if found.time_column == target and found.time_is_counter:
+        # The only growing numbers are the target (rows sorted by it): no clock.
+        found = dataclasses.replace(found, time_column=None, time_is_counter=False)
     texts = [c for c in found.columns if c.kind == "text"]
     column = found.column(target)
     label_like = column.kind in ("category", "text") or (
@@ -611,17 +614,17 @@ def _choose_table_for(found, target, task):
             return long
     steps_named = None
     if task is None:
-        # Numbered columns (t0, t1, ...) with no time, and a target that does not follow
-        # from one row to the next, are a sequence a row: samples, not a series.
+        # Numbered columns (t0, t1, ...) with no time are a sequence a row, when the
+        # target does not follow from row to row (eight sensors read along a series do).
         samples = not found.time_column and column.lag1 is not None and \
             abs(column.lag1) < INDEPENDENT_LAG1
         steps_named = _numbered_steps([c.name for c in found.columns if c.kind in (
             "number", "integer") and c.name != target]) if samples else None
         # Classes ordered only by a growing number (a row id) are samples to classify;
-        # so is a number per text (a rating, a price), learned from the text.
+        # so is a number per text (a rating, a price; maybe sorted), learned from the text.
         task = "classify" if label_like and (texts or found.time_column is None
                                              or found.time_is_counter) else \
-            "regress" if samples and (steps_named or texts) else \
+            "regress" if steps_named or texts and not found.time_column else \
             "forecast" if found.time_column or column.kind in ("number", "integer") else \
             "classify"
     if task == "language_model":
