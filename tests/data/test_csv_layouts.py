@@ -392,3 +392,35 @@ def test_a_cell_is_a_number_only_as_the_file_writes_numbers(layout, cells, numbe
     from rnnbench.data.own import reading
     got = reading.numbers_of_text(pd.Series(cells, dtype=object), layout).tolist()
     assert [None if np.isnan(v) else v for v in got] == numbers
+
+
+@pytest.mark.parametrize("content, table", [
+    ("time\tpower\n1\t2.5\n2\t2.7\n3\t2.9\n", True),  # an instrument's export
+    ("date,close\n2024-01-02,10.5\n2024-01-03,10.7\n2024-01-04,10.1\n", True),
+    ('review\tlabel\n"Fine.\nTwo lines."\tpos\n"Bad."\tneg\n"Good,\nso good"\tpos\n', True),
+    ("word;count\nthe;12\nof;7\nand;5\n", True),
+    ("The cat sat, and sat.\nThe dog ran, far away.\nA bird sang, all day.\n", False),
+    ("I loved it, fantastic\nterrible, awful\n", False),  # too few rows to tell
+    ("Chapter 1\n\nIt was a dark night. The rain fell.\nNobody came.\n", False),
+])
+def test_a_txt_is_a_table_where_its_rows_split_alike(tmp_path, content, table):
+    path = tmp_path / "file.txt"
+    path.write_text(content)
+    assert dialect.is_table(path) is table
+
+
+def test_a_classifier_trained_on_a_txt_table_predicts_a_txt_table_by_its_text_column(
+        tmp_path):
+    from helpers import untrained_run
+
+    from rnnbench.runs import use
+    frame = pd.read_csv(reviews_csv(tmp_path / "reviews.csv"))
+    frame["review"] = frame["review"] + "\nsecond line"  # a quoted cell over two lines
+    frame.to_csv(tmp_path / "reviews.txt", sep="\t", index=False)
+    frame.head(3).to_csv(tmp_path / "new.txt", sep="\t", index=False)
+    untrained_run(tmp_path / "run", {"name": "file_text", "path": str(tmp_path / "reviews.txt"),
+                                     "text_column": "review", "label_column": "sentiment",
+                                     "seq_len": 6}, "gru")
+    predicted = use.load_run(tmp_path / "run").predict(tmp_path / "new.txt")
+    assert predicted["text"].tolist() == frame["review"].head(3).tolist()
+    assert predicted["sentiment"].tolist() == frame["sentiment"].head(3).tolist()

@@ -18,6 +18,7 @@ Standard library only: `rnnbench show` reads headers without pyarrow.
 import csv
 import gzip
 import io
+import itertools
 import re
 from pathlib import Path
 from typing import NamedTuple
@@ -169,23 +170,29 @@ def _consistent_width(sample, delimiter):
 _CACHE = {}
 
 
-def is_table(path, lines=50):
-    """Whether the text file at `path` holds a table: its first `lines` non-blank lines
-    (after `#` notes) have one number of fields, at least 2, on one delimiter, with a
-    number among the cells below the header, or tabs between them (an instrument's
-    `.txt` export, a `.tsv` saved as `.txt`). Prose varies its commas line to line."""
+def is_table(path, records=50):
+    """Whether the text file at `path` holds a table: its first `records` rows (after
+    `#` notes; quoted cells may span lines) have one number of fields, at least 2, on
+    one delimiter, with a number among the cells below the header, or tabs between them
+    (an instrument's `.txt` export, a `.tsv` saved as `.txt`). Prose varies its commas
+    line to line."""
     with open(path, "rb") as f:
-        head = f.read(SAMPLE_BYTES).decode("utf-8-sig", errors="ignore")
-    rows = head.splitlines(keepends=True)[:-1] or head.splitlines(keepends=True)
-    rows = rows[_comment_lines(rows):]
-    sample = "".join([row for row in rows if row.strip()][:lines])
-    if sample.count("\n") < 2:
-        return False
+        raw = f.read(SAMPLE_BYTES + 1)
+    cut = len(raw) > SAMPLE_BYTES
+    lines = raw[:SAMPLE_BYTES].decode("utf-8-sig", errors="ignore").splitlines(keepends=True)
+    text = "".join(lines[_comment_lines(lines):])
     for delimiter in DELIMITERS:
-        if _consistent_width(sample, delimiter) < 2:
+        try:
+            rows = [row for row in itertools.islice(
+                csv.reader(io.StringIO(text), delimiter=delimiter), records + 1) if row]
+        except csv.Error:
             continue
-        cells = [c.strip() for row in list(csv.reader(io.StringIO(sample),
-                                                      delimiter=delimiter))[1:] for c in row]
+        if cut and len(rows) <= records:
+            rows = rows[:-1]  # the sample may end inside the last row
+        rows = rows[:records]
+        if len(rows) < 3 or len({len(row) for row in rows}) != 1 or len(rows[0]) < 2:
+            continue
+        cells = [c.strip() for row in rows[1:] for c in row]
         if delimiter == "\t" or any(_PLAIN_NUMBER.match(without_units(c)) for c in cells):
             return True
     return False

@@ -18,7 +18,7 @@ import numpy as np
 from rnnbench.config.registry import DATASETS
 from rnnbench.data.base import DataSpec, NewInputs, Param, Split, Splits, seed_param
 from rnnbench.config.schema import SchemaError
-from rnnbench.data.own import common, labelled, reading
+from rnnbench.data.own import common, dialect, labelled, reading
 from rnnbench.data.preprocessing import class_counts, encode_labels, majority_baseline
 from rnnbench.data.reading import non_blank_lines
 from rnnbench.data.text import split_documents
@@ -345,10 +345,17 @@ class FileText(common.FileDataset):
             return (read_documents(files, "--data"), labels,
                     [str(Path(f).relative_to(source)) for f in files])
         path = reading.require_file(source, "--data")
-        if path.suffix.lower() in reading.TEXT_SUFFIXES:
+        if path.suffix.lower() in reading.TEXT_SUFFIXES and \
+                not _table_with(path, params["text_column"]):
             return _text_lines(path)
         texts, labels = self.read_texts(params, path, key="--data", labels=False)
         return texts, labels, list(range(1, len(texts) + 1))
+
+
+def _table_with(path, column):
+    """Whether the `.txt` at `path` is a table (`dialect.is_table`) with a column `column`,
+    as a run trained on such a file reads it, rather than one text per line."""
+    return dialect.is_table(path) and column in (reading.light_header(path, "--data") or [])
 
 
 def _text_lines(path):
