@@ -684,3 +684,22 @@ def test_check_of_arrays_shows_the_data_side_whatever_bytes_the_npz_holds(tmp_pa
     assert main(["check", str(path)]) == 0
     out = capsys.readouterr().out
     assert "samples per split: train" in out and "bytes.npz (" in out
+
+
+def test_whole_numbers_written_yyyymmdd_are_dates(tmp_path):
+    # 20230131 then 20230201: read as numbers, the step looked 70 long (a "gap") and the
+    # forecasts were labelled 20230201.0; as dates every step is one day.
+    from rnnbench.data.own import inspect as inspecting
+    days = pd.date_range("2023-01-01", periods=120, freq="D")
+    frame = pd.DataFrame({"Date": days.strftime("%Y%m%d").astype(int),
+                          "close": np.round(100 + np.sin(np.arange(120) / 5), 3)})
+    frame.to_csv(tmp_path / "compact.csv", index=False)
+    found = inspecting.inspect(str(tmp_path / "compact.csv"))
+    assert (found.time_column, found.column("Date").kind) == ("Date", "time")
+    exp, splits = load({"name": "file_series", "path": str(tmp_path / "compact.csv"),
+                        "time_column": "Date", "targets": "close", "window": 5})
+    assert splits.info["periods"]["train"][0] == "2023-01-06"
+    from rnnbench.data.own.series_file import FileSeries
+    rows = FileSeries().read(FileSeries().with_defaults(exp.data.params),
+                             tmp_path / "compact.csv")
+    assert set(np.diff(rows.time)) == {86_400 * 10**9}  # one day, every step

@@ -441,6 +441,9 @@ def inspect_table(path):
             if kind == "time" and time_column is None:
                 time_column = str(name)
             continue
+        if kind == "integer" and TIME_NAMES.search(str(name)) and \
+                timestamps.compact_dates(non_null.to_numpy()) is not None:
+            kind, example = "time", str(example)  # 20240102: a date written yyyymmdd
         counter = kind != "time" and len(non_null) == len(series) > 2 and \
             bool(np.all(np.diff(non_null.to_numpy(np.float64)) > 0))
         lag1 = None if kind == "time" else _lag1(non_null.to_numpy(np.float64))

@@ -384,7 +384,19 @@ def _parse_time_chunk(array, name, path, offset, how=None):
         utc = pa.types.is_timestamp(array.type) and array.type.tz is not None
         return pc.cast(pc.cast(array, pa.timestamp("ns")), pa.int64()).to_numpy(), how, utc
     if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
-        return array.to_numpy(zero_copy_only=False).astype(np.float64), how, False
+        values = array.to_numpy(zero_copy_only=False)
+        if how in (None, timestamps.COMPACT):  # whole numbers that are all yyyymmdd dates
+            dates = timestamps.compact_dates(values)
+            if dates is not None:
+                return dates, timestamps.COMPACT, False
+            if how == timestamps.COMPACT:  # the first chunk's were: so must these be
+                row = offset + int(np.flatnonzero([timestamps.compact_dates([v]) is None
+                                                   for v in values])[0])
+                raise UserError(f"Expected column {name!r} (`data.time_column`) of "
+                                f"{str(path)!r} to hold dates written yyyymmdd, as its first "
+                                f"rows do. Received: {values[row - offset]!r} in row "
+                                f"{row + 1}, which is not one.")
+        return values.astype(np.float64), how, False
     import pandas as pd
     text = pd.Series(array.to_numpy(zero_copy_only=False))
     parsed, how = timestamps.parse(text, how)

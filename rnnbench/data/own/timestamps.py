@@ -49,6 +49,25 @@ _OFFSET = re.compile(r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2
                      re.IGNORECASE)  # after a time of day
 
 
+COMPACT = "yyyymmdd"  # the reading of a column of whole numbers like 20240102
+
+
+def compact_dates(values):
+    """int64 nanoseconds of whole numbers written as `yyyymmdd` dates (20240102, as
+    many exchanges and loggers export them), or None when any is no such date."""
+    values = np.asarray(values)
+    if not len(values) or values.dtype.kind not in "iuf" or \
+            not np.all(values == np.round(values)) or \
+            not np.all((values >= 18000101) & (values <= 22001231)):
+        return None
+    import pandas as pd
+    parsed = pd.to_datetime(pd.Series(values.astype(np.int64).astype(str)), format="%Y%m%d",
+                            errors="coerce")
+    if parsed.isna().any():
+        return None
+    return parsed.to_numpy("datetime64[ns]").astype(np.int64)
+
+
 def has_offset(cell):
     """Whether a time written as text names its UTC offset (`Z`, `+01:00`, `-0500`, `UTC`)."""
     return isinstance(cell, str) and _OFFSET.search(cell) is not None
