@@ -387,7 +387,6 @@ def _csv_layout(path):
         return ""
 
 
-
 def _is_time(strings, name):
     """Whether a column of text holds dates: every cell parses, and unless the name says
     time (`TIME_NAMES`), with one format (`12.03.2021`, not a mix of words and numbers)."""
