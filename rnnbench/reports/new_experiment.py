@@ -206,7 +206,8 @@ def _keep_first(block, repeated):
     block["duplicates"] = "first"
     stamp, row, again = repeated.example
     count = repeated.repeats
-    return (f"duplicates first: {count} row{' repeats' if count == 1 else 's repeat'} the timestamp "
+    rows = "1 row repeats" if count == 1 else f"{count} rows repeat"
+    return (f"duplicates first: {rows} the timestamp "
             f"of the row before (e.g. {stamp!r} in rows {row} and {again}, as a local clock "
             "set back for daylight saving repeats an hour); the first row of each is kept "
             "(last keeps the later one; or fix the file)")
