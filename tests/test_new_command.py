@@ -535,6 +535,19 @@ def test_new_regresses_a_number_per_text_from_the_text(workdir, capsys, sort):
     assert not (workdir / "experiments" / "agent.yaml").exists()
 
 
+def test_new_refuses_a_number_per_text_with_an_empty_cell_as_a_run_would(workdir, capsys):
+    # It wrote the experiment, which `run` then refused; a classifier's labels were
+    # already checked by new.
+    import pandas as pd
+    frame = pd.read_csv(_flats_csv(workdir / "data" / "flats.csv", n=60))
+    frame.loc[7, "price"] = None
+    frame.to_csv(workdir / "data" / "flats.csv", index=False)
+    code, _, err = rnnbench(capsys, "new", "flats", "--data", "data/flats.csv", "--target",
+                            "price")
+    assert code == 2 and "Column 'price' of" in err and "is empty in row 8" in err, err
+    assert not (workdir / "experiments").exists()
+
+
 def _flats_csv(path, n=300, seed=4):
     """Flat descriptions and prices: +10,000 a 'spacious', +8,000 a 'view', -5,000 a
     'noisy', noise of 2,000 (the error a perfect model is left with)."""

@@ -507,6 +507,12 @@ def class_balance(path, column):
     return dict(zip(values.tolist(), counts.tolist()))
 
 
+def _require_labels(path, column):
+    """Raises the run's UserError for an empty cell in the label column, naming its row."""
+    _, others, _ = reading.read_table(path, other=[column], key="--target")
+    reading.as_strings(others[column], column, path)
+
+
 def choose(found, target=None, task=None):
     """`(task, data block, notes)` for a file: the dataset and keys `new` writes.
 
@@ -671,6 +677,8 @@ def _choose_table_for(found, target, task):
         return "forecast", {k: v for k, v in block.items() if v is not None}, notes
     numeric = [name for name in numeric if not _row_id(found, found.column(name))]
     balance = class_balance(found.path, target) if task == "classify" else None
+    if task == "regress":  # refused here as a run would refuse it, naming the row
+        _require_labels(found.path, target)
     short = [c for c in found.columns if c.kind == "category" and c.name != target]
     if texts or (not numeric and short):
         # Without numbers to learn from, the category column of the most distinct
