@@ -535,6 +535,19 @@ def test_new_regresses_a_number_per_text_from_the_text(workdir, capsys, sort):
     assert not (workdir / "experiments" / "agent.yaml").exists()
 
 
+def test_new_refuses_a_table_whose_header_repeats_among_its_rows(workdir, capsys):
+    # Two exports joined one after the other: every column read as text, the prices
+    # classified as 187 classes of one row each, and `run` failed on the split.
+    path = price_csv(workdir / "data" / "prices.csv")
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:51] + lines[:1] + lines[51:]))
+    code, _, err = rnnbench(capsys, "new", "mine", "--data", str(path), "--target", "close")
+    assert code == 2, err
+    assert "to name its columns once, in its first line. Received: data row 51 repeats " \
+        "that line (1 such row" in err
+    assert not (workdir / "experiments").exists()
+
+
 def test_new_refuses_a_number_per_text_with_an_empty_cell_as_a_run_would(workdir, capsys):
     # It wrote the experiment, which `run` then refused; a classifier's labels were
     # already checked by new.

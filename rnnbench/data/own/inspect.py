@@ -403,6 +403,7 @@ def inspect_table(path):
     if rows == 0:
         raise UserError(f"Expected {str(path)!r} to have data rows. Received: a header only.")
     _require_header(path, [str(name) for name in frame.columns])
+    _refuse_repeated_header(frame, path)
     import pandas as pd
     columns, time_column = [], None
     for name in frame.columns:
@@ -462,6 +463,25 @@ def inspect_table(path):
 
 
 MAX_FOOTER_ROWS = 5
+
+
+def _refuse_repeated_header(frame, path):
+    """A UserError for data rows that repeat the header (exports joined one after the
+    other): every column would read as text, its name one more value."""
+    import pandas as pd
+    if len(frame.columns) < 2 or any(pd.api.types.is_numeric_dtype(dtype) or
+                                     pd.api.types.is_datetime64_any_dtype(dtype)
+                                     for dtype in frame.dtypes):
+        return  # a column of numbers or times holds no name: no row repeats the header
+    names = [str(name).strip() for name in frame.columns]
+    cells = frame.astype(str).apply(lambda column: column.str.strip())
+    repeats = np.flatnonzero((cells == names).all(axis=1).to_numpy())
+    if len(repeats):
+        raise UserError(
+            f"Expected {str(path)!r} to name its columns once, in its first line. Received: "
+            f"data row {repeats[0] + 1} repeats that line ({len(repeats)} such row"
+            f"{'' if len(repeats) == 1 else 's'} among the first {len(frame):,}), as where "
+            "files were joined one after the other; delete those lines and use the file.")
 
 
 def _refuse_a_footer(series, name, path, rows):
