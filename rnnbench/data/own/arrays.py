@@ -25,7 +25,7 @@ from rnnbench.config.registry import DATASETS
 from rnnbench.config.schema import SchemaError
 from rnnbench.data.base import DataSpec, NewInputs, Param, Split, Splits
 from rnnbench.data.own import common, labelled, reading
-from rnnbench.data.own.tables import MASK_VALUE
+from rnnbench.data.own.tables import MASK_VALUE, refuse_masked_steps
 from rnnbench.errors import UserError
 
 _PARTS = ("train", "val", "test")
@@ -253,7 +253,7 @@ class FileArrays(common.FileDataset):
         parts = {}
         for p, (x, y) in raw.items():
             parts[p] = Split(masked(x, padding[p], scaler, f"{where} ({p} part)"), y)
-        padded = self.padded(params)
+        padded = any(steps.any() for steps in padding.values())
         parts, y_scaler = labelled.scale_values(parts, target, scale)
         name, predict, facts = labelled.baseline(parts, target, len(names or ()))
         columns = [f"feature_{j}" for j in range(features)]
@@ -345,9 +345,7 @@ def masked(x, padding, scaler, where):
     common.scale_in_place(real, scaler)
     x[~padding] = real
     x[padding] = MASK_VALUE
-    if np.any(np.all(real == MASK_VALUE, axis=-1)):
-        raise UserError(f"A real step of {where} equals the padding value {MASK_VALUE} in "
-                        "every feature; it would be masked. Rescale the data (`data.scale`).")
+    refuse_masked_steps(real, where)
     return x
 
 

@@ -521,16 +521,15 @@ def _note_strays(column, strings, path):
 
 def class_balance(path, column):
     """`{label: rows}` of a label column over the whole file."""
-    _, others, _ = reading.read_table(path, other=[column], key="--target")
-    labels = reading.as_strings(others[column], column, path)
-    values, counts = np.unique(labels, return_counts=True)
+    values, counts = np.unique(labels_of(path, column), return_counts=True)
     return dict(zip(values.tolist(), counts.tolist()))
 
 
-def _require_labels(path, column):
-    """Raises the run's UserError for an empty cell in the label column, naming its row."""
+def labels_of(path, column):
+    """A label column over the whole file, as strings; an empty cell is the run's
+    UserError, naming its row."""
     _, others, _ = reading.read_table(path, other=[column], key="--target")
-    reading.as_strings(others[column], column, path)
+    return reading.as_strings(others[column], column, path)
 
 
 def choose(found, target=None, task=None):
@@ -697,8 +696,8 @@ def _choose_table_for(found, target, task):
         return "forecast", {k: v for k, v in block.items() if v is not None}, notes
     numeric = [name for name in numeric if not _row_id(found, found.column(name))]
     balance = class_balance(found.path, target) if task == "classify" else None
-    if task == "regress":  # refused here as a run would refuse it, naming the row
-        _require_labels(found.path, target)
+    if task == "regress":  # an empty cell refused here as a run would, naming the row
+        labels_of(found.path, target)
     short = [c for c in found.columns if c.kind == "category" and c.name != target]
     if texts or (not numeric and short):
         # Without numbers to learn from, the category column of the most distinct

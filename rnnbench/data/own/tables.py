@@ -221,9 +221,15 @@ def pad(sequences, index, length, scaler, where):
         steps = np.array(sequences[i][:length], np.float32)
         common.scale_in_place(steps, scaler)
         out[row, :len(steps)] = steps
-    if np.any(np.all(out[:, :, :] == MASK_VALUE, axis=-1) &
-              (np.arange(length) < np.minimum([len(sequences[i]) for i in index],
-                                              length)[:, None])):
+    real = np.arange(length) < np.minimum([len(sequences[i]) for i in index],
+                                          length)[:, None]
+    refuse_masked_steps(out[real], where)
+    return out
+
+
+def refuse_masked_steps(real, where):
+    """A UserError when a real step (a row of `real`, `(steps, features)`) equals
+    `MASK_VALUE` in every feature: the model would mask it as padding."""
+    if np.any(np.all(real == MASK_VALUE, axis=-1)):
         raise UserError(f"A real step of {where} equals the padding value {MASK_VALUE} in "
                         "every feature; it would be masked. Rescale the data (`data.scale`).")
-    return out
