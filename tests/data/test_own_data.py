@@ -703,3 +703,15 @@ def test_whole_numbers_written_yyyymmdd_are_dates(tmp_path):
     rows = FileSeries().read(FileSeries().with_defaults(exp.data.params),
                              tmp_path / "compact.csv")
     assert set(np.diff(rows.time)) == {86_400 * 10**9}  # one day, every step
+
+
+def test_a_time_column_read_as_numbers_stays_numbers_in_its_later_chunks():
+    # A chunk of values that happen to look like yyyymmdd dates after a first chunk of
+    # plain numbers: one column, one unit (nanoseconds mixed with numbers sorted wrong).
+    import pyarrow as pa
+
+    from rnnbench.data.own.series_file import TimeReader
+    reader = TimeReader("t", "file.csv")
+    first = reader(pa.array([1, 2, 3], pa.int64()), 0)
+    later = reader(pa.array([20230101, 20230102], pa.int64()), 3)
+    assert first.tolist() == [1.0, 2.0, 3.0] and later.tolist() == [20230101.0, 20230102.0]

@@ -396,7 +396,8 @@ def _parse_time_chunk(array, name, path, offset, how=None):
                                 f"{str(path)!r} to hold dates written yyyymmdd, as its first "
                                 f"rows do. Received: {values[row - offset]!r} in row "
                                 f"{row + 1}, which is not one.")
-        return values.astype(np.float64), how, False
+        # Every later chunk is read as numbers too, even one whose values look like dates.
+        return values.astype(np.float64), timestamps.NUMBERS, False
     import pandas as pd
     text = pd.Series(array.to_numpy(zero_copy_only=False))
     parsed, how = timestamps.parse(text, how)

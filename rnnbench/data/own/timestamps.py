@@ -50,6 +50,7 @@ _OFFSET = re.compile(r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2
 
 
 COMPACT = "yyyymmdd"  # the reading of a column of whole numbers like 20240102
+NUMBERS = "numbers"  # the reading of a column of numbers that are not such dates
 
 
 def compact_dates(values):
