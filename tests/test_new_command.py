@@ -579,16 +579,22 @@ def _flats_csv(path, n=300, seed=4):
     return path
 
 
+def new_then_run(workdir, capsys, name, path, target, chosen):
+    """`rnnbench new NAME --data PATH --target TARGET` (which must print `chosen`), then
+    `rnnbench run NAME`; returns the run's metrics.json."""
+    import json
+    code, out, err = rnnbench(capsys, "new", name, "--data", str(path), "--target", target)
+    assert code == 0 and chosen in out, err
+    code, _, err = rnnbench(capsys, "run", name)
+    assert code == 0, err
+    (run_dir,) = (workdir / "results" / name).iterdir()
+    return json.loads((run_dir / "metrics.json").read_text())
+
+
 @pytest.mark.slow
 def test_a_number_per_text_new_writes_is_learned_down_to_the_noise(workdir, capsys):
-    import json
-    path = _flats_csv(workdir / "data" / "flats.csv")
-    code, out, err = rnnbench(capsys, "new", "flats", "--data", str(path), "--target", "price")
-    assert code == 0 and "chosen: regress 'price' from the text" in out, err
-    code, _, err = rnnbench(capsys, "run", "flats")
-    assert code == 0, err
-    (run_dir,) = (workdir / "results" / "flats").iterdir()
-    metrics = json.loads((run_dir / "metrics.json").read_text())
+    metrics = new_then_run(workdir, capsys, "flats", _flats_csv(workdir / "data" / "flats.csv"),
+                           "price", "chosen: regress 'price' from the text")
     # in the price's units: 1,984 against the training mean's 10,010 at seed 42, where
     # the noise alone leaves 2,000
     assert metrics["test_rmse_original"] < 0.4 * metrics["baseline_test_rmse_original"], \
@@ -947,8 +953,6 @@ def test_new_says_when_the_rows_are_not_evenly_spaced_in_time(workdir, capsys, d
 def test_a_sequence_regression_new_writes_beats_the_training_mean(workdir, capsys):
     """A target near 100 from inputs near 0, as `new` writes it. Before the target and
     inputs were scaled, the run's test MSE was 100x the mean baseline's (10,270 to 102.9)."""
-    import json
-
     import numpy as np
     import pandas as pd
     rng, rows = np.random.default_rng(0), []
@@ -959,11 +963,7 @@ def test_a_sequence_regression_new_writes_beats_the_training_mean(workdir, capsy
                          "target": round(100 + 10 * level, 3)})
     path = workdir / "data" / "units.csv"
     pd.DataFrame(rows).to_csv(path, index=False)
-    code, out, err = rnnbench(capsys, "new", "units", "--data", str(path), "--target", "target")
-    assert code == 0 and "regress each sequence of 'unit_id'" in out, err
-    code, _, err = rnnbench(capsys, "run", "units")
-    assert code == 0, err
-    (run_dir,) = (workdir / "results" / "units").iterdir()
-    metrics = json.loads((run_dir / "metrics.json").read_text())
+    metrics = new_then_run(workdir, capsys, "units", path, "target",
+                           "regress each sequence of 'unit_id'")
     # in the target's own units, against the training mean (6.7 to 102.9 at seed 42)
     assert metrics["test_mse_original"] < 0.5 * metrics["baseline_test_mse_original"], metrics
