@@ -19,6 +19,8 @@ import sys
 import threading
 import warnings
 
+from rnnbench import errors
+
 VERBOSE_ENV = "RNNBENCH_VERBOSE"
 # glog/Abseil lines: "I0000 00:00:1796149132.671231   19052 port.cc:153] ...";
 # fatal (F) lines are kept.
@@ -197,11 +199,13 @@ def stop_on_signals(error, signums=(signal.SIGTERM,)):
         return
 
     def handler(signum, frame):
+        errors.signal_raised(signum)  # training raises it again if a finalizer ate it
         raise error(signum)
 
     saved = {signum: signal.signal(signum, handler) for signum in signums}
     try:
         yield
     finally:
+        errors.signals_caught()
         for signum, previous in saved.items():
             signal.signal(signum, previous)

@@ -62,6 +62,31 @@ class Terminated(KeyboardInterrupt):
         super().__init__(f"terminated ({self.name})")
 
 
+# Signals raised as `Terminated` that no run has caught yet (console.stop_on_signals).
+_uncaught_signals = []
+
+
+def signal_raised(signum):
+    """Records that `signum` was just raised as `Terminated` in the main thread."""
+    _uncaught_signals.append(signum)
+
+
+def signals_caught():
+    """Forgets the recorded signals: a run caught their `Terminated`."""
+    _uncaught_signals.clear()
+
+
+def raise_swallowed_signal():
+    """Raises `Terminated` again for a recorded signal that no run caught.
+
+    The handler's exception is lost where it lands in a finalizer (`Exception
+    ignored in ...`): training then went on as if no signal had come, and a
+    sweep's chief SIGKILLed the worker after its grace, its trial left `running`.
+    """
+    if _uncaught_signals:
+        raise Terminated(_uncaught_signals.pop())
+
+
 def in_chain(error, kind):
     """The first exception of `kind` among `error` and the exceptions it was raised from
     or while handling (`__cause__`, else `__context__`), else None.

@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "rnnbench"
 # its own level or above (other than its own modules).
 LAYERS = {
     "errors": 0,
-    "console": 0,
+    "console": 1,  # records signals in errors
     "config": 1,
     "data": 2,
     "models": 3,

@@ -25,6 +25,7 @@ from rnnbench.data import tasks
 from rnnbench.data.base import PREPROCESSING_FORMAT, PREPROCESSING_VERSION
 from rnnbench.data import own as own_data
 from rnnbench.data.own import feeding
+from rnnbench import errors
 from rnnbench.errors import Interrupted, RunFailed, Terminated, UserError, in_chain
 from rnnbench.models import builders, kernels, saving, size, speed
 from rnnbench.models.jit import MEASURE, choose_jit_compile
@@ -161,6 +162,8 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         # (TensorFlow's `DType.max`: `TypeError: Cannot find maximum value of <dtype:
         # 'int32'>`); the run was still interrupted, not failed.
         e = in_chain(raised, KeyboardInterrupt) or raised
+        if isinstance(e, KeyboardInterrupt):
+            errors.signals_caught()
         disk = folders.write_failure(e, run_dir)
         if disk is not None:
             drop_half_written_model(run_dir)
@@ -342,9 +345,16 @@ def keeps_best(exp):
     return stop is None or stop.restore_best_weights
 
 
+class SwallowedSignal(keras.callbacks.Callback):
+    """Stops training at the next step after a SIGTERM whose exception a finalizer ate."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        errors.raise_swallowed_signal()
+
+
 def callbacks(exp, run_dir, splits, timer, best):
     """TensorBoard (Keras' and `dashboard.Dashboard`), CSV history, NaN guard, best
-    weights (`BestWeights`), early stopping."""
+    weights (`BestWeights`), a swallowed SIGTERM's stop, early stopping."""
     monitor, mode = monitor_of(exp, splits)
     found = [
         dashboard.tensorboard_callback(exp, run_dir),
@@ -353,6 +363,7 @@ def callbacks(exp, run_dir, splits, timer, best):
         keras.callbacks.TerminateOnNaN(),
         *([best] if keeps_best(exp) else []),
         timer,
+        SwallowedSignal(),
     ]
     stop = exp.train.early_stopping
     if stop is not None:

@@ -207,6 +207,42 @@ def test_a_sigterm_a_library_turns_into_its_own_error_still_interrupts(tmp_path)
     assert "SIGTERM" in manifest["error"] and "Traceback" not in done.stderr
 
 
+class SignalInFinalizer:
+    """A finalizer that receives SIGTERM: Python prints `Exception ignored in ...` and
+    drops the handler's exception, as it does when a signal lands in TensorFlow's."""
+
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler runs, and raises, before this ends
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the point
+def test_a_sigterm_a_finalizer_swallows_still_stops_training(tmp_path, make_experiment):
+    """A sweep worker whose SIGTERM was eaten this way trained on until the chief's
+    grace ran out and SIGKILLed it, leaving its trial `running` (CI, stop 46)."""
+    import keras
+
+    from rnnbench.console import stop_on_signals
+    from rnnbench.errors import Interrupted, Terminated
+    from rnnbench.runs import training
+
+    class SwallowInSecondEpoch(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 1:
+                SignalInFinalizer()  # made and finalized at once
+
+    exp = make_experiment(epochs=50)
+    with stop_on_signals(Terminated), pytest.raises(Interrupted):
+        training.run(exp, results_dir=tmp_path, verbose=0,
+                     extra_callbacks=[SwallowInSecondEpoch()])
+    (run_dir,) = (tmp_path / exp.name).iterdir()
+    manifest = read_json(run_dir / "manifest.json")
+    assert manifest["status"] == "interrupted" and "SIGTERM" in manifest["error"]
+    history = (run_dir / "history.csv")
+    assert len(history.read_text().splitlines()) == 1 + 1  # the header, the first epoch
+
+
 # ------------------------------------------------------------------ disks
 
 

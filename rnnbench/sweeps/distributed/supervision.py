@@ -83,5 +83,7 @@ def stop(procs, grace=STOP_GRACE_S):
     finally:
         for proc in live:
             if proc.poll() is None:
+                log.warning(f"worker pid {proc.pid} had not ended after SIGTERM; "
+                            "killed it (SIGKILL): its trial reads `died`")
                 proc.kill()
                 proc.wait(timeout=30)
