@@ -208,6 +208,17 @@ def read_run(folder):
     return record
 
 
+def latest_completed_run(experiment_dir):
+    """The newest completed run folder in `experiment_dir` (run ids sort by time), or None."""
+    folder = Path(experiment_dir)
+    if not folder.is_dir():
+        return None
+    for run_dir in sorted((d for d in folder.iterdir() if d.is_dir()), reverse=True):
+        if (run_dir / "manifest.json").is_file() and read_run(run_dir).status == "completed":
+            return run_dir
+    return None
+
+
 def now_iso():
     return datetime.datetime.now().astimezone().isoformat(timespec="seconds")
 

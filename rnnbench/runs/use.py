@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnbench.config import experiment as config_lib
+from rnnbench.config import paths
 from rnnbench.data.base import PREPROCESSING_FORMAT, PREPROCESSING_VERSION, NewInputs
 from rnnbench.data.preprocessing import Scaler
 from rnnbench.errors import UserError
@@ -41,7 +42,8 @@ def check_run_folder(run_dir):
     if not run_dir.is_dir():
         raise UserError(f"Expected RUN_DIR to be a run folder (results/<experiment>/<run_id>/ "
                         f"or a sweep's results/sweeps/<sweep>/<id>/trials/<trial>/). "
-                        f"Received: {str(run_dir)!r}, which is not a folder")
+                        f"Received: {str(run_dir)!r}, which is not a folder"
+                        + latest_run_hint(run_dir))
     record = folders.read_run(run_dir)
     if "config.yaml" in record.problems and "manifest.json" in record.problems:
         hint = ""
@@ -68,6 +70,22 @@ def check_run_folder(run_dir):
                         f"model to use. Train it again with: rnnbench run "
                         f"{run_dir / 'config.yaml'}")
     return record
+
+
+def latest_run_hint(missing):
+    """`; the latest completed run ... is X` for an experiment's name or a made-up run id."""
+    missing = Path(missing)
+    try:
+        named = paths.results_root() / missing.name
+    except UserError:  # a results root that is a file: no hint from it
+        named = missing.parent
+    for experiment_dir in (named, missing.parent):
+        if experiment_dir.resolve() == Path.cwd().resolve():
+            continue
+        latest = folders.latest_completed_run(experiment_dir)
+        if latest is not None:
+            return f"; the latest completed run of {experiment_dir.name} is {latest}"
+    return ""
 
 
 def read_preprocessing(run_dir):

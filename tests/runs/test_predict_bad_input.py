@@ -96,6 +96,22 @@ def test_not_a_folder(tmp_path, capsys, command):
     assert "not a folder" in message and "run folder" in message
 
 
+@pytest.mark.parametrize("given", ["sine_tiny", "results/sine_tiny/latest"])
+def test_an_experiment_s_name_is_answered_with_its_latest_completed_run(
+        tmp_path, capsys, monkeypatch, given):
+    runs = tmp_path / "results" / "sine_tiny"
+    make_run(runs / "20260101-000000-aaaa", model=False, preprocessing=False)
+    make_run(runs / "20260102-000000-bbbb", model=False, preprocessing=False)
+    make_run(runs / "20260103-000000-cccc", status="failed", model=False,
+             preprocessing=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("RNNBENCH_RESULTS", raising=False)
+    message = predict_error(capsys, "predict", given)
+    assert "not a folder" in message
+    assert "latest completed run of sine_tiny is results/sine_tiny/20260102-000000-bbbb" \
+        in message
+
+
 def test_a_folder_that_is_no_run(tmp_path, capsys):
     message = predict_error(capsys, "predict", tmp_path)
     assert "config.yaml" in message and "none of them" in message
