@@ -152,7 +152,8 @@ def make_parser():
     p.add_argument("--data", required=True, metavar="FILE",
                    help="the file (.csv, .csv.gz, .parquet, .jsonl/.json, .txt, a folder or a "
                         "glob of texts, .npz/.npy)")
-    p.add_argument("--target", metavar="COLUMN", help="the column to forecast or classify "
+    p.add_argument("--target", metavar="COLUMN", help="the column to forecast or classify; "
+                   "several joined by commas (temp,humidity) are forecast together "
                    "(arrays: the labels' array in an .npz, or the labels' .npy)")
     p.add_argument("--task", choices=["forecast", "classify", "regress", "language_model"],
                    help="what to learn (default: inferred from the file and the target)")

@@ -145,6 +145,10 @@ def test_new_takes_the_one_column_named_like_a_label_without_target(workdir, cap
     (["--target", "Close"], r"did you mean 'close'"),
     ([], r"Expected `--target COLUMN`.*'date', 'open'"),
     (["--target", "date", "--task", "forecast"], "to be numeric"),
+    (["--target", "close,Open"], r"Received: 'Open'.*did you mean 'open'"),
+    (["--target", "close, close"], r"each `--target` column once.*\['close'\]"),
+    (["--target", "close,open", "--task", "classify"], r"one `--target` column for `--task "
+                                                        r"classify`"),
 ])
 def test_new_refuses_what_it_cannot_use_and_writes_nothing(workdir, capsys, argv, match):
     path = price_csv(workdir / "data" / "prices.csv")
@@ -311,6 +315,29 @@ def test_new_chooses_the_target_transform_from_the_training_part(
     # A forecast trains on MAE, what its MASE scores; the comment above the key says so.
     assert written(workdir, "mine")["train"]["loss"] == "mae"
     assert "MASE" in text.split("\n  loss: mae")[0].rsplit("\n  # loss: mae", 1)[1]
+    assert rnnbench(capsys, "show", "mine")[0] == 0
+
+
+@pytest.mark.parametrize("trending", [None, "humidity"])
+def test_new_forecasts_the_columns_a_comma_joined_target_names_together(workdir, capsys,
+                                                                        trending):
+    import pandas as pd
+    table = pd.DataFrame({"date": pd.date_range("2020-01-01", periods=400).strftime("%Y-%m-%d"),
+                          "temp": _seasonal(seed=1), "humidity": _seasonal(seed=2) * 5,
+                          "wind": _seasonal(seed=3)})
+    if trending:
+        table[trending] = _trending_price(seed=4)
+    table.to_csv(workdir / "data" / "weather.csv", index=False)
+    code, out, err = rnnbench(capsys, "new", "mine", "--data", "data/weather.csv",
+                              "--target", "temp, humidity")
+    assert code == 0, err
+    data = written(workdir, "mine")["data"]
+    assert data["targets"] == ["temp", "humidity"] and data["features"] == ["wind"]
+    # One transform serves both: a target that would leave the training range decides.
+    assert data["target_transform"] == ("difference" if trending else "none")
+    said = " ".join(out.split())
+    assert "forecast ['temp', 'humidity'] together" in said
+    assert (f"for {trending!r}" if trending else "for each of ['temp', 'humidity']") in said
     assert rnnbench(capsys, "show", "mine")[0] == 0
 
 

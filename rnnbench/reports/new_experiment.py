@@ -193,11 +193,26 @@ def _choose_target(block, found):
     except UserError as error:  # the run will say the same; `new` still writes a start
         block["target_transform"] = "none"
         return f"none: the series could not be measured ({error})", [], chosen
-    transform, why, note = inspecting.target_choice(inspecting.target_values(values, ids),
-                                                    block["window"])
+    transform, why, note = _transform_for_all(block, values, ids)
     block["target_transform"] = transform
     notes = _irregular_steps_note(block, found, time, ids) + ([note] if note else [])
     return why, notes, chosen
+
+
+def _transform_for_all(block, values, ids):
+    """`target_choice` for each target; one that needs `difference` decides for all (one
+    transform applies to every target, and a level model would saturate on that one)."""
+    targets = block["targets"] if isinstance(block["targets"], list) else [block["targets"]]
+    choices = [inspecting.target_choice(inspecting.target_values(values, ids, i),
+                                        block["window"]) for i in range(len(targets))]
+    if len(targets) == 1:
+        return choices[0]
+    needs = [i for i, (transform, _, _) in enumerate(choices) if transform == "difference"]
+    i = needs[0] if needs else 0
+    transform, why, note = choices[i]
+    name, reason = why.split(": ", 1)
+    which = f"for {targets[i]!r}" if needs else f"for each of {targets}, e.g. {targets[0]!r}"
+    return transform, f"{name}: {which}: {reason}", note and f"{targets[i]!r}: {note}"
 
 
 def _keep_first(block, repeated):

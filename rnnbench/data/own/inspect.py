@@ -623,14 +623,26 @@ def _choose_table(found, target, task):
     why = None
     if target is None:
         target, why = _default_target(found)
+    targets = target_columns(found, target)
+    if len(targets) > 1:
+        if task not in (None, "forecast"):
+            raise UserError(f"Expected one `--target` column for `--task {task}` (several, "
+                            f"joined by commas, are forecast together). Received: "
+                            f"--target {target!r}")
+        return _forecast(_without_counter_clock(found, targets), targets)
     chosen, block, notes = _choose_table_for(found, target, task)
     return chosen, block, [why, *notes] if why else notes
 
 
+def _without_counter_clock(found, targets):
+    """`found` without its time column where that is a growing target (rows sorted by it)."""
+    if found.time_column in targets and found.time_is_counter:
+        return dataclasses.replace(found, time_column=None, time_is_counter=False)
+    return found
+
+
 def _choose_table_for(found, target, task):
-    if found.time_column == target and found.time_is_counter:
-        # The only growing numbers are the target (rows sorted by it): no clock.
-        found = dataclasses.replace(found, time_column=None, time_is_counter=False)
+    found = _without_counter_clock(found, [target])
     texts = [c for c in found.columns if c.kind == "text"]
     column = found.column(target)
     label_like = column.kind in ("category", "text") or (
@@ -660,40 +672,7 @@ def _choose_table_for(found, target, task):
     numeric = [c.name for c in found.columns if c.kind in ("number", "integer")
                and c.name not in (target, found.time_column)]
     if task == "forecast":
-        counters = [c.name for c in found.columns if c.counter and c.name in numeric]
-        numeric = [name for name in numeric if name not in counters]
-        if column.kind not in ("number", "integer"):
-            raise UserError(f"Expected `--target` {target!r} to be numeric to forecast it. "
-                            + (f"Received: a column of numbers with {column.strays} cells "
-                               f"that are not numbers among the first {SAMPLE_ROWS:,} rows, "
-                               f"e.g. {column.stray!r}. Write them as numbers in the file, "
-                               "or leave them empty where a value is missing."
-                               if column.strays else
-                               f"Received: a {column.kind} column (e.g. {column.example!r})."))
-        series = _series_id(found, target)
-        numeric = [name for name in numeric if series is None or name != series[0]]
-        window = int(min(30, max(2, found.rows // 20 // (series[1] if series else 1))))
-        block = {"name": "file_series", "path": str(found.path),
-                 "time_column": found.time_column, "targets": target,
-                 "id_column": series[0] if series else None,
-                 "features": numeric or None, "window": window, "horizon": 1,
-                 "scale": "standard"}
-        notes = [f"forecast {target!r} one step ahead from windows of {window} rows" +
-                 (f" of {[target] + numeric}" if numeric else "") +
-                 (f", per series of {series[0]!r} ({series[1]:,} series; its timestamps "
-                  "repeat across them)" if series else "")]
-        if found.time_column is None:
-            notes.append("no time column found: rows are taken in file order")
-        if counters:
-            notes.append(f"not a feature: {counters} only grow (a counter or clock), so their "
-                         "test part would lie outside anything training sees")
-        words = [c.name for c in found.columns if c.kind in ("category", "text")
-                 and c.name not in (found.time_column, series and series[0])]
-        if words:
-            notes.append(f"not a feature: {words} hold words, and a series reads numbers "
-                         "(to use one, add a 0/1 column per value to the file and name them "
-                         "in `data.features`)")
-        return "forecast", {k: v for k, v in block.items() if v is not None}, notes
+        return _forecast(found, [target])
     numeric = [name for name in numeric if not _row_id(found, found.column(name))]
     balance = class_balance(found.path, target) if task == "classify" else None
     if task == "regress":  # an empty cell refused here as a run would, naming the row
@@ -755,6 +734,66 @@ def _choose_table_for(found, target, task):
     return task, block, notes
 
 
+def _forecast(found, targets):
+    """`("forecast", file_series block, notes)` for the `targets` columns of a table."""
+    for target in targets:
+        column = found.column(target)
+        if column.kind not in ("number", "integer"):
+            raise UserError(f"Expected `--target` {target!r} to be numeric to forecast it. "
+                            + (f"Received: a column of numbers with {column.strays} cells "
+                               f"that are not numbers among the first {SAMPLE_ROWS:,} rows, "
+                               f"e.g. {column.stray!r}. Write them as numbers in the file, "
+                               "or leave them empty where a value is missing."
+                               if column.strays else
+                               f"Received: a {column.kind} column (e.g. {column.example!r})."))
+    numeric = [c.name for c in found.columns if c.kind in ("number", "integer")
+               and c.name not in (*targets, found.time_column)]
+    counters = [c.name for c in found.columns if c.counter and c.name in numeric]
+    numeric = [name for name in numeric if name not in counters]
+    series = _series_id(found, targets)
+    numeric = [name for name in numeric if series is None or name != series[0]]
+    window = int(min(30, max(2, found.rows // 20 // (series[1] if series else 1))))
+    block = {"name": "file_series", "path": str(found.path),
+             "time_column": found.time_column,
+             "targets": targets[0] if len(targets) == 1 else list(targets),
+             "id_column": series[0] if series else None,
+             "features": numeric or None, "window": window, "horizon": 1,
+             "scale": "standard"}
+    named = repr(targets[0]) if len(targets) == 1 else \
+        f"{targets} together (each window predicts all {len(targets)})"
+    notes = [f"forecast {named} one step ahead from windows of {window} rows" +
+             (f" of {targets + numeric}" if numeric else "") +
+             (f", per series of {series[0]!r} ({series[1]:,} series; its timestamps "
+              "repeat across them)" if series else "")]
+    if found.time_column is None:
+        notes.append("no time column found: rows are taken in file order")
+    if counters:
+        notes.append(f"not a feature: {counters} only grow (a counter or clock), so their "
+                     "test part would lie outside anything training sees")
+    words = [c.name for c in found.columns if c.kind in ("category", "text")
+             and c.name not in (found.time_column, series and series[0])]
+    if words:
+        notes.append(f"not a feature: {words} hold words, and a series reads numbers "
+                     "(to use one, add a 0/1 column per value to the file and name them "
+                     "in `data.features`)")
+    return "forecast", {k: v for k, v in block.items() if v is not None}, notes
+
+
+def target_columns(found, target):
+    """The columns `--target` names: one, or several joined by commas (`temp,humidity`),
+    forecast together. A column whose own name holds a comma is taken whole."""
+    if target is None or "," not in target or any(c.name == target for c in found.columns):
+        return [target]
+    names = [part.strip() for part in target.split(",")]
+    for name in names:
+        found.column(name)  # an unknown one refused, with the nearest name
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise UserError(f"Expected each `--target` column once. Received: {target!r}, which "
+                        f"names {twice} more than once")
+    return names
+
+
 # Columns numbering a sequence's steps (t0..t29, x_1..x_50, 0..99): this many at least.
 NUMBERED_STEPS = 8
 # Below this lag-1 correlation a target does not follow from row to row: rows are samples
@@ -783,14 +822,14 @@ def _row_id(found, column):
     return bool(ID_NAMES.search(column.name)) and column.distinct >= min(found.rows, SAMPLE_ROWS)
 
 
-def _series_id(found, target):
+def _series_id(found, targets):
     """`(column, series count)` naming each series of a panel, or None for one series.
 
     A panel (sales per store and day) repeats its timestamps, once per series:
     the column is the one with the fewest values under which no timestamp repeats.
     """
     candidates = [c.name for c in found.columns if c.kind in ("category", "integer")
-                  and c.name not in (target, found.time_column)]
+                  and c.name not in (*targets, found.time_column)]
     if not found.time_column or not candidates:
         return None
     _, others, rows = reading.read_table(found.path, other=[found.time_column, *candidates],
@@ -1055,7 +1094,7 @@ def _step_text(step, dates):
     return str(step).replace("0 days ", "")
 
 
-def target_values(values, ids):
-    """The first target column of `read_series`' values; of a panel (`ids`), the first
+def target_values(values, ids, column=0):
+    """A target `column` of `read_series`' values; of a panel (`ids`), the first
     series' (the levels of others would read as a jump)."""
-    return values[:, 0] if ids is None else values[ids == ids[0], 0]
+    return values[:, column] if ids is None else values[ids == ids[0], column]
