@@ -94,6 +94,33 @@ def wide_csv(path, sequences=60, steps=8, seed=0):
     return path
 
 
+def cell_sequences(n=120, seed=0):
+    """A sequence a row, whole: id, signal (rising or falling, 20-40 steps), trend."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        steps = int(rng.integers(20, 41))
+        slope = 1 if i % 2 else -1
+        rows.append({"id": f"r{i}", "signal": np.round(
+            slope * np.linspace(0, 2, steps) + rng.normal(0, 0.3, steps), 3),
+            "trend": "up" if slope > 0 else "down"})
+    return pd.DataFrame(rows)
+
+
+def cell_sequences_file(path, n=120, seed=0):
+    """`cell_sequences` as a CSV (`0.1 0.2 ...` in a cell), Parquet or JSONL (lists)."""
+    frame = cell_sequences(n, seed)
+    if str(path).endswith(".csv"):
+        frame["signal"] = [" ".join(f"{v:g}" for v in cell) for cell in frame["signal"]]
+        frame.to_csv(path, index=False)
+    elif str(path).endswith(".parquet"):
+        frame.to_parquet(path)
+    else:
+        frame["signal"] = [list(map(float, cell)) for cell in frame["signal"]]
+        frame.to_json(path, orient="records", lines=True)
+    return path
+
+
 def own_data_files(root):
     """Writes every kind of file under `root`; returns `{name: path}`."""
     root.mkdir(parents=True, exist_ok=True)

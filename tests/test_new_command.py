@@ -11,7 +11,8 @@ import sys
 
 import pytest
 import yaml
-from own_files import arrays_npz, corpus_txt, long_csv, price_csv, reviews_csv
+from own_files import (arrays_npz, cell_sequences_file, corpus_txt, long_csv, price_csv,
+                       reviews_csv)
 
 from rnnbench.cli import main
 
@@ -466,6 +467,53 @@ def test_new_reads_a_long_table_as_sequences_not_rows(workdir, capsys):
     code, out, err = rnnbench(capsys, "check", "steps")
     assert code == 0, err
     assert "sequences: 60" in out
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet", "jsonl"])
+def test_new_reads_a_sequence_held_in_a_cell_as_a_sequence_not_a_text(workdir, capsys,
+                                                                      suffix):
+    """`0.1 -0.2 0.4 ...` in one cell (or a list, in Parquet and JSON) was a text of
+    number-words to classify, or nested values refused."""
+    path = cell_sequences_file(workdir / "data" / f"signals.{suffix}")
+    code, out, err = rnnbench(capsys, "new", "signals", "--data", str(path),
+                              "--target", "trend")
+    assert code == 0, err
+    data = written(workdir, "signals")["data"]
+    assert (data["name"], data["layout"], data["task"]) == ("file_sequences", "cell",
+                                                            "classify")
+    assert (data["value_columns"], data["id_column"]) == (["signal"], "id")
+    assert "column 'signal': sequence" in out and "numbers per row" in out
+    assert "the numbers in ['signal'] as a sequence" in " ".join(out.split())
+    code, out, err = rnnbench(capsys, "check", "signals")
+    assert code == 0, err
+    assert "sequences: 120" in out
+    assert re.search(r"input shape per sample: \((3\d|40), 1\)", out), out  # padded
+
+
+@pytest.mark.slow
+def test_a_sequence_a_cell_new_writes_is_learned_and_predicted_by_its_id(workdir, capsys):
+    path = cell_sequences_file(workdir / "data" / "signals.csv")
+    metrics = new_then_run(workdir, capsys, "signals", path, "trend", "as a sequence")
+    # Rising against falling through noise: the majority class scores 0.5.
+    assert metrics["test_accuracy"] >= 0.9 > metrics["baseline_test_accuracy"], metrics
+    (run_dir,) = (workdir / "results" / "signals").iterdir()
+    code, _, err = rnnbench(capsys, "predict", str(run_dir), "--data", str(path),
+                            "--out", "p.csv")
+    assert code == 0, err
+    import pandas as pd
+    predicted = pd.read_csv(workdir / "p.csv")
+    assert list(predicted["id"][:2]) == ["r0", "r1"]
+    assert (predicted["label"] == pd.read_csv(path)["trend"]).mean() >= 0.9
+
+
+@pytest.mark.parametrize("cells", [["555 1234", "555 9876"], ["3 - 1", "0 - 2"]])
+def test_a_few_numbers_in_a_text_cell_are_not_a_sequence(workdir, capsys, cells):
+    import pandas as pd
+    pd.DataFrame({"phone": cells * 20, "value": range(40),
+                  "label": ["a", "b"] * 20}).to_csv(workdir / "data" / "t.csv", index=False)
+    code, out, err = rnnbench(capsys, "new", "t", "--data", "data/t.csv", "--target", "label")
+    assert code == 0, err
+    assert "column 'phone': category" in out
 
 
 @pytest.mark.parametrize("in_order", [False, True], ids=["shuffled", "increasing"])

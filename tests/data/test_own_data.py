@@ -11,7 +11,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from own_files import arrays_npz, own_data_files, price_csv, probe_bases
+from own_files import (arrays_npz, cell_sequences, cell_sequences_file, own_data_files,
+                       price_csv, probe_bases)
 
 from rnnbench.cli import main
 from rnnbench.config import experiment as config_lib
@@ -386,6 +387,53 @@ def test_new_sequences_are_labelled_under_their_id_column(files):
 def test_wide_table_rows_end_with_empty_cells(files):
     _, splits = load({"name": "file_sequences", "path": str(files["wide"]), "layout": "wide"})
     assert splits.train.x.shape[1:] == (8, 1) and splits.spec.num_classes == 3
+
+
+CELLS = {"name": "file_sequences", "layout": "cell", "id_column": "id",
+         "value_columns": ["signal"], "label_column": "trend", "scale": "standard"}
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet", "jsonl"])
+def test_a_sequence_a_cell_loads_as_the_numbers_it_holds(tmp_path, suffix):
+    path = cell_sequences_file(tmp_path / f"cells.{suffix}")
+    exp, splits = load({**CELLS, "path": str(path), "scale": None})
+    frame = cell_sequences()
+    lengths = frame["signal"].map(len)
+    assert (splits.info["lengths"]["min"], splits.info["lengths"]["max"]) == \
+        (lengths.min(), lengths.max())
+    new = config_lib.dataset_of(exp).new_inputs(dict(exp.data.params), splits.preprocessing,
+                                                str(path))
+    assert new.index_name == "id" and new.index[:2] == ["r0", "r1"]
+    real = new.x[0, :lengths[0], 0]  # unscaled: the numbers of the first cell
+    np.testing.assert_allclose(real, frame["signal"][0], atol=1e-3)
+    assert np.all(new.x[0, lengths[0]:] == MASK_VALUE)
+
+
+@pytest.mark.parametrize("cell, names", [
+    ("0.1 0.2 x 0.4", "holds '0.1 0.2 x 0.4' in 'signal'"),
+    ("", "holds an empty cell in 'signal'"),
+    ("[0.1, nan, 0.3]", "finite numbers"),
+])
+def test_a_cell_that_is_no_sequence_of_numbers_is_named_by_row_and_column(tmp_path, cell,
+                                                                          names):
+    path = cell_sequences_file(tmp_path / "cells.csv")
+    frame = pd.read_csv(path)
+    frame.loc[6, "signal"] = cell
+    frame.to_csv(path, index=False)
+    with pytest.raises(UserError, match=re.escape(names)) as caught:
+        load({**CELLS, "path": str(path)})
+    assert "Row 7 of" in str(caught.value)
+
+
+def test_the_cells_of_a_row_hold_one_step_of_every_feature(tmp_path):
+    frame = cell_sequences(n=20)
+    frame["signal"] = [" ".join(map(str, cell)) for cell in frame["signal"]]
+    frame["other"] = frame["signal"]
+    frame.loc[3, "other"] = "1 2 3"
+    frame.to_csv(tmp_path / "two.csv", index=False)
+    with pytest.raises(UserError, match=r"Row 4 of .*\[\d+, 3\] numbers in \['signal', "
+                                        r"'other'\]"):
+        load({**CELLS, "path": str(tmp_path / "two.csv"), "value_columns": ["signal", "other"]})
 
 
 # ------------------------------------------------------------------ paths

@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 
-from rnnbench.data.own import dialect, reading, text_files, timestamps
+from rnnbench.data.own import dialect, reading, tables, text_files, timestamps
 from rnnbench.errors import UserError
 
 ARRAY_SUFFIXES = (".npz", ".npy")
@@ -28,7 +28,7 @@ TASKS = ("forecast", "classify", "regress", "language_model")
 @dataclasses.dataclass
 class Column:
     name: str
-    kind: str  # "number", "integer", "time", "text", "category"
+    kind: str  # "number", "integer", "time", "text", "category", "sequence" (in a cell)
     distinct: int
     example: Any
     mean_words: float = 0.0
@@ -78,7 +78,8 @@ class Inspection:
         if self.kind == "table":
             out.append(f"  rows: {self.rows:,}")
             for c in self.columns:
-                extra = f", {c.mean_words:.1f} words per row" if c.kind == "text" else ""
+                extra = f", {c.mean_words:.1f} words per row" if c.kind == "text" else \
+                    f", {c.mean_words:.1f} numbers per row" if c.kind == "sequence" else ""
                 out.append(f"  column {c.name!r}: {c.kind} ({c.distinct:,} distinct in the "
                            f"sample{extra}), e.g. {c.example!r}")
             if self.time_column:
@@ -344,10 +345,11 @@ def _require_flat_text(path, schema):
     for field in schema:
         if pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type):
             raise reading.not_utf8(path, "--data")
-        if pa.types.is_nested(field.type):
+        if pa.types.is_nested(field.type) and not reading.is_number_list(field.type):
             raise UserError(f"Expected column {field.name!r} of {str(path)!r} to hold one "
                             f"value per cell. Received: nested values ({field.type}); "
-                            "flatten them into columns of their own first.")
+                            "flatten them into columns of their own first (a list of numbers a cell is "
+                            "a sequence).")
 
 
 def _require_header(path, names):
@@ -409,6 +411,9 @@ def inspect_table(path):
     for name in frame.columns:
         series = frame[name]
         non_null = series.dropna()
+        if len(non_null) and isinstance(non_null.iloc[0], (list, tuple, np.ndarray)):
+            columns.append(_list_column(str(name), non_null))  # Parquet/JSON lists
+            continue
         example = non_null.iloc[0] if len(non_null) else None
         example = example.item() if hasattr(example, "item") else example
         distinct = int(non_null.nunique())
@@ -424,8 +429,13 @@ def inspect_table(path):
             words = float(strings.str.split().str.len().mean()) if len(strings) else 0.0
             chars = float(strings.str.len().mean()) if len(strings) else 0.0
             run_together = unspaced(strings.head(1000))
+            steps = _steps_per_cell(non_null.head(1000))
+            if steps is not None:
+                words, example = steps, str(example)[:60] + "..." * (len(str(example)) > 60)
             if _is_time(strings.head(1000), str(name)):
                 kind, example = "time", str(example)
+            elif steps is not None:
+                kind = "sequence"
             elif words >= 4 or run_together and chars >= UNSPACED_TEXT_CHARS:
                 kind = "text"
             else:
@@ -463,6 +473,28 @@ def inspect_table(path):
 
 
 MAX_FOOTER_ROWS = 5
+
+
+def _steps_per_cell(cells, fewest=None):
+    """The mean count of numbers per cell where every cell holds a sequence of them
+    (`0.1 0.2 0.3 ...`, `[1, 2, ...]`, a list), `fewest` or more on average (fewer in a
+    text are more likely a phone number or a score; default NUMBERED_STEPS), else None."""
+    fewest = NUMBERED_STEPS if fewest is None else fewest
+    counts = []
+    for cell in cells:
+        numbers = tables.cell_numbers(cell)
+        if numbers is None or len(numbers) < min(2, fewest):
+            return None
+        counts.append(len(numbers))
+    return float(np.mean(counts)) if counts and np.mean(counts) >= fewest else None
+
+
+def _list_column(name, non_null):
+    """The `Column` of cells that are lists (Parquet, JSON): a sequence a cell."""
+    steps = _steps_per_cell(non_null.head(1000), fewest=1)
+    example = [float(v) for v in non_null.iloc[0][:8]]
+    return Column(name, "sequence", int(non_null.map(lambda cell: tuple(cell)).nunique()),
+                  f"{example}"[:-1] + ", ...]", steps or 0.0)
 
 
 def _refuse_repeated_header(frame, path):
@@ -647,6 +679,10 @@ def _choose_table_for(found, target, task):
     column = found.column(target)
     label_like = column.kind in ("category", "text") or (
         column.kind == "integer" and column.distinct <= 20)
+    cells = [c for c in found.columns if c.kind == "sequence" and c.name != target]
+    if cells and task in (None, "classify", "regress"):
+        return _cell_sequences(found, target, cells,
+                               task or ("classify" if label_like else "regress"))
     if not texts and task in (None, "classify", "regress"):
         long = _long_sequences(found, target, task or ("classify" if label_like else "regress"))
         if long:
@@ -717,12 +753,7 @@ def _choose_table_for(found, target, task):
                         "numbers (a sequence per row) or texts. Received: the columns "
                         f"{[c.name for c in found.columns]}, none of which is either "
                         "(a row id or a clock is not a feature)")
-    names = [c.name for c in found.columns if c.name != target and _row_id(found, c)]
-    block = {"name": "file_sequences", "path": str(found.path), "layout": "wide",
-             "id_column": names[0] if names else None,
-             "value_columns": numeric, "label_column": target,
-             "target": "classes" if task == "classify" else "values", "scale": "standard"}
-    block = {k: v for k, v in block.items() if v is not None}
+    block = _sequences_block(found, target, task, "wide", numeric)
     notes = [f"{task} each row: its {len(numeric)} numeric columns as a sequence"
              + (f" (class balance {balance})" if balance else "")]
     if steps_named and task == "regress":
@@ -792,6 +823,36 @@ def target_columns(found, target):
         raise UserError(f"Expected each `--target` column once. Received: {target!r}, which "
                         f"names {twice} more than once")
     return names
+
+
+def _sequences_block(found, target, task, layout, value_columns):
+    """The `file_sequences` block of a table of a sequence a row (`wide` or `cell`)."""
+    names = [c.name for c in found.columns if c.name != target and _row_id(found, c)]
+    block = {"name": "file_sequences", "path": str(found.path), "layout": layout,
+             "id_column": names[0] if names else None,
+             "value_columns": value_columns, "label_column": target,
+             "target": "classes" if task == "classify" else "values", "scale": "standard"}
+    return {k: v for k, v in block.items() if v is not None}
+
+
+def _cell_sequences(found, target, cells, task):
+    """`(task, file_sequences block, notes)` for a table holding a sequence in a cell."""
+    if task == "classify":
+        balance = f" (class balance {class_balance(found.path, target)})"
+    else:
+        labels_of(found.path, target)  # an empty cell refused here as a run would
+        balance = ""
+    names = [c.name for c in cells]
+    block = _sequences_block(found, target, task, "cell", names)
+    notes = [f"{task} each row: the numbers in {names} as a sequence (about "
+             f"{round(max(c.mean_words for c in cells))} steps; shorter ones are padded and "
+             f"masked){balance}"]
+    unread = [c.name for c in found.columns if c.name not in (*names, target,
+                                                             block.get("id_column"))]
+    if unread:
+        notes.append(f"not read: {unread}, beside the sequences in {names} (to use them, "
+                     "write them into the cells as more steps, or as a feature a step)")
+    return task, block, notes
 
 
 # Columns numbering a sequence's steps (t0..t29, x_1..x_50, 0..99): this many at least.

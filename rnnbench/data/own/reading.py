@@ -435,6 +435,15 @@ def _arrow_error(path, key, error):
     return UserError(f"Could not read {str(path)!r} (`{key}`): {text.splitlines()[0]}")
 
 
+def is_number_list(arrow_type):
+    """Whether cells of `arrow_type` are lists of numbers (a sequence a cell)."""
+    import pyarrow as pa
+    return (pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type)
+            or pa.types.is_fixed_size_list(arrow_type)) and (
+        pa.types.is_integer(arrow_type.value_type)
+        or pa.types.is_floating(arrow_type.value_type))
+
+
 def read_table(path, numeric=(), other=(), fmt="auto", key="data.path"):
     """Reads the named columns of a table; `numeric` ones as float32 numpy arrays.
 

@@ -6,6 +6,9 @@
 - `layout: wide`: one row per sequence: `value_columns` (default: every
   column but the id and label) are its steps, in the order given; empty
   cells at the end make a sequence shorter.
+- `layout: cell`: one row per sequence, held whole in one cell (`0.1 0.2 0.3`,
+  `[0.1, 0.2, 0.3]`, or a list in Parquet/JSON): each of `value_columns` is a
+  feature, and a row's cells hold as many numbers each.
 
 Sequences of different lengths are padded at the end to `max_length` (0: the
 longest training sequence) with `MASK_VALUE`, which the model masks. Values
@@ -13,6 +16,7 @@ are scaled per feature on the training sequences' real steps.
 """
 
 import json
+import re
 
 import numpy as np
 
@@ -22,7 +26,9 @@ from rnnbench.data.base import DataSpec, NewInputs, Param, Split, Splits
 from rnnbench.data.own import common, labelled, reading
 from rnnbench.errors import UserError
 
-LAYOUTS = ("long", "wide")
+LAYOUTS = ("long", "wide", "cell")
+# Between the numbers of a sequence held in one cell; a decimal comma is not read.
+CELL_SEPARATORS = re.compile(r"[\s,;]+")
 _LABELS = {}
 # Far outside scaled data, so a real step never equals it in every feature.
 MASK_VALUE = -1e4
@@ -44,12 +50,14 @@ class FileSequences(common.FileDataset):
     takes_scale = True
     params = {
         "path": common.path_param("the table: .csv, .csv.gz, .parquet, .jsonl or .json"),
-        "layout": Param(str, "long", "long: a row per step; wide: a row per sequence",
+        "layout": Param(str, "long", "long: a row per step; wide: a row per sequence; "
+                        "cell: a row per sequence, its numbers in one cell",
                         choices=LAYOUTS),
         "id_column": common.optional_str("column naming each sequence (long: required)"),
         "time_column": common.optional_str("long: column ordering the steps of a sequence"),
         "value_columns": common.names_param("long: the feature columns; wide: the step "
-                                            "columns (default: all but id and label)"),
+                                            "columns; cell: the columns holding a sequence "
+                                            "each (default: all but id and label)"),
         "label_column": Param(str, "label", "column of the label"),
         "max_length": Param(int, 0, "steps per sequence, cut or padded at the end "
                                     "(0: the longest training sequence)", min=0),
@@ -66,8 +74,8 @@ class FileSequences(common.FileDataset):
             common.require(params, "value_columns", self.name, "the feature columns")
         elif params["time_column"]:
             raise SchemaError("data.time_column", "Expected no `data.time_column` for "
-                              "`data.layout: wide` (the value columns are the steps). "
-                              f"Received: {params['time_column']!r}")
+                              f"`data.layout: {params['layout']}` (a row is a whole "
+                              f"sequence). Received: {params['time_column']!r}")
 
     def value_columns(self, params, present):
         given = common.names(params["value_columns"])
@@ -86,6 +94,8 @@ class FileSequences(common.FileDataset):
         reading.require_columns(path, values + other, present, key)
         reading.check_fits(path, reading.table_format(path), len(values) + len(other),
                            factor=LOAD_FACTOR, what="the columns read", key=key)
+        if params["layout"] == "cell":
+            return self._read_cells(params, path, values, other, key)
         numbers, others, rows = reading.read_table(path, numeric=values, other=other,
                                                    fmt="auto", key=key)
         table = np.stack([numbers.pop(c) for c in values], axis=1)
@@ -132,6 +142,18 @@ class FileSequences(common.FileDataset):
                                     "one label per sequence.")
             per_sequence = raw[edges[:-1]]
         return sequences, np.diff(edges), per_sequence, ids
+
+    def _read_cells(self, params, path, values, other, key):
+        """`read` of `layout: cell`: each row's cells parsed into a `(steps, features)` array."""
+        _, others, rows = reading.read_table(path, other=values + other, fmt="auto", key=key)
+        cells = [others[name].to_pylist() for name in values]
+        sequences = [_row_sequence([column[row] for column in cells], values, row, path)
+                     for row in range(rows)]
+        ids = reading.as_strings(others[params["id_column"]], params["id_column"], path) \
+            if params["id_column"] else np.array([str(i + 1) for i in range(rows)], object)
+        label_array = others.get(params["label_column"])
+        labels = label_array.to_numpy(zero_copy_only=False) if label_array is not None else None
+        return sequences, np.array([len(s) for s in sequences]), labels, ids
 
     def _labels(self, params):
         """The distinct labels, read once per version of the file (without pyarrow
@@ -211,6 +233,41 @@ class FileSequences(common.FileDataset):
         extra = {params["label_column"]: list(map(str, labels))} if labels is not None else {}
         return NewInputs(x=x, index=list(ids), index_name=params["id_column"] or "row",
                          extra=extra)
+
+
+def cell_numbers(cell):
+    """The numbers of a cell holding a sequence (`0.1 0.2`, `[0.1, 0.2]`, a list), or None."""
+    if isinstance(cell, (list, tuple, np.ndarray)):
+        tokens = list(cell)
+    elif isinstance(cell, str):
+        tokens = [t for t in CELL_SEPARATORS.split(cell.strip().strip("[](){}")) if t]
+    else:
+        return None
+    try:
+        return np.array([float(t) for t in tokens], np.float64)
+    except (TypeError, ValueError):
+        return None
+
+
+def _row_sequence(cells, columns, row, path):
+    """One row's cells (a sequence each) as `(steps, features)`; a UserError naming the
+    row and column of a cell that is not a finite sequence, or of lengths that differ."""
+    parts = []
+    for cell, column in zip(cells, columns):
+        numbers = cell_numbers(cell)
+        if numbers is None or not len(numbers) or not np.all(np.isfinite(numbers)):
+            shown = "an empty cell" if cell is None else repr(str(cell)[:60])
+            raise UserError(f"Row {row + 1} of {str(path)!r} holds {shown} in "
+                            f"{column!r}. Expected a sequence of finite numbers in each cell "
+                            "of `data.value_columns` (`data.layout: cell`), separated by "
+                            "spaces, commas or semicolons, maybe in brackets (a decimal "
+                            "point, not a comma).")
+        parts.append(numbers)
+    if len({len(part) for part in parts}) > 1:
+        raise UserError(f"Row {row + 1} of {str(path)!r} holds sequences of "
+                        f"{[len(part) for part in parts]} numbers in {columns}. Expected as "
+                        "many in each (one step of every feature).")
+    return np.stack(parts, axis=1)
 
 
 def pad(sequences, index, length, scaler, where):
