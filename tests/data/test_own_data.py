@@ -180,6 +180,22 @@ def test_times_with_utc_offsets_are_one_utc_timeline_and_labelled_so(tmp_path, w
     np.testing.assert_array_equal(new.x[:, 0, 0], np.arange(36))  # time order throughout
     assert new.index[0] == label.format("2024-03-30T17:00:00")  # the row after the window
     assert new.index[-1] == label.format("2024-04-01T04:00:00")  # one step past the end
+    # Midnight is an hour like the others in an hourly series, not a date alone.
+    assert label.format("2024-03-31T00:00:00") in new.index
+
+
+@pytest.mark.parametrize("freq, first, last", [
+    ("D", "2024-01-06", "2024-01-17"), ("6h", "2024-01-02T06:00:00", "2024-01-05T00:00:00")])
+def test_a_daily_series_is_labelled_by_dates_and_a_finer_one_by_times(tmp_path, freq, first,
+                                                                      last):
+    times = pd.date_range("2024-01-01", periods=16, freq=freq)
+    pd.DataFrame({"time": times.strftime("%Y-%m-%d %H:%M:%S"), "y": np.arange(16.0)}).to_csv(
+        tmp_path / "y.csv", index=False)
+    exp, splits = load({"name": "file_series", "path": str(tmp_path / "y.csv"),
+                        "time_column": "time", "targets": "y", "window": 5})
+    new = config_lib.dataset_of(exp).new_inputs(dict(exp.data.params), splits.preprocessing,
+                                                tmp_path / "y.csv")
+    assert (new.index[0], new.index[-1]) == (first, last)
 
 
 # ------------------------------------------------------------------ text

@@ -247,7 +247,7 @@ class FileSeries(common.FileDataset):
         common.scale_in_place(table, scaler)
         window = inputs["window"]
         groups = group_bounds(ids, len(table))
-        index, starts = [], []
+        index, starts, daily = [], [], dates_only(time)
         for name, (lo, hi) in groups:
             if hi - lo < window:
                 raise UserError(f"{str(path)!r}{series_label(name)} has {hi - lo} rows; "
@@ -263,7 +263,7 @@ class FileSeries(common.FileDataset):
                     label = (rows_of[after] if after < hi else rows_of[hi - 1] + 1) + 1
                 else:
                     when = time[after] if after < hi else time[hi - 1] + step
-                    label = time_label(when.astype(time.dtype), utc)
+                    label = time_label(when.astype(time.dtype), utc, daily)
                 index.append(label)  # a panel's series is a column of its own
         x = np.asarray(common.window_view(table, window))[np.asarray(starts)]
         return NewInputs(x=x, index=index,
@@ -415,12 +415,31 @@ def _parse_time_chunk(array, name, path, offset, how=None):
             timestamps.has_offset(text.iloc[0]) if len(text) else False)
 
 
-def time_label(value, utc=False):
-    """A time as predictions and messages show it: ISO 8601 (a date alone at midnight;
-    with `Z` when the file's times had UTC offsets), or the number itself."""
+NS_PER_DAY = 86_400 * 10**9
+
+
+def dates_only(time):
+    """Whether every time of `time` (int64 nanoseconds) is a midnight: a daily series,
+    labelled by dates; an hourly one keeps `T00:00:00` at midnight like every hour."""
+    return time is not None and time.dtype.kind in "iu" and \
+        bool(np.all(time % NS_PER_DAY == 0))
+
+
+def time_label(value, utc=False, date_alone=None):
+    """A time as predictions and messages show it: ISO 8601 (with `Z` when the file's
+    times had UTC offsets), or the number itself.
+
+    Args:
+        date_alone: whether to drop `T00:00:00` (the series' `dates_only`); None: at any
+            midnight, for a time shown alone.
+    """
     if isinstance(value, (np.integer, int)):
         text = str(np.datetime64(int(value), "ns").astype("datetime64[s]"))
-        return text + "Z" if utc else text.replace("T00:00:00", "")
+        if utc:
+            return text + "Z"
+        midnight = text.endswith("T00:00:00")
+        return text.replace("T00:00:00", "") if (
+            midnight if date_alone is None else date_alone) else text
     value = float(value)
     return int(value) if value.is_integer() else value
 
@@ -550,5 +569,6 @@ def periods(time, bounds, utc=False):
     if time is None:
         return None
     lo, b = bounds[0]
-    return {part: [time_label(time[lo + a], utc), time_label(time[lo + z - 1], utc)]
-            for part, (a, z) in b.items()}
+    daily = dates_only(time)
+    return {part: [time_label(time[lo + a], utc, daily),
+                   time_label(time[lo + z - 1], utc, daily)] for part, (a, z) in b.items()}
