@@ -148,6 +148,9 @@ def export_quirk(frame, path, quirk):
     elif quirk == "percent":  # a change column as investing.com writes it: `-0.52%`
         frame["open"] = [f"{v:.3f}%" for v in frame["open"]]
         frame.to_csv(path, index=False)
+    elif quirk == "excel_sep_line":  # Excel's "CSV UTF-8" in a decimal-comma locale
+        text = frame.to_csv(sep=";", index=False, decimal=",", lineterminator="\r\n")
+        path.write_bytes(("sep=;\r\n" + text).encode("utf-8-sig"))
     elif quirk == "multipliers":  # volumes as investing.com writes them: `1.23K`, `4.5M`
         frame["volume"] = [f"{v / 1000:.3f}K" if v % 2 else f"{v / 1e6:.6f}M"
                            for v in frame["volume"]]
@@ -157,7 +160,7 @@ def export_quirk(frame, path, quirk):
 
 QUIRKS = ["comment_lines", "thousands_quoted", "thousands_decimal_comma", "missing_marks",
           "spaces_after_commas", "currency", "currency_after_decimal_comma", "percent",
-          "multipliers"]
+          "multipliers", "excel_sep_line"]
 SCALED = ("thousands_quoted", "thousands_decimal_comma", "currency",
           "currency_after_decimal_comma")  # close written x100, so grouped in thousands
 
@@ -191,14 +194,17 @@ def test_the_recorded_hash_covers_the_comment_lines(prices, tmp_path):
 
 @pytest.mark.parametrize("quirk", ["comment_lines", "thousands_quoted", "missing_marks",
                                    "spaces_after_commas", "currency",
-                                   "currency_after_decimal_comma"])
+                                   "currency_after_decimal_comma", "excel_sep_line"])
 def test_new_reads_an_export_quirk_and_says_how(prices, tmp_path, capsys, monkeypatch, quirk):
     path = export_quirk(pd.read_csv(prices), tmp_path / "prices.csv", quirk)
     monkeypatch.chdir(tmp_path)
     assert main(["new", "quirk", "--data", str(path), "--target", "close"]) == 0
     out = capsys.readouterr().out
     assert "column 'close': number" in out and "column 'volume': integer" in out
-    layout = {"comment_lines": "layout: 2 comment lines before the header skipped",
+    layout = {"comment_lines": "layout: 2 comment (or `sep=`) lines before the header "
+                               "skipped",
+              "excel_sep_line": "layout: semicolon-separated, decimal comma; 1 comment (or "
+                                "`sep=`) line before the header skipped",
               "thousands_quoted": "layout: thousands separated by ','",
               "missing_marks": "missing interpolate: 3 cells",
               "spaces_after_commas": "spaces after the delimiters in the header dropped",

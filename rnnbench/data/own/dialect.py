@@ -7,7 +7,7 @@ with that delimiter: the exports of spreadsheets in locales that write
 `3,14`, and `.tsv` files. Such a file's numbers are read with a decimal
 comma when its cells hold numbers like `3,14` and none like `3.14`.
 Lines starting with `#` before the header (an export's notes on source and
-units) are skipped, and numbers written with a thousands separator
+units) are skipped, as is Excel's `sep=;` line, and numbers written with a thousands separator
 (`"1,234.50"`, or `1.234,50` with a decimal comma) are read as numbers, as
 are numbers written with a currency sign or a percent sign (`$172.62`,
 `-€3,50`, `3,50 €`, `12.5%`: the number as written, 12.5) or a multiplier
@@ -82,8 +82,8 @@ class Dialect(NamedTuple):
         if self.units:
             parts.append("currency and percent signs, K/M/B multipliers read off numbers")
         if self.skip_lines:
-            parts.append(f"{self.skip_lines} comment line{'s' * (self.skip_lines > 1)} "
-                         "before the header skipped")
+            parts.append(f"{self.skip_lines} comment (or `sep=`) line"
+                         f"{'s' * (self.skip_lines > 1)} before the header skipped")
         if self.names:
             parts.append("spaces after the delimiters in the header dropped")
         return "; ".join(parts)
@@ -125,11 +125,17 @@ def without_units(cell):
     return _MULTIPLIER.sub("", _UNITS.sub(r"\1", cell))
 
 
+# Excel's first line naming the delimiter (`sep=;`), which it writes and reads itself.
+_EXCEL_SEPARATOR = re.compile(r"^\s*sep=.\s*$", re.IGNORECASE)
+
+
 def _comment_lines(lines):
-    """How many lines before the header start with `#` (blank lines among them count)."""
+    """How many lines before the header start with `#` or are Excel's `sep=;` line
+    (blank lines among them count)."""
     count = 0
     for line in lines:
-        if line.strip() and not line.lstrip().startswith("#"):
+        if line.strip() and not line.lstrip().startswith("#") and \
+                not _EXCEL_SEPARATOR.match(line.rstrip("\r\n")):
             break
         count += 1
     return count if count < len(lines) else 0
