@@ -121,6 +121,24 @@ def cell_sequences_file(path, n=120, seed=0):
     return path
 
 
+def sequence_folder(root, per_class=20, seed=0, suffix="csv"):
+    """A folder of a sequence a table in class subfolders (`walk/`, `run/`): columns t,
+    ax, ay; 40-59 steps of a circle at two frequencies, noisy; rows shuffled (t orders
+    them)."""
+    rng = np.random.default_rng(seed)
+    for label, hertz in (("walk", 2.0), ("run", 4.0)):
+        (root / label).mkdir(parents=True, exist_ok=True)
+        for i in range(per_class):
+            t = np.arange(int(rng.integers(40, 60))) / 20
+            frame = pd.DataFrame({"t": t,
+                                  "ax": np.sin(2 * np.pi * hertz * t) + rng.normal(0, .2, len(t)),
+                                  "ay": np.cos(2 * np.pi * hertz * t) + rng.normal(0, .2, len(t))})
+            frame = frame.sample(frac=1, random_state=i)
+            path = root / label / f"{i:03d}.{suffix}"
+            frame.to_parquet(path) if suffix == "parquet" else frame.to_csv(path, index=False)
+    return root
+
+
 def own_data_files(root):
     """Writes every kind of file under `root`; returns `{name: path}`."""
     root.mkdir(parents=True, exist_ok=True)

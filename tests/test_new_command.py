@@ -12,7 +12,7 @@ import sys
 import pytest
 import yaml
 from own_files import (arrays_npz, cell_sequences_file, corpus_txt, long_csv, price_csv,
-                       reviews_csv)
+                       reviews_csv, sequence_folder)
 
 from rnnbench.cli import main
 
@@ -504,6 +504,47 @@ def test_a_sequence_a_cell_new_writes_is_learned_and_predicted_by_its_id(workdir
     predicted = pd.read_csv(workdir / "p.csv")
     assert list(predicted["id"][:2]) == ["r0", "r1"]
     assert (predicted["label"] == pd.read_csv(path)["trend"]).mean() >= 0.9
+
+
+def test_new_classifies_a_folder_of_a_sequence_a_table_by_its_subfolders(workdir, capsys):
+    """Recordings kept a CSV each in a folder per class (HAR's layout) were read as one
+    text for a character language model."""
+    sequence_folder(workdir / "data" / "moves", per_class=5)
+    code, out, err = rnnbench(capsys, "new", "moves", "--data", "data/moves")
+    assert code == 0, err
+    data = written(workdir, "moves")["data"]
+    assert (data["name"], data["layout"], data["task"]) == ("file_sequences", "files",
+                                                            "classify")
+    assert (data["time_column"], data["value_columns"]) == ("t", ["ax", "ay"])
+    assert "classify each file by its subfolder" in out and "ordered by 't'" in out
+    assert "{'run': 5, 'walk': 5}" in out
+    code, out, err = rnnbench(capsys, "check", "moves")
+    assert code == 0, err
+    assert "sequences: 10" in out and "... 5 more files" in out
+    code, _, err = rnnbench(capsys, "new", "again", "--data", "data/moves", "--target", "ax")
+    assert code == 2 and "subfolders name the classes" in err, err
+
+
+@pytest.mark.slow
+def test_a_folder_of_tables_new_writes_is_learned_and_predicted_by_file(workdir, capsys):
+    import json
+
+    import pandas as pd
+    sequence_folder(workdir / "data" / "moves", per_class=30)
+    code, out, err = rnnbench(capsys, "new", "moves", "--data", "data/moves")
+    assert code == 0, err
+    code, _, err = rnnbench(capsys, "run", "moves")
+    assert code == 0, err
+    (run_dir,) = (workdir / "results" / "moves").iterdir()
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    # One frequency against three: the majority class scores 0.5.
+    assert metrics["test_accuracy"] >= 0.9 > metrics["baseline_test_accuracy"], metrics
+    code, _, err = rnnbench(capsys, "predict", str(run_dir), "--data", "data/moves",
+                            "--out", "p.csv")
+    assert code == 0, err
+    predicted = pd.read_csv(workdir / "p.csv")
+    assert list(predicted.columns[:2]) == ["file", "label"] and "actual" in predicted
+    assert (predicted["label"] == predicted["actual"]).mean() >= 0.9
 
 
 @pytest.mark.parametrize("cells", [["555 1234", "555 9876"], ["3 - 1", "0 - 2"]])

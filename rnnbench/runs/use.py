@@ -238,7 +238,9 @@ class Run:
         frame.insert(0, index_name if index_name not in frame else "index", list(index))
         for name, values in found.extra.items():
             for column, value in expand(name, values, len(frame)).items():
-                if column not in frame:
+                if column in frame:  # the file's own `label` beside the predicted one
+                    column = "actual" if "actual" not in frame else None
+                if column is not None:
                     frame[column] = value
         return frame
 

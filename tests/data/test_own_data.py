@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from own_files import (arrays_npz, cell_sequences, cell_sequences_file, own_data_files,
-                       price_csv, probe_bases)
+                       price_csv, probe_bases, sequence_folder)
 
 from rnnbench.cli import main
 from rnnbench.config import experiment as config_lib
@@ -450,6 +450,45 @@ def test_the_cells_of_a_row_hold_one_step_of_every_feature(tmp_path):
     with pytest.raises(UserError, match=r"Row 4 of .*\[\d+, 3\] numbers in \['signal', "
                                         r"'other'\]"):
         load({**CELLS, "path": str(tmp_path / "two.csv"), "value_columns": ["signal", "other"]})
+
+
+FILES = {"name": "file_sequences", "layout": "files", "time_column": "t",
+         "value_columns": ["ax", "ay"], "scale": None}
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_a_folder_of_a_sequence_a_table_loads_each_file_in_time_order(tmp_path, suffix):
+    root = sequence_folder(tmp_path / "moves", per_class=6, suffix=suffix)
+    exp, splits = load({**FILES, "path": str(root)})
+    assert splits.spec.num_classes == 2 and splits.info["sequences"] == 12
+    assert len(splits.info["files"]) == 12
+    dataset = config_lib.dataset_of(exp)
+    new = dataset.new_inputs(dict(exp.data.params), splits.preprocessing, str(root))
+    assert new.index_name == "file" and new.index[0] == f"run/000.{suffix}"
+    assert list(new.extra["label"][:1]) == ["run"]  # the subfolder, shown as `actual`
+    first = pd.read_parquet(root / "run" / f"000.{suffix}") if suffix == "parquet" else \
+        pd.read_csv(root / "run" / f"000.{suffix}")
+    ordered = first.sort_values("t")
+    np.testing.assert_allclose(new.x[0, :len(first), 0], ordered["ax"], atol=1e-6)
+    flat = tmp_path / "new"  # new data needs no class subfolders
+    flat.mkdir()
+    (root / "walk" / f"001.{suffix}").rename(flat / f"x.{suffix}")
+    new = dataset.new_inputs(dict(exp.data.params), splits.preprocessing, str(flat))
+    assert new.index == [f"x.{suffix}"] and "label" not in new.extra
+
+
+def test_a_folder_of_tables_names_the_file_of_a_bad_cell_and_needs_classes(tmp_path):
+    root = sequence_folder(tmp_path / "moves", per_class=3)
+    bad = root / "walk" / "002.csv"
+    frame = pd.read_csv(bad)
+    frame.loc[4, "ay"] = np.nan
+    frame.to_csv(bad, index=False)
+    with pytest.raises(UserError, match=r"Column 'ay' of '.*walk/002.csv' has an empty"):
+        load({**FILES, "path": str(root)})
+    with pytest.raises(UserError, match="subfolder per class"):
+        load({**FILES, "path": str(root / "walk")})
+    with pytest.raises(UserError, match=r"data.target.*layout: files"):
+        load({**FILES, "path": str(root), "target": "values"})
 
 
 # ------------------------------------------------------------------ paths

@@ -56,7 +56,7 @@ class Inspection:
     """What `inspect` found: the file kind and its facts."""
 
     path: Path
-    kind: str  # "table", "text", "arrays"
+    kind: str  # "table", "text", "arrays", "table files" (a sequence a file)
     rows: int = 0
     columns: List[Column] = dataclasses.field(default_factory=list)
     time_column: Optional[str] = None
@@ -75,8 +75,9 @@ class Inspection:
     def lines(self):
         """The inspection as lines for the terminal."""
         out = [f"{self.path}: {self.kind}"]
-        if self.kind == "table":
-            out.append(f"  rows: {self.rows:,}")
+        if self.kind in ("table", "table files"):
+            out.append(f"  rows: {self.rows:,}" + " (of the first file)" * (
+                self.kind == "table files"))
             for c in self.columns:
                 extra = f", {c.mean_words:.1f} words per row" if c.kind == "text" else \
                     f", {c.mean_words:.1f} numbers per row" if c.kind == "sequence" else ""
@@ -100,6 +101,9 @@ def inspect(path, target=None):
     text = str(path)
     name = text.lower()
     if reading.has_glob(text) or Path(text).is_dir():
+        tables = reading.labelled_folder(text, reading.TABLE_SUFFIXES)
+        if tables and not text_files.labelled_folder(text):
+            return inspect_table_files(text, *tables)
         return inspect_text(text)
     if name.endswith(reading.TEXT_SUFFIXES):
         # A `.txt` of columns (an instrument's export) is a table; so is one whose
@@ -126,6 +130,16 @@ def unspaced(texts):
     sample = "".join(texts)
     letters = sum(not c.isspace() for c in sample)
     return bool(letters) and len(_UNSPACED.findall(sample)) > 0.3 * letters
+
+
+def inspect_table_files(path, files, labels):
+    """A folder of tables in class subfolders, a sequence a file: the first file's columns."""
+    first = inspect_table(files[0])
+    names, counts = np.unique(labels, return_counts=True)
+    facts = {"files": len(files), "classes (subfolders)": dict(zip(names.tolist(),
+                                                                   counts.tolist()))}
+    return dataclasses.replace(first, path=Path(path), kind="table files",
+                               facts={**facts, **first.facts})
 
 
 def inspect_text(path):
@@ -603,6 +617,8 @@ def choose(found, target=None, task=None):
             "seq_len": seq_len, "max_vocab": int(found.facts["distinct characters"]) + 2}, [
             f"a character-level language model on {chars:,} characters, windows of "
             f"{seq_len}"]
+    if found.kind == "table files":
+        return _classify_files(found, target, task)
     if found.kind == "arrays":
         y = found.facts.get("classes")
         wanted = task or ("classify" if y else "regress")
@@ -625,6 +641,33 @@ def choose(found, target=None, task=None):
                         f"class per sample ({NOT_TRAINED})")
         return wanted, {k: v for k, v in {**data, **keys}.items() if v is not None}, said
     return _choose_table(found, target, task)
+
+
+def _classify_files(found, target, task):
+    """`("classify", file_sequences block, notes)` for a folder of a sequence a table."""
+    if target is not None or task not in (None, "classify"):
+        raise UserError(f"Expected neither `--target` nor a `--task` other than classify for "
+                        f"the folder {str(found.path)!r}: its subfolders name the classes "
+                        f"of the tables in them, a sequence each. Received: "
+                        f"{'--target ' + repr(target) if target else '--task ' + task}")
+    steps = next((c.name for c in found.columns if STEP_NAMES.match(c.name)), None)
+    time = found.time_column or steps
+    values = [c.name for c in found.columns if c.kind in ("number", "integer")
+              and c.name != time and not c.counter]
+    if not values:
+        raise UserError(f"Expected columns of numbers in the tables of {str(found.path)!r}, "
+                        "the features of each step. Received: the columns "
+                        f"{[c.name for c in found.columns]} in {found.facts['files']} files")
+    block = {"name": "file_sequences", "path": str(found.path), "layout": "files",
+             "time_column": time, "value_columns": values, "scale": "standard"}
+    notes = [f"classify each file by its subfolder: its rows the steps of a sequence of "
+             f"{values}" + (f", ordered by {time!r}" if time else "") +
+             f" ({found.facts['files']} files; class balance "
+             f"{found.facts['classes (subfolders)']})"]
+    unread = [c.name for c in found.columns if c.name not in (*values, time)]
+    if unread:
+        notes.append(f"not read: {unread} (not numbers, or a counter)")
+    return "classify", {k: v for k, v in block.items() if v is not None}, notes
 
 
 def _default_target(found):
@@ -956,6 +999,9 @@ def _long_sequences(found, target, task):
     return None
 
 
+SHOWN_FILES = 5  # files `check` lists one a line; the manifest records them all
+
+
 def data_report(exp):
     """The data side of `rnnbench check` for the user's own data (a file dataset or
     a class named by import path; None for other datasets).
@@ -971,10 +1017,14 @@ def data_report(exp):
     splits = cache.load(exp)
     info = splits.info
     lines = ["data:"]
-    for f in info.get("files", []):
+    files = info.get("files", [])
+    for f in files[:SHOWN_FILES]:
         layout = _csv_layout(f["path"])
         lines.append(f"  file {f['path']} ({f['size']:,} bytes, SHA-256 {f['sha256'][:16]}..."
                      f"{'; ' + layout if layout else ''})")
+    if len(files) > SHOWN_FILES:  # a folder of a file per sequence or document
+        lines.append(f"  ... {len(files) - SHOWN_FILES:,} more files "
+                     f"({sum(f['size'] for f in files):,} bytes in all; each in the manifest)")
     for key in ("rows", "series", "sequences", "tokens", "vocabulary_size"):
         if key in info:
             lines.append(f"  {key}: {info[key]}")

@@ -26,6 +26,26 @@ TEXT_SUFFIXES = (".txt", ".text", ".md")
 
 # ------------------------------------------------------------ files
 
+# The tables a folder of sequences may hold, one sequence a file (`.csv.gz`: by `.gz`).
+TABLE_SUFFIXES = (".csv", ".tsv", ".gz", ".parquet", ".pq", ".jsonl", ".ndjson", ".json")
+
+
+def labelled_folder(path, suffixes):
+    """`(files, labels)` of a folder with a subfolder per class (its name the label), each
+    holding files ending in `suffixes` (found recursively), as Keras'
+    `*_dataset_from_directory` reads one; None for a path that is not such a folder."""
+    path = Path(path)
+    if not path.is_dir():
+        return None
+    files, labels = [], []
+    for folder in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        found = sorted(f for f in folder.rglob("*") if f.is_file() and not
+                       f.name.startswith(".") and f.name.lower().endswith(suffixes))
+        files += found
+        labels += [folder.name] * len(found)
+    return (files, labels) if len(set(labels)) >= 2 else None
+
+
 
 def has_glob(text):
     return any(c in str(text) for c in "*?[")

@@ -9,6 +9,9 @@
 - `layout: cell`: one row per sequence, held whole in one cell (`0.1 0.2 0.3`,
   `[0.1, 0.2, 0.3]`, or a list in Parquet/JSON): each of `value_columns` is a
   feature, and a row's cells hold as many numbers each.
+- `layout: files`: one file per sequence, its rows the steps (ordered by
+  `time_column` if given), in a folder with a subfolder per class, whose name
+  is the label (as Keras' `*_dataset_from_directory` reads one).
 
 Sequences of different lengths are padded at the end to `max_length` (0: the
 longest training sequence) with `MASK_VALUE`, which the model masks. Values
@@ -17,6 +20,7 @@ are scaled per feature on the training sequences' real steps.
 
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 
@@ -26,7 +30,7 @@ from rnnbench.data.base import DataSpec, NewInputs, Param, Split, Splits
 from rnnbench.data.own import common, labelled, reading
 from rnnbench.errors import UserError
 
-LAYOUTS = ("long", "wide", "cell")
+LAYOUTS = ("long", "wide", "cell", "files")
 # Between the numbers of a sequence held in one cell; a decimal comma is not read.
 CELL_SEPARATORS = re.compile(r"[\s,;]+")
 _LABELS = {}
@@ -44,17 +48,21 @@ class FileSequences(common.FileDataset):
 
     name = "file_sequences"
     description = ("Your own labelled sequences in a table (long: a row per step; wide: "
-                   "a row per sequence): classify or regress them.")
+                   "a row per sequence; cell: a sequence in one cell), or a table per "
+                   "sequence in class subfolders: classify or regress them.")
     tasks = ("classify", "regress")
     takes_split = True
     takes_scale = True
     params = {
-        "path": common.path_param("the table: .csv, .csv.gz, .parquet, .jsonl or .json"),
+        "path": common.path_param("the table: .csv, .csv.gz, .parquet, .jsonl or .json "
+                                  "(files: the folder of class subfolders)"),
         "layout": Param(str, "long", "long: a row per step; wide: a row per sequence; "
-                        "cell: a row per sequence, its numbers in one cell",
+                        "cell: a row per sequence, its numbers in one cell; files: a "
+                        "file per sequence, in a subfolder per class",
                         choices=LAYOUTS),
         "id_column": common.optional_str("column naming each sequence (long: required)"),
-        "time_column": common.optional_str("long: column ordering the steps of a sequence"),
+        "time_column": common.optional_str("long, files: column ordering the steps of a "
+                                           "sequence"),
         "value_columns": common.names_param("long: the feature columns; wide: the step "
                                             "columns; cell: the columns holding a sequence "
                                             "each (default: all but id and label)"),
@@ -72,6 +80,13 @@ class FileSequences(common.FileDataset):
         if params["layout"] == "long":
             common.require(params, "id_column", self.name, "the column naming each sequence")
             common.require(params, "value_columns", self.name, "the feature columns")
+        elif params["layout"] == "files":
+            for key, why in (("id_column", "a file's path names its sequence"),
+                             ("target", "its subfolders name the classes")):
+                if params[key] not in (None, "classes"):
+                    raise SchemaError(f"data.{key}", f"Expected no `data.{key}` other than "
+                                      f"the default for `data.layout: files` ({why}). "
+                                      f"Received: {params[key]!r}")
         elif params["time_column"]:
             raise SchemaError("data.time_column", "Expected no `data.time_column` for "
                               f"`data.layout: {params['layout']}` (a row is a whole "
@@ -81,11 +96,42 @@ class FileSequences(common.FileDataset):
         given = common.names(params["value_columns"])
         if given:
             return list(given)
-        skip = {params["id_column"], params["label_column"]}
+        skip = {params["id_column"], params["label_column"], params["time_column"]}
         return [c for c in present if c not in skip and c.strip()]  # unnamed: no steps
+
+    def source(self, params, path, key="data.path"):
+        """The table at `path`; for `layout: files`, the folder (or glob) of tables."""
+        if params["layout"] != "files":
+            return reading.require_file(path, key)
+        if not reading.has_glob(path) and not Path(path).is_dir():
+            raise UserError(f"Expected `{key}` to name a folder of tables, a subfolder per "
+                            f"class (`data.layout: files`). Received: {str(path)!r}, which "
+                            "is not a folder.")
+        return path
+
+    def files_of(self, path, key="data.path", labelled=True):
+        """`(tables, their labels or None)` of `layout: files`: a subfolder per class, or
+        (`labelled=False`, new data to predict) any folder or glob of tables."""
+        found = reading.labelled_folder(path, reading.TABLE_SUFFIXES)
+        if found is not None:
+            return found
+        if labelled:
+            raise UserError(f"Expected `{key}` to be a folder with a subfolder per class "
+                            f"holding tables ({', '.join(reading.TABLE_SUFFIXES)}), one "
+                            f"sequence a file. Received: {str(path)!r}, with fewer than 2 "
+                            "such subfolders.")
+        return reading.source_files(path, key, reading.TABLE_SUFFIXES), None
+
+    def columns_of(self, params, path, key="data.path"):
+        """The column names of the table (of `layout: files`, of its first file)."""
+        if params["layout"] == "files":
+            path = self.files_of(path, key, labelled=False)[0][0]
+        return reading.light_header(path, key) or reading.table_columns(path, "auto", key)
 
     def read(self, params, path, key="data.path", labels=True):
         """`(sequences, lengths, labels or None, ids)` of the table's sequences."""
+        if params["layout"] == "files":
+            return self._read_files(params, path, key, labels)
         present = reading.table_columns(path, "auto", key)
         values = self.value_columns(params, present)
         other = [c for c in (params["id_column"], params["time_column"]) if c]
@@ -155,10 +201,23 @@ class FileSequences(common.FileDataset):
         labels = label_array.to_numpy(zero_copy_only=False) if label_array is not None else None
         return sequences, np.array([len(s) for s in sequences]), labels, ids
 
+    def _read_files(self, params, path, key, labels):
+        """`read` of `layout: files`: each table's rows a sequence, its id the file's path."""
+        files, names = self.files_of(path, key, labelled=labels)
+        values = self.value_columns(params, self.columns_of(params, path, key))
+        time = params["time_column"]
+        sequences = [_file_sequence(f, values, time, key) for f in files]
+        root = Path(path) if Path(path).is_dir() else None
+        ids = np.array([str(f.relative_to(root) if root else f) for f in files], object)
+        return (sequences, np.array([len(s) for s in sequences]),
+                None if names is None else np.array(names, object), ids)
+
     def _labels(self, params):
         """The distinct labels, read once per version of the file (without pyarrow
         where it can: `show` validates without importing pandas)."""
-        path = reading.require_file(params["path"])
+        path = self.source(params, params["path"])
+        if params["layout"] == "files":
+            return sorted(set(self.files_of(path)[1]))
         key = (reading.file_key(path), json.dumps(params, sort_keys=True, default=str))
         if key not in _LABELS:
             _LABELS.clear()  # one file's labels at a time: validation reads them often
@@ -170,8 +229,8 @@ class FileSequences(common.FileDataset):
 
     def spec(self, params):
         params = self.with_defaults(params)
-        path = reading.require_file(params["path"])
-        present = reading.light_header(path) or reading.table_columns(path, "auto")
+        path = self.source(params, params["path"])
+        present = self.columns_of(params, path)
         features = 1 if params["layout"] == "wide" else len(self.value_columns(params, present))
         steps = params["max_length"] or None
         if params["target"] == "classes":
@@ -184,7 +243,7 @@ class FileSequences(common.FileDataset):
     def load(self, params, split, scale, seed=None):
         """Returns `Splits` (stratified for classes); `seed` is unused."""
         params = self.with_defaults(params)
-        path = reading.require_file(params["path"])
+        path = self.source(params, params["path"])
         sequences, lengths, labels, ids = self.read(params, path)
         where = repr(str(path))
         if labels is None or any(v is None or (isinstance(v, float) and np.isnan(v))
@@ -202,7 +261,8 @@ class FileSequences(common.FileDataset):
                  for p in common._PARTS}
         parts, y_scaler = labelled.scale_values(parts, target, scale)
         name, predict, facts = labelled.baseline(parts, target, len(names or ()))
-        columns = self.value_columns(params, reading.table_columns(path, "auto"))
+        columns = self.value_columns(params, self.columns_of(params, path))
+        files = self.files_of(path)[0] if params["layout"] == "files" else [path]
         feature_names = common.scaled_features({"layout": params["layout"], "columns": columns})
         preprocessing = common.record(
             inputs={"kind": "table_sequences", "layout": params["layout"],
@@ -214,7 +274,7 @@ class FileSequences(common.FileDataset):
         return Splits(**parts, spec=self.spec(params), baseline_name=name,
                       baseline_predict=predict, preprocessing=preprocessing,
                       inverse_transform=y_scaler.inverse_transform if y_scaler else None,
-                      info={"source": str(path), "files": reading.file_facts([path]),
+                      info={"source": str(path), "files": reading.file_facts(files),
                             "sequences": len(sequences), "features": features,
                             "max_length": length,
                             "lengths": {"min": int(lengths.min()), "max": int(lengths.max())},
@@ -224,15 +284,32 @@ class FileSequences(common.FileDataset):
         """The sequences of a new table (labels optional), padded and scaled as in training."""
         params = self.with_defaults(params)
         inputs = preprocessing["inputs"]
-        path = reading.require_file(source, "--data")
+        path = self.source(params, source, "--data")
         params = {**params, "value_columns": inputs["columns"]}
         sequences, _, labels, ids = self.read(params, path, key="--data", labels=False)
         scaler = common.scaler_of_columns(inputs["scalers"], common.scaled_features(inputs))
         x = pad(sequences, np.arange(len(sequences)), inputs["max_length"], scaler,
                 repr(str(path)))
         extra = {params["label_column"]: list(map(str, labels))} if labels is not None else {}
-        return NewInputs(x=x, index=list(ids), index_name=params["id_column"] or "row",
+        index_name = "file" if params["layout"] == "files" else params["id_column"] or "row"
+        return NewInputs(x=x, index=list(ids), index_name=index_name,
                          extra=extra)
+
+
+def _file_sequence(path, values, time, key):
+    """One table's `values` columns as `(steps, features)`, its rows ordered by `time`."""
+    numbers, others, _ = reading.read_table(path, numeric=values, other=[time] if time else [],
+                                            key=key)
+    table = np.stack([numbers[c] for c in values], axis=1)
+    if time:
+        from rnnbench.data.own.series_file import parse_time
+        table = table[np.argsort(parse_time(others[time], time, path), kind="stable")]
+    bad = ~np.isfinite(table)
+    if bad.any():
+        row, col = map(int, np.argwhere(bad)[0])
+        raise UserError(f"Column {values[col]!r} of {str(path)!r} has an empty, NaN or inf "
+                        f"cell in row {row + 1}. Expected numbers in every step.")
+    return table
 
 
 def cell_numbers(cell):

@@ -120,15 +120,7 @@ def labelled_folder(path):
     """`(files, labels)` of a folder laid out as Keras' `text_dataset_from_directory`
     reads one: a subfolder per class, each holding `.txt` files (one document a file,
     found recursively); None for a path that is not such a folder."""
-    path = Path(path)
-    if not path.is_dir():
-        return None
-    files, labels = [], []
-    for folder in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        found = sorted(f for f in folder.rglob("*.txt") if f.is_file())
-        files += found
-        labels += [folder.name] * len(found)
-    return (files, labels) if len(set(labels)) >= 2 else None
+    return reading.labelled_folder(path, (".txt",))
 
 
 def read_documents(files, key="data.path"):
