@@ -46,7 +46,7 @@ def test_export_gives_the_models_outputs(tmp_path, name):
     np.testing.assert_allclose(got, expected, atol=1e-4)
 
 
-@pytest.mark.parametrize("layout", ["wide", "long"])
+@pytest.mark.parametrize("layout", ["wide", "long", "cell", "files"])
 def test_export_scales_a_tables_sequences_as_training_did(tmp_path, layout):
     """Own labelled sequences with `scale: standard`: the served model takes raw values."""
     import pandas as pd
@@ -60,25 +60,37 @@ def test_export_scales_a_tables_sequences_as_training_did(tmp_path, layout):
         frame = pd.DataFrame(x[:, :, 0], columns=[f"t{i}" for i in range(5)])
         frame["label"] = labels
         data = {"value_columns": [f"t{i}" for i in range(5)]}
+    elif layout == "cell":  # one channel, a row's steps in one cell
+        frame = pd.DataFrame({"id": np.arange(60), "seq": [" ".join(map(str, row))
+                                                           for row in x[:, :, 0]],
+                              "label": labels})
+        data = {"id_column": "id", "value_columns": ["seq"]}
     else:
         frame = pd.DataFrame({"id": np.repeat(np.arange(60), 5), "a": x[:, :, 0].ravel(),
                               "b": x[:, :, 1].ravel(), "label": np.repeat(labels, 5)})
         data = {"id_column": "id", "value_columns": ["a", "b"]}
-    frame.to_csv(tmp_path / "sequences.csv", index=False)
+    source = tmp_path / "sequences.csv"
+    frame.to_csv(source, index=False)
+    if layout == "files":  # a table a sequence, in a subfolder per class
+        source = tmp_path / "sequences"
+        for i, part in frame.groupby("id"):
+            (source / labels[i]).mkdir(parents=True, exist_ok=True)
+            part[["a", "b"]].to_csv(source / labels[i] / f"{i:02d}.csv", index=False)
+        data = {"value_columns": ["a", "b"]}
     model, scaled = untrained_run(tmp_path / "run", {
-        "name": "file_sequences", "path": str(tmp_path / "sequences.csv"), "layout": layout,
+        "name": "file_sequences", "path": str(source), "layout": layout,
         "label_column": "label", "scale": "standard", "target": "classes", **data}, "gru")
     inputs = json.loads((tmp_path / "run" / "preprocessing.json").read_text())["inputs"]
-    names = ["value"] if layout == "wide" else ["a", "b"]
+    names = {"wide": ["value"], "cell": ["seq"]}.get(layout, ["a", "b"])
     scaler = Scaler.from_config({"kind": "standard",
                                  "mean": [inputs["scalers"][n]["mean"] for n in names],
                                  "std": [inputs["scalers"][n]["std"] for n in names]})
     raw = scaler.inverse_transform(scaled).astype("float32")
     assert np.abs(raw).mean() > 10  # the served model gets values in the file's units
     from rnnbench.runs import use
-    predicted = use.load_run(tmp_path / "run").predict(tmp_path / "sequences.csv")
+    predicted = use.load_run(tmp_path / "run").predict(source)
     # each sequence's label under its id column's name (wide rows without one: `row`)
-    assert predicted.columns[0] == ("row" if layout == "wide" else "id")
+    assert predicted.columns[0] == {"wide": "row", "files": "file"}.get(layout, "id")
     assert len(predicted) == 60
     assert main(["export", str(tmp_path / "run"), "--out", str(tmp_path / "sm")]) == 0
     served = tf.saved_model.load(str(tmp_path / "sm")).signatures["serving_default"]
