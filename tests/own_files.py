@@ -139,6 +139,21 @@ def sequence_folder(root, per_class=20, seed=0, suffix="csv"):
     return root
 
 
+def tagged_long_csv(path, sequences=40, seed=1):
+    """A long table whose label changes within a sequence: session, t, x, y, state; a
+    state flips now and then, x follows it through noise; 20-59 steps; rows shuffled."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for s in range(sequences):
+        state = 0
+        for t in range(int(rng.integers(20, 60))):
+            state = 1 - state if rng.random() < 0.1 else state
+            rows.append({"session": f"s{s}", "t": t, "x": state + rng.normal(0, 0.3),
+                         "y": rng.normal(), "state": "on" if state else "off"})
+    pd.DataFrame(rows).sample(frac=1, random_state=seed).to_csv(path, index=False)
+    return path
+
+
 def own_data_files(root):
     """Writes every kind of file under `root`; returns `{name: path}`."""
     root.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ import sys
 import pytest
 import yaml
 from own_files import (arrays_npz, cell_sequences_file, corpus_txt, long_csv, price_csv,
-                       reviews_csv, sequence_folder)
+                       reviews_csv, sequence_folder, tagged_long_csv)
 
 from rnnbench.cli import main
 
@@ -555,6 +555,44 @@ def test_a_few_numbers_in_a_text_cell_are_not_a_sequence(workdir, capsys, cells)
     code, out, err = rnnbench(capsys, "new", "t", "--data", "data/t.csv", "--target", "label")
     assert code == 0, err
     assert "column 'phone': category" in out
+
+
+def test_new_labels_every_step_where_the_label_changes_within_a_sequence(workdir, capsys):
+    """A state logged on every row of each session was classified a row at a time, the
+    step number among the features and the session ignored."""
+    path = tagged_long_csv(workdir / "data" / "tags.csv")
+    code, out, err = rnnbench(capsys, "new", "tags", "--data", str(path), "--target", "state")
+    assert code == 0, err
+    data = written(workdir, "tags")["data"]
+    assert (data["layout"], data["target"], data["task"]) == ("long", "steps",
+                                                              "sequence_label")
+    assert (data["id_column"], data["time_column"], data["value_columns"]) == (
+        "session", "t", ["x", "y"])
+    assert "label every step of each sequence of 'session'" in " ".join(out.split())
+    code, out, err = rnnbench(capsys, "check", "tags")
+    assert code == 0, err
+    assert "sequences: 40" in out
+
+
+@pytest.mark.slow
+def test_step_labels_new_writes_are_learned_and_predicted_a_step_each(workdir, capsys):
+    import pandas as pd
+    path = tagged_long_csv(workdir / "data" / "tags.csv", sequences=60)
+    metrics = new_then_run(workdir, capsys, "tags", path, "state", "label every step")
+    # x follows the state through noise of 0.3: far above the majority class's ~0.55.
+    assert metrics["test_accuracy"] >= 0.8 > metrics["baseline_test_accuracy"] + 0.2, metrics
+    (run_dir,) = (workdir / "results" / "tags").iterdir()
+    code, _, err = rnnbench(capsys, "predict", str(run_dir), "--data", str(path),
+                            "--out", "p.csv")
+    assert code == 0, err
+    predicted = pd.read_csv(workdir / "p.csv").set_index("session")
+    lengths = pd.read_csv(path).groupby("session").size()
+    import json
+    kept = json.loads((run_dir / "preprocessing.json").read_text())["inputs"]["max_length"]
+    # a label for each real step of a session (up to the steps the run keeps), none for
+    # its padding
+    assert all(len(predicted.loc[s, "predicted"].split()) == min(n, kept)
+               for s, n in lengths.items())
 
 
 @pytest.mark.parametrize("in_order", [False, True], ids=["shuffled", "increasing"])

@@ -209,6 +209,11 @@ class Classify(Task):
         return np.zeros(2, int), np.full((2, units), 0.5)
 
 
+# The label of a padded step of a sequence shorter than the rest (own sequences whose
+# every step is labelled): left out of the loss and of every score.
+PADDED_LABEL = -1
+
+
 @TASKS.register("sequence_label")
 class SequenceLabel(Task):
     description = "one class per time step (softmax at every step)"
@@ -219,6 +224,9 @@ class SequenceLabel(Task):
         return spec.num_classes, "softmax"
 
     def loss(self, spec):
+        if spec.mask == "value":  # padded steps carry PADDED_LABEL, no class id
+            import keras
+            return keras.losses.SparseCategoricalCrossentropy(ignore_class=PADDED_LABEL)
         return "sparse_categorical_crossentropy"
 
     def keras_metrics(self, spec):
@@ -227,6 +235,8 @@ class SequenceLabel(Task):
     def score(self, y_true, y_pred, inverse_transform=None, **context):
         labels = np.asarray(y_true).astype(np.int64)
         probs = np.asarray(y_pred, np.float64)
+        real = labels != PADDED_LABEL
+        labels, probs = labels[real], probs[real]
         return {"loss": cross_entropy(labels, probs),
                 "accuracy": float(np.mean(probs.argmax(-1) == labels))}
 

@@ -25,6 +25,7 @@ MODELS = {
     "forecast": {"layers": [{"cell": "lstm", "units": 32}]},
     "regress": {"layers": [{"cell": "lstm", "units": 32}]},
     "classify": {"layers": [{"cell": "lstm", "units": 32}]},
+    "sequence_label": {"layers": [{"cell": "lstm", "units": 32}]},
     "language_model": {"layers": [{"cell": "lstm", "units": 128}]},
 }
 SPACE = {

@@ -256,21 +256,26 @@ class Run:
             return class_columns(outputs, out.get("label_names"))
         if self.task == "sequence_label":
             names = out.get("vocabulary") or out.get("label_names")
-            ids = outputs.argmax(-1)
-            return {"predicted": [" ".join(str(names[i]) if names else str(i) for i in row)
-                                  for row in ids]}
+            return {"predicted": [" ".join(str(names[i]) if names else str(i)
+                                           for i in steps.argmax(-1))
+                                  for steps in self._unpadded(x, outputs)]}
         if self.task == "polyphonic_nll":
             names = out.get("label_names") or [str(k) for k in range(outputs.shape[-1])]
-            mask = self.preprocessing.get("inputs", {}).get("mask_value")
-            rows = []
-            for sample, probs in zip(np.asarray(x), outputs):
-                steps = [p for s, p in zip(sample, probs)
-                         if mask is None or not np.all(s == mask)]
-                rows.append("|".join(" ".join(names[k] for k in np.flatnonzero(p > 0.5))
-                                     for p in steps))
-            return {"keys_on": rows}
+            return {"keys_on": ["|".join(" ".join(names[k] for k in np.flatnonzero(p > 0.5))
+                                         for p in steps)
+                                for steps in self._unpadded(x, outputs)]}
         raise UserError(f"`rnnbench predict` has no output table for the task "
                         f"{self.task!r}")
+
+    def _unpadded(self, x, outputs):
+        """Each sample's per-step outputs, without the steps its input pads (all equal to
+        the run's `mask_value`)."""
+        mask = self.preprocessing.get("inputs", {}).get("mask_value")
+        if mask is None:
+            return list(outputs)
+        x = np.asarray(x)
+        real = ~np.all(x.reshape(*x.shape[:2], -1) == mask, axis=-1)
+        return [steps[keep] for steps, keep in zip(outputs, real)]
 
     # -------------------------------------------------------------- test split
 
@@ -302,8 +307,8 @@ class Run:
             return [names[i] if names else int(i) for i in labels]
         if self.task == "sequence_label":
             names = out.get("vocabulary") or out.get("label_names")
-            return [" ".join(str(names[i]) if names else str(i) for i in row)
-                    for row in np.asarray(y).astype(int)]
+            return [" ".join(str(names[i]) if names else str(i) for i in row if i >= 0)
+                    for row in np.asarray(y).astype(int)]  # a padded step's label is -1
         return None
 
     # -------------------------------------------------------------- language models

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from own_files import (arrays_npz, cell_sequences, cell_sequences_file, own_data_files,
-                       price_csv, probe_bases, sequence_folder)
+                       price_csv, probe_bases, sequence_folder, tagged_long_csv)
 
 from rnnbench.cli import main
 from rnnbench.config import experiment as config_lib
@@ -450,6 +450,47 @@ def test_the_cells_of_a_row_hold_one_step_of_every_feature(tmp_path):
     with pytest.raises(UserError, match=r"Row 4 of .*\[\d+, 3\] numbers in \['signal', "
                                         r"'other'\]"):
         load({**CELLS, "path": str(tmp_path / "two.csv"), "value_columns": ["signal", "other"]})
+
+
+STEPS = {"name": "file_sequences", "layout": "long", "id_column": "session",
+         "time_column": "t", "value_columns": ["x", "y"], "label_column": "state",
+         "target": "steps", "scale": "standard"}
+
+
+def test_labels_that_change_within_a_sequence_label_its_steps(tmp_path):
+    from rnnbench.data.tasks import PADDED_LABEL
+    path = tagged_long_csv(tmp_path / "tags.csv")
+    # (the default max_length, the longest training sequence, may cut a longer test one)
+    exp, splits = load({**STEPS, "path": str(path), "max_length": 60})
+    assert exp.data.task == "sequence_label" and splits.spec.num_classes == 2
+    frame = pd.read_csv(path)
+    lengths = frame.groupby("session").size()
+    assert splits.train.y.shape == splits.train.x.shape[:2]
+    real = splits.train.y != PADDED_LABEL  # exactly the steps the inputs do not pad
+    np.testing.assert_array_equal(real, ~np.all(splits.train.x == MASK_VALUE, axis=-1))
+    total = sum(int(r.sum()) for r in (getattr(splits, p).y != PADDED_LABEL
+                                       for p in ("train", "val", "test")))
+    assert total == len(frame) == lengths.sum()
+    # s0's labels in time order, as the file holds them shuffled
+    new = config_lib.dataset_of(exp).new_inputs(dict(exp.data.params), splits.preprocessing,
+                                                str(path))
+    s0 = frame[frame.session == "s0"].sort_values("t")["state"]
+    assert new.extra["state"][new.index.index("s0")] == " ".join(s0)
+
+
+def test_a_step_score_leaves_the_padded_steps_out():
+    from rnnbench.data.tasks import PADDED_LABEL, SequenceLabel
+    labels = np.array([[0, 1, PADDED_LABEL], [1, PADDED_LABEL, PADDED_LABEL]])
+    probs = np.zeros((2, 3, 2))
+    probs[..., 0] = 1.0  # always class 0: right on 1 of the 3 real steps, wrong on padding
+    assert SequenceLabel().score(labels, probs)["accuracy"] == pytest.approx(1 / 3)
+
+
+def test_step_labels_need_the_long_layout(tmp_path):
+    path = tagged_long_csv(tmp_path / "tags.csv")
+    with pytest.raises(UserError, match=r"data.layout: long.*target: steps"):
+        load({**STEPS, "path": str(path), "layout": "wide", "id_column": None,
+              "time_column": None})
 
 
 FILES = {"name": "file_sequences", "layout": "files", "time_column": "t",

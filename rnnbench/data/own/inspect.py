@@ -964,7 +964,8 @@ def _long_sequences(found, target, task):
 
     Long: a column named like an id (`ID_NAMES`) repeats, and the target never
     changes within one id; each row is then a step of a sequence, not a sample,
-    and classifying rows would score each sequence once per step.
+    and classifying rows would score each sequence once per step. Classes that
+    change within an id label each step (`target: steps`, task `sequence_label`).
     """
     candidates = [c.name for c in found.columns if c.name != target
                   and c.kind in ("integer", "category") and ID_NAMES.search(c.name)]
@@ -975,7 +976,8 @@ def _long_sequences(found, target, task):
     for id_column in candidates:
         ids = reading.as_strings(others[id_column], id_column, found.path, allow_null=True)
         per_sequence = dict(zip(ids, labels))
-        if 2 * len(per_sequence) > rows or len(set(zip(ids, labels))) != len(per_sequence):
+        changing = len(set(zip(ids, labels))) != len(per_sequence)
+        if 2 * len(per_sequence) > rows or changing and task != "classify":
             continue
         steps = [c.name for c in found.columns if c.name not in (id_column, target)
                  and (c.name == found.time_column or
@@ -987,11 +989,18 @@ def _long_sequences(found, target, task):
         block = {"name": "file_sequences", "path": str(found.path), "layout": "long",
                  "id_column": id_column, "time_column": steps[0] if steps else None,
                  "value_columns": values, "label_column": target,
-                 "target": "classes" if task == "classify" else "values",
-                 "scale": "standard"}
-        notes = [f"{task} each sequence of {id_column!r} ({len(per_sequence):,} sequences, "
-                 f"a row per step" + (f" ordered by {steps[0]!r}" if steps else
-                                      ", in file order") + f") from {values}"]
+                 "target": "steps" if changing else "classes" if task == "classify"
+                 else "values", "scale": "standard"}
+        what = f"label every step of each sequence of {id_column!r}" if changing else \
+            f"{task} each sequence of {id_column!r}"
+        notes = [f"{what} ({len(per_sequence):,} sequences, a row per step" +
+                 (f" ordered by {steps[0]!r}" if steps else ", in file order") +
+                 f") from {values}"]
+        if changing:
+            names, counts = np.unique(labels, return_counts=True)
+            notes[0] += (f": {target!r} changes within a sequence (class balance by step "
+                         f"{dict(zip(names.tolist(), counts.tolist()))})")
+            return "sequence_label", {k: v for k, v in block.items() if v is not None}, notes
         if task == "classify":
             names, counts = np.unique(list(per_sequence.values()), return_counts=True)
             notes[0] += f" (class balance by sequence {dict(zip(names.tolist(), counts.tolist()))})"

@@ -9,6 +9,9 @@
 - `layout: cell`: one row per sequence, held whole in one cell (`0.1 0.2 0.3`,
   `[0.1, 0.2, 0.3]`, or a list in Parquet/JSON): each of `value_columns` is a
   feature, and a row's cells hold as many numbers each.
+- `target: steps` (long only): a label at every step, learned at every step (task
+  `sequence_label`); shorter sequences' padded steps are left out of the loss and
+  scores.
 - `layout: files`: one file per sequence, its rows the steps (ordered by
   `time_column` if given), in a folder with a subfolder per class, whose name
   is the label (as Keras' `*_dataset_from_directory` reads one).
@@ -28,9 +31,11 @@ from rnnbench.config.registry import DATASETS
 from rnnbench.config.schema import SchemaError
 from rnnbench.data.base import DataSpec, NewInputs, Param, Split, Splits
 from rnnbench.data.own import common, labelled, reading
+from rnnbench.data.tasks import PADDED_LABEL
 from rnnbench.errors import UserError
 
 LAYOUTS = ("long", "wide", "cell", "files")
+STEPS = "steps"  # `data.target`: a label at every step of a long table
 # Between the numbers of a sequence held in one cell; a decimal comma is not read.
 CELL_SEPARATORS = re.compile(r"[\s,;]+")
 _LABELS = {}
@@ -50,7 +55,7 @@ class FileSequences(common.FileDataset):
     description = ("Your own labelled sequences in a table (long: a row per step; wide: "
                    "a row per sequence; cell: a sequence in one cell), or a table per "
                    "sequence in class subfolders: classify or regress them.")
-    tasks = ("classify", "regress")
+    tasks = ("classify", "regress", "sequence_label")
     takes_split = True
     takes_scale = True
     params = {
@@ -70,13 +75,23 @@ class FileSequences(common.FileDataset):
         "max_length": Param(int, 0, "steps per sequence, cut or padded at the end "
                                     "(0: the longest training sequence)", min=0),
         **labelled.target_params(),
+        "target": Param(str, "classes", "what the label is: classes (task classify), values "
+                                        "(regress), or steps: a class at every step "
+                                        "(sequence_label; layout long)",
+                        choices=(*labelled.TARGETS, STEPS)),
     }
 
     def task_for(self, params):
+        if params.get("target") == STEPS:
+            return "sequence_label"
         return labelled.task_for(params)
 
     def check_params(self, params):
         super().check_params(params)
+        if params["target"] == STEPS and params["layout"] != "long":
+            raise SchemaError("data.target", "Expected `data.layout: long` for `data.target: "
+                              "steps` (a label on every row, a row a step). Received: "
+                              f"`data.layout: {params['layout']}`")
         if params["layout"] == "long":
             common.require(params, "id_column", self.name, "the column naming each sequence")
             common.require(params, "value_columns", self.name, "the feature columns")
@@ -179,7 +194,11 @@ class FileSequences(common.FileDataset):
         sequences = [table[a:b] for a, b in zip(edges[:-1], edges[1:])]
         ids = np.array([id_strings[a] for a in edges[:-1]], object)
         per_sequence = None
-        if label_array is not None:
+        if label_array is not None and params["target"] == STEPS:
+            raw = label_array.to_numpy(zero_copy_only=False)[order]
+            per_sequence = np.empty(len(sequences), object)
+            per_sequence[:] = [raw[a:b] for a, b in zip(edges[:-1], edges[1:])]
+        elif label_array is not None:
             raw = label_array.to_numpy(zero_copy_only=False)[order]
             for a, b in zip(edges[:-1], edges[1:]):
                 if len({str(v) for v in raw[a:b]}) > 1:
@@ -233,7 +252,7 @@ class FileSequences(common.FileDataset):
         present = self.columns_of(params, path)
         features = 1 if params["layout"] == "wide" else len(self.value_columns(params, present))
         steps = params["max_length"] or None
-        if params["target"] == "classes":
+        if params["target"] in ("classes", STEPS):
             labels = self._labels(params)
             return DataSpec(input_shape=(steps, features), mask="value",
                             mask_value=MASK_VALUE,
@@ -246,21 +265,32 @@ class FileSequences(common.FileDataset):
         path = self.source(params, params["path"])
         sequences, lengths, labels, ids = self.read(params, path)
         where = repr(str(path))
-        if labels is None or any(v is None or (isinstance(v, float) and np.isnan(v))
-                                 for v in labels):
-            raise UserError(f"Expected every sequence of {where} to have a label in "
-                            f"{params['label_column']!r}. Received: an empty cell.")
         target = params["target"]
-        names = labelled.check_labels(labels, where) if target == "classes" else None
-        y = labelled.encode(labels, names, where) if names else labelled.values_of(labels, where)
-        index = labelled.split_index(y, target, split, params["split_seed"])
+        every = np.concatenate(list(labels)) if target == STEPS and labels is not None \
+            else labels
+        if every is None or any(v is None or (isinstance(v, float) and np.isnan(v))
+                                for v in every):
+            raise UserError(f"Expected every {'step' if target == STEPS else 'sequence'} of "
+                            f"{where} to have a label in {params['label_column']!r}. "
+                            "Received: an empty cell.")
+        names = labelled.check_labels(every, where) if target != "values" else None
+        if target == STEPS:  # sequences split by a seeded shuffle, each keeps its labels
+            y = np.empty(len(labels), object)
+            y[:] = [labelled.encode(steps, names, where) for steps in labels]
+            index = labelled.split_index(y, "values", split, params["split_seed"])
+        else:
+            y = labelled.encode(labels, names, where) if names else \
+                labelled.values_of(labels, where)
+            index = labelled.split_index(y, target, split, params["split_seed"])
         length = params["max_length"] or int(max(lengths[index["train"]]))
         features = sequences[0].shape[1]
         scaler = common.fit_scaler(scale, [sequences[i] for i in index["train"]])
-        parts = {p: Split(pad(sequences, index[p], length, scaler, where), y[index[p]])
+        parts = {p: Split(pad(sequences, index[p], length, scaler, where),
+                          pad_labels(y, index[p], length) if target == STEPS else y[index[p]])
                  for p in common._PARTS}
         parts, y_scaler = labelled.scale_values(parts, target, scale)
-        name, predict, facts = labelled.baseline(parts, target, len(names or ()))
+        name, predict, facts = step_baseline(parts, len(names)) if target == STEPS else \
+            labelled.baseline(parts, target, len(names or ()))
         columns = self.value_columns(params, self.columns_of(params, path))
         files = self.files_of(path)[0] if params["layout"] == "files" else [path]
         feature_names = common.scaled_features({"layout": params["layout"], "columns": columns})
@@ -270,7 +300,8 @@ class FileSequences(common.FileDataset):
                     "columns": columns, "max_length": length, "mask_value": MASK_VALUE,
                     "padding": "post", "truncating": "post",
                     "scalers": common.column_scalers(scaler, feature_names)},
-            outputs=labelled.outputs(target, [params["label_column"]], names, y_scaler))
+            outputs=labelled.outputs("values" if target == "values" else "classes",
+                                     [params["label_column"]], names, y_scaler))
         return Splits(**parts, spec=self.spec(params), baseline_name=name,
                       baseline_predict=predict, preprocessing=preprocessing,
                       inverse_transform=y_scaler.inverse_transform if y_scaler else None,
@@ -290,6 +321,8 @@ class FileSequences(common.FileDataset):
         scaler = common.scaler_of_columns(inputs["scalers"], common.scaled_features(inputs))
         x = pad(sequences, np.arange(len(sequences)), inputs["max_length"], scaler,
                 repr(str(path)))
+        if labels is not None and params["target"] == STEPS:  # a label a step, one string
+            labels = [" ".join(map(str, steps)) for steps in labels]
         extra = {params["label_column"]: list(map(str, labels))} if labels is not None else {}
         index_name = "file" if params["layout"] == "files" else params["id_column"] or "row"
         return NewInputs(x=x, index=list(ids), index_name=index_name,
@@ -345,6 +378,29 @@ def _row_sequence(cells, columns, row, path):
                         f"{[len(part) for part in parts]} numbers in {columns}. Expected as "
                         "many in each (one step of every feature).")
     return np.stack(parts, axis=1)
+
+
+def pad_labels(labels, index, length):
+    """`(len(index), length)` int32 step labels, `PADDED_LABEL` past a sequence's end."""
+    out = np.full((len(index), length), PADDED_LABEL, np.int32)
+    for row, i in enumerate(index):
+        steps = labels[i][:length]
+        out[row, :len(steps)] = steps
+    return out
+
+
+def step_baseline(parts, num_classes):
+    """`(name, predict, facts)`: the training part's most frequent step label, at every step."""
+    counts = {p: np.bincount(part.y[part.y != PADDED_LABEL], minlength=num_classes).tolist()
+              for p, part in parts.items()}
+    majority = int(np.argmax(counts["train"]))
+
+    def predict(x):
+        probs = np.zeros((len(x), x.shape[1], num_classes), np.float32)
+        probs[..., majority] = 1.0
+        return probs
+    return ("majority class of the training part's steps", predict,
+            {"majority_class": majority, "class_counts": counts})
 
 
 def pad(sequences, index, length, scaler, where):
