@@ -286,9 +286,12 @@ def per_class_table(matrix, names):
 
 def sequence_pictures(predict, splits, part):
     """Predicted vs actual class per step, for a few test sequences."""
+    from rnnbench.data.tasks import PADDED_LABEL
     chosen = np.arange(min(EXAMPLES, len(part.x)))
-    predicted = predict(part.x[chosen]).argmax(-1)
-    actual = np.asarray(part.y)[chosen]
+    labels = np.asarray(part.y)[chosen]
+    real = labels != PADDED_LABEL  # a shorter sequence's padding has no label
+    predicted = [row[keep] for row, keep in zip(predict(part.x[chosen]).argmax(-1), real)]
+    actual = [row[keep] for row, keep in zip(labels, real)]
     titles = [f"test sequence {i}: {np.mean(predicted[k] == actual[k]):.0%} of steps right"
               for k, i in enumerate(chosen)]
     return [("image", "sequence/examples",

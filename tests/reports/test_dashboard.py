@@ -325,3 +325,25 @@ def test_the_vocabulary_labels_every_token_id():
                    preprocessing={"inputs": {"vocabulary": ["", "[UNK]", "the"]}})
     assert dashboard.vocabulary_of(words) == ["<pad>", "[UNK]", "the", "#3", "#4"]
     assert dashboard.decode([2, 3, 0], dashboard.vocabulary_of(chars)) == "ab"
+
+
+def test_the_step_pictures_of_padded_sequences_score_only_their_real_steps(monkeypatch):
+    from rnnbench.data.base import Split
+    from rnnbench.data.tasks import PADDED_LABEL
+    from rnnbench.runs import plots
+    y = np.array([[0, 1, 1, PADDED_LABEL], [1, 1, PADDED_LABEL, PADDED_LABEL]])
+    part = Split(np.zeros((2, 4, 1), np.float32), y)
+
+    def always_one(x):
+        probs = np.zeros((len(x), x.shape[1], 2), np.float32)
+        probs[..., 1] = 1.0
+        return probs
+    ((kind, tag, image),) = dashboard.sequence_pictures(always_one, None, part)
+    assert (kind, tag) == ("image", "sequence/examples") and image.ndim == 3
+    drawn = []  # what the picture is drawn from: the real steps only
+    monkeypatch.setattr(plots, "per_step", lambda *args: drawn.append(args))
+    dashboard.sequence_pictures(always_one, None, part)
+    (actual, predicted, titles, _), = drawn
+    assert [list(a) for a in actual] == [[0, 1, 1], [1, 1]]
+    assert titles == ["test sequence 0: 67% of steps right",
+                      "test sequence 1: 100% of steps right"]
