@@ -818,20 +818,24 @@ def test_new_classifies_arrays_with_one_hot_labels(workdir, capsys):
     assert "classes: {0: 30, 1: 30, 2: 30}" in out
 
 
-def test_new_regresses_arrays_with_a_label_per_time_step_and_says_why(workdir, capsys):
+def test_new_labels_every_step_of_arrays_whose_labels_are_shaped_like_the_steps(workdir,
+                                                                              capsys):
+    """Such labels were regressed as that many values a sample, or refused for classify."""
     import numpy as np
     x = np.random.default_rng(0).normal(size=(60, 8, 1)).astype("float32")
     path = workdir / "data" / "steps.npz"
     np.savez(path, x=x, y=(x[..., 0] > 0).astype("int64"))
-    code, out, err = rnnbench(capsys, "new", "steps", "--data", str(path))
-    assert code == 0, err
-    written_data = written(workdir, "steps")["data"]
-    assert (written_data["task"], written_data["target"]) == ("regress", "values")
-    assert "chosen: regress the 8 values of each sample: the labels are not one class" in out
-    assert "classes:" not in out  # not counted per element
-    code, _, err = rnnbench(capsys, "new", "steps2", "--data", str(path), "--task", "classify")
-    assert code == 2 and "Received: 8 labels per sample" in err, err
-    assert not (workdir / "experiments" / "steps2.yaml").exists()
+    for name, argv in (("steps", []), ("steps2", ["--task", "classify"])):
+        code, out, err = rnnbench(capsys, "new", name, "--data", str(path), *argv)
+        assert code == 0, err
+        data = written(workdir, name)["data"]
+        assert (data["name"], data["target"], data["task"]) == ("file_arrays", "steps",
+                                                                "sequence_label")
+        assert "chosen: label every step" in out and "class balance by step" in out
+    code, out, err = rnnbench(capsys, "check", "steps")
+    assert code == 0 and "target shape per sample: (8,)" in out, err
+    code, out, err = rnnbench(capsys, "new", "values", "--data", str(path), "--task", "regress")
+    assert code == 0 and written(workdir, "values")["data"]["target"] == "values", err
 
 
 def test_new_forecasts_a_files_only_column_and_refuses_a_constant_one(workdir, capsys):

@@ -478,6 +478,38 @@ def test_labels_that_change_within_a_sequence_label_its_steps(tmp_path):
     assert new.extra["state"][new.index.index("s0")] == " ".join(s0)
 
 
+def step_arrays(path, n=60, steps=12, seed=0):
+    """x (n, steps, 1) following a flipping 0/1 state, y the state; every third sample
+    shorter, its last 4 steps NaN padding labelled 9 (a value no real step has)."""
+    rng = np.random.default_rng(seed)
+    y = np.cumsum(rng.random((n, steps)) < 0.2, axis=1) % 2
+    x = (y + rng.normal(0, 0.3, (n, steps)))[..., None]
+    x[::3, -4:] = np.nan
+    y[::3, -4:] = 9
+    np.savez(path, x=x, y=y)
+    return x, y
+
+
+def test_arrays_with_a_class_at_every_step_label_their_real_steps(tmp_path):
+    from rnnbench.data.tasks import PADDED_LABEL
+    x, y = step_arrays(tmp_path / "steps.npz")
+    exp, splits = load({"name": "file_arrays", "path": str(tmp_path / "steps.npz"),
+                        "target": "steps", "scale": "standard"})
+    assert exp.data.task == "sequence_label"
+    assert splits.preprocessing["outputs"]["label_names"] == ["0", "1"]  # not the padding's 9
+    for part in ("train", "val", "test"):
+        got = getattr(splits, part)
+        np.testing.assert_array_equal(got.y == PADDED_LABEL,
+                                      np.all(got.x == MASK_VALUE, axis=-1))
+    new = config_lib.dataset_of(exp).new_inputs(dict(exp.data.params), splits.preprocessing,
+                                                tmp_path / "steps.npz")
+    assert new.extra["actual"][0] == " ".join(map(str, y[0, :-4]))  # real steps only
+    assert new.extra["actual"][1] == " ".join(map(str, y[1]))
+    np.savez(tmp_path / "short.npz", x=x, y=y[:, :5])
+    with pytest.raises(UserError, match=r"label at every step.*\(60, 12\).*\(60, 5\)"):
+        load({"name": "file_arrays", "path": str(tmp_path / "short.npz"), "target": "steps"})
+
+
 def test_a_step_score_leaves_the_padded_steps_out():
     from rnnbench.data.tasks import PADDED_LABEL, SequenceLabel
     labels = np.array([[0, 1, PADDED_LABEL], [1, PADDED_LABEL, PADDED_LABEL]])
@@ -632,7 +664,8 @@ BAD_FILES = {
                                     r"lengths can be padded .*pad_sequences"),
     "a class label per time step": (lambda t: {"name": "file_arrays", "path": str(
         _per_step_labels_npz(t / "s.npz"))}, r"one class label per sample .* int64 labels of "
-                                             r"shape \(40, 6\), 6 per sample .* set "
+                                             r"shape \(40, 6\), 6 per sample; a class at "
+                                             r"every step is `data.target: steps`.* "
                                              r"`data.target: values`"),
     "a constant target": (lambda t: _series(_prices(t, lambda f: f.assign(close=5.0))),
                           r"Expected target 'close' to vary over its training rows\. Received: "

@@ -2,7 +2,8 @@
 
 `x` is `(samples, steps, features)` (or `(samples, steps)`: one feature);
 `y` holds one label per sample: classes (`data.target: classes`; one-hot rows
-are read as their class ids) or values. Array names match regardless of case
+are read as their class ids) or values; or a class at every step (`data.target:
+steps`, `y` shaped `(samples, steps)` like `x`; the task `sequence_label`). Array names match regardless of case
 (`X_train` is `x_train`).
 A `.npz` with `x_train, y_train, x_val, y_val, x_test, y_test` (the key
 names `x_key`/`y_key` with `_train`, `_val`, `_test`) brings its own split,
@@ -26,6 +27,7 @@ from rnnbench.config.schema import SchemaError
 from rnnbench.data.base import DataSpec, NewInputs, Param, Split, Splits
 from rnnbench.data.own import common, labelled, reading
 from rnnbench.data.own.tables import MASK_VALUE, refuse_masked_steps
+from rnnbench.data.tasks import PADDED_LABEL
 from rnnbench.errors import UserError
 
 _PARTS = ("train", "val", "test")
@@ -138,7 +140,7 @@ class FileArrays(common.FileDataset):
     name = "file_arrays"
     description = ("Your own NumPy arrays (.npz with x and y, or x.npy + y.npy): classify "
                    "or regress sequences.")
-    tasks = ("classify", "regress")
+    tasks = ("classify", "regress", "sequence_label")
     takes_split = True
     takes_scale = True
     path_params = ("path", "y_path")
@@ -148,7 +150,7 @@ class FileArrays(common.FileDataset):
         "y_path": common.optional_str("the labels' .npy when `path` is an x .npy"),
         "x_key": Param(str, "x", "name of the inputs in the .npz"),
         "y_key": Param(str, "y", "name of the labels in the .npz"),
-        **labelled.target_params(),
+        **labelled.target_params(steps="y shaped (samples, steps) like x"),
     }
 
     def task_for(self, params):
@@ -188,12 +190,17 @@ class FileArrays(common.FileDataset):
             if len(y) != len(x):
                 raise UserError(f"Expected as many labels as samples in {where}. Received: "
                                 f"{len(x)} samples and {len(y)} labels")
+            if params.get("target") == labelled.STEPS and y.shape[:2] != x.shape[:2]:
+                raise UserError(
+                    f"Expected a label at every step in {where} (`data.target: steps`): "
+                    f"labels of shape (samples, steps) = {x.shape[:2]}, as the inputs. "
+                    f"Received: {y.dtype} labels of shape {y.shape}")
             if params.get("target", "classes") == "classes" and labels_per_sample(y) > 1:
                 raise UserError(
                     f"Expected one class label per sample in {where} (`data.target: "
                     f"classes`): shape (samples,), or one-hot rows of 0/1. Received: {y.dtype} "
-                    f"labels of shape {y.shape}, {labels_per_sample(y)} per sample (a label per "
-                    f"time step, or several tags, is not a task rnnbench trains); to predict the "
+                    f"labels of shape {y.shape}, {labels_per_sample(y)} per sample; a class "
+                    f"at every step is `data.target: steps`, and to predict the "
                     f"{labels_per_sample(y)} values of each sample, set `data.target: values`.")
         return found
 
@@ -208,14 +215,20 @@ class FileArrays(common.FileDataset):
                    for x, _ in self.parts(params).values())
 
     def class_names(self, params):
-        labels = np.concatenate([y for _, y in self.parts(params).values()])
-        return labelled.check_labels(labels, repr(params["path"]))
+        where = repr(params["path"])
+        if params.get("target") == labelled.STEPS:  # the labels of real steps only
+            labels = np.concatenate([
+                y.reshape(y.shape[:2])[~end_padding(as_sequences(x, where), where)]
+                for x, y in self.parts(params).values()])
+        else:
+            labels = np.concatenate([y for _, y in self.parts(params).values()])
+        return labelled.check_labels(labels, where)
 
     def spec(self, params):
         params = self.with_defaults(params)
         steps, features = self.shape(params)
         mask = {"mask": "value", "mask_value": MASK_VALUE} if self.padded(params) else {}
-        if params["target"] == "classes":
+        if params["target"] in ("classes", labelled.STEPS):
             return DataSpec(input_shape=(steps, features),
                             num_classes=len(self.class_names(params)), **mask)
         y = next(iter(self.parts(params).values()))[1]
@@ -228,21 +241,26 @@ class FileArrays(common.FileDataset):
         found = self.parts(params)
         target = params["target"]
         where = repr(params["path"])
-        names = self.class_names(params) if target == "classes" else None
+        steps = target == labelled.STEPS
+        names = self.class_names(params) if target != "values" else None
+        # A class a step is encoded once the padding is known; samples split by a shuffle.
+        split_by = "values" if steps else target
 
         def labels(y):
+            if steps:
+                return y.reshape(y.shape[:2])
             return labelled.encode(y, names, where) if names else labelled.values_of(y, where)
 
         if "all" in found:
             x, y = found["all"]
             y = labels(y)
-            index = labelled.split_index(y, target, split, params["split_seed"])
+            index = labelled.split_index(y, split_by, split, params["split_seed"])
             raw = {p: (x[index[p]], y[index[p]]) for p in _PARTS}
         else:
             raw = {p: (x, labels(y)) for p, (x, y) in found.items()}
             if "val" not in raw:  # a file split like scikit-learn's: train and test only
                 x, y = raw["train"]
-                train, val = labelled.validation_index(y, target, split["val"],
+                train, val = labelled.validation_index(y, split_by, split["val"],
                                                        params["split_seed"])
                 raw = {"train": (x[train], y[train]), "val": (x[val], y[val]),
                        "test": raw["test"]}
@@ -252,17 +270,23 @@ class FileArrays(common.FileDataset):
         scaler = common.fit_scaler(scale, [raw["train"][0][~padding["train"]]])
         parts = {}
         for p, (x, y) in raw.items():
+            if steps:
+                y = step_labels(y, padding[p], names, f"{where} ({p} part)")
             parts[p] = Split(masked(x, padding[p], scaler, f"{where} ({p} part)"), y)
-        padded = any(steps.any() for steps in padding.values())
+        padded = any(pad.any() for pad in padding.values())
         parts, y_scaler = labelled.scale_values(parts, target, scale)
-        name, predict, facts = labelled.baseline(parts, target, len(names or ()))
+        if steps:
+            name, predict, facts = labelled.step_baseline(parts, len(names))
+        else:
+            name, predict, facts = labelled.baseline(parts, target, len(names or ()))
         columns = [f"feature_{j}" for j in range(features)]
         preprocessing = common.record(
             inputs={"kind": "arrays", "x_key": params["x_key"],
                     "shape": list(parts["train"].x.shape[1:]), "columns": columns,
                     "scalers": common.column_scalers(scaler, columns),
                     **({"mask_value": MASK_VALUE} if padded else {})},
-            outputs=labelled.outputs(target, [params["y_key"]], names, y_scaler))
+            outputs=labelled.outputs("values" if target == "values" else "classes",
+                                     [params["y_key"]], names, y_scaler))
         files = [params["path"]] + ([params["y_path"]] if params["y_path"] else [])
         return Splits(**parts, spec=self.spec(params), baseline_name=name,
                       baseline_predict=predict, preprocessing=preprocessing,
@@ -302,14 +326,27 @@ class FileArrays(common.FileDataset):
                             "at the end of a sequence (padding, which this model never saw)")
         x = masked(x, padding, scaler, repr(path))
         return NewInputs(x=x, index=list(range(len(x))),
-                         extra=_actual(labels, len(x), params["target"]))
+                         extra=_actual(labels, len(x), params["target"], padding))
 
 
-def _actual(labels, samples, target):
+def step_labels(y, padding, names, where):
+    """`(samples, steps)` class ids of a label a step; `PADDED_LABEL` where x pads."""
+    out = np.full(y.shape, PADDED_LABEL, np.int32)
+    out[~padding] = labelled.encode(y[~padding], names, where)
+    return out
+
+
+def _actual(labels, samples, target, padding):
     """`{"actual": ...}` from the file's labels, as the run named its classes; `{}`
     where the file holds none (or not one a sample)."""
     if labels is None or len(labels) != samples:
         return {}
+    if target == labelled.STEPS:  # each sample's real steps, as one string
+        if labels.shape[:2] != padding.shape:
+            return {}
+        steps = labels.reshape(padding.shape)
+        return {"actual": [" ".join(str(v.item() if hasattr(v, "item") else v)
+                                    for v in row[~pad]) for row, pad in zip(steps, padding)]}
     if target == "classes":
         ids = class_ids_of_one_hot(labels)
         if labels_per_sample(ids) != 1:

@@ -200,7 +200,8 @@ def _max_tokens(tokens):
 
 
 # Why labels of several per sample are regressed: rnnbench classifies whole sequences.
-NOT_TRAINED = "a label per time step, or several tags, is not a task rnnbench trains"
+NOT_TRAINED = ("several tags a sample is not a task rnnbench trains (a class at every "
+               "step, labels shaped like the inputs' steps, is)")
 
 
 def inspect_arrays(path, target=None):
@@ -230,14 +231,21 @@ def inspect_arrays(path, target=None):
     if ids is not None and ids.ndim < y.ndim:
         facts["labels"] = f"one-hot, {y.shape[1]} classes (read as class ids)"
         y = ids
+    x = arrays.get(x_key, arrays.get(f"{x_key}_train"))
     if y is not None and labels_per_sample(y) > 1:
-        if y.dtype.kind in "iubUSO":  # labels, not measurements: say why it is not classify
+        if y.dtype.kind in "iubUSO" and x is not None and y.shape[:2] == x.shape[:2] and \
+                y.ndim <= 2 + (y.ndim == 3 and y.shape[2] == 1):
+            labels = y.reshape(y.shape[:2])  # a class at every step (NaN padding aside)
+            real = ~np.isnan(x.reshape(*x.shape[:2], -1)).all(axis=-1) \
+                if x.dtype.kind == "f" else np.ones(y.shape[:2], bool)
+            values, counts = np.unique(labels[real].astype(str), return_counts=True)
+            facts["classes by step"] = dict(zip(values.tolist(), counts.tolist()))
+        elif y.dtype.kind in "iubUSO":  # labels, not measurements: say why it is not classify
             facts["_labels_per_sample"] = labels_per_sample(y)
     elif y is not None and y.dtype.kind in "iubUSO":
         values, counts = np.unique(y.astype(str) if y.dtype.kind == "O" else y,
                                    return_counts=True)
         facts["classes"] = dict(zip(values.tolist(), counts.tolist()))
-    x = arrays.get(x_key, arrays.get(f"{x_key}_train"))
     # measurements or counts, in any units: scaled (0/1 flags are left as they are)
     facts["_x_scaled"] = x is not None and x.dtype.kind in "fiu"
     return Inspection(Path(path), "arrays", facts=facts)
@@ -619,6 +627,9 @@ def choose(found, target=None, task=None):
             f"{seq_len}"]
     if found.kind == "table files":
         return _classify_files(found, target, task)
+    if found.kind == "arrays" and "classes by step" in found.facts and \
+            task in (None, "classify"):
+        return _label_steps_of_arrays(found)
     if found.kind == "arrays":
         y = found.facts.get("classes")
         wanted = task or ("classify" if y else "regress")
@@ -668,6 +679,20 @@ def _classify_files(found, target, task):
     if unread:
         notes.append(f"not read: {unread} (not numbers, or a counter)")
     return "classify", {k: v for k, v in block.items() if v is not None}, notes
+
+
+def _label_steps_of_arrays(found):
+    """`("sequence_label", file_arrays block, notes)` for labels shaped like the inputs'
+    steps: a class at every step."""
+    data = {"name": "file_arrays", "path": str(found.path), "target": "steps",
+            "scale": "standard" if found.facts.get("_x_scaled") else None}
+    if "_y_path" in found.facts:
+        data["y_path"] = found.facts["_y_path"]
+    keys = {k: found.facts[f"_{k}"] for k in ("x_key", "y_key")
+            if str(found.path).endswith(".npz") and found.facts[f"_{k}"] != k[0]}
+    return "sequence_label", {k: v for k, v in {**data, **keys}.items() if v is not None}, [
+        f"label every step: the labels are shaped like the inputs' steps, a class each "
+        f"(class balance by step {found.facts['classes by step']})"]
 
 
 def _default_target(found):

@@ -1,7 +1,8 @@
 """What the labelled file datasets share (`file_arrays`, `file_sequences`).
 
-`data.target` says what the label is: `classes` (the task is `classify`)
-or `values` (`regress`). Classes are split stratified, values by a seeded
+`data.target` says what the label is: `classes` (the task is `classify`),
+`values` (`regress`), or where a dataset takes it `steps`, a class at every
+step (`sequence_label`). Classes are split stratified, values by a seeded
 shuffle; a majority class or the training mean is the baseline. Values are
 scaled as `data.scale` scales the inputs (one scaler over all of them, fitted
 on the training part), so a target far from 0 (days, prices) is as easy to
@@ -12,22 +13,44 @@ import numpy as np
 
 from rnnbench.data.base import Param, Split, seed_param
 from rnnbench.data.preprocessing import Scaler, class_counts, majority_baseline
+from rnnbench.data.tasks import PADDED_LABEL
 from rnnbench.data.text import split_documents
 from rnnbench.errors import UserError
 
 TARGETS = ("classes", "values")
+STEPS = "steps"  # a class at every step: task sequence_label
 
 
-def target_params():
+def target_params(steps=None):
+    """`target` and `split_seed`; `steps`: where `target: steps` is taken, or None."""
+    help_text = "what the label is: classes (task classify) or values (task regress)"
+    if steps:
+        help_text += f", or steps: a class at every step (task sequence_label; {steps})"
     return {
-        "target": Param(str, "classes", "what the label is: classes (task classify) or "
-                                        "values (task regress)", choices=TARGETS),
+        "target": Param(str, "classes", help_text,
+                        choices=(*TARGETS, STEPS) if steps else TARGETS),
         "split_seed": seed_param("the train/val/test split"),
     }
 
 
 def task_for(params):
-    return "classify" if params.get("target", "classes") == "classes" else "regress"
+    target = params.get("target", "classes")
+    return {"classes": "classify", STEPS: "sequence_label"}.get(target, "regress")
+
+
+def step_baseline(parts, num_classes):
+    """`(name, predict, facts)`: the training part's most frequent step label, at every
+    step; padded steps (`PADDED_LABEL`) are not counted."""
+    counts = {p: np.bincount(part.y[part.y != PADDED_LABEL], minlength=num_classes).tolist()
+              for p, part in parts.items()}
+    majority = int(np.argmax(counts["train"]))
+
+    def predict(x):
+        probs = np.zeros((len(x), x.shape[1], num_classes), np.float32)
+        probs[..., majority] = 1.0
+        return probs
+    return ("majority class of the training part's steps", predict,
+            {"majority_class": majority, "class_counts": counts})
 
 
 def class_names(labels):

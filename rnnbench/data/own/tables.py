@@ -35,7 +35,7 @@ from rnnbench.data.tasks import PADDED_LABEL
 from rnnbench.errors import UserError
 
 LAYOUTS = ("long", "wide", "cell", "files")
-STEPS = "steps"  # `data.target`: a label at every step of a long table
+STEPS = labelled.STEPS
 # Between the numbers of a sequence held in one cell; a decimal comma is not read.
 CELL_SEPARATORS = re.compile(r"[\s,;]+")
 _LABELS = {}
@@ -74,16 +74,10 @@ class FileSequences(common.FileDataset):
         "label_column": Param(str, "label", "column of the label"),
         "max_length": Param(int, 0, "steps per sequence, cut or padded at the end "
                                     "(0: the longest training sequence)", min=0),
-        **labelled.target_params(),
-        "target": Param(str, "classes", "what the label is: classes (task classify), values "
-                                        "(regress), or steps: a class at every step "
-                                        "(sequence_label; layout long)",
-                        choices=(*labelled.TARGETS, STEPS)),
+        **labelled.target_params(steps="layout long"),
     }
 
     def task_for(self, params):
-        if params.get("target") == STEPS:
-            return "sequence_label"
         return labelled.task_for(params)
 
     def check_params(self, params):
@@ -289,8 +283,10 @@ class FileSequences(common.FileDataset):
                           pad_labels(y, index[p], length) if target == STEPS else y[index[p]])
                  for p in common._PARTS}
         parts, y_scaler = labelled.scale_values(parts, target, scale)
-        name, predict, facts = step_baseline(parts, len(names)) if target == STEPS else \
-            labelled.baseline(parts, target, len(names or ()))
+        if target == STEPS:
+            name, predict, facts = labelled.step_baseline(parts, len(names))
+        else:
+            name, predict, facts = labelled.baseline(parts, target, len(names or ()))
         columns = self.value_columns(params, self.columns_of(params, path))
         files = self.files_of(path)[0] if params["layout"] == "files" else [path]
         feature_names = common.scaled_features({"layout": params["layout"], "columns": columns})
@@ -387,20 +383,6 @@ def pad_labels(labels, index, length):
         steps = labels[i][:length]
         out[row, :len(steps)] = steps
     return out
-
-
-def step_baseline(parts, num_classes):
-    """`(name, predict, facts)`: the training part's most frequent step label, at every step."""
-    counts = {p: np.bincount(part.y[part.y != PADDED_LABEL], minlength=num_classes).tolist()
-              for p, part in parts.items()}
-    majority = int(np.argmax(counts["train"]))
-
-    def predict(x):
-        probs = np.zeros((len(x), x.shape[1], num_classes), np.float32)
-        probs[..., majority] = 1.0
-        return probs
-    return ("majority class of the training part's steps", predict,
-            {"majority_class": majority, "class_counts": counts})
 
 
 def pad(sequences, index, length, scaler, where):
