@@ -115,6 +115,20 @@ def test_new_sizes_a_text_classifiers_vocabulary_to_the_words_its_file_holds(wor
         in out
 
 
+@pytest.mark.parametrize("words, cut", [(12, False), (1000, True)])
+def test_new_says_when_the_texts_are_longer_than_what_the_model_reads(workdir, capsys,
+                                                                      words, cut):
+    import pandas as pd
+    texts = [" ".join(["good" if i % 2 else "bad"] * words) for i in range(20)]
+    pd.DataFrame({"text": texts, "label": [i % 2 for i in range(20)]}).to_csv(
+        workdir / "data" / "docs.csv", index=False)
+    code, out, err = rnnbench(capsys, "new", "docs", "--data", "data/docs.csv")
+    assert code == 0, err
+    seq_len = written(workdir, "docs")["data"]["seq_len"]
+    said = f"chosen: seq_len {seq_len}: the texts hold {words:,} words on average"
+    assert (said in " ".join(out.split())) == cut and seq_len == (200 if cut else 18)
+
+
 def test_new_names_the_columns_a_text_classifier_leaves_unread(workdir, capsys):
     import pandas as pd
     words = ["match team goal score", "phone app chip code", "taste cook dish chef"]

@@ -170,7 +170,22 @@ UNSPACED_WHY = "its words run together, as in a script written without spaces"
 
 def _text_seq_len(tokens_per_text):
     """A classifier's `seq_len`: 1.5x the mean tokens (words or characters) a text, 8-200."""
-    return int(min(200, max(8, round(tokens_per_text * 1.5))))
+    return int(min(MAX_TEXT_SEQ_LEN, max(8, round(tokens_per_text * 1.5))))
+
+
+# The longest `seq_len` new writes: a recurrent layer's step count costs time linearly.
+MAX_TEXT_SEQ_LEN = 200
+
+
+def _truncation_note(tokens_per_text, seq_len, unit):
+    """A note when texts are longer on average than the `seq_len` new wrote: the model
+    reads the first `seq_len` tokens of each, and nothing says so otherwise."""
+    if tokens_per_text <= seq_len:
+        return []
+    return [f"seq_len {seq_len}: the texts hold {tokens_per_text:,.0f} {unit} on average, "
+            f"and the model reads the first {seq_len} of each (the rest is cut); raise "
+            f"`data.seq_len` to read more (each token more is one recurrent step more), or "
+            f"split long texts into parts"]
 
 
 def distinct_tokens(texts, by_characters):
@@ -613,6 +628,8 @@ def choose(found, target=None, task=None):
         return "classify", block, [
             f"classify each .txt file by its subfolder, {seq_len} {unit} (class "
             f"balance {found.facts['classes (subfolders)']})",
+            *_truncation_note(chars or found.facts["words per document"], seq_len,
+                              "characters" if chars else "words"),
             *_vocabulary_note(block, tokens, bool(chars))]
     if found.kind == "text":
         if task not in (None, "language_model"):
@@ -815,6 +832,8 @@ def _choose_table_for(found, target, task):
         if unread:
             notes.append(f"not read: {unread}, as a text classifier reads one text column "
                          "(to use another text, join it to this one in the file)")
+        notes += _truncation_note(text.mean_chars if text.unspaced else text.mean_words,
+                                  seq_len, "characters" if text.unspaced else "words")
         return task, block, notes + _vocabulary_note(block, text.tokens, text.unspaced)
     if not numeric:
         raise UserError(f"Expected a column to learn {target!r} from in {str(found.path)!r}: "
