@@ -129,6 +129,25 @@ def test_new_says_when_the_texts_are_longer_than_what_the_model_reads(workdir, c
     assert (said in " ".join(out.split())) == cut and seq_len == (200 if cut else 18)
 
 
+def test_new_refuses_classes_too_few_to_split_as_the_run_would(workdir, capsys):
+    import pandas as pd
+    texts = ["good fun here", "bad slow plot", "great cast", "awful end", "fine work",
+             "dull story"]
+    pd.DataFrame({"text": texts, "label": ["p", "n"] * 3}).to_csv(
+        workdir / "data" / "six.csv", index=False)
+    code, _, err = rnnbench(capsys, "new", "six", "--data", "data/six.csv")
+    assert code == 2 and "Received: 6 rows ({'n': 3, 'p': 3})" in err, err
+    assert "larger `data.split`" in err and not (workdir / "experiments").exists()
+    # what the run says of such a file, written by hand
+    (workdir / "experiments").mkdir()
+    (workdir / "experiments" / "six.yaml").write_text(
+        "data: {name: file_text, path: ../data/six.csv, text_column: text, "
+        "label_column: label, seq_len: 4}\nmodel: {layers: [{cell: gru, units: 2}]}\n")
+    code, _, err = rnnbench(capsys, "check", "six")
+    assert code == 2 and "leave the val and test parts empty" in err, err
+    assert "raise `data.split.val` / `data.split.test`" in err
+
+
 def test_new_names_the_columns_a_text_classifier_leaves_unread(workdir, capsys):
     import pandas as pd
     words = ["match team goal score", "phone app chip code", "taste cook dish chef"]

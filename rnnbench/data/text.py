@@ -128,9 +128,17 @@ def documents(name):
 def split_documents(labels, split, split_seed):
     """Stratified, seeded train/val/test document indices (sorted)."""
     train, val, test = stratified_split(labels, [split["val"], split["test"]], split_seed)
-    if not (len(train) and len(val) and len(test)):
-        raise UserError(f"The split {split} leaves an empty part of {len(labels)} documents.")
-    return {"train": train, "val": val, "test": test}
+    parts = {"train": train, "val": val, "test": test}
+    empty = [name for name, part in parts.items() if not len(part)]
+    if empty:
+        names, counts = np.unique(np.asarray(labels).astype(str), return_counts=True)
+        raise UserError(
+            f"Expected a sample in each part of `data.split` {dict(split)}, split by class "
+            f"(each part takes round(n x its fraction) of a class of n). Received: "
+            f"{len(labels)} samples ({dict(zip(names.tolist(), counts.tolist()))}), which "
+            f"leave the {' and '.join(empty)} part{'s' * (len(empty) > 1)} empty; add "
+            f"samples, or raise `data.split.val` / `data.split.test`.")
+    return parts
 
 
 # ------------------------------------------------------------ classification

@@ -589,9 +589,33 @@ def _note_strays(column, strings, path):
 
 
 def class_balance(path, column):
-    """`{label: rows}` of a label column over the whole file."""
+    """`{label: rows}` of a label column over the whole file; a UserError where the
+    default split would leave a part without a row (`require_room`)."""
     values, counts = np.unique(labels_of(path, column), return_counts=True)
-    return dict(zip(values.tolist(), counts.tolist()))
+    balance = dict(zip(values.tolist(), counts.tolist()))
+    require_room(balance, path, "rows")
+    return balance
+
+
+def require_room(balance, path, unit):
+    """Refuses classes too few to split: the run would refuse the experiment `new` wrote.
+
+    Args:
+        balance: `{class: samples}`.
+        unit: what a sample is in the file (rows, files, sequences).
+    """
+    from rnnbench.config.experiment import SplitConfig
+    from rnnbench.data.text import split_documents
+    split = dataclasses.asdict(SplitConfig())
+    try:
+        split_documents(np.repeat(np.arange(len(balance)), list(balance.values())), split, 1)
+    except UserError:
+        raise UserError(
+            f"Expected enough {unit} in {str(path)!r} to put one in every part of the "
+            f"default split {split} (split by class: a part takes round(n x its fraction) "
+            f"of a class of n). Received: {sum(balance.values())} {unit} "
+            f"({balance}); add {unit}, or write the experiment by hand with a larger "
+            "`data.split`.") from None
 
 
 def labels_of(path, column):
@@ -625,6 +649,7 @@ def choose(found, target=None, task=None):
         block = {"name": "file_text", "path": str(found.path),
                  "level": "char" if chars else "word", "seq_len": seq_len,
                  **_max_tokens(tokens)}
+        require_room(found.facts["classes (subfolders)"], found.path, "files")
         return "classify", block, [
             f"classify each .txt file by its subfolder, {seq_len} {unit} (class "
             f"balance {found.facts['classes (subfolders)']})",
@@ -678,6 +703,7 @@ def _classify_files(found, target, task):
                         f"the folder {str(found.path)!r}: its subfolders name the classes "
                         f"of the tables in them, a sequence each. Received: "
                         f"{'--target ' + repr(target) if target else '--task ' + task}")
+    require_room(found.facts["classes (subfolders)"], found.path, "files")
     steps = next((c.name for c in found.columns if STEP_NAMES.match(c.name)), None)
     time = found.time_column or steps
     values = [c.name for c in found.columns if c.kind in ("number", "integer")
@@ -1047,6 +1073,7 @@ def _long_sequences(found, target, task):
             return "sequence_label", {k: v for k, v in block.items() if v is not None}, notes
         if task == "classify":
             names, counts = np.unique(list(per_sequence.values()), return_counts=True)
+            require_room(dict(zip(names.tolist(), counts.tolist())), found.path, "sequences")
             notes[0] += f" (class balance by sequence {dict(zip(names.tolist(), counts.tolist()))})"
         return task, {k: v for k, v in block.items() if v is not None}, notes
     return None
