@@ -129,6 +129,21 @@ def test_new_says_when_the_texts_are_longer_than_what_the_model_reads(workdir, c
     assert (said in " ".join(out.split())) == cut and seq_len == (200 if cut else 18)
 
 
+@pytest.mark.parametrize("shape", [(300,), (300, 2)])
+def test_a_lone_series_array_is_told_how_to_become_a_table_to_forecast(workdir, capsys,
+                                                                       shape):
+    import numpy as np
+    np.save(workdir / "data" / "wave.npy", np.sin(np.arange(np.prod(shape)) / 7).reshape(shape))
+    code, _, err = rnnbench(capsys, "new", "wave", "--data", "data/wave.npy")
+    assert code == 2 and f"{shape} without labels reads as a series" in err, err
+    command = err.split('python -c "')[1].split('",')[0]  # the command it gives, run here
+    done = subprocess.run([sys.executable, "-c", command], cwd=workdir / "data")
+    assert done.returncode == 0
+    code, out, err = rnnbench(capsys, "new", "wave", "--data", "data/wave.csv",
+                              "--target", "0")
+    assert code == 0 and "chosen: forecast '0' one step ahead" in out, err
+
+
 def test_new_refuses_classes_too_few_to_split_as_the_run_would(workdir, capsys):
     import pandas as pd
     texts = ["good fun here", "bad slow plot", "great cast", "awful end", "fine work",

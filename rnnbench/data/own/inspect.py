@@ -290,7 +290,22 @@ def labels_file(path, target=None):
     raise UserError(f"Expected the labels of {str(path)!r} (one label or value per sample) "
                     f"as `--target LABELS.npy`. Received: no `--target`, and no labels' .npy "
                     f"named like it beside it (e.g. y.npy for x.npy, y_train.npy for "
-                    f"X_train.npy)")
+                    f"X_train.npy)" + _series_hint(path))
+
+
+def _series_hint(path):
+    """For a lone 1-D array, or a 2-D one of (time, features): how to forecast it."""
+    try:
+        shape = np.load(path, mmap_mode="r", allow_pickle=False).shape
+    except (OSError, ValueError):
+        return ""
+    if len(shape) not in (1, 2):
+        return ""
+    return (f". A {'1-D array' if len(shape) == 1 else '2-D array of (time, features)'} "
+            f"{tuple(shape)} without labels reads as a series to forecast, which rnnbench "
+            f"takes from a table: save it as one first, e.g. python -c \"import numpy as np, "
+            f"pandas as pd; pd.DataFrame(np.load('{path.name}')).to_csv('{path.stem}.csv', "
+            f"index=False)\", then rnnbench new NAME --data {path.stem}.csv --target 0")
 
 
 def array_keys(path, arrays, target=None):
