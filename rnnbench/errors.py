@@ -76,15 +76,29 @@ def signals_caught():
     _uncaught_signals.clear()
 
 
+def uncaught_signal():
+    """A `Terminated` for a recorded signal that no run caught (then forgotten), or None.
+
+    The handler's exception is lost where it lands in a finalizer (`Exception
+    ignored in ...`), or becomes a library's own error where it lands in C code
+    (TensorFlow's `SystemError`, then a `ValueError` not chained to it).
+    """
+    if not _uncaught_signals:
+        return None
+    signum = _uncaught_signals[-1]
+    _uncaught_signals.clear()
+    return Terminated(signum)
+
+
 def raise_swallowed_signal():
     """Raises `Terminated` again for a recorded signal that no run caught.
 
-    The handler's exception is lost where it lands in a finalizer (`Exception
-    ignored in ...`): training then went on as if no signal had come, and a
-    sweep's chief SIGKILLed the worker after its grace, its trial left `running`.
+    Training otherwise went on as if no signal had come, and a sweep's chief
+    SIGKILLed the worker after its grace, its trial left `running`.
     """
-    if _uncaught_signals:
-        raise Terminated(_uncaught_signals.pop())
+    stop = uncaught_signal()
+    if stop is not None:
+        raise stop
 
 
 def in_chain(error, kind):

@@ -160,8 +160,10 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
     except BaseException as raised:
         # A library's bare `except:` may turn a Ctrl-C or SIGTERM into its own error
         # (TensorFlow's `DType.max`: `TypeError: Cannot find maximum value of <dtype:
-        # 'int32'>`); the run was still interrupted, not failed.
-        e = in_chain(raised, KeyboardInterrupt) or raised
+        # 'int32'>`), chained to it or not (a signal in TensorFlow's C code became
+        # `ValueError: An unusually high number of tf.data.Iterator.get_next() calls`);
+        # the run was still interrupted, not failed.
+        e = in_chain(raised, KeyboardInterrupt) or errors.uncaught_signal() or raised
         if isinstance(e, KeyboardInterrupt):
             errors.signals_caught()
         disk = folders.write_failure(e, run_dir)

@@ -216,31 +216,51 @@ class SignalInFinalizer:
         time.sleep(5)  # the handler runs, and raises, before this ends
 
 
-@pytest.mark.slow
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the point
-def test_a_sigterm_a_finalizer_swallows_still_stops_training(tmp_path, make_experiment):
-    """A sweep worker whose SIGTERM was eaten this way trained on until the chief's
-    grace ran out and SIGKILLed it, leaving its trial `running` (CI, stop 46)."""
+def interrupted_in_second_epoch(tmp_path, make_experiment, then_raise=None):
+    """Trains with a SIGTERM made in a finalizer at the second epoch's start (and then
+    `then_raise`, a library's own error), as the CLI does; the run folder."""
     import keras
 
     from rnnbench.console import stop_on_signals
     from rnnbench.errors import Interrupted, Terminated
     from rnnbench.runs import training
 
-    class SwallowInSecondEpoch(keras.callbacks.Callback):
+    class SignalInSecondEpoch(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
             if epoch == 1:
                 SignalInFinalizer()  # made and finalized at once
+                if then_raise is not None:
+                    raise then_raise
 
     exp = make_experiment(epochs=50)
     with stop_on_signals(Terminated), pytest.raises(Interrupted):
         training.run(exp, results_dir=tmp_path, verbose=0,
-                     extra_callbacks=[SwallowInSecondEpoch()])
+                     extra_callbacks=[SignalInSecondEpoch()])
     (run_dir,) = (tmp_path / exp.name).iterdir()
     manifest = read_json(run_dir / "manifest.json")
     assert manifest["status"] == "interrupted" and "SIGTERM" in manifest["error"]
+    return run_dir
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the point
+def test_a_sigterm_a_finalizer_swallows_still_stops_training(tmp_path, make_experiment):
+    """A sweep worker whose SIGTERM was eaten this way trained on until the chief's
+    grace ran out and SIGKILLed it, leaving its trial `running` (CI, stop 46)."""
+    run_dir = interrupted_in_second_epoch(tmp_path, make_experiment)
     history = (run_dir / "history.csv")
     assert len(history.read_text().splitlines()) == 1 + 1  # the header, the first epoch
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the point
+def test_a_sigterm_a_library_turns_into_an_unchained_error_still_interrupts(
+        tmp_path, make_experiment):
+    """A signal in TensorFlow's C code became `ValueError: An unusually high number of
+    tf.data.Iterator.get_next() calls` with no link to it: the sweep's trial read
+    `failed`, and the worker went on to the next trial (a fresh clone, stop 47)."""
+    interrupted_in_second_epoch(tmp_path, make_experiment,
+                                ValueError("An unusually high number of get_next() calls"))
 
 
 # ------------------------------------------------------------------ disks
