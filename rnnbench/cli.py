@@ -12,7 +12,7 @@ import os
 import sys
 import textwrap
 
-from rnnbench import __version__, console
+from rnnbench import __version__, console, errors
 from rnnbench.errors import (DISK_ERRNOS, Interrupted, RunFailed, Terminated, UserError,
                              in_chain)
 
@@ -65,10 +65,25 @@ def run_command(args):
         return 0
     except OSError as e:
         if e.errno not in DISK_ERRNOS:  # a full or read-only disk is no bug to trace
-            raise
+            return terminated_instead(e, args)
         print(paragraph(f"rnnbench: error: could not write {e.filename or 'a file'}: "
                         f"{e.strerror}."), file=sys.stderr)
         return 1
+    except Exception as e:
+        return terminated_instead(e, args)
+
+
+def terminated_instead(error, args):
+    """The exit code of a signal that a library turned into `error` (a SIGTERM landing in
+    C code may surface as a `SystemError` or a `ValueError`); re-raises `error` when no
+    signal came, so a real bug keeps its traceback."""
+    stop = errors.uncaught_signal()
+    if stop is None:
+        raise error
+    print(paragraph(f"rnnbench: terminated ({stop.name}), stopped `rnnbench {args.command}` "
+                    f"(the signal surfaced as {type(error).__name__}); what it wrote so far "
+                    "is kept."), file=sys.stderr)
+    return 128 + stop.signum
 
 
 MAX_MESSAGE = 2000  # characters; a value quoted from a huge file must not flood the terminal

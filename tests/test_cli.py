@@ -185,3 +185,38 @@ def test_the_signal_behind_an_error_is_found_in_a_chain_that_loops():
     stop = Terminated(signals.SIGTERM)
     swallowed.__context__, stop.__context__ = stop, swallowed
     assert in_chain(swallowed, Terminated) is stop
+
+
+@pytest.mark.parametrize("surfaced", [ValueError("An unusually high number of calls"),
+                                      OSError(5, "Input/output error")])
+def test_a_signal_a_library_turned_into_its_own_error_exits_as_terminated(capsys, surfaced):
+    """A SIGTERM landing in C code (a chief building its leaderboard with pandas) may
+    surface as the library's own error, unchained to `Terminated`: exit 143, one
+    paragraph, no traceback."""
+    import argparse
+    import signal as signals
+
+    from rnnbench import errors
+    from rnnbench.cli import run_command
+
+    def handler(args):
+        errors.signal_raised(signals.SIGTERM)  # what console.stop_on_signals records
+        raise surfaced
+
+    args = argparse.Namespace(handler=handler, command="tune", argv=["tune", "x"])
+    assert run_command(args) == 143
+    err = capsys.readouterr().err
+    assert "terminated (SIGTERM), stopped `rnnbench tune`" in err
+    assert type(surfaced).__name__ in err and "Traceback" not in err
+
+
+def test_a_library_error_with_no_signal_keeps_its_traceback():
+    import argparse
+
+    from rnnbench.cli import run_command
+
+    def handler(args):
+        raise ValueError("a real bug")
+
+    with pytest.raises(ValueError, match="a real bug"):
+        run_command(argparse.Namespace(handler=handler, command="run", argv=["run"]))
