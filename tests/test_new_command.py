@@ -144,6 +144,24 @@ def test_a_lone_series_array_is_told_how_to_become_a_table_to_forecast(workdir, 
     assert code == 0 and "chosen: forecast '0' one step ahead" in out, err
 
 
+def test_a_folder_of_series_tables_is_told_how_to_become_one_panel(workdir, capsys):
+    """A file per store was read as one text, for a character language model."""
+    import numpy as np
+    import pandas as pd
+    (workdir / "data" / "stores").mkdir()
+    for s in range(3):
+        pd.DataFrame({"date": pd.date_range("2024-01-01", periods=80).strftime("%Y-%m-%d"),
+                      "sales": np.random.default_rng(s).poisson(20, 80)}).to_csv(
+            workdir / "data" / "stores" / f"store{s}.csv", index=False)
+    code, _, err = rnnbench(capsys, "new", "stores", "--data", "data/stores")
+    assert code == 2 and "3 tables side by side" in err, err
+    command = err.split('python -c "')[1].split('",')[0]  # the command it gives, run here
+    assert subprocess.run([sys.executable, "-c", command], cwd=workdir).returncode == 0
+    code, out, err = rnnbench(capsys, "new", "stores", "--data", "stores.csv",
+                              "--target", "sales")
+    assert code == 0 and "per series of 'series' (3 series" in out, err
+
+
 def test_new_refuses_classes_too_few_to_split_as_the_run_would(workdir, capsys):
     import pandas as pd
     texts = ["good fun here", "bad slow plot", "great cast", "awful end", "fine work",

@@ -104,6 +104,7 @@ def inspect(path, target=None):
         tables = reading.labelled_folder(text, reading.TABLE_SUFFIXES)
         if tables and not text_files.labelled_folder(text):
             return inspect_table_files(text, *tables)
+        _refuse_loose_tables(text)
         return inspect_text(text)
     if name.endswith(reading.TEXT_SUFFIXES):
         # A `.txt` of columns (an instrument's export) is a table; so is one whose
@@ -130,6 +131,24 @@ def unspaced(texts):
     sample = "".join(texts)
     letters = sum(not c.isspace() for c in sample)
     return bool(letters) and len(_UNSPACED.findall(sample)) > 0.3 * letters
+
+
+def _refuse_loose_tables(path):
+    """Refuses a folder (or glob) of tables not in class subfolders: read as one text, a
+    character language model of their cells was written. One command joins them."""
+    files = reading.source_files(path, "--data")
+    if not files or not all(f.name.lower().endswith(reading.TABLE_SUFFIXES) for f in files):
+        return
+    folder = Path(path) if Path(path).is_dir() else files[0].parent
+    pattern = f"*{''.join(files[0].suffixes)}"
+    raise UserError(
+        f"Expected one table, or tables in a subfolder per class (a sequence a file, to "
+        f"classify). Received: {str(path)!r}, {len(files)} tables side by side, e.g. "
+        f"{files[0].name!r}. Several series (a file per store or sensor) are one table "
+        f"with a column naming the file, which `new` reads as a panel: python -c \"import "
+        f"pandas as pd, pathlib; pd.concat(pd.read_csv(f).assign(series=f.stem) for f in "
+        f"sorted(pathlib.Path('{folder}').glob('{pattern}'))).to_csv('{folder.name}.csv', "
+        f"index=False)\", then rnnbench new NAME --data {folder.name}.csv --target COLUMN")
 
 
 def inspect_table_files(path, files, labels):
