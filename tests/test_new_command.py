@@ -640,6 +640,23 @@ def test_new_labels_every_step_where_the_label_changes_within_a_sequence(workdir
     assert "sequences: 40" in out
 
 
+@pytest.mark.parametrize("argv, task", [([], "forecast"),
+                                         (["--task", "classify"], "sequence_label")])
+def test_a_dated_panels_class_like_column_stays_a_forecast_unless_classify_is_asked(
+        workdir, capsys, argv, task):
+    import numpy as np
+    import pandas as pd
+    rng = np.random.default_rng(0)
+    pd.DataFrame([{"store_id": s, "date": d.strftime("%Y-%m-%d"), "sales": rng.poisson(20),
+                   "promo": int(rng.random() < 0.3)}
+                  for s in range(4) for d in pd.date_range("2024-01-01", periods=60)]).to_csv(
+        workdir / "data" / "promo.csv", index=False)
+    code, out, err = rnnbench(capsys, "new", "promo", "--data", "data/promo.csv",
+                              "--target", "promo", *argv)
+    assert code == 0, err
+    assert written(workdir, "promo")["data"]["task"] == task
+
+
 @pytest.mark.slow
 def test_step_labels_new_writes_are_learned_and_predicted_a_step_each(workdir, capsys):
     import pandas as pd

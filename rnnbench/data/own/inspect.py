@@ -829,7 +829,8 @@ def _choose_table_for(found, target, task):
         return _cell_sequences(found, target, cells,
                                task or ("classify" if label_like else "regress"))
     if not texts and task in (None, "classify", "regress"):
-        long = _long_sequences(found, target, task or ("classify" if label_like else "regress"))
+        long = _long_sequences(found, target, task or ("classify" if label_like else "regress"),
+                               asked=task is not None)
         if long:
             return long
     steps_named = None
@@ -1063,13 +1064,15 @@ ID_NAMES = re.compile(r"^(id|sid|uid|seq|sequence|series|sample|subject|session|
 STEP_NAMES = re.compile(r"^(step|t|timestep|time_step|frame|tick|position)$", re.IGNORECASE)
 
 
-def _long_sequences(found, target, task):
+def _long_sequences(found, target, task, asked=False):
     """`(task, file_sequences block, notes)` when the table is long, else None.
 
     Long: a column named like an id (`ID_NAMES`) repeats, and the target never
     changes within one id; each row is then a step of a sequence, not a sample,
     and classifying rows would score each sequence once per step. Classes that
-    change within an id label each step (`target: steps`, task `sequence_label`).
+    change within an id label each step (`target: steps`, task `sequence_label`),
+    unless dates order the rows and no `--task classify` was `asked`: a panel of series
+    (a 0/1 promotion per store and day) stays a forecast, as it was.
     """
     candidates = [c.name for c in found.columns if c.name != target
                   and c.kind in ("integer", "category") and ID_NAMES.search(c.name)]
@@ -1081,7 +1084,10 @@ def _long_sequences(found, target, task):
         ids = reading.as_strings(others[id_column], id_column, found.path, allow_null=True)
         per_sequence = dict(zip(ids, labels))
         changing = len(set(zip(ids, labels))) != len(per_sequence)
-        if 2 * len(per_sequence) > rows or changing and task != "classify":
+        dated = found.time_column is not None and \
+            found.column(found.time_column).kind == "time"
+        if 2 * len(per_sequence) > rows or changing and (
+                task != "classify" or dated and not asked):
             continue
         steps = [c.name for c in found.columns if c.name not in (id_column, target)
                  and (c.name == found.time_column or
