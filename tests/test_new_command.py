@@ -433,17 +433,25 @@ def test_new_never_makes_a_counter_column_a_feature(workdir, capsys, columns, ti
     assert ("not a feature" in out) == bool(counters)
 
 
-def test_new_names_a_column_of_words_it_leaves_out_of_a_forecast(workdir, capsys):
+def test_new_one_hots_a_column_of_few_words_and_names_a_text_it_leaves_out(workdir,
+                                                                           capsys):
+    """A weekday beside daily sales was left out of a forecast's inputs."""
     import pandas as pd
     days = pd.date_range("2024-01-01", periods=200, freq="D")
     path = workdir / "data" / "sales.csv"
     pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "weekday": days.day_name(),
+                  "note": [f"delivery {i} arrived late" for i in range(200)],
                   "sales": (days.dayofweek * 3.5 + days.day).astype(float),
                   "promo": days.day % 2}).to_csv(path, index=False)
     code, out, err = rnnbench(capsys, "new", "mine", "--data", str(path), "--target", "sales")
     assert code == 0, err
-    assert written(workdir, "mine")["data"]["features"] == ["promo"]
-    assert "not a feature: ['weekday'] hold words" in out
+    data = written(workdir, "mine")["data"]
+    assert (data["features"], data["categories"]) == (["promo"], ["weekday"])
+    said = " ".join(out.split())
+    assert "one-hot inputs: ['weekday'] (7 values)" in said
+    assert "not a feature: ['note'] hold words" in said
+    code, out, err = rnnbench(capsys, "check", "mine")
+    assert code == 0 and "input shape per sample: (10, 9)" in out, err  # 2 + 7 one-hot
 
 
 def _spreadsheet_csv(path, footer=""):

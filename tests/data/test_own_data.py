@@ -184,6 +184,30 @@ def test_times_with_utc_offsets_are_one_utc_timeline_and_labelled_so(tmp_path, w
     assert label.format("2024-03-31T00:00:00") in new.index
 
 
+def test_a_column_of_words_is_a_one_hot_input_and_new_data_keeps_the_runs_values(tmp_path):
+    days = pd.date_range("2024-01-01", periods=120, freq="D")
+    frame = pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "weekday": days.day_name(),
+                          "sales": np.arange(120.0) % 7})
+    frame.to_csv(tmp_path / "shop.csv", index=False)
+    exp, splits = load({"name": "file_series", "path": str(tmp_path / "shop.csv"),
+                        "time_column": "date", "targets": "sales", "categories": ["weekday"],
+                        "window": 4})
+    inputs = splits.preprocessing["inputs"]
+    names = sorted(days.day_name().unique())
+    assert inputs["categories"] == {"weekday": names}
+    assert inputs["columns"] == ["sales"] + [f"weekday={n}" for n in names]
+    dataset = config_lib.dataset_of(exp)
+    assert splits.train.x.shape[1:] == (4, 8) == dataset.spec(dict(exp.data.params)).input_shape
+    frame.loc[frame.index[-10:], "weekday"] = "Holiday"  # a value training never saw
+    frame.to_csv(tmp_path / "new.csv", index=False)
+    new = dataset.new_inputs(dict(exp.data.params), splits.preprocessing, tmp_path / "new.csv")
+    from rnnbench.data.own.common import scaler_of_columns
+    raw = scaler_of_columns(inputs["scalers"], inputs["columns"]).inverse_transform(
+        new.x.reshape(-1, 8)).reshape(new.x.shape)
+    np.testing.assert_allclose(raw[0, 0, 1:], np.eye(7)[names.index("Monday")], atol=1e-5)
+    np.testing.assert_allclose(raw[-1, -1, 1:], 0.0, atol=1e-5)  # a holiday: no weekday
+
+
 @pytest.mark.parametrize("freq, first, last", [
     ("D", "2024-01-06", "2024-01-17"), ("6h", "2024-01-02T06:00:00", "2024-01-05T00:00:00")])
 def test_a_daily_series_is_labelled_by_dates_and_a_finer_one_by_times(tmp_path, freq, first,

@@ -932,12 +932,18 @@ def _forecast(found, targets):
     series = _series_id(found, targets)
     numeric = [name for name in numeric if series is None or name != series[0]]
     window = int(min(30, max(2, found.rows // 20 // (series[1] if series else 1))))
+    words = [c for c in found.columns if c.kind in ("category", "text")
+             and c.name not in (found.time_column, series and series[0])]
+    # A few values a row can take (a weekday, a flag): inputs one-hot. Texts, ids and
+    # numbers with strays stay out.
+    categories = [c.name for c in words if c.kind == "category" and not c.strays
+                  and 2 <= c.distinct <= MAX_CATEGORY_VALUES]
     block = {"name": "file_series", "path": str(found.path),
              "time_column": found.time_column,
              "targets": targets[0] if len(targets) == 1 else list(targets),
              "id_column": series[0] if series else None,
-             "features": numeric or None, "window": window, "horizon": 1,
-             "scale": "standard"}
+             "features": numeric or None, "categories": categories or None,
+             "window": window, "horizon": 1, "scale": "standard"}
     named = repr(targets[0]) if len(targets) == 1 else \
         f"{targets} together (each window predicts all {len(targets)})"
     notes = [f"forecast {named} one step ahead from windows of {window} rows" +
@@ -949,13 +955,21 @@ def _forecast(found, targets):
     if counters:
         notes.append(f"not a feature: {counters} only grow (a counter or clock), so their "
                      "test part would lie outside anything training sees")
-    words = [c.name for c in found.columns if c.kind in ("category", "text")
-             and c.name not in (found.time_column, series and series[0])]
+    if categories:
+        notes.append(f"one-hot inputs: {categories} ("
+                     + ", ".join(f"{c.distinct} values" for c in words if c.name in categories)
+                     + "), a 0/1 column per value (`data.categories`)")
+    words = [c.name for c in words if c.name not in categories]
     if words:
-        notes.append(f"not a feature: {words} hold words, and a series reads numbers "
-                     "(to use one, add a 0/1 column per value to the file and name them "
-                     "in `data.features`)")
+        notes.append(f"not a feature: {words} hold words (texts, or more than "
+                     f"{MAX_CATEGORY_VALUES} values), and a series reads numbers (to use "
+                     "one, add a 0/1 column per value to the file and name them in "
+                     "`data.features`)")
     return "forecast", {k: v for k, v in block.items() if v is not None}, notes
+
+
+# A column of words with at most this many values is a one-hot input of a forecast.
+MAX_CATEGORY_VALUES = 20
 
 
 def target_columns(found, target):

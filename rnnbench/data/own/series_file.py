@@ -7,6 +7,10 @@ rows predicts the next `horizon` rows of the targets (step-major: all
 targets of the first future step, then the next). With an `id_column` each
 series of the long table is windowed and split on its own, chronologically.
 
+Columns of words (`categories`: a weekday, a holiday flag) are inputs one-hot, a
+0/1 column per value the file holds (`weekday=Mon`), after the numeric ones; a value
+new data brings that the file did not hold is all zeros.
+
 The split, scaler and persistence baseline follow `rnnbench.data.series`:
 target positions are split chronologically, a window belongs to the part
 that holds all its targets, and the scaler is fitted on the rows the
@@ -47,6 +51,8 @@ class FileSeries(common.FileDataset):
                                            "numbers); none: the file's order"),
         "targets": common.names_param("column(s) to forecast"),
         "features": common.names_param("more input columns besides the targets"),
+        "categories": common.names_param("columns of words (a weekday, a holiday flag) as "
+                                         "inputs, one-hot: a 0/1 column per value"),
         "id_column": common.optional_str("column naming each series of a long table"),
         **series_params(window=30),
         "missing": Param(str, "error", "empty/NaN/inf cells: error, or drop the row, "
@@ -63,41 +69,79 @@ class FileSeries(common.FileDataset):
                               f" Received: season={params['season']}, "
                               f"window={params['window']}")
         used = {}
-        for key in ("targets", "features", "time_column", "id_column"):
+        for key in ("targets", "features", "categories", "time_column", "id_column"):
             for column in common.names(params[key]):
                 if column in used:
                     raise SchemaError(f"data.{key}", f"Expected each column once among "
-                                      f"targets, features, time_column and id_column. "
+                                      f"targets, features, categories, time_column and "
+                                      f"id_column. "
                                       f"Received: {column!r} in `data.{used[column]}` and "
                                       f"`data.{key}`")
                 used[column] = key
 
     def columns(self, params):
-        """The input columns, targets first."""
+        """The numeric input columns, targets first."""
         return [*common.names(params["targets"]), *common.names(params["features"])]
+
+    def vocabulary(self, params, path=None):
+        """`{category column: its sorted distinct values}` over the whole file."""
+        path = reading.require_file(path or params["path"])
+        key = (reading.file_key(path), tuple(common.names(params["categories"])))
+        if key not in _VOCABULARIES:
+            found = {}
+            for column in common.names(params["categories"]):
+                values = reading.light_column(path, column, "data.categories")
+                if values is None:  # Parquet: through pyarrow
+                    values = reading.as_strings(reading.read_table(
+                        path, other=[column], key="data.categories")[1][column], column,
+                        path, allow_null=True)
+                found[column] = sorted({str(v) for v in values if v is not None and v != ""})
+            _VOCABULARIES.clear()
+            _VOCABULARIES[key] = found
+        return _VOCABULARIES[key]
+
+    def input_names(self, params, vocabulary):
+        """Every input column: the numeric ones, then `column=value` per category value."""
+        return self.columns(params) + one_hot_names(vocabulary)
 
     def spec(self, params):
         params = self.with_defaults(params)
         n_targets = len(common.names(params["targets"])) or 1
-        return DataSpec(input_shape=(params["window"], len(self.columns(params)) or 1),
+        inputs = len(self.columns(params)) + (len(one_hot_names(self.vocabulary(params)))
+                                              if params["categories"] else 0)
+        return DataSpec(input_shape=(params["window"], inputs or 1),
                         output_dim=params["horizon"] * n_targets)
 
     # ------------------------------------------------------------ reading
 
-    def read(self, params, path):
-        """The table's rows, ordered and cleaned, as `SeriesRows`."""
+    def read(self, params, path, vocabulary=None):
+        """The table's rows, ordered and cleaned, as `SeriesRows`.
+
+        Args:
+            vocabulary: the category values to one-hot (a run's saved ones for new
+                data); None: the file's own.
+        """
         columns = self.columns(params)
+        categories = list(common.names(params["categories"]))
+        if categories and vocabulary is None:
+            vocabulary = self.vocabulary(params, path)
         fmt = reading.table_format(path, "auto")
         keys = [params["time_column"], params["id_column"]]
-        reading.check_fits(path, fmt, len(columns) + sum(k is not None for k in keys))
-        other = [k for k in keys if k]
+        reading.check_fits(path, fmt, len(columns) + sum(k is not None for k in keys)
+                           + len(one_hot_names(vocabulary or {})))
+        other = [k for k in keys if k] + categories
         present = reading.table_columns(path)
-        for key in ("targets", "features", "time_column", "id_column"):
+        for key in ("targets", "features", "categories", "time_column", "id_column"):
             reading.require_columns(path, common.names(params[key]), present, f"data.{key}")
         time_column = params["time_column"]
         time_reader = TimeReader(time_column, path)
         converters = {time_column: time_reader} if time_column else {}
         table, others, rows = reading.read_matrix(path, columns, other, converters)
+        if categories:
+            table = np.hstack([table] + [one_hot(reading.as_strings(
+                others.pop(c).combine_chunks(), c, path, allow_null=True), vocabulary[c])
+                for c in categories])
+            columns = columns + one_hot_names(vocabulary)
         time = others.pop(time_column) if time_column else None
         ids = None
         if params["id_column"]:
@@ -126,9 +170,11 @@ class FileSeries(common.FileDataset):
         params = self.with_defaults(params)
         path = reading.require_file(params["path"])
         window, horizon, season = params["window"], params["horizon"], params["season"]
-        columns, targets = self.columns(params), list(common.names(params["targets"]))
+        vocabulary = self.vocabulary(params, path) if params["categories"] else {}
+        columns = self.input_names(params, vocabulary)
+        targets = list(common.names(params["targets"]))
         nt = len(targets)
-        table, time, ids, _, utc = self.read(params, path)
+        table, time, ids, _, utc = self.read(params, path, vocabulary)
         groups = group_bounds(ids, len(table))
         bounds = []
         for name, (lo, hi) in groups:
@@ -188,6 +234,7 @@ class FileSeries(common.FileDataset):
                     "time_column": params["time_column"], "id_column": params["id_column"],
                     "window": window, "horizon": horizon,
                     "missing": params["missing"], "duplicates": params["duplicates"],
+                    **({"categories": vocabulary} if vocabulary else {}),
                     "scalers": common.column_scalers(scaler, columns),
                     "dtype": "float32"},
             outputs={"kind": "values", "columns": targets, "horizon": horizon,
@@ -234,15 +281,17 @@ class FileSeries(common.FileDataset):
         params = {**params, "missing": inputs.get("missing", params["missing"]),
                   "duplicates": inputs.get("duplicates", params["duplicates"])}
         present = reading.table_columns(path, "auto", "--data")
-        needed = [*inputs["columns"], *[c for c in (inputs["time_column"],
-                                                    inputs["id_column"]) if c]]
+        vocabulary = inputs.get("categories") or {}
+        named = set(one_hot_names(vocabulary))
+        needed = [*[c for c in inputs["columns"] if c not in named], *vocabulary,
+                  *[c for c in (inputs["time_column"], inputs["id_column"]) if c]]
         for column in needed:
             if column not in present:
                 raise UserError(
                     f"Expected {str(path)!r} to have the column {column!r} the run was "
                     f"trained on (inputs: {inputs['columns']}). Received: columns "
                     f"{present}" + reading.did_you_mean(column, present))
-        table, time, ids, rows_of, utc = self.read(params, path)
+        table, time, ids, rows_of, utc = self.read(params, path, vocabulary)
         scaler = common.scaler_of_columns(inputs["scalers"], inputs["columns"])
         common.scale_in_place(table, scaler)
         window = inputs["window"]
@@ -269,6 +318,24 @@ class FileSeries(common.FileDataset):
         return NewInputs(x=x, index=index,
                          extra={"series": [str(ids[s]) for s in starts]} if ids is not None
                          else {})
+
+
+_VOCABULARIES = {}  # one file's category values at a time: validation reads them often
+
+
+def one_hot_names(vocabulary):
+    """`column=value` for each value of each category column, in order."""
+    return [f"{column}={value}" for column, values in vocabulary.items() for value in values]
+
+
+def one_hot(strings, values):
+    """`(rows, len(values))` float32 0/1; a value not in `values` (or empty) is all zeros."""
+    index = {value: i for i, value in enumerate(values)}
+    out = np.zeros((len(strings), len(values)), np.float32)
+    codes = np.array([index.get(str(v), -1) if v is not None else -1 for v in strings])
+    known = codes >= 0
+    out[np.flatnonzero(known), codes[known]] = 1.0
+    return out
 
 
 def fewest_targets(split, horizon, season):
