@@ -307,10 +307,16 @@ class LiveManifest:
         self.data = {**facts, "pid": os.getpid(), "heartbeat_at": now_iso()}
         self.lock = threading.Lock()
         self.stopped = threading.Event()
-        self._write()
+        # The heartbeat starts first, so the file saying `running` is the last thing
+        # done here: a stop (Ctrl-C, SIGTERM) raised before it leaves no beating thread.
         self.thread = threading.Thread(target=self._beat, name="rnnbench-heartbeat",
                                        daemon=True)
         self.thread.start()
+        try:
+            self._write()
+        except BaseException:
+            self.stopped.set()
+            raise
 
     def update(self, facts):
         """Adds `facts` (a mapping) and rewrites the file."""
@@ -341,6 +347,18 @@ class LiveManifest:
                 if not warned:
                     log.warning(f"could not write the heartbeat to {self.path}: {e.strerror}")
                 warned = True
+
+
+def mark_stopped(path, error):
+    """Marks a manifest that says `running` as `interrupted` by `error` (a stop raised
+    while the run was starting its manifest, before it could record anything)."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return  # not written yet: nothing says `running`
+    if isinstance(data, dict) and data.get("status") == "running":
+        write_json_atomic(path, {**data, "status": "interrupted", "ended_at": now_iso(),
+                                 "error": f"{type(error).__name__}: {error}"})
 
 
 def check_room(folder, needed):

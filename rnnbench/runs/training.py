@@ -80,8 +80,13 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
     run_dir.mkdir(parents=True, exist_ok=True)
     folders.check_room(run_dir, 0)  # writable at all: else no manifest can say why
     folders.write_text_atomic(run_dir / "config.yaml", config_lib.to_yaml(exp))
-    manifest = start_manifest(exp, run_dir)
     started = time.perf_counter()
+    try:
+        manifest = start_manifest(exp, run_dir)
+    except KeyboardInterrupt as stop:  # it may already say `running`: it was stopped
+        errors.signals_caught()
+        folders.mark_stopped(run_dir / "manifest.json", stop)
+        raise Interrupted(f"run {exp.name}", run_dir) from stop
     try:
         threads = apply_threads(exp)
         seed_everything(exp.seed, exp.train.deterministic)

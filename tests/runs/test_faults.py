@@ -263,6 +263,30 @@ def test_a_sigterm_a_library_turns_into_an_unchained_error_still_interrupts(
                                 ValueError("An unusually high number of get_next() calls"))
 
 
+@pytest.mark.slow
+def test_a_sigterm_just_after_the_manifest_says_running_is_recorded(tmp_path, monkeypatch,
+                                                                   make_experiment):
+    """A sweep's worker stopped right after its trial's manifest said `running` (before
+    the run's `try`) ended with the manifest left `running`."""
+    from rnnbench.console import stop_on_signals
+    from rnnbench.errors import Interrupted, Terminated
+    from rnnbench.runs import training
+    real = training.start_manifest
+
+    def then_a_sigterm(exp, run_dir):
+        manifest = real(exp, run_dir)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.5)  # without the hold, the handler raises here
+        return manifest
+
+    monkeypatch.setattr(training, "start_manifest", then_a_sigterm)
+    exp = make_experiment(epochs=50)
+    with stop_on_signals(Terminated), pytest.raises(Interrupted):
+        training.run(exp, results_dir=tmp_path, verbose=0)
+    (run_dir,) = (tmp_path / exp.name).iterdir()
+    assert read_json(run_dir / "manifest.json")["status"] == "interrupted"
+
+
 # ------------------------------------------------------------------ disks
 
 
