@@ -19,6 +19,7 @@ import numpy as np
 from rnnbench.config import experiment as config_lib
 from rnnbench.config import paths
 from rnnbench.data.base import PREPROCESSING_FORMAT, PREPROCESSING_VERSION, NewInputs
+from rnnbench.data.tasks import PADDED_LABEL
 from rnnbench.data.preprocessing import Scaler
 from rnnbench.errors import UserError
 from rnnbench.runs import folders, in_memory
@@ -307,8 +308,8 @@ class Run:
             return [names[i] if names else int(i) for i in labels]
         if self.task == "sequence_label":
             names = out.get("vocabulary") or out.get("label_names")
-            return [" ".join(str(names[i]) if names else str(i) for i in row if i >= 0)
-                    for row in np.asarray(y).astype(int)]  # a padded step's label is -1
+            return [" ".join(str(names[i]) if names else str(i) for i in row
+                             if i != PADDED_LABEL) for row in np.asarray(y).astype(int)]
         return None
 
     # -------------------------------------------------------------- language models

@@ -580,7 +580,8 @@ def test_a_folder_of_tables_names_the_file_of_a_bad_cell_and_needs_classes(tmp_p
     frame = pd.read_csv(bad)
     frame.loc[4, "ay"] = np.nan
     frame.to_csv(bad, index=False)
-    with pytest.raises(UserError, match=r"Column 'ay' of '.*walk/002.csv' has an empty"):
+    with pytest.raises(UserError, match=r"Column 'ay' of '.*walk/002.csv' has an empty, "
+                                        r"NaN or inf cell in row 5\."):  # the file's row
         load({**FILES, "path": str(root)})
     with pytest.raises(UserError, match="subfolder per class"):
         load({**FILES, "path": str(root / "walk")})

@@ -3,7 +3,8 @@
 `x` is `(samples, steps, features)` (or `(samples, steps)`: one feature);
 `y` holds one label per sample: classes (`data.target: classes`; one-hot rows
 are read as their class ids) or values; or a class at every step (`data.target:
-steps`, `y` shaped `(samples, steps)` like `x`; the task `sequence_label`). Array names match regardless of case
+steps`, `y` shaped `(samples, steps)` like `x`; the task `sequence_label`). Array
+names match regardless of case
 (`X_train` is `x_train`).
 A `.npz` with `x_train, y_train, x_val, y_val, x_test, y_test` (the key
 names `x_key`/`y_key` with `_train`, `_val`, `_test`) brings its own split,

@@ -419,8 +419,8 @@ def _require_flat_text(path, schema):
         if pa.types.is_nested(field.type) and not reading.is_number_list(field.type):
             raise UserError(f"Expected column {field.name!r} of {str(path)!r} to hold one "
                             f"value per cell. Received: nested values ({field.type}); "
-                            "flatten them into columns of their own first (a list of numbers a cell is "
-                            "a sequence).")
+                            "flatten them into columns of their own first (a list of "
+                            "numbers a cell is a sequence).")
 
 
 def _require_header(path, names):
@@ -709,15 +709,7 @@ def choose(found, target=None, task=None):
     if found.kind == "arrays":
         y = found.facts.get("classes")
         wanted = task or ("classify" if y else "regress")
-        data = {"name": "file_arrays", "path": str(found.path),
-                "target": "classes" if wanted == "classify" else "values",
-                "scale": "standard" if found.facts.get("_x_scaled") else None}
-        if "_y_path" in found.facts:
-            data["y_path"] = found.facts["_y_path"]
-        keys = {k: found.facts[f"_{k}"] for k in ("x_key", "y_key")
-                if str(found.path).endswith(".npz") and found.facts[f"_{k}"] != k[0]}
-        said = [f"inputs {found.facts['_x_key']!r}, labels {found.facts['_y_key']!r} of the "
-                ".npz"] if keys else []
+        block, said = _arrays_block(found, "classes" if wanted == "classify" else "values")
         many = found.facts.get("_labels_per_sample")
         if many and wanted == "classify":
             raise UserError(f"Expected one class label per sample in {str(found.path)!r} for "
@@ -726,7 +718,7 @@ def choose(found, target=None, task=None):
         if many:
             said.append(f"regress the {many} values of each sample: the labels are not one "
                         f"class per sample ({NOT_TRAINED})")
-        return wanted, {k: v for k, v in {**data, **keys}.items() if v is not None}, said
+        return wanted, block, said
     return _choose_table(found, target, task)
 
 
@@ -758,16 +750,24 @@ def _classify_files(found, target, task):
     return "classify", {k: v for k, v in block.items() if v is not None}, notes
 
 
+def _arrays_block(found, target):
+    """`(file_arrays block, notes)` for `target`: the labels' .npy, and the .npz's
+    array names where they are not `x` and `y` (said on a note)."""
+    data = {"name": "file_arrays", "path": str(found.path), "target": target,
+            "scale": "standard" if found.facts.get("_x_scaled") else None,
+            "y_path": found.facts.get("_y_path")}
+    keys = {k: found.facts[f"_{k}"] for k in ("x_key", "y_key")
+            if str(found.path).endswith(".npz") and found.facts[f"_{k}"] != k[0]}
+    said = [f"inputs {found.facts['_x_key']!r}, labels {found.facts['_y_key']!r} of the "
+            ".npz"] if keys else []
+    return {k: v for k, v in {**data, **keys}.items() if v is not None}, said
+
+
 def _label_steps_of_arrays(found):
     """`("sequence_label", file_arrays block, notes)` for labels shaped like the inputs'
     steps: a class at every step."""
-    data = {"name": "file_arrays", "path": str(found.path), "target": "steps",
-            "scale": "standard" if found.facts.get("_x_scaled") else None}
-    if "_y_path" in found.facts:
-        data["y_path"] = found.facts["_y_path"]
-    keys = {k: found.facts[f"_{k}"] for k in ("x_key", "y_key")
-            if str(found.path).endswith(".npz") and found.facts[f"_{k}"] != k[0]}
-    return "sequence_label", {k: v for k, v in {**data, **keys}.items() if v is not None}, [
+    block, said = _arrays_block(found, "steps")
+    return "sequence_label", block, said + [
         f"label every step: the labels are shaped like the inputs' steps, a class each "
         f"(class balance by step {found.facts['classes by step']})"]
 
@@ -1094,12 +1094,11 @@ def _long_sequences(found, target, task, asked=False):
         return None
     _, others, rows = reading.read_table(found.path, other=[target, *candidates], key="--data")
     labels = reading.as_strings(others[target], target, found.path, allow_null=True)
+    dated = found.time_column is not None and found.column(found.time_column).kind == "time"
     for id_column in candidates:
         ids = reading.as_strings(others[id_column], id_column, found.path, allow_null=True)
         per_sequence = dict(zip(ids, labels))
         changing = len(set(zip(ids, labels))) != len(per_sequence)
-        dated = found.time_column is not None and \
-            found.column(found.time_column).kind == "time"
         if 2 * len(per_sequence) > rows or changing and (
                 task != "classify" or dated and not asked):
             continue

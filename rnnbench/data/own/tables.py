@@ -170,11 +170,7 @@ class FileSequences(common.FileDataset):
             labels_of = label_array.to_numpy(zero_copy_only=False) \
                 if label_array is not None else None
             return sequences, lengths, labels_of, ids
-        bad = ~np.isfinite(table)
-        if bad.any():
-            row, col = map(int, np.argwhere(bad)[0])
-            raise UserError(f"Column {values[col]!r} of {str(path)!r} has an empty, NaN or "
-                            f"inf cell in row {row + 1}. Expected numbers in every step.")
+        refuse_non_finite(table, values, path)
         id_strings = reading.as_strings(others[params["id_column"]], params["id_column"], path)
         codes = np.unique(id_strings, return_inverse=True)[1]
         keys = [codes]
@@ -330,15 +326,20 @@ def _file_sequence(path, values, time, key):
     numbers, others, _ = reading.read_table(path, numeric=values, other=[time] if time else [],
                                             key=key)
     table = np.stack([numbers[c] for c in values], axis=1)
+    refuse_non_finite(table, values, path)  # before sorting: rows as the file numbers them
     if time:
         from rnnbench.data.own.series_file import parse_time
         table = table[np.argsort(parse_time(others[time], time, path), kind="stable")]
+    return table
+
+
+def refuse_non_finite(table, columns, path):
+    """A UserError naming the first empty, NaN or inf cell of `table` (rows as in the file)."""
     bad = ~np.isfinite(table)
     if bad.any():
         row, col = map(int, np.argwhere(bad)[0])
-        raise UserError(f"Column {values[col]!r} of {str(path)!r} has an empty, NaN or inf "
+        raise UserError(f"Column {columns[col]!r} of {str(path)!r} has an empty, NaN or inf "
                         f"cell in row {row + 1}. Expected numbers in every step.")
-    return table
 
 
 def cell_numbers(cell):
