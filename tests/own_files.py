@@ -183,6 +183,12 @@ def own_data_files(root):
     rated["stars"] = np.where(rated.sentiment == "pos", 4.0, 1.5) + np.arange(len(rated)) % 4 / 4
     rated.to_csv(root / "reviews_rated.csv", index=False)
     files["reviews_rated"] = root / "reviews_rated.csv"
+    for name, column in (("reviews", "sentiment"), ("wide", "label")):
+        unlabelled = pd.read_csv(files[name])
+        unlabelled[column] = unlabelled[column].astype(object)
+        unlabelled.loc[unlabelled.index[::6], column] = None
+        unlabelled.to_csv(root / f"{name}_unlabelled.csv", index=False)
+        files[f"{name}_unlabelled"] = root / f"{name}_unlabelled.csv"
     data = np.load(files["arrays"])
     np.save(root / "x.npy", data["x"])
     np.save(root / "y.npy", data["y"])
@@ -250,4 +256,14 @@ def probe_changes(files):
         ("file_sequences", "time_column"): [({"data.time_column": None}, {})],
         ("file_sequences", "value_columns"): [({"data.value_columns": ["a"]}, {})],
         ("file_sequences", "label_column"): [({"data.label_column": "lab2"}, {})],
+    }
+
+
+def probe_unlabelled(files):
+    """`{dataset: context}`: a `data:` block of a file with some labels empty."""
+    return {
+        "file_text": {"data.path": str(files["reviews_unlabelled"])},
+        "file_sequences": {"data.path": str(files["wide_unlabelled"]), "data.layout": "wide",
+                           "data.id_column": None, "data.time_column": None,
+                           "data.value_columns": None, "data.label_column": "label"},
     }

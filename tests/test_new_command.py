@@ -793,17 +793,25 @@ def test_new_refuses_a_table_whose_header_repeats_among_its_rows(workdir, capsys
     assert not (workdir / "experiments").exists()
 
 
-def test_new_refuses_a_number_per_text_with_an_empty_cell_as_a_run_would(workdir, capsys):
-    # It wrote the experiment, which `run` then refused; a classifier's labels were
-    # already checked by new.
+def test_a_number_per_text_with_an_empty_cell_is_written_to_skip_it_and_loads(workdir,
+                                                                               capsys):
+    # `new` once wrote an experiment that `run` then refused; it now writes
+    # `unlabelled: skip` (tests/data/test_unlabelled.py), and the run loads.
     import pandas as pd
+
+    from rnnbench.config import experiment as config_lib
+    from rnnbench.data import cache
     frame = pd.read_csv(_flats_csv(workdir / "data" / "flats.csv", n=60))
     frame.loc[7, "price"] = None
     frame.to_csv(workdir / "data" / "flats.csv", index=False)
-    code, _, err = rnnbench(capsys, "new", "flats", "--data", "data/flats.csv", "--target",
-                            "price")
-    assert code == 2 and "Column 'price' of" in err and "is empty in row 8" in err, err
-    assert not (workdir / "experiments").exists()
+    code, out, err = rnnbench(capsys, "new", "flats", "--data", "data/flats.csv", "--target",
+                              "price")
+    assert code == 0, err
+    assert "unlabelled skip: 1 of 60 rows have no 'price'" in " ".join(out.split())
+    data = written(workdir, "flats")["data"]
+    assert (data["target"], data["unlabelled"]) == ("values", "skip")
+    splits = cache.load(config_lib.load_experiment("flats"))
+    assert len(splits.train) + len(splits.val) + len(splits.test) == 59
 
 
 def _flats_csv(path, n=300, seed=4):

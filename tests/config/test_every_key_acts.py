@@ -32,7 +32,7 @@ import keras
 import numpy as np
 import pytest
 from helpers import experiment_dict
-from own_files import own_data_files, probe_bases, probe_changes
+from own_files import own_data_files, probe_bases, probe_changes, probe_unlabelled
 
 from rnnbench.config import experiment as config_lib
 from rnnbench.config import schema
@@ -169,6 +169,15 @@ def loaded_data(exp, tmp_path):
             json.dumps(dict(splits.score_context), sort_keys=True, default=str))
 
 
+def data_or_refusal(exp, tmp_path):
+    """`loaded_data`, or the message of the UserError that refuses to load it: for a
+    key whose act is to turn a refusal into data (`data.unlabelled: skip`)."""
+    try:
+        return loaded_data(exp, tmp_path)
+    except UserError as error:
+        return ("refused", str(error))
+
+
 def run_folder(exp, tmp_path):
     return folders.new_run_dir(tmp_path, exp.name).relative_to(tmp_path).parts[0]
 
@@ -212,7 +221,7 @@ def thread_choice(exp, tmp_path):
 
 FACETS = {"model": built_model, "weights": initial_weights, "compile": compile_arguments,
           "jit": jit_choice, "determinism": op_determinism, "callbacks": run_callbacks,
-          "data": loaded_data, "run_folder": run_folder, "config_yaml": written_config,
+          "data": loaded_data, "data_or_refusal": data_or_refusal, "run_folder": run_folder, "config_yaml": written_config,
           "reference": reference_comparison, "verdict": reference_verdict,
           "fit": fit_arguments,
           "threads": thread_choice}
@@ -390,6 +399,10 @@ DATA_PROBES.update({key: [Acts(change, "data", context=context, dataset=key[0])
 DATA_PROBES.update({(name, "target_transform"): [
     Acts({"data.target_transform": "difference"}, "model", dataset=name)]
     for name in DATASETS.names() if "target_transform" in DATASETS.get(name).params})
+# `unlabelled: skip` trains on the labelled rows of a file the default refuses.
+DATA_PROBES.update({(name, "unlabelled"): [
+    Acts({"data.unlabelled": "skip"}, "data_or_refusal", context=context, dataset=name)]
+    for name, context in probe_unlabelled(OWN_FILES).items()})
 DATA_PROBES["file_sequences", "layout"] = [
     Rejected({"data.layout": "wide"}, "for `data.layout: wide`", dataset="file_sequences")]
 SPLIT_SCALE = {"split.val": 0.25, "split.test": 0.25, "scale": "standard"}

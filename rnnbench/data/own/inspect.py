@@ -625,7 +625,12 @@ def _note_strays(column, strings, path):
 def class_balance(path, column):
     """`{label: rows}` of a label column over the whole file; a UserError where the
     default split would leave a part without a row (`require_room`)."""
-    values, counts = np.unique(labels_of(path, column), return_counts=True)
+    labels = labels_of(path, column)
+    values, counts = np.unique([label for label in labels if label.strip()],
+                               return_counts=True)
+    if not len(values):
+        raise UserError(f"Expected labels in column {column!r} (`--target`) of {str(path)!r}. "
+                        f"Received: {len(labels)} rows, every cell of it empty.")
     balance = dict(zip(values.tolist(), counts.tolist()))
     require_room(balance, path, "rows")
     return balance
@@ -653,10 +658,9 @@ def require_room(balance, path, unit):
 
 
 def labels_of(path, column):
-    """A label column over the whole file, as strings; an empty cell is the run's
-    UserError, naming its row."""
+    """A label column over the whole file, as strings ("" where a cell is empty)."""
     _, others, _ = reading.read_table(path, other=[column], key="--target")
-    return reading.as_strings(others[column], column, path)
+    return reading.as_strings(others[column], column, path, allow_null=True)
 
 
 def choose(found, target=None, task=None):
@@ -808,7 +812,25 @@ def _choose_table(found, target, task):
                             f"--target {target!r}")
         return _forecast(_without_counter_clock(found, targets), targets)
     chosen, block, notes = _choose_table_for(found, target, task)
+    notes += _skip_unlabelled(found, block)
     return chosen, block, [why, *notes] if why else notes
+
+
+def _skip_unlabelled(found, block):
+    """Sets `unlabelled: skip` where a row per sample leaves some label cells empty;
+    returns the note that says so."""
+    sample_a_row = block["name"] == "file_text" or (
+        block["name"] == "file_sequences" and block.get("layout") in ("wide", "cell"))
+    if not sample_a_row or "label_column" not in block:
+        return []
+    labels = labels_of(found.path, block["label_column"])
+    empty = sum(not label.strip() for label in labels)
+    if not empty:
+        return []
+    block["unlabelled"] = "skip"
+    return [f"unlabelled skip: {empty} of {len(labels)} rows have no {block['label_column']!r}"
+            "; they are left out of training and scoring, and `rnnbench predict RUN_DIR "
+            "--data FILE` labels every row"]
 
 
 def _without_counter_clock(found, targets):
@@ -857,8 +879,6 @@ def _choose_table_for(found, target, task):
         return _forecast(found, [target])
     numeric = [name for name in numeric if not _row_id(found, found.column(name))]
     balance = class_balance(found.path, target) if task == "classify" else None
-    if task == "regress":  # an empty cell refused here as a run would, naming the row
-        labels_of(found.path, target)
     short = [c for c in found.columns if c.kind == "category" and c.name != target]
     if texts or (not numeric and short):
         # Without numbers to learn from, the category column of the most distinct
@@ -1002,7 +1022,6 @@ def _cell_sequences(found, target, cells, task):
     if task == "classify":
         balance = f" (class balance {class_balance(found.path, target)})"
     else:
-        labels_of(found.path, target)  # an empty cell refused here as a run would
         balance = ""
     names = [c.name for c in cells]
     block = _sequences_block(found, target, task, "cell", names)

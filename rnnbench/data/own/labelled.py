@@ -33,6 +33,49 @@ def target_params(steps=None):
     }
 
 
+UNLABELLED = ("error", "skip")
+
+
+def unlabelled_param():
+    """`unlabelled`: what a run does with a sample whose label cell is empty."""
+    return Param(str, "error", "samples whose label is empty: error, or skip them (left "
+                 "out of training and scoring; `predict` labels them)", choices=UNLABELLED)
+
+
+def is_unlabelled(value):
+    """Whether a label cell is empty: None, NaN, or text of only spaces."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, (float, np.floating)) and bool(np.isnan(value))
+
+
+def labelled_samples(labels, policy, column, where, unit):
+    """The indices of the samples that have a label, as `data.unlabelled` says.
+
+    Args:
+        labels: a label per sample, in the file's order.
+        policy: `error` (an empty label is a UserError naming it) or `skip`.
+        column, where: the label column and the file, for messages.
+        unit: what a sample is (row, sequence).
+
+    Returns:
+        `(kept indices, how many were skipped)`.
+    """
+    empty = np.array([is_unlabelled(v) for v in labels], bool)
+    if empty.any() and policy != "skip":
+        raise UserError(
+            f"Expected every {unit} of {where} to have a label in {column!r}. Received: an "
+            f"empty cell ({unit} {int(np.argmax(empty)) + 1}, {int(empty.sum())} in all). "
+            f"Set `data.unlabelled: skip` to train on the labelled {unit}s only "
+            f"(`rnnbench predict` then labels the others), or fill the cells.")
+    if empty.all():
+        raise UserError(f"Expected some {unit}s of {where} to have a label in {column!r}. "
+                        f"Received: {len(empty)} {unit}s, every label empty.")
+    return np.flatnonzero(~empty), int(empty.sum())
+
+
 def task_for(params):
     target = params.get("target", "classes")
     return {"classes": "classify", STEPS: "sequence_label"}.get(target, "regress")

@@ -74,6 +74,7 @@ class FileSequences(common.FileDataset):
         "label_column": Param(str, "label", "column of the label"),
         "max_length": Param(int, 0, "steps per sequence, cut or padded at the end "
                                     "(0: the longest training sequence)", min=0),
+        "unlabelled": labelled.unlabelled_param(),
         **labelled.target_params(steps="layout long"),
     }
 
@@ -86,6 +87,10 @@ class FileSequences(common.FileDataset):
             raise SchemaError("data.target", "Expected `data.layout: long` for `data.target: "
                               "steps` (a label on every row, a row a step). Received: "
                               f"`data.layout: {params['layout']}`")
+        if params["target"] == STEPS and params.get("unlabelled") == "skip":
+            raise SchemaError("data.unlabelled", "Expected `data.unlabelled: error` for "
+                              "`data.target: steps` (a step without a label cannot be left "
+                              "out of its sequence). Received: skip")
         if params["layout"] == "long":
             common.require(params, "id_column", self.name, "the column naming each sequence")
             common.require(params, "value_columns", self.name, "the feature columns")
@@ -233,7 +238,7 @@ class FileSequences(common.FileDataset):
             labels = reading.light_column(path, params["label_column"], "data.label_column")
             if labels is None:
                 labels = self.read(params, path)[2]
-            _LABELS[key] = sorted(set(map(str, labels)))
+            _LABELS[key] = sorted({str(v) for v in labels if not labelled.is_unlabelled(v)})
         return _LABELS[key]
 
     def spec(self, params):
@@ -256,13 +261,17 @@ class FileSequences(common.FileDataset):
         sequences, lengths, labels, ids = self.read(params, path)
         where = repr(str(path))
         target = params["target"]
-        every = np.concatenate(list(labels)) if target == STEPS and labels is not None \
-            else labels
-        if every is None or any(v is None or (isinstance(v, float) and np.isnan(v))
-                                for v in every):
-            raise UserError(f"Expected every {'step' if target == STEPS else 'sequence'} of "
-                            f"{where} to have a label in {params['label_column']!r}. "
-                            "Received: an empty cell.")
+        unlabelled = 0
+        if target == STEPS:
+            every = np.concatenate(list(labels))
+            if any(labelled.is_unlabelled(v) for v in every):
+                raise UserError(f"Expected every step of {where} to have a label in "
+                                f"{params['label_column']!r}. Received: an empty cell.")
+        else:
+            keep, unlabelled = labelled.labelled_samples(
+                labels, params["unlabelled"], params["label_column"], where, "sequence")
+            sequences, lengths = [sequences[i] for i in keep], lengths[keep]
+            labels, ids, every = labels[keep], ids[keep], labels[keep]
         names = labelled.check_labels(every, where) if target != "values" else None
         if target == STEPS:  # sequences split by a seeded shuffle, each keeps its labels
             y = np.empty(len(labels), object)
@@ -298,7 +307,8 @@ class FileSequences(common.FileDataset):
                       baseline_predict=predict, preprocessing=preprocessing,
                       inverse_transform=y_scaler.inverse_transform if y_scaler else None,
                       info={"source": str(path), "files": reading.file_facts(files),
-                            "sequences": len(sequences), "features": features,
+                            "sequences": len(sequences), "unlabelled_sequences": unlabelled,
+                            "features": features,
                             "max_length": length,
                             "lengths": {"min": int(lengths.min()), "max": int(lengths.max())},
                             "sizes": common.sizes(parts), "class_names": names, **facts})
@@ -315,7 +325,8 @@ class FileSequences(common.FileDataset):
                 repr(str(path)))
         if labels is not None and params["target"] == STEPS:  # a label a step, one string
             labels = [" ".join(map(str, steps)) for steps in labels]
-        extra = {params["label_column"]: list(map(str, labels))} if labels is not None else {}
+        extra = {params["label_column"]: ["" if labelled.is_unlabelled(v) else str(v)
+                                          for v in labels]} if labels is not None else {}
         index_name = "file" if params["layout"] == "files" else params["id_column"] or "row"
         return NewInputs(x=x, index=list(ids), index_name=index_name,
                          extra=extra)

@@ -84,12 +84,13 @@ def _labels(path, fmt, column, size, mtime_ns):
     labels = reading.light_column(path, column, "data.label_column")
     if labels is None:  # Parquet: only pyarrow reads it
         _, others, _ = reading.read_table(path, other=[column], fmt=fmt)
-        labels = reading.as_strings(others[column], column, path)
+        labels = reading.as_strings(others[column], column, path, allow_null=True)
+        labels = [label for label in labels if label.strip()]  # as light_column reads
     return tuple(labels)
 
 
 def labels_of(path, fmt, column):
-    """The label column as strings (cached per file version)."""
+    """The label column's filled cells as strings (cached per file version)."""
     path = reading.require_file(path)
     stat = Path(path).stat()
     return np.array(_labels(str(path), fmt, column, stat.st_size, stat.st_mtime_ns),
@@ -165,6 +166,7 @@ class FileText(common.FileDataset):
         "seq_len": Param(int, 200, "tokens per text (cut or padded at the end)", min=1),
         "target": Param(str, "classes", "what the label is: classes (task classify) or a "
                         "number per text (values: task regress)", choices=labelled.TARGETS),
+        "unlabelled": labelled.unlabelled_param(),
         "split_seed": seed_param("the train/val/test split (stratified for classes)"),
     }
 
@@ -216,7 +218,7 @@ class FileText(common.FileDataset):
         found = None
         if params["label_column"] in others:
             found = reading.as_strings(others[params["label_column"]],
-                                       params["label_column"], path, allow_null=not labels)
+                                       params["label_column"], path, allow_null=True)
         return texts, found
 
     def source(self, params):
@@ -241,8 +243,13 @@ class FileText(common.FileDataset):
         params = self.with_defaults(params)
         path = params["path"]
         files, texts, labels = self.source(params)
+        keep, unlabelled = labelled.labelled_samples(
+            labels, params["unlabelled"], params["label_column"], repr(str(path)), "row")
+        texts, labels = texts[keep], labels[keep]
         if params["target"] == "values":
-            return self._load_values(params, split, files, texts, labels)
+            splits = self._load_values(params, split, files, texts, labels)
+            splits.info["unlabelled_rows"] = unlabelled
+            return splits
         names = check_classes(labels, params["label_column"], path)
         _, (codes,) = encode_labels(labels)
         index = split_documents(codes, split, params["split_seed"])
@@ -260,7 +267,7 @@ class FileText(common.FileDataset):
             info={**self._facts(path, files, texts, vocabulary, parts), "class_names": names,
                   "class_counts": {p: class_counts(parts[p].y, len(names))
                                    for p in common._PARTS},
-                  "majority_class": majority})
+                  "majority_class": majority, "unlabelled_rows": unlabelled})
 
     def _load_values(self, params, split, files, texts, labels):
         """`Splits` of a number per text: a seeded shuffle, the number standardized on

@@ -1,0 +1,153 @@
+"""Rows without a label (`data.unlabelled`): refused by default, or left out of training
+and scoring with `skip`, which `new` writes; `predict` labels every row.
+
+A table of texts or sequences where only some rows are labelled is how labelling work
+usually arrives: the rest are the rows the user wants the model for.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from own_files import reviews_csv, wide_csv
+
+from rnnbench.cli import main
+from rnnbench.config import experiment as config_lib
+from rnnbench.data import cache
+from rnnbench.errors import UserError
+
+EVERY = 7  # every 7th row's label is emptied
+
+
+def with_empty_labels(path, column):
+    """Empties every `EVERY`th cell of `column`; returns how many."""
+    frame = pd.read_csv(path)
+    frame[column] = frame[column].astype(object)
+    frame.loc[::EVERY, column] = None
+    frame.to_csv(path, index=False)
+    return len(frame.index[::EVERY])
+
+
+@pytest.fixture
+def texts(tmp_path):
+    path = reviews_csv(tmp_path / "reviews.csv", n=140)
+    return path, with_empty_labels(path, "sentiment")
+
+
+@pytest.fixture
+def sequences(tmp_path):
+    path = wide_csv(tmp_path / "wide.csv", sequences=90)
+    return path, with_empty_labels(path, "label")
+
+
+def experiment(data):
+    return config_lib.validate({
+        "name": "partly", "seed": 1, "data": data,
+        "model": {"layers": [{"cell": "gru", "units": 4}]},
+        "train": {"epochs": 1, "batch_size": 16}}, source="<test>")
+
+
+def text_data(path, **keys):
+    return {"name": "file_text", "path": str(path), "text_column": "review",
+            "label_column": "sentiment", **keys}
+
+
+def wide_data(path, **keys):
+    return {"name": "file_sequences", "path": str(path), "layout": "wide", **keys}
+
+
+CASES = [("texts", text_data, "rows"), ("sequences", wide_data, "sequences")]
+
+
+@pytest.mark.parametrize("fixture, data, unit", CASES)
+def test_an_empty_label_is_refused_by_default_naming_the_key_that_skips_it(
+        request, fixture, data, unit):
+    path, empty = request.getfixturevalue(fixture)
+    with pytest.raises(UserError) as caught:
+        cache.load(experiment(data(path)))
+    message = str(caught.value)
+    assert f"{unit[:-1]} 1, {empty} in all" in message
+    assert "`data.unlabelled: skip`" in message
+
+
+@pytest.mark.parametrize("fixture, data, unit", CASES)
+def test_skip_trains_and_scores_on_the_labelled_samples_only(request, fixture, data, unit):
+    path, empty = request.getfixturevalue(fixture)
+    labels = pd.read_csv(path).iloc[:, -1 if fixture == "sequences" else 2]
+    exp = experiment(data(path, unlabelled="skip"))
+    splits = cache.load(exp)
+    sizes = len(splits.train) + len(splits.val) + len(splits.test)
+    assert sizes == len(labels) - empty == labels.notna().sum()
+    assert splits.info[f"unlabelled_{unit}"] == empty
+    names = splits.preprocessing["outputs"]["label_names"]
+    assert names == sorted(str(v) for v in labels.dropna().unique()) and "" not in names
+    assert splits.spec.num_classes == len(names)  # spec counts the filled cells only
+
+
+def test_skip_of_a_table_that_is_fully_labelled_changes_nothing(tmp_path):
+    path = reviews_csv(tmp_path / "reviews.csv", n=140)
+    plain = cache.load(experiment(text_data(path)))
+    skipping = cache.load(experiment(text_data(path, unlabelled="skip")))
+    for part in ("train", "val", "test"):
+        np.testing.assert_array_equal(getattr(plain, part).x, getattr(skipping, part).x)
+        np.testing.assert_array_equal(getattr(plain, part).y, getattr(skipping, part).y)
+    assert skipping.info["unlabelled_rows"] == 0
+
+
+def test_skip_is_refused_for_a_label_at_every_step(tmp_path):
+    with pytest.raises(UserError, match="data.unlabelled: error"):
+        experiment({"name": "file_sequences", "path": str(tmp_path / "x.csv"),
+                    "layout": "long", "id_column": "id", "value_columns": ["v"],
+                    "target": "steps", "unlabelled": "skip"})
+
+
+def test_an_unknown_policy_is_refused_naming_the_choices(texts):
+    with pytest.raises(UserError) as caught:
+        experiment(text_data(texts[0], unlabelled="drop"))
+    assert "data.unlabelled" in str(caught.value) and "skip" in str(caught.value)
+
+
+@pytest.mark.parametrize("fixture, argv", [("texts", ["--target", "sentiment"]),
+                                            ("sequences", [])])
+def test_new_writes_skip_and_says_how_many_rows(request, tmp_path, monkeypatch, capsys,
+                                                fixture, argv):
+    path, empty = request.getfixturevalue(fixture)
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "partly", "--data", str(path), *argv]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    data = yaml.safe_load((tmp_path / "experiments" / "partly.yaml").read_text())["data"]
+    assert data["unlabelled"] == "skip"
+    assert f"unlabelled skip: {empty} of {len(pd.read_csv(path))} rows have no" in out
+    assert main(["show", "partly"]) == 0
+
+
+def test_new_refuses_a_label_column_with_no_label_at_all(tmp_path, monkeypatch, capsys):
+    path = reviews_csv(tmp_path / "reviews.csv", n=60)
+    frame = pd.read_csv(path)
+    frame["sentiment"] = None
+    frame.to_csv(path, index=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "partly", "--data", str(path), "--target", "sentiment"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "column 'sentiment'" in err and "every cell of it empty" in err
+    assert not (tmp_path / "experiments" / "partly.yaml").exists()
+
+
+@pytest.mark.slow
+def test_a_run_on_the_labelled_rows_predicts_every_row(texts, tmp_path, capsys):
+    from rnnbench.runs import use
+    path, empty = texts
+    exp_path = tmp_path / "partly.yaml"
+    exp_path.write_text(yaml.safe_dump({
+        "name": "partly", "seed": 1, "data": text_data(path, unlabelled="skip", seq_len=8),
+        "model": {"layers": [{"cell": "gru", "units": 4}]},
+        "train": {"epochs": 1, "batch_size": 16}}))
+    assert main(["run", str(exp_path), "--results-dir", str(tmp_path / "results")]) == 0
+    said = " ".join("".join(capsys.readouterr()).split())
+    assert f"{empty} rows without a label left out (data.unlabelled: skip)" in said
+    (run_dir,) = (tmp_path / "results" / "partly").iterdir()
+    frame = use.load_run(run_dir).predict(path)
+    labels = pd.read_csv(path)["sentiment"]
+    assert len(frame) == len(labels)  # the unlabelled rows are predicted too
+    assert set(frame["label"]) <= {"neg", "pos"}
+    assert (frame["sentiment"] == "").sum() == empty
