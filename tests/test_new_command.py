@@ -210,7 +210,8 @@ def test_new_takes_the_one_column_named_like_a_label_without_target(workdir, cap
 
 @pytest.mark.parametrize("argv, match", [
     (["--target", "Close"], r"did you mean 'close'"),
-    ([], r"Expected `--target COLUMN`.*'date', 'open'"),
+    ([], r"Expected `--target COLUMN`.*'date', 'open'.*forecast together by naming them "
+         r"all: `--target open,high,low,close,volume`"),
     (["--target", "date", "--task", "forecast"], "to be numeric"),
     (["--target", "close,Open"], r"Received: 'Open'.*did you mean 'open'"),
     (["--target", "close, close"], r"each `--target` column once.*\['close'\]"),

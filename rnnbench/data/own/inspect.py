@@ -795,9 +795,12 @@ def _default_target(found):
                            f"time column {found.time_column!r}")
     if names == values:  # one column, and it holds numbers
         return values[0], f"target {values[0]!r}: the file's only column"
+    together = (f" Several columns of values beside a time column are forecast together "
+                f"by naming them all: `--target {','.join(values)}`."
+                if found.time_column and len(values) > 1 else "")
     raise UserError(
         f"Expected `--target COLUMN` for the table {str(found.path)!r}: the column to "
-        f"forecast or classify. Received: nothing; the columns are {names}.")
+        f"forecast or classify. Received: nothing; the columns are {names}.{together}")
 
 
 def _choose_table(found, target, task):
