@@ -405,7 +405,7 @@ def cmd_check(args):
     if imports:
         print(imports)
     print(check.report(exp))
-    from rnnbench.data.own.inspect import data_report
+    from rnnbench.data.own.data_report import data_report
     report = data_report(exp)  # the user's own file: rows, windows, shapes, classes
     if report:
         print(report)

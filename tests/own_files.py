@@ -190,6 +190,10 @@ def own_data_files(root):
         unlabelled.to_csv(root / f"{name}_unlabelled.csv", index=False)
         files[f"{name}_unlabelled"] = root / f"{name}_unlabelled.csv"
     data = np.load(files["arrays"])
+    partly = data["y"].astype(np.float64)
+    partly[::6] = np.nan  # a NumPy file marks an unknown label NaN
+    np.savez(root / "arrays_unlabelled.npz", x=data["x"], y=partly)
+    files["arrays_unlabelled"] = root / "arrays_unlabelled.npz"
     np.save(root / "x.npy", data["x"])
     np.save(root / "y.npy", data["y"])
     np.save(root / "y_other.npy", data["y2"])
@@ -263,6 +267,7 @@ def probe_unlabelled(files):
     """`{dataset: context}`: a `data:` block of a file with some labels empty."""
     return {
         "file_text": {"data.path": str(files["reviews_unlabelled"])},
+        "file_arrays": {"data.path": str(files["arrays_unlabelled"])},
         "file_sequences": {"data.path": str(files["wide_unlabelled"]), "data.layout": "wide",
                            "data.id_column": None, "data.time_column": None,
                            "data.value_columns": None, "data.label_column": "label"},

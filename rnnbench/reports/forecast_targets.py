@@ -1,7 +1,7 @@
 """The shipped forecast experiments' target transform: the rule, its evidence, the table.
 
 A shipped series experiment takes the `data.target_transform` that `rnnbench new`
-would write for its series (`rnnbench.data.own.inspect.target_choice`, applied
+would write for its series (`rnnbench.data.own.series_advice.target_choice`, applied
 to the built-in series with the experiment's window and split): the rule reads
 the training part and the share of val/test targets outside its range, never a
 metric, so the default is not fitted to the test split (nor to a validation
@@ -29,7 +29,7 @@ def rule_choice(exp):
     The series in original units, cut with the experiment's window and split
     fractions, exactly as `rnnbench new` measures a file's target column.
     """
-    from rnnbench.data.own.inspect import target_choice
+    from rnnbench.data.own.series_advice import target_choice
     dataset = config_lib.dataset_of(exp)
     params = dataset.with_defaults(dict(exp.data.params))
     split = exp.data.split
@@ -144,7 +144,7 @@ def forecast_table(found):
 def comment_text(record):
     """The YAML comment above `target_transform:`: the rule's measured reason."""
     return (f"target_transform {record['chosen']}, by rnnbench new's rule "
-            f"(rnnbench/data/own/inspect.py, from the training part): "
+            f"(rnnbench/data/own/series_advice.py, from the training part): "
             f"{record['why'].partition(': ')[2]}; evidence: benchmarks/target_defaults.json")
 
 

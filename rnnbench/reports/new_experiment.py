@@ -1,10 +1,11 @@
 """`rnnbench new NAME --data FILE`: an experiment (and a sweep) for the user's own file.
 
 The file is inspected (`rnnbench.data.own.inspect`), the fitting file dataset
-and a small model are chosen, and `experiments/NAME.yaml` plus
-`tuning/NAME.yaml` are written in the current directory (where `run NAME`
-and `tune NAME` look first). The data path is written relative to the
-experiment file, so the folder can move as a whole. The new experiment is
+(`rnnbench.data.own.choose`) and a small model are chosen, the forecast target's
+transform is measured (`rnnbench.data.own.series_advice`), and
+`experiments/NAME.yaml` plus `tuning/NAME.yaml` are written in the current directory
+(where `run NAME` and `tune NAME` look first). The data path is written relative to
+the experiment file, so the folder can move as a whole. The new experiment is
 validated before anything is written.
 """
 
@@ -16,6 +17,7 @@ import yaml
 from rnnbench.config import experiment as config_lib
 from rnnbench.config import paths, run_keys
 from rnnbench.config.registry import DATASETS
+from rnnbench.data.own import choose, reading, series_advice
 from rnnbench.data.own import inspect as inspecting
 from rnnbench.data.own.series_file import RepeatedTimestamps
 from rnnbench.errors import UserError
@@ -51,10 +53,10 @@ def new_experiment(name, data, target=None, task=None, force=False, root=None):
                             "overwrite. Received: an existing file (pass --force to replace "
                             "it, or choose another NAME).")
     source = Path(data).expanduser()
-    source = source if source.is_absolute() or inspecting.reading.has_glob(data) \
+    source = source if source.is_absolute() or reading.has_glob(data) \
         else Path.cwd() / source
     found = inspecting.inspect(str(source), target)
-    chosen_task, block, notes = inspecting.choose(found, target, task)
+    chosen_task, block, notes = choose.choose(found, target, task)
     transform_why, warnings = None, []
     if block["name"] == "file_series":
         notes += _choose_missing(block)
@@ -165,7 +167,7 @@ def _choose_missing(block):
     windows that span a gap; ffill makes flat steps persistence scores well on).
     """
     try:
-        gaps = inspecting.missing_cells(block)
+        gaps = series_advice.missing_cells(block)
     except UserError:  # the target choice below meets the same error and says it
         return []
     if not gaps:
@@ -187,10 +189,10 @@ def _choose_target(block, found):
     chosen = []
     try:
         try:
-            values, time, ids = inspecting.read_series(block)
+            values, time, ids = series_advice.read_series(block)
         except RepeatedTimestamps as repeated:
             chosen.append(_keep_first(block, repeated))
-            values, time, ids = inspecting.read_series(block)
+            values, time, ids = series_advice.read_series(block)
     except UserError as error:  # the run will say the same; `new` still writes a start
         block["target_transform"] = "none"
         return f"none: the series could not be measured ({error})", [], chosen
@@ -204,8 +206,8 @@ def _transform_for_all(block, values, ids):
     """`target_choice` for each target; one that needs `difference` decides for all (one
     transform applies to every target, and a level model would saturate on that one)."""
     targets = block["targets"] if isinstance(block["targets"], list) else [block["targets"]]
-    choices = [inspecting.target_choice(inspecting.target_values(values, ids, i),
-                                        block["window"]) for i in range(len(targets))]
+    choices = [series_advice.target_choice(series_advice.target_values(values, ids, i),
+                                           block["window"]) for i in range(len(targets))]
     if len(targets) == 1:
         return choices[0]
     needs = [i for i, (transform, _, _) in enumerate(choices) if transform == "difference"]
@@ -234,7 +236,7 @@ def _irregular_steps_note(block, found, time, ids):
     None for a panel (`ids`), whose series each have their own times."""
     dates = bool(block.get("time_column")) and \
         found.column(block["time_column"]).kind == "time"
-    irregular = inspecting.irregular_steps(time if ids is None else None, dates)
+    irregular = series_advice.irregular_steps(time if ids is None else None, dates)
     if irregular is None:
         return []
     usual, longer, longest, steps = irregular

@@ -247,7 +247,7 @@ def apply_threads(exp):
 
 def left_out(info):
     """`; N rows without a label left out` where `data.unlabelled: skip` skipped some."""
-    for unit in ("rows", "sequences"):
+    for unit in ("rows", "sequences", "samples"):
         if info.get(f"unlabelled_{unit}"):
             return (f"; {info[f'unlabelled_{unit}']} {unit} without a label left out "
                     "(data.unlabelled: skip)")

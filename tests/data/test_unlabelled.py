@@ -40,6 +40,17 @@ def sequences(tmp_path):
     return path, with_empty_labels(path, "label")
 
 
+@pytest.fixture
+def arrays(tmp_path):
+    """Float 0/1 labels (as a NumPy file of floats holds them), every 7th NaN."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(120, 6, 2)).astype(np.float32)
+    y = (x[:, :, 0].mean(axis=1) > 0).astype(np.float64)
+    y[::EVERY] = np.nan
+    np.savez(tmp_path / "arrays.npz", x=x, y=y)
+    return tmp_path / "arrays.npz", int(np.isnan(y).sum())
+
+
 def experiment(data):
     return config_lib.validate({
         "name": "partly", "seed": 1, "data": data,
@@ -56,7 +67,12 @@ def wide_data(path, **keys):
     return {"name": "file_sequences", "path": str(path), "layout": "wide", **keys}
 
 
-CASES = [("texts", text_data, "rows"), ("sequences", wide_data, "sequences")]
+def arrays_data(path, **keys):
+    return {"name": "file_arrays", "path": str(path), **keys}
+
+
+CASES = [("texts", text_data, "rows"), ("sequences", wide_data, "sequences"),
+         ("arrays", arrays_data, "samples")]
 
 
 @pytest.mark.parametrize("fixture, data, unit", CASES)
@@ -73,14 +89,17 @@ def test_an_empty_label_is_refused_by_default_naming_the_key_that_skips_it(
 @pytest.mark.parametrize("fixture, data, unit", CASES)
 def test_skip_trains_and_scores_on_the_labelled_samples_only(request, fixture, data, unit):
     path, empty = request.getfixturevalue(fixture)
-    labels = pd.read_csv(path).iloc[:, -1 if fixture == "sequences" else 2]
+    labels = pd.Series(np.load(path)["y"]) if fixture == "arrays" else \
+        pd.read_csv(path).iloc[:, -1 if fixture == "sequences" else 2]
     exp = experiment(data(path, unlabelled="skip"))
     splits = cache.load(exp)
     sizes = len(splits.train) + len(splits.val) + len(splits.test)
     assert sizes == len(labels) - empty == labels.notna().sum()
     assert splits.info[f"unlabelled_{unit}"] == empty
     names = splits.preprocessing["outputs"]["label_names"]
-    assert names == sorted(str(v) for v in labels.dropna().unique()) and "" not in names
+    # float labels 0.0/1.0 are the classes "0" and "1", as the same labels saved as ints
+    numeric = pd.api.types.is_numeric_dtype(labels)
+    assert names == sorted({str(int(v)) if numeric else str(v) for v in labels.dropna()})
     assert splits.spec.num_classes == len(names)  # spec counts the filled cells only
 
 
@@ -94,11 +113,13 @@ def test_skip_of_a_table_that_is_fully_labelled_changes_nothing(tmp_path):
     assert skipping.info["unlabelled_rows"] == 0
 
 
-def test_skip_is_refused_for_a_label_at_every_step(tmp_path):
+@pytest.mark.parametrize("dataset", ["file_sequences", "file_arrays"])
+def test_skip_is_refused_for_a_label_at_every_step(tmp_path, dataset):
+    extra = {"layout": "long", "id_column": "id", "value_columns": ["v"]} \
+        if dataset == "file_sequences" else {}
     with pytest.raises(UserError, match="data.unlabelled: error"):
-        experiment({"name": "file_sequences", "path": str(tmp_path / "x.csv"),
-                    "layout": "long", "id_column": "id", "value_columns": ["v"],
-                    "target": "steps", "unlabelled": "skip"})
+        experiment({"name": dataset, "path": str(tmp_path / "x.csv"), "target": "steps",
+                    "unlabelled": "skip", **extra})
 
 
 def test_an_unknown_policy_is_refused_naming_the_choices(texts):
@@ -107,18 +128,42 @@ def test_an_unknown_policy_is_refused_naming_the_choices(texts):
     assert "data.unlabelled" in str(caught.value) and "skip" in str(caught.value)
 
 
-@pytest.mark.parametrize("fixture, argv", [("texts", ["--target", "sentiment"]),
-                                            ("sequences", [])])
-def test_new_writes_skip_and_says_how_many_rows(request, tmp_path, monkeypatch, capsys,
-                                                fixture, argv):
+@pytest.mark.parametrize("fixture, argv, unit", [("texts", ["--target", "sentiment"], "rows"),
+                                                  ("sequences", [], "rows"),
+                                                  ("arrays", [], "samples")])
+def test_new_writes_skip_and_says_how_many(request, tmp_path, monkeypatch, capsys, fixture,
+                                           argv, unit):
     path, empty = request.getfixturevalue(fixture)
     monkeypatch.chdir(tmp_path)
     assert main(["new", "partly", "--data", str(path), *argv]) == 0
     out = " ".join(capsys.readouterr().out.split())
     data = yaml.safe_load((tmp_path / "experiments" / "partly.yaml").read_text())["data"]
-    assert data["unlabelled"] == "skip"
-    assert f"unlabelled skip: {empty} of {len(pd.read_csv(path))} rows have no" in out
+    assert (data["task"], data["unlabelled"]) == ("classify", "skip")
+    total = len(np.load(path)["y"]) if fixture == "arrays" else len(pd.read_csv(path))
+    assert f"unlabelled skip: {empty} of {total} {unit} have no" in out
     assert main(["show", "partly"]) == 0
+    assert len(cache.load(config_lib.load_experiment("partly")).train) > 0
+
+
+def test_float_labels_of_whole_numbers_are_classes_and_nan_values_a_regression(
+        tmp_path, monkeypatch, capsys):
+    """0.0/1.0 labels (a NumPy file of floats) are classes; measurements with NaN for the
+    unknown ones stay a regression that skips them."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(90, 5, 1))
+    values = x[:, :, 0].mean(axis=1)
+    values[::9] = np.nan
+    np.savez(tmp_path / "flags.npz", x=x, y=(x[:, 0, 0] > 0).astype(np.float32))
+    np.savez(tmp_path / "values.npz", x=x, y=values)
+    monkeypatch.chdir(tmp_path)
+    for name, task, skip in (("flags", "classify", None), ("values", "regress", "skip")):
+        assert main(["new", name, "--data", f"{name}.npz"]) == 0
+        data = yaml.safe_load((tmp_path / "experiments" / f"{name}.yaml").read_text())["data"]
+        assert (data["task"], data.get("unlabelled")) == (task, skip)
+    capsys.readouterr()
+    splits = cache.load(config_lib.load_experiment("flags"))
+    assert splits.preprocessing["outputs"]["label_names"] == ["0", "1"]
+    assert len(cache.load(config_lib.load_experiment("values")).train) > 0
 
 
 def test_new_refuses_a_label_column_with_no_label_at_all(tmp_path, monkeypatch, capsys):
@@ -151,3 +196,11 @@ def test_a_run_on_the_labelled_rows_predicts_every_row(texts, tmp_path, capsys):
     assert len(frame) == len(labels)  # the unlabelled rows are predicted too
     assert set(frame["label"]) <= {"neg", "pos"}
     assert (frame["sentiment"] == "").sum() == empty
+
+
+def test_predict_shows_an_empty_actual_where_the_file_has_no_label():
+    from rnnbench.data.own import arrays, labelled
+    labels = np.array([np.nan, 1.0, 0.0])
+    assert arrays._actual(labels, 3, "classes", None) == {"actual": ["", "1", "0"]}
+    assert [labelled.label_text(v) for v in (None, " ", "pos", 2, 2.0, 2.5)] == \
+        ["", "", "pos", "2", "2", "2.5"]

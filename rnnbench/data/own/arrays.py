@@ -114,6 +114,24 @@ def class_ids_of_one_hot(y):
     return y
 
 
+def skip_unlabelled(found, params, y_key):
+    """`(found, skipped)`: each part's samples whose label is empty (NaN, or None in an
+    object array) refused, or left out with `data.unlabelled: skip`."""
+    if params.get("target") == labelled.STEPS:
+        return found, 0
+    kept, skipped = {}, 0
+    for part, (x, y) in found.items():
+        if len(y) != len(x):  # refused with the shapes by `parts`
+            kept[part] = (x, y)
+            continue
+        where = f"{params['path']!r}" + ("" if part == "all" else f" ({part})")
+        keep, empty = labelled.labelled_samples(y, params.get("unlabelled", "error"), y_key,
+                                                where, "sample")
+        kept[part] = (x, y) if not empty else (x[keep], y[keep])
+        skipped += empty
+    return kept, skipped
+
+
 def labels_per_sample(y):
     """How many labels or values each sample has (1 for `(samples,)` and `(samples, 1)`)."""
     return int(np.prod(np.shape(y)[1:], dtype=int))
@@ -151,6 +169,7 @@ class FileArrays(common.FileDataset):
         "y_path": common.optional_str("the labels' .npy when `path` is an x .npy"),
         "x_key": Param(str, "x", "name of the inputs in the .npz"),
         "y_key": Param(str, "y", "name of the labels in the .npz"),
+        "unlabelled": labelled.unlabelled_param(),
         **labelled.target_params(steps="y shaped (samples, steps) like x"),
     }
 
@@ -159,12 +178,18 @@ class FileArrays(common.FileDataset):
 
     def check_params(self, params):
         super().check_params(params)
+        labelled.refuse_skip_of_steps(params)
         if str(params["path"]).endswith(".npy") and not params["y_path"]:
             raise SchemaError("data.y_path", "Expected `data.y_path` (the labels' .npy) "
                               "with an x .npy in `data.path`. Received: nothing")
 
     def parts(self, params):
-        """`{part: (x, y)}` from the file's own split, or `{"all": (x, y)}`."""
+        """`{part: (x, y)}` from the file's own split, or `{"all": (x, y)}`; only the
+        labelled samples where `data.unlabelled: skip`."""
+        return self.labelled_parts(params)[0]
+
+    def labelled_parts(self, params):
+        """`(parts, how many unlabelled samples were skipped)`."""
         arrays = read_arrays(params["path"], params["y_path"])
         xk, yk = ("x", "y") if params["path"].endswith(".npy") else \
             (params["x_key"], params["y_key"])
@@ -180,6 +205,7 @@ class FileArrays(common.FileDataset):
                                     f"own). Received: arrays {sorted(arrays)}" +
                                     reading.did_you_mean(k, arrays))
             found = {"all": (by_name(arrays, xk), by_name(arrays, yk))}
+        found, skipped = skip_unlabelled(found, params, yk)
         if params.get("target", "classes") == "classes":  # one-hot labels: their class ids
             found = {p: (x, class_ids_of_one_hot(y)) for p, (x, y) in found.items()}
         for part, (x, y) in found.items():
@@ -203,7 +229,7 @@ class FileArrays(common.FileDataset):
                     f"labels of shape {y.shape}, {labels_per_sample(y)} per sample; a class "
                     f"at every step is `data.target: steps`, and to predict the "
                     f"{labels_per_sample(y)} values of each sample, set `data.target: values`.")
-        return found
+        return found, skipped
 
     def shape(self, params):
         x = next(iter(self.parts(params).values()))[0]
@@ -226,7 +252,9 @@ class FileArrays(common.FileDataset):
         return labelled.check_labels(labels, where)
 
     def spec(self, params):
-        params = self.with_defaults(params)
+        # The shapes and classes of the labelled samples, whatever `unlabelled` says:
+        # validation passes as for a table's empty label cells, and `load` refuses them.
+        params = {**self.with_defaults(params), "unlabelled": "skip"}
         steps, features = self.shape(params)
         mask = {"mask": "value", "mask_value": MASK_VALUE} if self.padded(params) else {}
         if params["target"] in ("classes", labelled.STEPS):
@@ -239,7 +267,7 @@ class FileArrays(common.FileDataset):
     def load(self, params, split, scale, seed=None):
         """Returns `Splits` (the file's own, or split by `split`); `seed` is unused."""
         params = self.with_defaults(params)
-        found = self.parts(params)
+        found, unlabelled = self.labelled_parts(params)
         target = params["target"]
         where = repr(params["path"])
         steps = target == labelled.STEPS
@@ -295,7 +323,7 @@ class FileArrays(common.FileDataset):
                       info={"source": params["path"], "files": reading.file_facts(files),
                             "own_split": "all" not in found,
                             "val_from_train": "all" not in found and "val" not in found,
-                            "sizes": common.sizes(parts),
+                            "sizes": common.sizes(parts), "unlabelled_samples": unlabelled,
                             "class_names": names, **facts})
 
     def new_inputs(self, params, preprocessing, source):
@@ -346,13 +374,13 @@ def _actual(labels, samples, target, padding):
         if labels.shape[:2] != padding.shape:
             return {}
         steps = labels.reshape(padding.shape)
-        return {"actual": [" ".join(str(v.item() if hasattr(v, "item") else v)
-                                    for v in row[~pad]) for row, pad in zip(steps, padding)]}
+        return {"actual": [" ".join(labelled.label_text(v) for v in row[~pad])
+                           for row, pad in zip(steps, padding)]}
     if target == "classes":
         ids = class_ids_of_one_hot(labels)
         if labels_per_sample(ids) != 1:
             return {}
-        return {"actual": [str(v.item()) for v in np.asarray(ids).reshape(samples)]}
+        return {"actual": [labelled.label_text(v) for v in np.asarray(ids).reshape(samples)]}
     return {"actual": np.asarray(labels, np.float64).reshape(samples, -1)}
 
 

@@ -11,6 +11,7 @@ reach as the inputs are, and scored in its own units too (`*_original`).
 
 import numpy as np
 
+from rnnbench.config.schema import SchemaError
 from rnnbench.data.base import Param, Split, seed_param
 from rnnbench.data.preprocessing import Scaler, class_counts, majority_baseline
 from rnnbench.data.tasks import PADDED_LABEL
@@ -42,6 +43,15 @@ def unlabelled_param():
                  "out of training and scoring; `predict` labels them)", choices=UNLABELLED)
 
 
+def refuse_skip_of_steps(params):
+    """`data.unlabelled: skip` with `target: steps` is a SchemaError: a step without a
+    label cannot be left out of its sequence."""
+    if params.get("target") == STEPS and params.get("unlabelled") == "skip":
+        raise SchemaError("data.unlabelled", "Expected `data.unlabelled: error` for "
+                          "`data.target: steps` (a step without a label cannot be left "
+                          "out of its sequence). Received: skip")
+
+
 def is_unlabelled(value):
     """Whether a label cell is empty: None, NaN, or text of only spaces."""
     if value is None:
@@ -49,6 +59,17 @@ def is_unlabelled(value):
     if isinstance(value, str):
         return not value.strip()
     return isinstance(value, (float, np.floating)) and bool(np.isnan(value))
+
+
+def unlabelled_mask(labels):
+    """Per sample, whether its label is empty: None, blank text or NaN (every value NaN
+    where a sample has several: a one-hot row, several values to regress)."""
+    values = np.asarray(labels)
+    if values.dtype.kind == "f":
+        return np.isnan(values.reshape(len(values), -1)).all(axis=1)
+    if values.dtype.kind in "OUS" and values.ndim == 1:
+        return np.array([is_unlabelled(v) for v in values], bool)
+    return np.zeros(len(values), bool)
 
 
 def labelled_samples(labels, policy, column, where, unit):
@@ -63,13 +84,13 @@ def labelled_samples(labels, policy, column, where, unit):
     Returns:
         `(kept indices, how many were skipped)`.
     """
-    empty = np.array([is_unlabelled(v) for v in labels], bool)
+    empty = unlabelled_mask(labels)
     if empty.any() and policy != "skip":
         raise UserError(
             f"Expected every {unit} of {where} to have a label in {column!r}. Received: an "
-            f"empty cell ({unit} {int(np.argmax(empty)) + 1}, {int(empty.sum())} in all). "
+            f"empty label ({unit} {int(np.argmax(empty)) + 1}, {int(empty.sum())} in all). "
             f"Set `data.unlabelled: skip` to train on the labelled {unit}s only "
-            f"(`rnnbench predict` then labels the others), or fill the cells.")
+            f"(`rnnbench predict` then labels the others), or fill them in.")
     if empty.all():
         raise UserError(f"Expected some {unit}s of {where} to have a label in {column!r}. "
                         f"Received: {len(empty)} {unit}s, every label empty.")
@@ -96,16 +117,26 @@ def step_baseline(parts, num_classes):
             {"majority_class": majority, "class_counts": counts})
 
 
+def label_text(value):
+    """A label as the run names it: `3` for 3 and for 3.0 (labels saved as floats), ""
+    for an empty one."""
+    if is_unlabelled(value):
+        return ""
+    value = value.item() if hasattr(value, "item") else value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def class_names(labels):
     """Sorted distinct labels (numbers in numeric order), as strings."""
-    distinct = np.unique(np.asarray(labels))
-    return [str(v.item() if hasattr(v, "item") else v) for v in distinct]
+    return [label_text(v) for v in np.unique(np.asarray(labels))]
 
 
 def encode(labels, names, where):
     """Label codes (int32) in the order of `names`; an unseen label is a UserError."""
     index = {name: i for i, name in enumerate(names)}
-    strings = [str(v.item() if hasattr(v, "item") else v) for v in np.asarray(labels)]
+    strings = [label_text(v) for v in np.asarray(labels)]
     unknown = [s for s in strings if s not in index]
     if unknown:
         raise UserError(f"{where}: label {unknown[0]!r} is not one of the classes the run "

@@ -87,10 +87,7 @@ class FileSequences(common.FileDataset):
             raise SchemaError("data.target", "Expected `data.layout: long` for `data.target: "
                               "steps` (a label on every row, a row a step). Received: "
                               f"`data.layout: {params['layout']}`")
-        if params["target"] == STEPS and params.get("unlabelled") == "skip":
-            raise SchemaError("data.unlabelled", "Expected `data.unlabelled: error` for "
-                              "`data.target: steps` (a step without a label cannot be left "
-                              "out of its sequence). Received: skip")
+        labelled.refuse_skip_of_steps(params)
         if params["layout"] == "long":
             common.require(params, "id_column", self.name, "the column naming each sequence")
             common.require(params, "value_columns", self.name, "the feature columns")
@@ -325,8 +322,8 @@ class FileSequences(common.FileDataset):
                 repr(str(path)))
         if labels is not None and params["target"] == STEPS:  # a label a step, one string
             labels = [" ".join(map(str, steps)) for steps in labels]
-        extra = {params["label_column"]: ["" if labelled.is_unlabelled(v) else str(v)
-                                          for v in labels]} if labels is not None else {}
+        extra = {params["label_column"]: [labelled.label_text(v) for v in labels]} \
+            if labels is not None else {}
         index_name = "file" if params["layout"] == "files" else params["id_column"] or "row"
         return NewInputs(x=x, index=list(ids), index_name=index_name,
                          extra=extra)
