@@ -204,3 +204,20 @@ def test_predict_shows_an_empty_actual_where_the_file_has_no_label():
     assert arrays._actual(labels, 3, "classes", None) == {"actual": ["", "1", "0"]}
     assert [labelled.label_text(v) for v in (None, " ", "pos", 2, 2.0, 2.5)] == \
         ["", "", "pos", "2", "2", "2.5"]
+
+
+def test_new_skips_the_unlabelled_sequences_of_a_long_table(tmp_path, monkeypatch, capsys):
+    from own_files import long_csv
+    path = long_csv(tmp_path / "long.csv", sequences=60)
+    frame = pd.read_csv(path)
+    frame["lab"] = frame["lab"].map({0: "rest", 1: "move"}).astype(object)
+    frame.loc[frame.sid.isin([f"s{i}" for i in range(0, 60, 10)]), "lab"] = None
+    frame.to_csv(path, index=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "sessions", "--data", str(path), "--target", "lab"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "class balance by sequence {'move': 30, 'rest': 24}" in out  # no '' class
+    assert "unlabelled skip: 6 of 60 sequences have no 'lab'" in out
+    splits = cache.load(config_lib.load_experiment("sessions"))
+    assert splits.info["unlabelled_sequences"] == 6
+    assert len(splits.train) + len(splits.val) + len(splits.test) == 54

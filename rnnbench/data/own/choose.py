@@ -592,9 +592,13 @@ def _long_sequences(found, target, task, asked=False):
             notes[0] += (f": {target!r} changes within a sequence (class balance by step "
                          f"{dict(zip(names.tolist(), counts.tolist()))})")
             return "sequence_label", {k: v for k, v in block.items() if v is not None}, notes
+        labelled = [v for v in per_sequence.values() if v.strip()]
         if task == "classify":
-            names, counts = np.unique(list(per_sequence.values()), return_counts=True)
+            names, counts = np.unique(labelled, return_counts=True)
             require_room(dict(zip(names.tolist(), counts.tolist())), found.path, "sequences")
             notes[0] += f" (class balance by sequence {dict(zip(names.tolist(), counts.tolist()))})"
+        if len(labelled) < len(per_sequence):
+            notes.append(_skip(block, len(per_sequence) - len(labelled), len(per_sequence),
+                               "sequences", repr(target)))
         return task, {k: v for k, v in block.items() if v is not None}, notes
     return None
