@@ -25,6 +25,7 @@ from rnnbench.data import tasks
 from rnnbench.data.base import PREPROCESSING_FORMAT, PREPROCESSING_VERSION
 from rnnbench.data import own as own_data
 from rnnbench.data.own import feeding
+from rnnbench.data.own.labelled import left_out
 from rnnbench import errors
 from rnnbench.errors import Interrupted, RunFailed, Terminated, UserError, in_chain
 from rnnbench.models import builders, kernels, saving, size, speed
@@ -93,8 +94,10 @@ def run(exp, results_dir=None, run_dir=None, verbose="auto", extra_callbacks=())
         laps("setup")
         splits = early if early is not None else data_cache.load(exp)
         laps("data")
+        skipped = left_out(splits.info)
         log.info(f"{exp.name}: data {exp.data.name} ({exp.data.task}) train/val/test = "
-            f"{len(splits.train)}/{len(splits.val)}/{len(splits.test)}{left_out(splits.info)}")
+            f"{len(splits.train)}/{len(splits.val)}/{len(splits.test)}"
+            + (f"; {skipped}" if skipped else ""))
         from rnnbench.data.targets import range_warning  # issue 31: say it before training
         transform = exp.data.params.get("target_transform")
         if (warning := range_warning(splits.info, transform)):
@@ -243,15 +246,6 @@ def apply_threads(exp):
         return speed.Choice(choice.setting, kept, "TensorFlow had started in this process "
                             f"before the run (wanted {choice.chosen})")
     return choice
-
-
-def left_out(info):
-    """`; N rows without a label left out` where `data.unlabelled: skip` skipped some."""
-    for unit in ("rows", "sequences", "samples"):
-        if info.get(f"unlabelled_{unit}"):
-            return (f"; {info[f'unlabelled_{unit}']} {unit} without a label left out "
-                    "(data.unlabelled: skip)")
-    return ""
 
 
 def speed_facts(exp, spec, steps, threads, planned_steps=None):

@@ -128,11 +128,12 @@ def test_an_unknown_policy_is_refused_naming_the_choices(texts):
     assert "data.unlabelled" in str(caught.value) and "skip" in str(caught.value)
 
 
-@pytest.mark.parametrize("fixture, argv, unit", [("texts", ["--target", "sentiment"], "rows"),
-                                                  ("sequences", [], "rows"),
-                                                  ("arrays", [], "samples")])
+@pytest.mark.parametrize("fixture, argv, unit, sample", [
+    ("texts", ["--target", "sentiment"], "rows", "rows"),
+    ("sequences", [], "rows", "sequences"),  # a row a sequence
+    ("arrays", [], "samples", "samples")])
 def test_new_writes_skip_and_says_how_many(request, tmp_path, monkeypatch, capsys, fixture,
-                                           argv, unit):
+                                           argv, unit, sample):
     path, empty = request.getfixturevalue(fixture)
     monkeypatch.chdir(tmp_path)
     assert main(["new", "partly", "--data", str(path), *argv]) == 0
@@ -143,6 +144,10 @@ def test_new_writes_skip_and_says_how_many(request, tmp_path, monkeypatch, capsy
     assert f"unlabelled skip: {empty} of {total} {unit} have no" in out
     assert main(["show", "partly"]) == 0
     assert len(cache.load(config_lib.load_experiment("partly")).train) > 0
+    capsys.readouterr()
+    assert main(["check", "partly"]) == 0
+    assert f"unlabelled: {empty} {sample} without a label left out (data.unlabelled: skip)" \
+        in capsys.readouterr().out
 
 
 def test_float_labels_of_whole_numbers_are_classes_and_nan_values_a_regression(

@@ -97,6 +97,16 @@ def labelled_samples(labels, policy, column, where, unit):
     return np.flatnonzero(~empty), int(empty.sum())
 
 
+def left_out(info):
+    """`N rows without a label left out (...)` where `data.unlabelled: skip` left some
+    out of a dataset's `info`; "" where none."""
+    for unit in ("rows", "sequences", "samples"):
+        if info.get(f"unlabelled_{unit}"):
+            return (f"{info[f'unlabelled_{unit}']} {unit} without a label left out "
+                    "(data.unlabelled: skip)")
+    return ""
+
+
 def task_for(params):
     target = params.get("target", "classes")
     return {"classes": "classify", STEPS: "sequence_label"}.get(target, "regress")
