@@ -5,6 +5,8 @@ A table of texts or sequences where only some rows are labelled is how labelling
 usually arrives: the rest are the rows the user wants the model for.
 """
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,6 +16,7 @@ from own_files import reviews_csv, wide_csv
 from rnnbench.cli import main
 from rnnbench.config import experiment as config_lib
 from rnnbench.data import cache
+from rnnbench.data.own.tables import MASK_VALUE
 from rnnbench.errors import UserError
 
 EVERY = 7  # every 7th row's label is emptied
@@ -113,13 +116,12 @@ def test_skip_of_a_table_that_is_fully_labelled_changes_nothing(tmp_path):
     assert skipping.info["unlabelled_rows"] == 0
 
 
-@pytest.mark.parametrize("dataset", ["file_sequences", "file_arrays"])
-def test_skip_is_refused_for_a_label_at_every_step(tmp_path, dataset):
-    extra = {"layout": "long", "id_column": "id", "value_columns": ["v"]} \
-        if dataset == "file_sequences" else {}
+def test_skip_is_refused_for_array_labels_at_every_step(tmp_path):
+    """Whole-number step labels have no empty value; a table's empty cells do."""
+    np.savez(tmp_path / "steps.npz", x=np.zeros((8, 4, 1)), y=np.zeros((8, 4), int))
     with pytest.raises(UserError, match="data.unlabelled: error"):
-        experiment({"name": dataset, "path": str(tmp_path / "x.csv"), "target": "steps",
-                    "unlabelled": "skip", **extra})
+        experiment({"name": "file_arrays", "path": str(tmp_path / "steps.npz"),
+                    "target": "steps", "unlabelled": "skip"})
 
 
 def test_an_unknown_policy_is_refused_naming_the_choices(texts):
@@ -226,3 +228,66 @@ def test_new_skips_the_unlabelled_sequences_of_a_long_table(tmp_path, monkeypatc
     splits = cache.load(config_lib.load_experiment("sessions"))
     assert splits.info["unlabelled_sequences"] == 6
     assert len(splits.train) + len(splits.val) + len(splits.test) == 54
+
+
+@pytest.fixture
+def tagged(tmp_path):
+    """A state at every step; every 5th row's state left empty (unannotated)."""
+    from own_files import tagged_long_csv
+    path = tagged_long_csv(tmp_path / "tagged.csv", sequences=30)
+    frame = pd.read_csv(path)
+    frame.loc[frame.index[::5], "state"] = None
+    frame.to_csv(path, index=False)
+    return path, int(frame["state"].isna().sum())
+
+
+def steps_data(path, **keys):
+    return {"name": "file_sequences", "path": str(path), "layout": "long",
+            "id_column": "session", "time_column": "t", "value_columns": ["x", "y"],
+            "label_column": "state", "target": "steps", **keys}
+
+
+def test_unlabelled_steps_are_refused_naming_one_or_left_out_as_padding_is(tagged):
+    from rnnbench.data.tasks import PADDED_LABEL
+    path, empty = tagged
+    with pytest.raises(UserError) as caught:
+        cache.load(experiment(steps_data(path)))
+    assert re.search(rf"an empty label \(sequence 's\d+', step \d+; {empty} in all\)",
+                     str(caught.value)) and "`data.unlabelled: skip`" in str(caught.value)
+    splits = cache.load(experiment(steps_data(path, unlabelled="skip")))
+    assert splits.info["unlabelled_steps"] == empty
+    parts = (splits.train, splits.val, splits.test)
+    real = sum(int((p.x[..., 0] != MASK_VALUE).sum()) for p in parts)  # steps, not padding
+    labelled_steps = sum(int((p.y != PADDED_LABEL).sum()) for p in parts)
+    assert labelled_steps == real - empty == len(pd.read_csv(path)) - empty
+
+
+def test_new_writes_skip_for_unlabelled_steps(tagged, tmp_path, monkeypatch, capsys):
+    path, empty = tagged
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "states", "--data", str(path), "--target", "state"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    data = yaml.safe_load((tmp_path / "experiments" / "states.yaml").read_text())["data"]
+    assert (data["target"], data["unlabelled"]) == ("steps", "skip")
+    assert f"unlabelled skip: {empty} of {len(pd.read_csv(path))} steps have no 'state'" in out
+    assert "'': " not in out  # no empty class in the balance
+
+
+def test_a_label_on_one_row_of_each_sequence_labels_the_sequence(tmp_path, monkeypatch,
+                                                                  capsys):
+    from own_files import long_csv
+    path = long_csv(tmp_path / "long.csv", sequences=40)
+    frame = pd.read_csv(path).sort_values(["sid", "t"])
+    frame["lab"] = frame["lab"].astype(object)
+    frame.loc[frame.t > 0, "lab"] = None  # written once, on the first row of a sequence
+    frame.sample(frac=1, random_state=0).to_csv(path, index=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "once", "--data", str(path), "--target", "lab"]) == 0
+    data = yaml.safe_load((tmp_path / "experiments" / "once.yaml").read_text())["data"]
+    assert (data["target"], data.get("unlabelled")) == ("classes", None)
+    splits = cache.load(config_lib.load_experiment("once"))
+    assert len(splits.train) + len(splits.val) + len(splits.test) == 40
+    frame.loc[frame.sid == "s3", "lab"] = [0, 1] + [None] * (int((frame.sid == "s3").sum()) - 2)
+    frame.to_csv(path, index=False)
+    with pytest.raises(UserError, match="Sequence 's3' .* more than one value in 'lab'"):
+        cache.load(config_lib.load_experiment("once"))

@@ -178,7 +178,10 @@ class FileArrays(common.FileDataset):
 
     def check_params(self, params):
         super().check_params(params)
-        labelled.refuse_skip_of_steps(params)
+        if params["target"] == labelled.STEPS and params["unlabelled"] == "skip":
+            raise SchemaError("data.unlabelled", "Expected `data.unlabelled: error` for "
+                              "`data.target: steps` of arrays: step labels are whole "
+                              "numbers, with no empty value to skip. Received: skip")
         if str(params["path"]).endswith(".npy") and not params["y_path"]:
             raise SchemaError("data.y_path", "Expected `data.y_path` (the labels' .npy) "
                               "with an x .npy in `data.path`. Received: nothing")

@@ -563,10 +563,12 @@ def _long_sequences(found, target, task, asked=False):
     _, others, rows = reading.read_table(found.path, other=[target, *candidates], key="--data")
     labels = reading.as_strings(others[target], target, found.path, allow_null=True)
     dated = found.time_column is not None and found.column(found.time_column).kind == "time"
+    filled = np.array([bool(label.strip()) for label in labels])
     for id_column in candidates:
         ids = reading.as_strings(others[id_column], id_column, found.path, allow_null=True)
-        per_sequence = dict(zip(ids, labels))
-        changing = len(set(zip(ids, labels))) != len(per_sequence)
+        # a sequence's label: its one filled value (on one row, or on all), else ""
+        per_sequence = {**dict.fromkeys(ids, ""), **dict(zip(ids[filled], labels[filled]))}
+        changing = len(set(zip(ids[filled], labels[filled]))) != len(set(ids[filled]))
         if 2 * len(per_sequence) > rows or changing and (
                 task != "classify" or dated and not asked):
             continue
@@ -588,9 +590,12 @@ def _long_sequences(found, target, task, asked=False):
                  (f" ordered by {steps[0]!r}" if steps else ", in file order") +
                  f") from {values}"]
         if changing:
-            names, counts = np.unique(labels, return_counts=True)
+            names, counts = np.unique(labels[filled], return_counts=True)
             notes[0] += (f": {target!r} changes within a sequence (class balance by step "
                          f"{dict(zip(names.tolist(), counts.tolist()))})")
+            if not filled.all():
+                notes.append(_skip(block, int((~filled).sum()), len(labels), "steps",
+                                   repr(target)))
             return "sequence_label", {k: v for k, v in block.items() if v is not None}, notes
         labelled = [v for v in per_sequence.values() if v.strip()]
         if task == "classify":

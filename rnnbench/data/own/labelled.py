@@ -11,7 +11,6 @@ reach as the inputs are, and scored in its own units too (`*_original`).
 
 import numpy as np
 
-from rnnbench.config.schema import SchemaError
 from rnnbench.data.base import Param, Split, seed_param
 from rnnbench.data.preprocessing import Scaler, class_counts, majority_baseline
 from rnnbench.data.tasks import PADDED_LABEL
@@ -41,15 +40,6 @@ def unlabelled_param():
     """`unlabelled`: what a run does with a sample whose label cell is empty."""
     return Param(str, "error", "samples whose label is empty: error, or skip them (left "
                  "out of training and scoring; `predict` labels them)", choices=UNLABELLED)
-
-
-def refuse_skip_of_steps(params):
-    """`data.unlabelled: skip` with `target: steps` is a SchemaError: a step without a
-    label cannot be left out of its sequence."""
-    if params.get("target") == STEPS and params.get("unlabelled") == "skip":
-        raise SchemaError("data.unlabelled", "Expected `data.unlabelled: error` for "
-                          "`data.target: steps` (a step without a label cannot be left "
-                          "out of its sequence). Received: skip")
 
 
 def is_unlabelled(value):
@@ -100,7 +90,7 @@ def labelled_samples(labels, policy, column, where, unit):
 def left_out(info):
     """`N rows without a label left out (...)` where `data.unlabelled: skip` left some
     out of a dataset's `info`; "" where none."""
-    for unit in ("rows", "sequences", "samples"):
+    for unit in ("rows", "sequences", "samples", "steps"):
         if info.get(f"unlabelled_{unit}"):
             return (f"{info[f'unlabelled_{unit}']} {unit} without a label left out "
                     "(data.unlabelled: skip)")
@@ -152,6 +142,16 @@ def encode(labels, names, where):
         raise UserError(f"{where}: label {unknown[0]!r} is not one of the classes the run "
                         f"was trained on ({names}).")
     return np.array([index[s] for s in strings], np.int32)
+
+
+def encode_steps(steps, names, where):
+    """A sequence's step label codes; an unlabelled step is `PADDED_LABEL`, so the loss,
+    the scores and the baseline leave it out as they leave out padding."""
+    steps = np.asarray(steps)
+    codes = np.full(len(steps), PADDED_LABEL, np.int32)
+    known = ~unlabelled_mask(steps)
+    codes[known] = encode(steps[known], names, where)
+    return codes
 
 
 def check_labels(labels, where):

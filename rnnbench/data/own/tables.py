@@ -87,7 +87,6 @@ class FileSequences(common.FileDataset):
             raise SchemaError("data.target", "Expected `data.layout: long` for `data.target: "
                               "steps` (a label on every row, a row a step). Received: "
                               f"`data.layout: {params['layout']}`")
-        labelled.refuse_skip_of_steps(params)
         if params["layout"] == "long":
             common.require(params, "id_column", self.name, "the column naming each sequence")
             common.require(params, "value_columns", self.name, "the feature columns")
@@ -192,12 +191,14 @@ class FileSequences(common.FileDataset):
             per_sequence[:] = [raw[a:b] for a, b in zip(edges[:-1], edges[1:])]
         elif label_array is not None:
             raw = label_array.to_numpy(zero_copy_only=False)[order]
-            for a, b in zip(edges[:-1], edges[1:]):
-                if len({str(v) for v in raw[a:b]}) > 1:
+            per_sequence = np.empty(len(sequences), object)
+            for k, (a, b) in enumerate(zip(edges[:-1], edges[1:])):
+                filled = raw[a:b][~labelled.unlabelled_mask(raw[a:b])]
+                if len({labelled.label_text(v) for v in filled}) > 1:
                     raise UserError(f"Sequence {id_strings[a]!r} of {str(path)!r} has more "
                                     f"than one value in {params['label_column']!r}. Expected "
-                                    "one label per sequence.")
-            per_sequence = raw[edges[:-1]]
+                                    "one label per sequence (on one of its rows or on all).")
+                per_sequence[k] = filled[0] if len(filled) else None
         return sequences, np.diff(edges), per_sequence, ids
 
     def _read_cells(self, params, path, values, other, key):
@@ -260,10 +261,7 @@ class FileSequences(common.FileDataset):
         target = params["target"]
         unlabelled = 0
         if target == STEPS:
-            every = np.concatenate(list(labels))
-            if any(labelled.is_unlabelled(v) for v in every):
-                raise UserError(f"Expected every step of {where} to have a label in "
-                                f"{params['label_column']!r}. Received: an empty cell.")
+            every, unlabelled = self._labelled_steps(labels, ids, params, where)
         else:
             keep, unlabelled = labelled.labelled_samples(
                 labels, params["unlabelled"], params["label_column"], where, "sequence")
@@ -272,7 +270,7 @@ class FileSequences(common.FileDataset):
         names = labelled.check_labels(every, where) if target != "values" else None
         if target == STEPS:  # sequences split by a seeded shuffle, each keeps its labels
             y = np.empty(len(labels), object)
-            y[:] = [labelled.encode(steps, names, where) for steps in labels]
+            y[:] = [labelled.encode_steps(steps, names, where) for steps in labels]
             index = labelled.split_index(y, "values", split, params["split_seed"])
         else:
             y = labelled.encode(labels, names, where) if names else \
@@ -304,11 +302,34 @@ class FileSequences(common.FileDataset):
                       baseline_predict=predict, preprocessing=preprocessing,
                       inverse_transform=y_scaler.inverse_transform if y_scaler else None,
                       info={"source": str(path), "files": reading.file_facts(files),
-                            "sequences": len(sequences), "unlabelled_sequences": unlabelled,
+                            "sequences": len(sequences),
+                            f"unlabelled_{'steps' if target == STEPS else 'sequences'}":
+                                unlabelled,
                             "features": features,
                             "max_length": length,
                             "lengths": {"min": int(lengths.min()), "max": int(lengths.max())},
                             "sizes": common.sizes(parts), "class_names": names, **facts})
+
+    @staticmethod
+    def _labelled_steps(labels, ids, params, where):
+        """`(the labelled steps' labels, how many steps have none)`; an empty step label
+        refused unless `data.unlabelled: skip` (such steps are then left out of the
+        loss and the scores, as padding is)."""
+        empty = [labelled.unlabelled_mask(steps) for steps in labels]
+        count = int(sum(e.sum() for e in empty))
+        if count and params["unlabelled"] != "skip":
+            i = next(i for i, e in enumerate(empty) if e.any())
+            raise UserError(
+                f"Expected every step of {where} to have a label in "
+                f"{params['label_column']!r}. Received: an empty label (sequence {ids[i]!r}, "
+                f"step {int(np.argmax(empty[i])) + 1}; {count} in all). Set "
+                "`data.unlabelled: skip` to learn from the labelled steps only (the others "
+                "are left out of the loss and the scores, as padding is), or fill them in.")
+        every = np.concatenate([steps[~e] for steps, e in zip(labels, empty)])
+        if not len(every):
+            raise UserError(f"Expected some steps of {where} to have a label in "
+                            f"{params['label_column']!r}. Received: every label empty.")
+        return every, count
 
     def new_inputs(self, params, preprocessing, source):
         """The sequences of a new table (labels optional), padded and scaled as in training."""
@@ -321,7 +342,8 @@ class FileSequences(common.FileDataset):
         x = pad(sequences, np.arange(len(sequences)), inputs["max_length"], scaler,
                 repr(str(path)))
         if labels is not None and params["target"] == STEPS:  # a label a step, one string
-            labels = [" ".join(map(str, steps)) for steps in labels]
+            labels = [" ".join(labelled.label_text(v) or "?" for v in steps)
+                      for steps in labels]
         extra = {params["label_column"]: [labelled.label_text(v) for v in labels]} \
             if labels is not None else {}
         index_name = "file" if params["layout"] == "files" else params["id_column"] or "row"
