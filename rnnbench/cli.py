@@ -127,6 +127,33 @@ def rerun_command(args):
 
 
 def make_parser():
+    """The `rnnbench` command line: its global flags, then each subcommand in `--help` order."""
+    parser, sub = _root_parser()
+    _add_list(sub)
+    _add_show_and_check(sub)
+    _add_new(sub)
+    _add_run(sub)
+    _add_tune(sub)
+    _add_promote(sub)
+    _add_worker(sub)
+    _add_results(sub)
+    _add_reproduce(sub)
+    _add_backtest(sub)
+    _add_baseline(sub)
+    _add_study(sub)
+    _add_bench(sub)
+    _add_predict(sub)
+    _add_export(sub)
+    _add_board(sub)
+    return parser
+
+
+def _root_parser():
+    """The top-level parser, with `-v`, `--version` and no subcommand yet.
+
+    Returns:
+        `(parser, subparsers)`: `subparsers.add_parser` gives each subcommand `-v` too.
+    """
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
                         help="also show TensorFlow's and other libraries' log lines and "
@@ -143,24 +170,30 @@ def make_parser():
     def sub_add_parser(*args, **kwargs):
         return add_parser(*args, parents=[common], **kwargs)
     sub.add_parser = sub_add_parser
+    return parser, sub
 
+
+def _add_list(sub):
     p = sub.add_parser("list", help="named experiments and sweeps, one line each")
     p.add_argument("--datasets", action="store_true",
                    help="list the datasets instead: tasks, split/scale, what each needs, "
                         "and every parameter's type, default, bounds and help")
     p.set_defaults(handler=cmd_list)
 
+
+def _add_show_and_check(sub):
+    """`show` and `check`: an experiment and its `--set` overrides, nothing more."""
     p = sub.add_parser("show", help="print the resolved config of an experiment")
-    p.add_argument("name", metavar="NAME|FILE")
-    add_set_argument(p)
+    add_experiment_arguments(p)
     p.set_defaults(handler=cmd_show)
 
     p = sub.add_parser("check", help="validate, model summary, parameters, "
                                      "cuDNN eligibility per layer")
-    p.add_argument("name", metavar="NAME|FILE")
-    add_set_argument(p)
+    add_experiment_arguments(p)
     p.set_defaults(handler=cmd_check)
 
+
+def _add_new(sub):
     p = sub.add_parser("new", help="experiments/NAME.yaml (and tuning/NAME.yaml) for your "
                                    "own file: a CSV/Parquet table, a text, arrays")
     p.add_argument("name", metavar="NAME")
@@ -175,15 +208,17 @@ def make_parser():
     p.add_argument("--force", action="store_true", help="replace existing files")
     p.set_defaults(handler=cmd_new)
 
+
+def _add_run(sub):
     p = sub.add_parser("run", help="train an experiment and write a run folder")
-    p.add_argument("name", metavar="NAME|FILE")
-    add_set_argument(p)
+    add_experiment_arguments(p)
     p.add_argument("--seed", type=int, help="override the experiment's seed")
     p.add_argument("--epochs", type=int, help="override train.epochs")
-    p.add_argument("--results-dir", help="results root (default ./results or "
-                                         "$RNNBENCH_RESULTS)")
+    add_results_dir_argument(p)
     p.set_defaults(handler=cmd_run)
 
+
+def _add_tune(sub):
     p = sub.add_parser("tune", help="run a hyperparameter sweep (tuning/NAME.yaml) "
                                     "with Keras Tuner")
     p.add_argument("sweep", metavar="SWEEP|FILE", nargs="?")
@@ -197,8 +232,7 @@ def make_parser():
     p.add_argument("--max-trials", type=int, metavar="N",
                    help="override tuner.max_trials (recorded in the sweep folder's sweep.yaml)")
     add_set_argument(p)
-    p.add_argument("--results-dir", help="results root (default ./results or "
-                                         "$RNNBENCH_RESULTS)")
+    add_results_dir_argument(p)
     p.add_argument("--trials-per-process", type=int, default=10, metavar="K",
                    help="run at most K trials in one process, then go on in a fresh one "
                         "(bounds memory over long sweeps; 0: never; default 10)")
@@ -214,6 +248,8 @@ def make_parser():
                    help="seeds per confirmed trial (with --confirm or a `confirm:` block)")
     p.set_defaults(handler=cmd_tune)
 
+
+def _add_promote(sub):
     p = sub.add_parser("promote", help="write experiments/NAME.yaml from a confirmed sweep "
                                        "trial, with a reference over its confirmation seeds")
     p.add_argument("trial_dir", metavar="SWEEP_DIR/trials/T")
@@ -222,6 +258,8 @@ def make_parser():
                                                 "$RNNBENCH_EXPERIMENTS, else ./experiments)")
     p.set_defaults(handler=cmd_promote)
 
+
+def _add_worker(sub):
     p = sub.add_parser("worker", help="run trials for a chief started with "
                                       "`rnnbench tune SWEEP --serve HOST:PORT`")
     p.add_argument("--oracle", required=True, metavar="HOST:PORT",
@@ -240,15 +278,18 @@ def make_parser():
                    help="retry an unreachable oracle this long, then exit (default 60)")
     p.set_defaults(handler=cmd_worker)
 
+
+def _add_results(sub):
     p = sub.add_parser("results", help="one table over every run folder under results/")
     p.add_argument("name", metavar="NAME|SWEEP|STUDY", nargs="?",
                    help="only runs of this experiment, sweep or study")
     p.add_argument("--format", choices=("table", "csv", "markdown"), default="table")
     p.add_argument("--sort", metavar="METRIC", help="sort by a metric, e.g. test_loss")
-    p.add_argument("--results-dir", help="results root (default ./results or "
-                                         "$RNNBENCH_RESULTS)")
+    add_results_dir_argument(p)
     p.set_defaults(handler=cmd_results)
 
+
+def _add_reproduce(sub):
     p = sub.add_parser("reproduce", help="re-run a named experiment or a run folder "
                                          "and compare its metrics (exit 1 on a miss)")
     p.add_argument("target", metavar="NAME|RUN_DIR")
@@ -264,6 +305,8 @@ def make_parser():
                         "without it a changed file stops the reproduction (exit 2)")
     p.set_defaults(handler=cmd_reproduce)
 
+
+def _add_backtest(sub):
     p = sub.add_parser("backtest", help="K rolling-origin folds of a forecast (expanding "
                                         "window): model, naive and ETS per fold, mean ± std")
     p.add_argument("target", metavar="NAME|RUN_DIR")
@@ -273,6 +316,8 @@ def make_parser():
                                          "<root>/backtests/<experiment>/<id>/")
     p.set_defaults(handler=cmd_backtest)
 
+
+def _add_baseline(sub):
     p = sub.add_parser("baseline", help="the naive baseline of an experiment's data and, "
                                         "for UCR/UEA data, 1-NN Euclidean (no training)")
     p.add_argument("name", metavar="NAME|FILE")
@@ -281,13 +326,16 @@ def make_parser():
     add_set_argument(p)
     p.set_defaults(handler=cmd_baseline)
 
+
+def _add_study(sub):
     p = sub.add_parser("study", help="a family of runs (grid x seeds) -> report.md + "
                                      "PNG figures")
     p.add_argument("name", metavar="STUDY|FILE")
-    p.add_argument("--results-dir", help="results root (default ./results or "
-                                         "$RNNBENCH_RESULTS)")
+    add_results_dir_argument(p)
     p.set_defaults(handler=cmd_study)
 
+
+def _add_bench(sub):
     p = sub.add_parser("bench", help="training throughput of built models (samples/s)")
     p.add_argument("--workload", choices=("A", "B", "all"), default="all")
     p.add_argument("--cells", default="lstm,gru,simple_rnn,bilstm,textbook_lstm,fused_lstm",
@@ -318,6 +366,8 @@ def make_parser():
     p.add_argument("--json", metavar="FILE", help="write the rows as JSON")
     p.set_defaults(handler=cmd_bench)
 
+
+def _add_predict(sub):
     p = sub.add_parser("predict", help="apply a finished run (or a sweep trial) to new data "
                                        "with its own preprocessing")
     p.add_argument("run_dir", metavar="RUN_DIR")
@@ -340,6 +390,8 @@ def make_parser():
     p.add_argument("--seed", type=int, help="language models: sampling seed (default 0)")
     p.set_defaults(handler=cmd_predict)
 
+
+def _add_export(sub):
     p = sub.add_parser("export", help="a finished run as a TF SavedModel (raw inputs in, "
                                       "original units out) or a TFLite model")
     p.add_argument("run_dir", metavar="RUN_DIR")
@@ -348,6 +400,8 @@ def make_parser():
                    help="where to write (default RUN_DIR/export/<format>)")
     p.set_defaults(handler=cmd_export)
 
+
+def _add_board(sub):
     p = sub.add_parser("board", help="TensorBoard over results/, bound to localhost")
     p.add_argument("--logdir", help="folder to show (default: the results root)")
     p.add_argument("--port", type=int, default=6006)
@@ -356,7 +410,6 @@ def make_parser():
                         "your network)")
     p.add_argument("--results-dir", help=argparse.SUPPRESS)
     p.set_defaults(handler=cmd_board)
-    return parser
 
 
 def add_set_argument(parser):
@@ -364,6 +417,18 @@ def add_set_argument(parser):
         "--set", action="append", default=[], metavar="KEY=VALUE",
         help="override a config value, e.g. --set model.layers[0].units=64 "
              "(values are parsed as YAML; repeatable)")
+
+
+def add_experiment_arguments(p):
+    """Adds the experiment to load (`NAME|FILE`) and its `--set` overrides."""
+    p.add_argument("name", metavar="NAME|FILE")
+    add_set_argument(p)
+
+
+def add_results_dir_argument(p):
+    """Adds `--results-dir`, the results root (the default root's help)."""
+    p.add_argument("--results-dir", help="results root (default ./results or "
+                                         "$RNNBENCH_RESULTS)")
 
 
 def cmd_list(args):
