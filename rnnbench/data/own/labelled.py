@@ -38,8 +38,9 @@ UNLABELLED = ("error", "skip")
 
 def unlabelled_param():
     """`unlabelled`: what a run does with a sample whose label cell is empty."""
-    return Param(str, "error", "samples whose label is empty: error, or skip them (left "
-                 "out of training and scoring; `predict` labels them)", choices=UNLABELLED)
+    return Param(str, "error", "samples (or steps) whose label is empty: error, or skip "
+                 "them (left out of training and scoring; `predict` labels them)",
+                 choices=UNLABELLED)
 
 
 def is_unlabelled(value):
