@@ -162,6 +162,26 @@ def test_a_folder_of_series_tables_is_told_how_to_become_one_panel(workdir, caps
     assert code == 0 and "per series of 'series' (3 series" in out, err
 
 
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_a_table_of_texts_for_a_language_model_is_told_how_to_become_text(workdir, capsys,
+                                                                         suffix):
+    """`--task language_model` on a table said only that it wanted a .txt (or, without
+    `--target`, asked for one)."""
+    path = reviews_csv(workdir / "data" / "reviews.csv")
+    if suffix == "parquet":
+        import pandas as pd
+        pd.read_csv(path).to_parquet(workdir / "data" / "reviews.parquet")
+    code, _, err = rnnbench(capsys, "new", "lm", "--data", f"data/reviews.{suffix}",
+                            "--task", "language_model")
+    assert code == 2 and "Save its texts as plain text, one a line" in err, err
+    command = err.split('python -c "')[1].split('",')[0]  # the command it gives, run here
+    assert subprocess.run([sys.executable, "-c", command]).returncode == 0  # from anywhere
+    assert len((workdir / "data" / "reviews.txt").read_text().splitlines()) == 120
+    assert f"rnnbench new NAME --data {workdir / 'data' / 'reviews.txt'} --task" in err
+    code, out, err = rnnbench(capsys, "new", "lm", "--data", "data/reviews.txt")
+    assert code == 0 and written(workdir, "lm")["data"]["name"] == "file_corpus", err
+
+
 def test_new_refuses_classes_too_few_to_split_as_the_run_would(workdir, capsys):
     import pandas as pd
     texts = ["good fun here", "bad slow plot", "great cast", "awful end", "fine work",

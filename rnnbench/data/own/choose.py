@@ -167,7 +167,29 @@ def choose(found, target=None, task=None):
             said.append(_skip(block, found.facts["_unlabelled"], found.facts["_samples"],
                               "samples", "a label (NaN)"))
         return wanted, block, said
+    if task == "language_model":
+        _refuse_table_language_model(found, target)
     return _choose_table(found, target, task)
+
+
+# How pandas reads each table format, for the command that saves a text column as text.
+_READERS = {"parquet": "pd.read_parquet({!r})", "jsonl": "pd.read_json({!r}, lines=True)",
+            "json": "pd.read_json({!r})"}
+
+
+def _refuse_table_language_model(found, target):
+    """A language model reads plain text: the command that saves the table's texts."""
+    texts = [c for c in found.columns if c.kind == "text"]
+    column = target or (max(texts, key=lambda c: c.mean_words).name if texts else "text")
+    fmt = reading.table_format(found.path)
+    read = _READERS.get(fmt, "pd.read_csv({!r})").format(str(found.path))
+    out = str(found.path.parent / f"{found.path.name.partition('.')[0]}.txt")
+    raise UserError(
+        f"Expected a .txt file, a folder or a glob for `--task language_model`. Received: "
+        f"the table {str(found.path)!r}. Save its texts as plain text, one a line, first: "
+        f"python -c \"import pandas as pd; open({out!r}, 'w', encoding='utf-8').write("
+        f"'\\n'.join({read}[{column!r}].dropna().astype(str)))\", then rnnbench new NAME "
+        f"--data {out} --task language_model")
 
 
 def _classify_files(found, target, task):
@@ -321,9 +343,6 @@ def _choose_table_for(found, target, task):
             "regress" if steps_named or texts and not found.time_column else \
             "forecast" if found.time_column or column.kind in ("number", "integer") else \
             "classify"
-    if task == "language_model":
-        raise UserError("Expected a .txt file, a folder or a glob for `--task language_model`. "
-                        f"Received: the table {str(found.path)!r}.")
     numeric = [c.name for c in found.columns if c.kind in ("number", "integer")
                and c.name not in (target, found.time_column)]
     if task == "forecast":
