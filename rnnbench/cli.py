@@ -371,6 +371,8 @@ def _add_predict(sub):
     p = sub.add_parser("predict", help="apply a finished run (or a sweep trial) to new data "
                                        "with its own preprocessing")
     p.add_argument("run_dir", metavar="RUN_DIR")
+    p.add_argument("data_file", nargs="?", metavar="FILE",
+                   help="the same as --data FILE")
     p.add_argument("--data", metavar="FILE",
                    help="new data as the run's dataset reads it (a series CSV/Parquet, a "
                         "text file or table, an .npz; docs/use-a-model.md); default: the "
@@ -676,6 +678,11 @@ def cmd_bench(args):
 
 def cmd_predict(args):
     check_positive(args, "batch_size")
+    if args.data_file is not None:
+        if args.data is not None:
+            raise UserError(f"Expected the new data once: `FILE` or `--data FILE`. Received: "
+                            f"{args.data_file!r} and --data {args.data!r}.")
+        args.data = args.data_file
     from rnnbench.runs import use
     if args.out and args.out != "-":
         use.out_format(args.out)

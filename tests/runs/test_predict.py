@@ -138,6 +138,19 @@ def test_the_cli_writes_every_prediction(sine, tmp_path, capsys):
     assert capsys.readouterr().out.splitlines()[0] == ",".join(expected.columns)
 
 
+def test_the_new_data_may_follow_the_run_folder_without_data(sine, tmp_path, capsys):
+    """`rnnbench predict RUN_DIR FILE`, as a user first types it, is `--data FILE`."""
+    frame = pd.DataFrame({"t": np.arange(40) + 1000, "value": np.sin(np.arange(40) / 8) * 3})
+    frame.to_csv(tmp_path / "new.csv", index=False)
+    new, run = str(tmp_path / "new.csv"), str(sine.run_dir)
+    assert main(["predict", run, new, "--out", str(tmp_path / "a.csv")]) == 0
+    assert main(["predict", run, "--data", new, "--out", str(tmp_path / "b.csv")]) == 0
+    assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()
+    capsys.readouterr()
+    assert main(["predict", run, new, "--data", new]) == 2
+    assert "Expected the new data once" in capsys.readouterr().err
+
+
 def test_classifier_names_its_labels(italy, tmp_path):
     run = rnnbench.load_run(italy.run_dir)
     names = run.preprocessing["outputs"]["label_names"]
