@@ -7,11 +7,12 @@ model; the notes say why, and what was left out.
 """
 
 import dataclasses
+import functools
 import re
 
 import numpy as np
 
-from rnnbench.data.own import reading, text_files
+from rnnbench.data.own import labelled, reading, text_files
 from rnnbench.data.own.inspect import NUMBERED_STEPS, SAMPLE_ROWS
 from rnnbench.errors import UserError
 
@@ -67,8 +68,7 @@ def class_balance(path, column):
     """`{label: rows}` of a label column over the whole file; a UserError where the
     default split would leave a part without a row (`require_room`)."""
     labels = labels_of(path, column)
-    values, counts = np.unique([label for label in labels if label.strip()],
-                               return_counts=True)
+    values, counts = np.unique(labels[~labelled.unlabelled_mask(labels)], return_counts=True)
     if not len(values):
         raise UserError(f"Expected labels in column {column!r} (`--target`) of {str(path)!r}. "
                         f"Received: {len(labels)} rows, every cell of it empty.")
@@ -99,7 +99,13 @@ def require_room(balance, path, unit):
 
 
 def labels_of(path, column):
-    """A label column over the whole file, as strings ("" where a cell is empty)."""
+    """A label column over the whole file, as strings ("" where a cell is empty); read
+    once per version of the file (`new` counts its classes, then its empty cells)."""
+    return _labels_of(column, *reading.file_key(path))
+
+
+@functools.lru_cache(maxsize=2)
+def _labels_of(column, path, size, mtime_ns):
     _, others, _ = reading.read_table(path, other=[column], key="--target")
     return reading.as_strings(others[column], column, path, allow_null=True)
 
@@ -293,7 +299,7 @@ def _skip_unlabelled(found, block):
     if not sample_a_row or "label_column" not in block:
         return []
     labels = labels_of(found.path, block["label_column"])
-    empty = sum(not label.strip() for label in labels)
+    empty = int(labelled.unlabelled_mask(labels).sum())
     return [_skip(block, empty, len(labels), "rows", repr(block["label_column"]))] \
         if empty else []
 
@@ -582,7 +588,7 @@ def _long_sequences(found, target, task, asked=False):
     _, others, rows = reading.read_table(found.path, other=[target, *candidates], key="--data")
     labels = reading.as_strings(others[target], target, found.path, allow_null=True)
     dated = found.time_column is not None and found.column(found.time_column).kind == "time"
-    filled = np.array([bool(label.strip()) for label in labels])
+    filled = ~labelled.unlabelled_mask(labels)
     for id_column in candidates:
         ids = reading.as_strings(others[id_column], id_column, found.path, allow_null=True)
         # a sequence's label: its one filled value (on one row, or on all), else ""
@@ -616,13 +622,13 @@ def _long_sequences(found, target, task, asked=False):
                 notes.append(_skip(block, int((~filled).sum()), len(labels), "steps",
                                    repr(target)))
             return "sequence_label", {k: v for k, v in block.items() if v is not None}, notes
-        labelled = [v for v in per_sequence.values() if v.strip()]
+        known = [v for v in per_sequence.values() if v]  # "": no filled cell
         if task == "classify":
-            names, counts = np.unique(labelled, return_counts=True)
+            names, counts = np.unique(known, return_counts=True)
             require_room(dict(zip(names.tolist(), counts.tolist())), found.path, "sequences")
             notes[0] += f" (class balance by sequence {dict(zip(names.tolist(), counts.tolist()))})"
-        if len(labelled) < len(per_sequence):
-            notes.append(_skip(block, len(per_sequence) - len(labelled), len(per_sequence),
+        if len(known) < len(per_sequence):
+            notes.append(_skip(block, len(per_sequence) - len(known), len(per_sequence),
                                "sequences", repr(target)))
         return task, {k: v for k, v in block.items() if v is not None}, notes
     return None

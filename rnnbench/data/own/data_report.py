@@ -40,8 +40,8 @@ def data_report(exp):
     for key in ("rows", "series", "sequences", "tokens", "vocabulary_size"):
         if key in info:
             lines.append(f"  {key}: {info[key]}")
-    if labelled.left_out(info):
-        lines.append(f"  unlabelled: {labelled.left_out(info)}")
+    if (skipped := labelled.left_out(info)):
+        lines.append(f"  unlabelled: {skipped}")
     sizes = {p: len(getattr(splits, p)) for p in ("train", "val", "test")}
     unit = "windows" if exp.data.task in ("forecast", "language_model") else "samples"
     lines.append(f"  {unit} per split: " + ", ".join(f"{p} {n:,}" for p, n in sizes.items()))

@@ -247,9 +247,7 @@ class FileText(common.FileDataset):
             labels, params["unlabelled"], params["label_column"], repr(str(path)), "row")
         texts, labels = texts[keep], labels[keep]
         if params["target"] == "values":
-            splits = self._load_values(params, split, files, texts, labels)
-            splits.info["unlabelled_rows"] = unlabelled
-            return splits
+            return self._load_values(params, split, files, texts, labels, unlabelled)
         names = check_classes(labels, params["label_column"], path)
         _, (codes,) = encode_labels(labels)
         index = split_documents(codes, split, params["split_seed"])
@@ -264,12 +262,13 @@ class FileText(common.FileDataset):
             **parts, spec=self.spec(params),
             baseline_name="majority class of the training part", baseline_predict=predict,
             preprocessing=preprocessing,
-            info={**self._facts(path, files, texts, vocabulary, parts), "class_names": names,
+            info={**self._facts(path, files, texts, vocabulary, parts, unlabelled),
+                  "class_names": names,
                   "class_counts": {p: class_counts(parts[p].y, len(names))
                                    for p in common._PARTS},
-                  "majority_class": majority, "unlabelled_rows": unlabelled})
+                  "majority_class": majority})
 
-    def _load_values(self, params, split, files, texts, labels):
+    def _load_values(self, params, split, files, texts, labels, unlabelled):
         """`Splits` of a number per text: a seeded shuffle, the number standardized on
         the training part (`*_original` metrics and predictions in its units)."""
         where = f"column {params['label_column']!r} (`data.label_column`) of " \
@@ -285,7 +284,8 @@ class FileText(common.FileDataset):
         return Splits(
             **parts, spec=self.spec(params), baseline_name=name, baseline_predict=predict,
             preprocessing=preprocessing, inverse_transform=scaler.inverse_transform,
-            info={**self._facts(params["path"], files, texts, vocabulary, parts), **facts})
+            info={**self._facts(params["path"], files, texts, vocabulary, parts, unlabelled),
+                  **facts})
 
     @staticmethod
     def _token_parts(params, texts, y, index):
@@ -308,13 +308,14 @@ class FileText(common.FileDataset):
                 "padding_id": PADDING, "oov_id": OOV}
 
     @staticmethod
-    def _facts(path, files, texts, vocabulary, parts):
+    def _facts(path, files, texts, vocabulary, parts, unlabelled):
         def oov_rate(x):
             real = x != PADDING
             return float((x[real] == OOV).mean()) if real.any() else 0.0
 
         return {"source": str(path), "files": reading.file_facts(files),
-                "rows": len(texts), "sizes": common.sizes(parts),
+                "rows": len(texts), "unlabelled_rows": unlabelled,
+                "sizes": common.sizes(parts),
                 "vocabulary_size": len(vocabulary) + 2, "vocabulary_fit_on": "train",
                 "oov_rate": {p: oov_rate(parts[p].x) for p in common._PARTS},
                 "truncated": {p: int(np.sum(parts[p].x[:, -1] != PADDING))
