@@ -276,6 +276,17 @@ def proc_cpuinfo():
     return models, flags
 
 
+# TensorFlow's rule (DefaultOneDnnPolicy in tensorflow/core/util/util.cc): on Linux x86
+# its oneDNN custom operations are on by default only where the CPU has one of these.
+ONEDNN_DEFAULT_FLAGS = {"avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile", "amx_int8",
+                        "amx_bf16"}
+
+
+def onednn_on_by_default():
+    """Whether TensorFlow turns oneDNN's custom operations on here with `TF_ENABLE_ONEDNN_OPTS` unset."""
+    return bool(ONEDNN_DEFAULT_FLAGS & set(proc_cpuinfo()[1]))
+
+
 def untrained_run(folder, data, cell):
     """A completed run folder of an untrained model on `data` (no fit: a graph, not
     weights, is under test), saved as `rnnbench run` saves it; returns (model, 3 test x)."""

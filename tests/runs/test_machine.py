@@ -2,7 +2,7 @@
 
 import os
 
-from helpers import proc_cpuinfo
+from helpers import onednn_on_by_default, proc_cpuinfo
 from rnnbench.runs import folders, machine
 from rnnbench.runs.reproduce import manifest_warnings
 
@@ -13,6 +13,14 @@ def test_the_cpu_is_read_from_proc_cpuinfo():
     assert found["cpu_model"] in models
     assert found["cpu_flags"] == sorted(
         f for f in flags if f in ("avx2", "fma", "avx512f") or f.startswith("amx"))
+
+
+def test_the_onednn_default_rule_of_the_tests_is_tensorflows():
+    """helpers.onednn_on_by_default, which test_reproduce_variations.py expects, is what TensorFlow does here."""
+    from tensorflow.python.util import _pywrap_util_port
+    setting = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
+    expected = onednn_on_by_default() if setting is None else setting in ("1", "true")
+    assert _pywrap_util_port.IsMklEnabled() == expected
 
 
 def test_the_host_facts_hold_the_cpu_and_the_onednn_setting(monkeypatch):
