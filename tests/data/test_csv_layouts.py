@@ -430,3 +430,41 @@ def test_a_classifier_trained_on_a_txt_table_predicts_a_txt_table_by_its_text_co
     predicted = use.load_run(tmp_path / "run").predict(tmp_path / "new.txt")
     assert predicted["text"].tolist() == frame["review"].head(3).tolist()
     assert predicted["sentiment"].tolist() == frame["sentiment"].head(3).tolist()
+
+
+@pytest.mark.parametrize("written", [("True", "False"), ("TRUE", "FALSE"), ("true", "false")])
+def test_a_true_false_column_is_read_as_one_and_zero(prices, tmp_path, capsys, monkeypatch,
+                                                      written):
+    """As pandas and Excel write a bool column; `new` calls it numeric, so a run reads it
+    as one (1 and 0, as Parquet's booleans are read)."""
+    frame = pd.read_csv(prices)
+    flags = frame["volume"] > 3000
+    numeric = frame.assign(volume=flags.astype(int))
+    numeric.to_csv(tmp_path / "numeric.csv", index=False)
+    frame.assign(volume=flags.map({True: written[0], False: written[1]})).to_csv(
+        tmp_path / "flags.csv", index=False)
+    expected, got = series_splits(tmp_path / "numeric.csv"), series_splits(tmp_path / "flags.csv")
+    for part in ("train", "val", "test"):
+        np.testing.assert_array_equal(getattr(got, part).x, getattr(expected, part).x)
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "flags", "--data", "flags.csv", "--target", "close"]) == 0
+    assert main(["check", "flags"]) == 0, capsys.readouterr().err
+
+
+def test_a_column_of_true_false_and_numbers_names_the_cell(prices, tmp_path):
+    frame = pd.read_csv(prices).astype({"volume": object})
+    frame.loc[frame.index[5], "volume"] = "True"
+    frame.to_csv(tmp_path / "mixed.csv", index=False)
+    with pytest.raises(UserError, match="Expected column 'volume' .* to hold numbers. "
+                                        "Received: 'True' in row 6"):
+        series_splits(tmp_path / "mixed.csv")
+
+
+def test_a_header_that_is_not_utf8_is_refused_in_one_paragraph(tmp_path, capsys):
+    frame = pd.DataFrame({"Datum": pd.date_range("2021-01-01", periods=60).strftime("%Y-%m-%d"),
+                          "Temperatur °C": np.arange(60.0)})
+    frame.to_csv(tmp_path / "excel.csv", index=False, encoding="cp1252")
+    assert main(["new", "excel", "--data", str(tmp_path / "excel.csv")]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "to be UTF-8 text" in err and "iconv -f cp1252 -t utf-8" in err
+    assert "Traceback" not in err

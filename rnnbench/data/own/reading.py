@@ -436,6 +436,8 @@ def arrow_errors(path, fmt, key):
         yield
     except pa.ArrowInvalid as e:
         raise _arrow_error(path, key, e) from None
+    except UnicodeDecodeError:  # a header that is not UTF-8: pyarrow's names are str
+        raise not_utf8(path, key) from None
     except (OSError, EOFError) as e:
         raise UserError(f"Could not read {str(path)!r} (`{key}`) as {fmt.upper()}: {e}") \
             from None
@@ -559,14 +561,25 @@ def read_matrix(path, numeric, other=(), converters=None, fmt="auto", key="data.
         except pa.ArrowInvalid as e:
             if "CSV conversion" not in str(e):
                 raise
-            read_table(path, numeric, other, fmt, key)  # names the offending cell
-            raise
+            return _matrix_of_table(path, numeric, other, converters, fmt, key)
     if rows == 0:
         raise UserError(f"Expected {str(path)!r} (`{key}`) to have data rows. Received: "
                         "a header and no rows.")
     others = {name: c[:rows] for name, c in converted.items()}
     others.update({name: unpadded(path, pa.chunked_array(c)) for name, c in chunks.items()})
     return matrix[:rows], others, rows
+
+
+def _matrix_of_table(path, numeric, other, converters, fmt, key):
+    """`read_matrix`'s result through `read_table`, for a file pyarrow's parse of numbers
+    refused: it names the cell that is no number, or reads what is one to us."""
+    import pyarrow as pa
+    values, found, rows = read_table(path, numeric, other, fmt, key)
+    matrix = np.stack([values[name] for name in numeric], axis=1) if numeric else \
+        np.empty((rows, 0), np.float32)
+    others = {name: converters[name](found[name], 0) if name in converters
+              else pa.chunked_array([found[name]]) for name in other}
+    return matrix, others, rows
 
 
 # Bytes of CSV parsed at once, by one thread: small enough that a few pieces per
@@ -742,9 +755,16 @@ def _read_arrow(path, fmt, numeric, wanted, key):
                                          strings_can_be_null=True)
             table = csv.read_csv(path, read_options=read_options(path), parse_options=parse,
                                  convert_options=convert)
+            # Each column as numbers (or a cell named): what pyarrow's own parse
+            # takes neither, `True`/`False` columns, is read here.
             for name in numeric:
-                _to_float32(path, name, table.column(name), fmt)
-            raise
+                index = table.schema.get_field_index(name)
+                table = table.set_column(index, name, _to_float32(path, name,
+                                                                  table.column(name), fmt))
+            return table
+
+
+TRUE_FALSE = {"true": 1.0, "false": 0.0}
 
 
 def _to_float32(path, name, column, fmt):
@@ -755,6 +775,11 @@ def _to_float32(path, name, column, fmt):
             or pa.types.is_boolean(column.type) or pa.types.is_null(column.type):
         return pc.cast(column, pa.float32())
     text = pc.cast(column, pa.string()).to_pandas()
+    words = text.str.strip().str.lower()
+    if words.notna().any() and words.dropna().isin(TRUE_FALSE).all():
+        # A spreadsheet's (or pandas') True/False column: 1 and 0, as Parquet's booleans.
+        return pa.chunked_array([pa.array(words.map(TRUE_FALSE).to_numpy(np.float32),
+                                          pa.float32())])
     parsed = numbers_of_text(text, dialect.of_file(path) if fmt == "csv" else None)
     bad = parsed.isna() & text.notna() & ~text.str.strip().str.lower().isin(
         ["", "na", "nan", "n/a", "null", "none", "-nan", *dialect.MISSING_MARKS])
