@@ -468,3 +468,39 @@ def test_a_header_that_is_not_utf8_is_refused_in_one_paragraph(tmp_path, capsys)
     err = " ".join(capsys.readouterr().err.split())
     assert "to be UTF-8 text" in err and "iconv -f cp1252 -t utf-8" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("name,content,received", [
+    ("arrays.csv", "npy", "a NumPy .npy array, not text"),
+    ("arrays.tsv", "npz", "a zip archive (.npz, .keras, .xlsx), not text"),
+    ("notes.txt", "npy", "a NumPy .npy array, not text"),
+    ("excel_unicode.csv", "utf16", "a UTF-16 file"),
+    ("excel_unicode.txt", "utf16", "a UTF-16 file"),
+])
+def test_a_binary_or_utf16_file_is_refused_in_one_paragraph(tmp_path, capsys, name, content,
+                                                            received):
+    path = tmp_path / name
+    if content == "utf16":
+        path.write_text("review,label\n" + "fine film,pos\nbad film,neg\n" * 20, "utf-16")
+    else:
+        with open(path, "wb") as f:  # np.save/np.savez add their suffix to a str path
+            (np.save if content == "npy" else np.savez)(f, np.zeros((20, 5)))
+    assert main(["new", "probe", "--data", str(path)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"Received: {received}" in err and "Traceback" not in err
+    if content == "utf16":
+        assert "iconv -f utf-16 -t utf-8" in err
+
+
+@pytest.mark.parametrize("line_end", ["\r", "\r\n"])
+def test_sniff_reads_lines_that_end_in_a_carriage_return(line_end):
+    text = line_end.join(["date;value", "2021-01-01;1,5", "2021-01-02;2,5", ""])
+    assert dialect.sniff(text)[:2] == (";", ",")
+
+
+def test_a_cell_holding_an_unquoted_carriage_return_is_named_with_its_remedy(tmp_path, capsys):
+    rows = "".join(f"a film {i} \rwith a break,pos\nplain {i},neg\n" for i in range(20))
+    (tmp_path / "pasted.csv").write_text("review,label\n" + rows, newline="")
+    assert main(["new", "pasted", "--data", str(tmp_path / "pasted.csv")]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "carriage returns (\\r) without a line feed" in err and "Traceback" not in err

@@ -108,15 +108,24 @@ def sniff(text, complete=True):
         delimiter = max(DELIMITERS[1:], key=lambda d: widths[d])
         if widths[delimiter] <= 1:
             delimiter = ","
-    cells = [c.strip() for row in list(csv.reader(io.StringIO(sample), delimiter=delimiter))[1:]
-             for c in row]
+    cells = [c.strip() for row in _rows(sample, delimiter)[1:] for c in row]
     bare = [without_units(c) for c in cells]
     units = any(b != c and _PLAIN_NUMBER.match(b) for b, c in zip(bare, cells))
     decimal, thousands = _number_marks(bare, delimiter)
-    header = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
+    header = next(iter(_rows(sample, delimiter)), [])
     padded = len(header) > 1 and all(n[:1] == " " and n.strip() for n in header[1:])
     return Dialect(delimiter, decimal, skip, thousands,
                    tuple(n.strip() for n in header) if padded else (), units)
+
+
+def _rows(sample, delimiter):
+    """`sample`'s rows; none where it is no CSV (a binary file's bytes), which the
+    reader that follows names. Lines may end in `\r` (old Mac files, text pasted from
+    Windows), as pyarrow reads them."""
+    try:
+        return list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))
+    except csv.Error:
+        return []
 
 
 def without_units(cell):
@@ -166,8 +175,8 @@ def _number_marks(cells, delimiter):
 def _consistent_width(sample, delimiter):
     """The number of fields every non-blank row has on `delimiter`, or 0 if they differ."""
     try:
-        widths = {len(row) for row in csv.reader(io.StringIO(sample), delimiter=delimiter)
-                  if row}
+        widths = {len(row) for row in csv.reader(io.StringIO(sample, newline=""),
+                                                  delimiter=delimiter) if row}
     except csv.Error:
         return 0
     return widths.pop() if len(widths) == 1 else 0
@@ -190,7 +199,8 @@ def is_table(path, records=50):
     for delimiter in DELIMITERS:
         try:
             rows = [row for row in itertools.islice(
-                csv.reader(io.StringIO(text), delimiter=delimiter), records + 1) if row]
+                csv.reader(io.StringIO(text, newline=""), delimiter=delimiter),
+                records + 1) if row]
         except csv.Error:
             continue
         if cut and len(rows) <= records:

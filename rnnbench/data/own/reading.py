@@ -95,6 +95,35 @@ def require_file(path, key="data.path"):
     return path
 
 
+# What a binary file's first bytes say it is, for the paragraph that refuses it.
+_MAGIC = {b"\x93NUMPY": "a NumPy .npy array", b"PK\x03\x04": "a zip archive (.npz, "
+          ".keras, .xlsx)", b"PAR1": "a Parquet file", b"\x80": "a Python pickle",
+          b"\x1f\x8b": "a gzip file"}
+_UTF16 = (b"\xff\xfe", b"\xfe\xff")
+
+
+def require_text(path, key="data.path", expected="a text table (.csv, .tsv, .jsonl)"):
+    """`path` if its first bytes are UTF-8 text (or gzip); a UserError for a UTF-16
+    file (Excel's "Unicode text") or a binary one, which CSV readers read as garbage."""
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    if head.startswith(b"\x1f\x8b") and str(path).endswith(".gz"):
+        return path
+    if head.startswith(_UTF16):
+        plain = Path(path).name
+        out = shlex.quote(f"{Path(plain).stem}.utf8{Path(plain).suffix}")
+        raise UserError(f"Expected {str(path)!r} (`{key}`) to be UTF-8 text. Received: a "
+                        "UTF-16 file (it starts with UTF-16's byte-order mark, as Excel's "
+                        "\"Unicode text\" is saved). Re-save it as UTF-8 and use that file, "
+                        f"e.g. `iconv -f utf-16 -t utf-8 {shlex.quote(plain)} > {out}`.")
+    if b"\x00" in head:
+        kind = next((name for magic, name in _MAGIC.items() if head.startswith(magic)),
+                    "a binary file")
+        raise UserError(f"Expected {str(path)!r} (`{key}`) to be {expected}. Received: "
+                        f"{kind}, not text (its first bytes hold NUL bytes).")
+    return path
+
+
 # SHA-256 by (path, size, mtime): a file is hashed once per process, or while it is read.
 _HASHES = {}
 
@@ -128,7 +157,7 @@ def file_facts(files):
 
 def read_text(path, key="data.path"):
     """A file's text, strictly UTF-8 (a BOM is dropped, CRLF becomes LF)."""
-    raw = require_file(path, key).read_bytes()
+    raw = require_text(require_file(path, key), key, "text").read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -332,6 +361,8 @@ def table_columns(path, fmt="auto", key="data.path"):
     """
     path = require_file(path, key)
     fmt = table_format(path, fmt)
+    if fmt != "parquet":
+        require_text(path, key)
     with arrow_errors(path, fmt, key):
         if fmt == "parquet":
             import pyarrow.parquet as pq
@@ -454,7 +485,25 @@ def _arrow_error(path, key, error):
     if "Empty CSV file" in text or "no columns" in text.lower():
         return UserError(f"Expected {str(path)!r} (`{key}`) to have a header row and data. "
                          "Received: an empty table.")
-    return UserError(f"Could not read {str(path)!r} (`{key}`): {text.splitlines()[0]}")
+    return UserError(f"Could not read {str(path)!r} (`{key}`): {text.splitlines()[0]}"
+                     + _lone_carriage_returns(path, text))
+
+
+def _lone_carriage_returns(path, error):
+    """A hint for a row of the wrong width where the file holds a carriage return (`\\r`)
+    with no line feed after it: an old Mac file, or a cell pasted from Windows left
+    unquoted (pandas quotes a cell holding `\\n`, not one holding `\\r`)."""
+    if "columns, got" not in error:
+        return ""
+    opener = _gzip_open if str(path).endswith(".gz") else open
+    with opener(path, "rb") as f:
+        head = f.read(1 << 20)
+    if b"\r" not in head.replace(b"\r\n", b""):
+        return ""
+    return (". The file holds carriage returns (\\r) without a line feed, which end a row "
+            "wherever they stand: end its lines with \\n and quote the cells that hold "
+            "line breaks, or remove them (e.g. pandas: df.replace('\\r', ' ', regex=True)"
+            ".to_csv(...)).")
 
 
 def is_number_list(arrow_type):
