@@ -175,7 +175,34 @@ class Run:
                 found = dataset.new_inputs(dict(self.exp.data.params), self.preprocessing,
                                            path)
         check_shape(found.x, self.model, in_memory.describe(data))
+        self._check_labels(found, in_memory.describe(data))
         return found
+
+    def _check_labels(self, found, where):
+        """Refuses a label in `found` that is none of the run's classes: its `actual`
+        would name a class the model cannot predict, and any score on it would mislead."""
+        out = self.preprocessing.get("outputs", {})
+        names = out.get("label_names") or out.get("vocabulary")
+        if not names or out.get("kind") == "values" or self.task not in (
+                "classify", "sequence_label"):
+            return
+        for column in ("actual", *(out.get("columns") or [])):
+            if column not in found.extra:
+                continue
+            seen = set()
+            for value in found.extra[column]:
+                text = "" if value is None else str(value)
+                # a sequence's labels are one string of its steps' ('?': unannotated)
+                seen.update(text.split(" ") if self.task == "sequence_label" else [text])
+            unknown = sorted(seen - {str(n) for n in names} - {"", "?"})
+            if unknown:
+                raise UserError(
+                    f"Expected the labels of {where} (`{column}`) to be among the run's "
+                    f"classes {[str(n) for n in names][:20]}. Received: {unknown[:10]}"
+                    f"{f' and {len(unknown) - 10} more' if len(unknown) > 10 else ''}, "
+                    "which the model never learned. To predict these rows anyway, leave "
+                    "their label out (the column, or a folder's class subfolders; it is "
+                    "only shown as `actual`).")
 
     def predict_arrays(self, x, batch_size=BATCH_SIZE):
         """The model's raw outputs for preprocessed inputs `x`, in batches."""
@@ -529,12 +556,28 @@ def check_out_path(out, data=None, run_dir=None):
         raise UserError(f"Expected `--out` to be another file than `--data`. Received: "
                         f"{str(out)!r} for both: the predictions would replace the data they "
                         "were made from. Write them to a new name")
+    if not target.exists():
+        return
     folder = Path(run_dir).resolve() if run_dir is not None else None
-    if folder is not None and target.exists() and folder in target.parents and (
-            target.relative_to(folder).parts[0] in RUN_RECORD):
-        raise UserError(f"Expected `--out` not to replace a file of the run's record. "
-                        f"Received: {str(out)!r}, which is the run's own "
-                        f"{target.relative_to(folder)}. Write the predictions to a new name")
+    if folder is not None and (folder / "manifest.json").is_file():
+        try:
+            files = (folders.read_json(folder / "manifest.json").get("data") or {}).get(
+                "files") or []
+        except (OSError, ValueError, AttributeError):  # read_run names a damaged manifest
+            files = []
+        trained_on = [Path(f["path"]).resolve() for f in files]
+        if target in trained_on:
+            raise UserError(f"Expected `--out` not to replace the data the run was trained "
+                            f"on. Received: {str(out)!r}, a file its manifest records (and "
+                            "`rnnbench reproduce` re-reads). Write the predictions to a new "
+                            "name")
+    record = next((parent for parent in target.parents if (parent / "manifest.json").is_file()
+                   and target.relative_to(parent).parts[0] in RUN_RECORD), None)
+    if record is not None:
+        whose = "the run's own" if record == folder else f"the run {str(record)!r}'s"
+        raise UserError(f"Expected `--out` not to replace a file of a run's record. "
+                        f"Received: {str(out)!r}, which is {whose} "
+                        f"{target.relative_to(record)}. Write the predictions to a new name")
 
 
 def write_predictions(frame, path):

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from own_files import reviews_csv
+
 from rnnbench.cli import main
 from rnnbench.config import experiment as config_lib
 from rnnbench.data import cache as data_cache
@@ -242,6 +244,26 @@ def test_labels_outside_the_runs_label_space(capsys, tmp_path):
     assert str(labels) in message and "['7']" in message
 
 
+def test_a_text_tables_labels_outside_the_runs_classes(capsys, tmp_path):
+    reviews_csv(tmp_path / "reviews.csv")
+    run = make_run(tmp_path / "run", {
+        "name": "reviews_tiny", "seed": 1,
+        "data": {"name": "file_text", "path": str(tmp_path / "reviews.csv"),
+                 "text_column": "review", "label_column": "sentiment", "seq_len": 6},
+        "model": {"layers": [{"cell": "gru", "units": 3}]},
+        "train": {"epochs": 1, "batch_size": 16}})
+    new = pd.read_csv(tmp_path / "reviews.csv").head(6)
+    new.to_csv(tmp_path / "known.csv", index=False)
+    assert main(["predict", str(run), "--data", str(tmp_path / "known.csv")]) == 0
+    new.loc[[1, 4], "sentiment"] = ["neutral", "mixed"]
+    new.to_csv(tmp_path / "new.csv", index=False)
+    message = predict_error(capsys, "predict", run, "--data", tmp_path / "new.csv")
+    assert "to be among the run's classes ['neg', 'pos']" in message
+    assert "Received: ['mixed', 'neutral'], which the model never learned" in message
+    new.drop(columns="sentiment").to_csv(tmp_path / "unlabelled.csv", index=False)
+    assert main(["predict", str(run), "--data", str(tmp_path / "unlabelled.csv")]) == 0
+
+
 def test_out_never_replaces_the_data_it_reads(capsys, sine_run, tmp_path, monkeypatch):
     data = "value\n" + "\n".join(str(v / 10) for v in range(60)) + "\n"
     (tmp_path / "new.csv").write_text(data)
@@ -265,6 +287,27 @@ def test_out_never_replaces_the_runs_record(capsys, tmp_path, name):
     for _ in range(2):
         assert main(["predict", str(run), "--out", str(run / "predictions.csv")]) == 0
     assert "forecast" in (run / "predictions.csv").read_text()
+
+
+def test_out_never_replaces_another_runs_record(capsys, tmp_path):
+    run, other = make_run(tmp_path / "run"), make_run(tmp_path / "other")
+    (other / "metrics.json").write_text('{"test_mse": 0.1}')
+    message = predict_error(capsys, "predict", run, "--out", other / "metrics.json")
+    assert f"which is the run {str(other)!r}'s metrics.json" in message
+    assert (other / "metrics.json").read_text() == '{"test_mse": 0.1}'
+
+
+def test_out_never_replaces_the_data_the_run_was_trained_on(capsys, tmp_path):
+    run = make_run(tmp_path / "run")
+    trained_on = tmp_path / "train.csv"
+    trained_on.write_text("value\n" + "\n".join(str(v / 10) for v in range(60)) + "\n")
+    manifest = json.loads((run / "manifest.json").read_text())
+    manifest["data"] = {"files": [{"path": str(trained_on), "size": 1, "sha256": "0"}]}
+    (run / "manifest.json").write_text(json.dumps(manifest))
+    before = trained_on.read_text()
+    message = predict_error(capsys, "predict", run, "--out", trained_on)
+    assert "not to replace the data the run was trained on" in message
+    assert trained_on.read_text() == before
 
 
 def test_out_into_a_missing_folder(capsys, sine_run, tmp_path):
