@@ -19,13 +19,19 @@ ACCEPTED = ("a path to a file, a pandas DataFrame, a NumPy array (the inputs `x`
 
 
 @contextlib.contextmanager
-def as_file(data):
-    """Yields a path for `data`: itself if a path, else a temporary file holding it."""
+def as_file(data, text_column=None):
+    """Yields a path for `data`: itself if a path, else a temporary file holding it.
+
+    Args:
+        text_column: the run's text column, for a run that classifies texts: a list
+            of texts is then a table of that column, a row per text (an empty one
+            too), where a `.txt` (a corpus) leaves blank lines out.
+    """
     if data is None or isinstance(data, (str, Path)):
         yield data
         return
     with tempfile.TemporaryDirectory(prefix="rnnbench-data-") as folder:
-        path = _write(data, Path(folder))
+        path = _write(data, Path(folder), text_column)
         try:
             yield path
         except UserError as e:  # named as the user passed it, not by the temporary file
@@ -41,8 +47,10 @@ def describe(data):
     return f"<{type(data).__name__}{' of shape ' + str(tuple(shape)) if shape else ''}>"
 
 
-def _write(data, folder):
+def _write(data, folder, text_column=None):
     import pandas as pd
+    if text_column is not None and _texts(data):
+        data = pd.DataFrame({text_column: list(data)})
     if isinstance(data, pd.DataFrame):
         frame = data.reset_index() if any(n is not None for n in data.index.names) else data
         frame = frame.rename(columns=str)
@@ -56,13 +64,18 @@ def _write(data, folder):
         path = folder / "data.npz"
         np.savez(path, **{str(k): np.asarray(v) for k, v in data.items()})
         return path
-    if isinstance(data, (list, tuple, pd.Series)) and len(data) and \
-            all(isinstance(t, str) for t in data):
+    if _texts(data):
         path = folder / "data.txt"
         path.write_text("".join(" ".join(t.split()) + "\n" for t in data), encoding="utf-8")
         return path
     raise UserError(f"Expected data to predict to be {ACCEPTED}. Received: "
                     f"{type(data).__name__}" + (" (empty)" if _empty(data) else ""))
+
+
+def _texts(data):
+    import pandas as pd
+    return isinstance(data, (list, tuple, pd.Series)) and len(data) and \
+        all(isinstance(t, str) for t in data)
 
 
 def _empty(data):

@@ -171,7 +171,9 @@ class Run:
             found = self._test_split()
         else:
             dataset = config_lib.dataset_of(self.exp)
-            with in_memory.as_file(data) as path:
+            text_column = self.preprocessing.get("inputs", {}).get("text_column") \
+                if self.task != "language_model" else None
+            with in_memory.as_file(data, text_column) as path:
                 found = dataset.new_inputs(dict(self.exp.data.params), self.preprocessing,
                                            path)
         check_shape(found.x, self.model, in_memory.describe(data))

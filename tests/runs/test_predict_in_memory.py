@@ -63,6 +63,22 @@ def test_a_list_of_texts_predicts_as_a_txt_file(tmp_path):
                                expected.filter(like="probability").to_numpy())
 
 
+def test_a_list_of_texts_gets_a_row_per_text_an_empty_one_too(tmp_path):
+    """A `.txt` leaves blank lines out (a corpus); a list's rows must line up with it."""
+    path = reviews_csv(tmp_path / "reviews.csv")
+    untrained_run(tmp_path / "run", {"name": "file_text", "path": str(path),
+                                     "text_column": "review", "label_column": "sentiment",
+                                     "seq_len": 8}, "lstm")
+    run = rnnbench.load_run(tmp_path / "run")
+    texts = ["great value", "", "broke after a day", "   "]
+    found = run.predict(texts)
+    assert len(found) == len(run.inputs(texts).x) == 4
+    assert found["text"].tolist() == texts
+    alone = run.predict(["broke after a day"])
+    np.testing.assert_allclose(found.filter(like="probability").to_numpy()[2],
+                               alone.filter(like="probability").to_numpy()[0], rtol=1e-6)
+
+
 @pytest.mark.parametrize("data", [42, [], {"x": "text"}], ids=["int", "empty", "dict_of_str"])
 def test_other_objects_are_refused_naming_what_is_accepted(series_run, data):
     run, _ = series_run
