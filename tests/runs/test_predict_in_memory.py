@@ -48,12 +48,18 @@ def test_arrays_predict_as_their_npz(tmp_path):
     assert "rnnbench-data-" not in str(error.value)  # never the temporary file's name
 
 
-def test_a_list_of_texts_predicts_as_a_txt_file(tmp_path):
+@pytest.fixture
+def text_run(tmp_path):
+    """An untrained classifier of the texts of a review table."""
     path = reviews_csv(tmp_path / "reviews.csv")
     untrained_run(tmp_path / "run", {"name": "file_text", "path": str(path),
                                      "text_column": "review", "label_column": "sentiment",
                                      "seq_len": 8}, "lstm")
-    run = rnnbench.load_run(tmp_path / "run")
+    return rnnbench.load_run(tmp_path / "run")
+
+
+def test_a_list_of_texts_predicts_as_a_txt_file(tmp_path, text_run):
+    run = text_run
     texts = ["great value, works well", "broke after a day"]
     (tmp_path / "new.txt").write_text("\n".join(texts) + "\n")
     expected = run.predict(tmp_path / "new.txt")
@@ -63,13 +69,9 @@ def test_a_list_of_texts_predicts_as_a_txt_file(tmp_path):
                                expected.filter(like="probability").to_numpy())
 
 
-def test_a_list_of_texts_gets_a_row_per_text_an_empty_one_too(tmp_path):
+def test_a_list_of_texts_gets_a_row_per_text_an_empty_one_too(text_run):
     """A `.txt` leaves blank lines out (a corpus); a list's rows must line up with it."""
-    path = reviews_csv(tmp_path / "reviews.csv")
-    untrained_run(tmp_path / "run", {"name": "file_text", "path": str(path),
-                                     "text_column": "review", "label_column": "sentiment",
-                                     "seq_len": 8}, "lstm")
-    run = rnnbench.load_run(tmp_path / "run")
+    run = text_run
     texts = ["great value", "", "broke after a day", "   "]
     found = run.predict(texts)
     assert len(found) == len(run.inputs(texts).x) == 4
