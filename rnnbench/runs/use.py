@@ -403,6 +403,10 @@ class Run:
         documents, else the padding id) and predicts the next one; padding
         and out-of-vocabulary ids are never sampled.
         """
+        if self.task != "language_model":
+            raise UserError(f"Expected a language model's run to sample text from. Received: "
+                            f"a run of task {self.task!r}, which predicts (Run.predict, "
+                            "`rnnbench predict`) and does not generate")
         if length < 1:
             raise UserError(f"Expected `--length` to be >= 1. Received: {length}")
         if temperature < 0:

@@ -106,3 +106,9 @@ def test_a_prompt_and_its_continuation_print_as_one_text(tmp_path, capsys, level
     assert main(["predict", str(tmp_path / "run"), "--prompt", "the cat", "--length", "3",
                  "--temperature", "0"]) == 0
     assert capsys.readouterr().out == run.continued("the cat", generated) + "\n"
+
+
+def test_a_classifier_run_does_not_generate(text_run):
+    with pytest.raises(UserError, match="Expected a language model's run to sample text "
+                                        "from. Received: a run of task 'classify'"):
+        text_run.generate("a fine")

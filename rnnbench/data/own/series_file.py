@@ -563,7 +563,8 @@ def fill_missing(table, columns, ids, rows_of, policy, path):
         raise UserError(
             f"Column {columns[col]!r} of {str(path)!r} has {found} in row "
             f"{rows_of[row] + 1} ({reading.cells(int(bad.sum()))} in all). Set `data.missing` "
-            "to drop, ffill or interpolate, or fix the file.")
+            "to drop, ffill or interpolate in the experiment (a trained run's `predict` "
+            "keeps the setting it was trained with), or fill the cells in.")
     if policy == "drop":
         keep = ~bad.any(axis=1)
         return table[keep], keep
