@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import yaml
 from own_files import (arrays_npz, cell_sequences_file, corpus_txt, long_csv, price_csv,
@@ -180,6 +181,19 @@ def test_a_table_of_texts_for_a_language_model_is_told_how_to_become_text(workdi
     assert f"rnnbench new NAME --data {workdir / 'data' / 'reviews.txt'} --task" in err
     code, out, err = rnnbench(capsys, "new", "lm", "--data", "data/reviews.txt")
     assert code == 0 and written(workdir, "lm")["data"]["name"] == "file_corpus", err
+
+
+@pytest.mark.parametrize("chars,written", [(2, False), (59, False), (60, True)])
+def test_new_refuses_a_text_too_short_for_a_language_models_split(workdir, capsys, chars,
+                                                                  written):
+    """As file_corpus counts it: windows of 8 in a 15% validation and test part."""
+    (workdir / "data" / "tiny.txt").write_text(("abcdefg " * 10)[:chars])
+    code, _, err = rnnbench(capsys, "new", "tiny", "--data", "data/tiny.txt")
+    assert (code == 0) == written, err
+    if written:
+        assert rnnbench(capsys, "check", "tiny")[0] == 0
+    else:
+        assert "at least 60 characters" in err and f"Received: {chars} characters" in err
 
 
 def test_new_refuses_classes_too_few_to_split_as_the_run_would(workdir, capsys):
@@ -1245,3 +1259,36 @@ def test_a_sequence_regression_new_writes_beats_the_training_mean(workdir, capsy
                            "regress each sequence of 'unit_id'")
     # in the target's own units, against the training mean (6.7 to 102.9 at seed 42)
     assert metrics["test_mse_original"] < 0.5 * metrics["baseline_test_mse_original"], metrics
+
+
+@pytest.mark.parametrize("income_scale", [1.0, 1 / 20000], ids=["apart", "alike"])
+def test_new_reads_a_rows_columns_on_scales_apart_as_features_each_scaled(workdir, capsys,
+                                                                         income_scale):
+    """A customer table (age, income, tenure, a label) written as a sequence of three
+    steps shared one scaler: income's spread drowned the others (test accuracy at the
+    majority's, where the same data with income in tens of thousands reached 0.99)."""
+    import pandas as pd
+    from rnnbench.config import experiment as config_lib
+    from rnnbench.data import cache
+    rng = np.random.default_rng(5)
+    age = rng.integers(20, 70, 300)
+    pd.DataFrame({"customer_id": np.arange(1, 301), "age": age,
+                  "income": rng.normal(80000, 30000, 300).round(0) * income_scale,
+                  "tenure": rng.integers(0, 10, 300),
+                  "label": np.where(age > 45, "yes", "no")}).to_csv(
+        workdir / "data" / "customers.csv", index=False)
+    code, out, err = rnnbench(capsys, "new", "customers", "--data", "data/customers.csv")
+    assert code == 0, err
+    data = written(workdir, "customers")["data"]
+    assert data["value_columns"] == ["age", "income", "tenure"]
+    if income_scale != 1.0:  # spreads alike: a sequence a row, as before
+        assert data["layout"] == "wide"
+        return
+    assert data["layout"] == "cell" and "as the features of one step" in out
+    assert "to 3e+04 ('income')" in out
+    splits = cache.load(config_lib.load_experiment(workdir / "experiments" / "customers.yaml"))
+    assert splits.train.x.shape[1:] == (1, 3)
+    scaled = splits.train.x.reshape(-1, 3)
+    np.testing.assert_allclose(scaled.mean(axis=0), 0, atol=1e-5)  # each on its own
+    np.testing.assert_allclose(scaled.std(axis=0), 1, atol=1e-3)
+    assert rnnbench(capsys, "check", "customers")[0] == 0

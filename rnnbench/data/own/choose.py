@@ -8,10 +8,12 @@ model; the notes say why, and what was left out.
 
 import dataclasses
 import functools
+import math
 import re
 
 import numpy as np
 
+from rnnbench.config.experiment import SplitConfig
 from rnnbench.data.own import labelled, reading, text_files
 from rnnbench.data.own.inspect import NUMBERED_STEPS, SAMPLE_ROWS
 from rnnbench.errors import UserError
@@ -147,6 +149,13 @@ def choose(found, target=None, task=None):
                             f" (a plain text is modelled, not labelled). Received: {task!r}")
         chars = found.facts["characters"]
         seq_len = int(min(100, max(8, chars // 200)))
+        need = int(math.ceil((seq_len + 1) / min(SplitConfig.val, SplitConfig.test)))
+        if chars < need:  # as file_corpus refuses it: each split part needs a window
+            raise UserError(
+                f"Expected a text of at least {need} characters in {str(found.path)!r} for a "
+                f"language model (windows of {seq_len}, and a validation and a test part of "
+                f"{SplitConfig.val:.0%} each that hold one). Received: {chars} characters. "
+                "Give it more text (a folder or a glob of .txt files reads as one corpus).")
         return "language_model", {
             "name": "file_corpus", "path": str(found.path), "level": "char",
             "seq_len": seq_len, "max_vocab": int(found.facts["distinct characters"]) + 2}, [
@@ -397,6 +406,14 @@ def _choose_table_for(found, target, task):
                         "numbers (a sequence per row) or texts. Received: the columns "
                         f"{[c.name for c in found.columns]}, none of which is either "
                         "(a row id or a clock is not a feature)")
+    spreads = _feature_spreads(found, numeric)
+    if spreads:
+        block = _sequences_block(found, target, task, "cell", numeric)
+        notes = [f"{task} each row from its {len(numeric)} numeric columns as the features "
+                 f"of one step, each standardized on its own: they are no numbered steps "
+                 f"of a sequence, and their spreads differ {spreads}"
+                 + (f" (class balance {balance})" if balance else "")]
+        return task, block, notes
     block = _sequences_block(found, target, task, "wide", numeric)
     notes = [f"{task} each row: its {len(numeric)} numeric columns as a sequence"
              + (f" (class balance {balance})" if balance else "")]
@@ -515,6 +532,28 @@ def _cell_sequences(found, target, cells, task):
 # Below this lag-1 correlation a target does not follow from row to row: rows are samples
 # (a series' next value, even a noisy one, correlates with the last well above it).
 INDEPENDENT_LAG1 = 0.3
+
+
+# Columns whose spreads differ by more than this factor are the features of a sample (an
+# age, an income, a count), not the steps of one sequence: the one scaler of a sequence's
+# steps would leave the small ones near zero beside the large.
+FEATURE_SPREAD = 10.0
+
+
+def _feature_spreads(found, numeric):
+    """`"from 2.9 ('tenure') to 3e+04 ('income')"` where a row's numeric columns are the
+    features of one step (no numbered steps, spreads `FEATURE_SPREAD` apart), else None."""
+    if len(numeric) < 2 or _numbered_steps(numeric):
+        return None
+    values, _, _ = reading.read_table(found.path, numeric=numeric)
+    spread = {name: float(np.nanstd(values[name])) for name in numeric}
+    spread = {name: s for name, s in spread.items() if s > 0}
+    if len(spread) < 2:
+        return None
+    low, high = min(spread, key=spread.get), max(spread, key=spread.get)
+    if spread[high] <= FEATURE_SPREAD * spread[low]:
+        return None
+    return f"from {spread[low]:.2g} ({low!r}) to {spread[high]:.2g} ({high!r})"
 
 
 def _numbered_steps(names):

@@ -374,7 +374,9 @@ def refuse_non_finite(table, columns, path):
 
 def cell_numbers(cell):
     """The numbers of a cell holding a sequence (`0.1 0.2`, `[0.1, 0.2]`, a list), or None."""
-    if isinstance(cell, (list, tuple, np.ndarray)):
+    if isinstance(cell, (int, float, np.number)) and not isinstance(cell, (bool, np.bool_)):
+        tokens = [cell]  # one number: a sequence of one step (a feature of a sample)
+    elif isinstance(cell, (list, tuple, np.ndarray)):
         tokens = list(cell)
     elif isinstance(cell, str):
         tokens = [t for t in CELL_SEPARATORS.split(cell.strip().strip("[](){}")) if t]
