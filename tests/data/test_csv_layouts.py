@@ -504,3 +504,41 @@ def test_a_cell_holding_an_unquoted_carriage_return_is_named_with_its_remedy(tmp
     assert main(["new", "pasted", "--data", str(tmp_path / "pasted.csv")]) == 2
     err = " ".join(capsys.readouterr().err.split())
     assert "carriage returns (\\r) without a line feed" in err and "Traceback" not in err
+
+
+def test_times_of_day_without_dates_order_no_rows(tmp_path, capsys, monkeypatch):
+    """`22:00 .. 02:59` crosses midnight: new keeps the file's row order, and a
+    `data.time_column` of such times is refused in one paragraph."""
+    clock = pd.date_range("2021-01-01 22:00", periods=300, freq="min").strftime("%H:%M")
+    pd.DataFrame({"time": clock, "sales": np.sin(np.arange(300) / 7).round(3)}).to_csv(
+        tmp_path / "clock.csv", index=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "clock", "--data", "clock.csv", "--target", "sales"]) == 0
+    assert "no time column found: rows are taken in file order" in capsys.readouterr().out
+    assert "time_column" not in yaml.safe_load(
+        (tmp_path / "experiments" / "clock.yaml").read_text())["data"]
+    with pytest.raises(UserError, match=r"Received: times of day only \('22:00:00' in row "
+                                        r"1\), which order no rows across midnight"):
+        series_splits(tmp_path / "clock.csv", targets="sales", features=[], time_column="time")
+
+
+@pytest.mark.parametrize("layout", ["long", "wide"])
+def test_a_missing_value_inside_a_sequence_is_refused_with_how_to_fill_it(tmp_path, layout):
+    rng = np.random.default_rng(0)
+    if layout == "long":
+        frame = pd.DataFrame({"sid": np.repeat([f"s{i}" for i in range(20)], 6),
+                              "step": np.tile(np.arange(6), 20), "ax": rng.normal(size=120),
+                              "label": np.repeat(["a", "b"] * 10, 6)})
+        frame.loc[5, "ax"] = np.nan
+        data = {"id_column": "sid", "time_column": "step", "value_columns": ["ax"]}
+    else:
+        frame = pd.DataFrame(rng.normal(size=(20, 8)), columns=[f"t{i}" for i in range(8)])
+        frame["label"] = ["a", "b"] * 10
+        frame.loc[3, "t2"] = np.nan
+        data = {"layout": "wide", "value_columns": [f"t{i}" for i in range(8)]}
+    frame.to_csv(tmp_path / "seq.csv", index=False)
+    raw = {"name": "seq", "data": {"name": "file_sequences", "path": str(tmp_path / "seq.csv"),
+                                   "label_column": "label", **data},
+           "model": {"layers": [{"cell": "gru", "units": 2}]}}
+    with pytest.raises(UserError, match=r"Fill such cells in the file \(e\.g\. pandas"):
+        cache.load(config_lib.validate(raw, source="<test>"))

@@ -7,6 +7,7 @@ are counted), a text's characters, or an array file's shapes, into an
 
 import csv
 import dataclasses
+import datetime
 import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -493,7 +494,9 @@ def inspect_table(path):
                 _refuse_a_footer(series, str(name), path, rows)
                 _note_strays(column, strings, path)
             columns.append(column)
-            if kind == "time" and time_column is None:
+            # A clock without dates (22:00, 23:59, 00:00) orders no rows across midnight:
+            # the rows keep the file's order.
+            if kind == "time" and time_column is None and not _times_of_day(non_null):
                 time_column = str(name)
             continue
         if kind == "integer" and TIME_NAMES.search(str(name)) and \
@@ -521,6 +524,16 @@ MAX_FOOTER_ROWS = 5
 
 # Columns numbering a sequence's steps (t0..t29, x_1..x_50, 0..99): this many at least.
 NUMBERED_STEPS = 8
+
+
+_TIME_OF_DAY = re.compile(r"^\s*\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([aApP][mM])?\s*$")
+
+
+def _times_of_day(cells):
+    """Whether `cells` hold times of day without a date (`22:00`, datetime.time)."""
+    head = cells.head(1000)
+    return bool(len(head)) and all(isinstance(c, datetime.time) or isinstance(c, str)
+                                   and _TIME_OF_DAY.match(c) for c in head)
 
 
 def _steps_per_cell(cells, fewest=None):

@@ -447,6 +447,12 @@ def _parse_time_chunk(array, name, path, offset, how=None):
         row = offset + int(np.flatnonzero(reading._null_mask(array))[0])
         raise UserError(f"Column {name!r} (`data.time_column`) of {str(path)!r} is empty "
                         f"in row {row + 1}. Expected a timestamp in every row.")
+    if pa.types.is_time(array.type):  # pyarrow reads `22:00` as a time of day
+        raise UserError(f"Expected column {name!r} (`data.time_column`) of {str(path)!r} to "
+                        f"hold dates, or dates and times. Received: times of day only "
+                        f"({str(array[0].as_py())[:8]!r} in row {offset + 1}), which order no "
+                        "rows across midnight: write the date beside each time (2021-01-01 "
+                        "22:00), or leave `data.time_column` out to keep the file's row order.")
     if pa.types.is_timestamp(array.type) or pa.types.is_date(array.type):
         utc = pa.types.is_timestamp(array.type) and array.type.tz is not None
         return pc.cast(pc.cast(array, pa.timestamp("ns")), pa.int64()).to_numpy(), how, utc

@@ -164,7 +164,8 @@ class FileSequences(common.FileDataset):
                 row = int(np.argmax(gaps.any(axis=1) | np.isinf(table).any(axis=1)))
                 raise UserError(f"Row {row + 1} of {str(path)!r} has an empty, NaN or inf "
                                 "cell before its last value. Expected a wide row to end "
-                                "its sequence with empty cells only.")
+                                "its sequence with empty cells only (a shorter sequence). "
+                                f"{FILL_IN}")
             sequences = [table[i, :lengths[i], None] for i in range(rows)]
             ids = reading.as_strings(others[params["id_column"]], params["id_column"], path) \
                 if params["id_column"] else np.array([str(i + 1) for i in range(rows)], object)
@@ -363,13 +364,20 @@ def _file_sequence(path, values, time, key):
     return table
 
 
+# What to do about a missing value inside a sequence (a series' `data.missing` fills along
+# time; a sequence of samples has no such key: which value is right is the user's call).
+FILL_IN = ("Fill such cells in the file (e.g. pandas: df[columns] = df.groupby(id)[columns]"
+           ".transform(lambda s: s.interpolate(limit_direction='both'))), or leave out the "
+           "rows or sequences that hold them.")
+
+
 def refuse_non_finite(table, columns, path):
     """A UserError naming the first empty, NaN or inf cell of `table` (rows as in the file)."""
     bad = ~np.isfinite(table)
     if bad.any():
         row, col = map(int, np.argwhere(bad)[0])
         raise UserError(f"Column {columns[col]!r} of {str(path)!r} has an empty, NaN or inf "
-                        f"cell in row {row + 1}. Expected numbers in every step.")
+                        f"cell in row {row + 1}. Expected numbers in every step. {FILL_IN}")
 
 
 def cell_numbers(cell):
