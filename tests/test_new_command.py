@@ -244,6 +244,7 @@ def test_new_takes_the_one_column_named_like_a_label_without_target(workdir, cap
 
 @pytest.mark.parametrize("argv, match", [
     (["--target", "Close"], r"did you mean 'close'"),
+    (["--target", "HIGH"], r"did you mean 'high'"),  # difflib alone finds no match
     ([], r"Expected `--target COLUMN`.*'date', 'open'.*forecast together by naming them "
          r"all: `--target open,high,low,close,volume`"),
     (["--target", "date", "--task", "forecast"], "to be numeric"),

@@ -244,20 +244,26 @@ def encode_labels(*label_arrays):
 def majority_baseline(train_labels, num_classes):
     """The majority class of the training part, as a probability predictor.
 
-    Ties go to the smallest class id. For 2 classes the prediction is the
-    `(N, 1)` probability of class 1 (the task's single sigmoid output), else
-    the `(N, C)` one-hot of the majority class.
+    It predicts the training part's class frequencies for every sample: its
+    class is the majority (ties go to the smallest class id), and its loss is
+    the entropy of the classes, the cross-entropy of knowing nothing but how
+    often each class comes (a one-hot of the majority scored ~16 a sample on
+    every other class, so any model beat its loss). For 2 classes the
+    prediction is the `(N, 1)` probability of class 1 (the task's single
+    sigmoid output), else `(N, C)`.
 
     Returns:
         `(majority, predict)`.
     """
     counts = np.bincount(np.asarray(train_labels, np.int64), minlength=num_classes)
     majority = int(np.argmax(counts))
+    freq = counts / max(counts.sum(), 1)
     if num_classes == 2:
-        row = np.array([float(majority == 1)], np.float32)
+        # 0.5 exactly would leave a tie to the threshold: nudge it to the majority.
+        p1 = freq[1] if freq[1] != 0.5 else 0.5 - 1e-6
+        row = np.array([p1], np.float32)
     else:
-        row = np.zeros(num_classes, np.float32)
-        row[majority] = 1.0
+        row = freq.astype(np.float32)
 
     def predict(x):
         return np.tile(row, (len(x), 1))

@@ -16,6 +16,7 @@ from own_files import (arrays_npz, cell_sequences, cell_sequences_file, own_data
 
 from rnnbench.cli import main
 from rnnbench.config import experiment as config_lib
+from rnnbench.config.registry import TASKS
 from rnnbench.data import cache
 from rnnbench.data.own import feeding
 from rnnbench.data.own.common import WindowView
@@ -381,7 +382,6 @@ def test_a_values_target_is_scaled_as_the_inputs_are_and_scored_in_its_units(
     original = splits.inverse_transform(splits.test.y)
     assert 400 < original.mean() < 600
     # what a run scores: `*_original` in the target's units, beside the scaled metrics
-    from rnnbench.config.registry import TASKS
     scores = TASKS.get("regress")().score(splits.test.y, np.zeros_like(splits.test.y),
                                           splits.inverse_transform)
     assert scores["mae_original"] == pytest.approx(np.abs(
@@ -917,3 +917,18 @@ def test_a_time_column_read_as_numbers_stays_numbers_in_its_later_chunks():
     first = reader(pa.array([1, 2, 3], pa.int64()), 0)
     later = reader(pa.array([20230101, 20230102], pa.int64()), 3)
     assert first.tolist() == [1.0, 2.0, 3.0] and later.tolist() == [20230101.0, 20230102.0]
+
+
+def test_a_corpus_baseline_gives_words_unseen_in_training_some_mass(tmp_path):
+    """A test part of words the training part never saw (the OOV id) scored the unigram
+    baseline at -log(1e-7) a token (perplexity ~2e6 on 50,000 words), which an untrained
+    model 'beat'; add-one smoothing keeps it near a guess over the vocabulary."""
+    rng = np.random.default_rng(0)
+    (tmp_path / "words.txt").write_text(" ".join(f"w{rng.integers(0, 3000)}"
+                                                 for _ in range(4000)))
+    _, splits = load({"name": "file_corpus", "path": str(tmp_path / "words.txt"),
+                      "level": "word", "max_vocab": 3002, "seq_len": 10})
+    assert np.mean(splits.test.y == 1) > 0.2  # many test words are out of vocabulary
+    scores = TASKS.get("language_model")().score(splits.test.y,
+                                                 splits.baseline_predict(splits.test.x))
+    assert np.isfinite(scores["perplexity"]) and scores["perplexity"] < 2 * 3002, scores

@@ -349,7 +349,10 @@ def _header_of(path, reader):
 
 
 def did_you_mean(name, names):
-    close = difflib.get_close_matches(str(name), [str(n) for n in names], n=2)
+    names = [str(n) for n in names]
+    # `TEMP` for `temp`: difflib weighs case as any other letter and finds nothing
+    close = [n for n in names if n.casefold() == str(name).casefold()] or \
+        difflib.get_close_matches(str(name), names, n=2)
     return f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
 
 

@@ -448,7 +448,11 @@ class FileCorpus(common.FileDataset):
             parts[part] = Split(windows[:, :-1].view(common.WindowView),
                                 windows[:, 1:].view(common.WindowView))
         vocab_size = params["max_vocab"]
-        counts = np.bincount(ids[:bounds["train"][1]], minlength=vocab_size)
+        counts = np.bincount(ids[:bounds["train"][1]], minlength=vocab_size).astype(np.float64)
+        # Add-one over every token but padding: a test token unseen in training (the OOV
+        # id) gets some mass, where a zero would make the baseline's loss ~16 a token and
+        # an untrained model seem to beat it.
+        counts[OOV:] += 1
         unigram = (counts / counts.sum()).astype(np.float32)
         nonzero = unigram[unigram > 0].astype(np.float64)
 
