@@ -1293,3 +1293,18 @@ def test_new_reads_a_rows_columns_on_scales_apart_as_features_each_scaled(workdi
     np.testing.assert_allclose(scaled.mean(axis=0), 0, atol=1e-5)  # each on its own
     np.testing.assert_allclose(scaled.std(axis=0), 1, atol=1e-3)
     assert rnnbench(capsys, "check", "customers")[0] == 0
+
+
+def test_new_says_when_labels_differ_only_in_case_or_spaces(workdir, capsys):
+    import pandas as pd
+    texts = [f"{word} film number {i}" for i, word in enumerate(["good", "bad"] * 30)]
+    labels = ["pos", "neg", "POS", "neg ", "pos", "neg"] * 10
+    pd.DataFrame({"review": texts, "sentiment": labels}).to_csv(
+        workdir / "data" / "messy.csv", index=False)
+    code, out, err = rnnbench(capsys, "new", "messy", "--data", "data/messy.csv")
+    assert code == 0, err
+    assert "labels that differ only in case or spaces are different classes: 'POS' " \
+           "'pos'; 'neg' 'neg '" in out
+    reviews_csv(workdir / "data" / "clean.csv")
+    code, out, err = rnnbench(capsys, "new", "clean", "--data", "data/clean.csv")
+    assert code == 0 and "differ only in case" not in out

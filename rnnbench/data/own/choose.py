@@ -297,7 +297,26 @@ def _choose_table(found, target, task):
         return _forecast(_without_counter_clock(found, targets), targets)
     chosen, block, notes = _choose_table_for(found, target, task)
     notes += _skip_unlabelled(found, block)
+    if chosen == "classify":
+        notes += _label_variants(found.path, target)
     return chosen, block, [why, *notes] if why else notes
+
+
+def _label_variants(path, column):
+    """A note where labels differ only in case or surrounding spaces (`neg`, `NEG`,
+    `neg `): they are different classes, as written, and rarely meant to be."""
+    labels = labels_of(path, column)
+    names = np.unique(labels[~labelled.unlabelled_mask(labels)]).tolist()
+    groups = {}
+    for name in names:
+        groups.setdefault(str(name).strip().casefold(), []).append(str(name))
+    alike = [group for group in groups.values() if len(group) > 1]
+    if not alike:
+        return []
+    return [f"labels that differ only in case or spaces are different classes: "
+            f"{'; '.join(' '.join(map(repr, g)) for g in alike[:3])}"
+            f"{f' and {len(alike) - 3} more groups' if len(alike) > 3 else ''} (make them "
+            f"one spelling in the file if they are one class)"]
 
 
 def _skip_unlabelled(found, block):
