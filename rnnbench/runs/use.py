@@ -510,11 +510,12 @@ def load_run(run_dir):
 def render(frame, limit=SHOWN_ROWS):
     """A short table of the predictions for the terminal (all columns, few rows)."""
     import pandas as pd
-    with pd.option_context("display.max_columns", 12, "display.width", 120,
-                           "display.max_colwidth", 60):
+    # to_string ignores display.max_colwidth: a long text cell (a document, a
+    # prompt) is cut here, as the file --out writes keeps it whole.
+    with pd.option_context("display.max_columns", 12, "display.width", 120):
         if len(frame) <= limit:
-            return frame.to_string(index=False)
-        head = frame.head(limit).to_string(index=False)
+            return frame.to_string(index=False, max_colwidth=60)
+        head = frame.head(limit).to_string(index=False, max_colwidth=60)
     return (f"{head}\n... {len(frame) - limit} more rows ({len(frame)} in all); write them "
             f"all with --out FILE.csv")
 

@@ -112,3 +112,12 @@ def test_a_classifier_run_does_not_generate(text_run):
     with pytest.raises(UserError, match="Expected a language model's run to sample text "
                                         "from. Received: a run of task 'classify'"):
         text_run.generate("a fine")
+
+
+def test_the_terminals_table_cuts_a_long_text_the_file_keeps_whole(text_run, tmp_path):
+    from rnnbench.runs import use
+    found = text_run.predict(["great value " * 2000, "broke after a day"])
+    shown = use.render(found)
+    assert max(len(line) for line in shown.splitlines()) <= 120 and "..." in shown
+    use.write_predictions(found, tmp_path / "p.csv")
+    assert len(pd.read_csv(tmp_path / "p.csv")["text"][0]) == len("great value " * 2000)
