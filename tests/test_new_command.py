@@ -1308,3 +1308,14 @@ def test_new_says_when_labels_differ_only_in_case_or_spaces(workdir, capsys):
     reviews_csv(workdir / "data" / "clean.csv")
     code, out, err = rnnbench(capsys, "new", "clean", "--data", "data/clean.csv")
     assert code == 0 and "differ only in case" not in out
+
+
+def test_new_shows_the_largest_classes_of_many(workdir, capsys):
+    import pandas as pd
+    labels = [f"c{i % 40}" for i in range(400)]
+    pd.DataFrame({"text": [f"word{i % 40} and more" for i in range(400)],
+                  "label": labels}).to_csv(workdir / "data" / "many.csv", index=False)
+    code, out, err = rnnbench(capsys, "new", "many", "--data", "data/many.csv")
+    assert code == 0, err
+    balance = out.split("class balance ")[1].split("}")[0] + "}"
+    assert balance.count(": 10") == 12 and "... and 28 more classes}" in balance

@@ -144,6 +144,7 @@ def test_new_writes_skip_and_says_how_many(request, tmp_path, monkeypatch, capsy
     assert (data["task"], data["unlabelled"]) == ("classify", "skip")
     total = len(np.load(path)["y"]) if fixture == "arrays" else len(pd.read_csv(path))
     assert f"unlabelled skip: {empty} of {total} {unit} have no" in out
+    assert "have no a " not in out  # arrays: 'have no label (NaN in the labels)'
     assert main(["show", "partly"]) == 0
     assert len(cache.load(config_lib.load_experiment("partly")).train) > 0
     capsys.readouterr()

@@ -79,6 +79,15 @@ def class_balance(path, column):
     return balance
 
 
+def shown_balance(balance, most=12):
+    """`{label: rows}` as text, the `most` largest classes and a count of the rest (a
+    60-class label printed one line of 60 entries)."""
+    if len(balance) <= most:
+        return str(balance)
+    top = dict(sorted(balance.items(), key=lambda kv: -kv[1])[:most])
+    return f"{str(top)[:-1]}, ... and {len(balance) - most} more classes}}"
+
+
 def require_room(balance, path, unit):
     """Refuses classes too few to split: the run would refuse the experiment `new` wrote.
 
@@ -180,7 +189,7 @@ def choose(found, target=None, task=None):
                         f"class per sample ({NOT_TRAINED})")
         if found.facts.get("_unlabelled"):
             said.append(_skip(block, found.facts["_unlabelled"], found.facts["_samples"],
-                              "samples", "a label (NaN)"))
+                              "samples", "label (NaN in the labels)"))
         return wanted, block, said
     if task == "language_model":
         _refuse_table_language_model(found, target)
@@ -382,7 +391,7 @@ def _choose_table_for(found, target, task):
     if task == "forecast":
         return _forecast(found, [target])
     numeric = [name for name in numeric if not _row_id(found, found.column(name))]
-    balance = class_balance(found.path, target) if task == "classify" else None
+    balance = shown_balance(class_balance(found.path, target)) if task == "classify" else None
     short = [c for c in found.columns if c.kind == "category" and c.name != target]
     if texts or (not numeric and short):
         # Without numbers to learn from, the category column of the most distinct
@@ -532,7 +541,7 @@ def _sequences_block(found, target, task, layout, value_columns):
 def _cell_sequences(found, target, cells, task):
     """`(task, file_sequences block, notes)` for a table holding a sequence in a cell."""
     if task == "classify":
-        balance = f" (class balance {class_balance(found.path, target)})"
+        balance = f" (class balance {shown_balance(class_balance(found.path, target))})"
     else:
         balance = ""
     names = [c.name for c in cells]
