@@ -154,6 +154,18 @@ class Splits:
     preprocessing: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
+def forecast_columns(values, targets, horizon, word="forecast"):
+    """`{column: values[:, i]}` of step-major `(samples, horizon * targets)` forecasts:
+    `forecast`, `forecast_1` .. `forecast_H`, or `<target>_forecast_K` for several
+    targets (`word` replaces "forecast": the `actual` beside them)."""
+    columns = {}
+    for k in range(horizon):
+        for j, name in enumerate(targets):
+            base = word if len(targets) == 1 else f"{name}_{word}"
+            columns[base if horizon == 1 else f"{base}_{k + 1}"] = values[:, k * len(targets) + j]
+    return columns
+
+
 @dataclasses.dataclass
 class NewInputs:
     """Model inputs read from a new file, and what labels each sample.

@@ -18,7 +18,8 @@ import numpy as np
 
 from rnnbench.config import experiment as config_lib
 from rnnbench.config import paths
-from rnnbench.data.base import PREPROCESSING_FORMAT, PREPROCESSING_VERSION, NewInputs
+from rnnbench.data.base import (PREPROCESSING_FORMAT, PREPROCESSING_VERSION, NewInputs,
+                                forecast_columns)
 from rnnbench.data.tasks import PADDED_LABEL
 from rnnbench.data.preprocessing import Scaler
 from rnnbench.errors import UserError
@@ -447,12 +448,7 @@ def value_columns(outputs, out):
             return {"prediction": outputs[:, 0]}
         labels = names if len(names) == outputs.shape[1] else range(1, outputs.shape[1] + 1)
         return {f"prediction_{n}": outputs[:, i] for i, n in enumerate(labels)}
-    columns = {}
-    for k in range(horizon):
-        for j, name in enumerate(names):
-            base = "forecast" if len(names) == 1 else f"{name}_forecast"
-            columns[base if horizon == 1 else f"{base}_{k + 1}"] = outputs[:, k * len(names) + j]
-    return columns
+    return forecast_columns(outputs, names, horizon)
 
 
 def class_columns(outputs, label_names):

@@ -242,7 +242,11 @@ def test_own_files_predict_and_export(tmp_path):
     test = run.predict()
     assert list(test.columns)[:3] == ["sample", "forecast_1", "forecast_2"]
     new = run.predict(tmp_path / "recent.csv")
-    assert list(new.columns) == ["date", "forecast_1", "forecast_2"] and len(new) == 21
+    assert list(new.columns) == ["date", "forecast_1", "forecast_2", "actual_1",
+                                 "actual_2"] and len(new) == 21
+    recent = prices["price"].tail(30).to_numpy()  # what followed each window, where known
+    np.testing.assert_allclose(new["actual_1"].to_numpy()[:-1], recent[10:], rtol=1e-6)
+    np.testing.assert_allclose(new["actual_2"].to_numpy()[:-2], recent[11:], rtol=1e-6)
     windows = prices[["price", "volume"]].tail(30).to_numpy(np.float32)
     windows = np.lib.stride_tricks.sliding_window_view(windows, 10, axis=0).transpose(0, 2, 1)
     assert main(["export", str(series.run_dir), "--out", str(tmp_path / "sm")]) == 0

@@ -121,3 +121,27 @@ def test_the_terminals_table_cuts_a_long_text_the_file_keeps_whole(text_run, tmp
     assert max(len(line) for line in shown.splitlines()) <= 120 and "..." in shown
     use.write_predictions(found, tmp_path / "p.csv")
     assert len(pd.read_csv(tmp_path / "p.csv")["text"][0]) == len("great value " * 2000)
+
+
+def test_a_series_files_forecasts_carry_what_followed_each_window(series_run):
+    run, path = series_run
+    found = run.predict(path)
+    close = pd.read_csv(path).sort_values("date")["close"].to_numpy()
+    np.testing.assert_allclose(found["actual"].to_numpy()[:-1], close[5:], rtol=1e-6)
+    assert np.isnan(found["actual"].to_numpy()[-1])  # the forecast past the file's end
+
+
+def test_several_targets_over_a_horizon_carry_an_actual_beside_each_forecast(tmp_path):
+    path = price_csv(tmp_path / "prices.csv", n=120)
+    untrained_run(tmp_path / "run", {"name": "file_series", "path": str(path),
+                                     "time_column": "date", "targets": ["close", "open"],
+                                     "window": 5, "horizon": 2}, "gru")
+    found = rnnbench.load_run(tmp_path / "run").predict(path)
+    frame = pd.read_csv(path).sort_values("date")
+    for column in ("close", "open"):
+        for k in (1, 2):
+            assert f"{column}_forecast_{k}" in found
+            actual = found[f"{column}_actual_{k}"].to_numpy()
+            expected = frame[column].to_numpy()[4 + k:]
+            np.testing.assert_allclose(actual[:len(expected)], expected, rtol=1e-6)
+            assert np.isnan(actual[len(expected):]).all()

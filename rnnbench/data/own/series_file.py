@@ -24,7 +24,7 @@ import numpy as np
 
 from rnnbench.config.registry import DATASETS
 from rnnbench.config.schema import SchemaError
-from rnnbench.data.base import DataSpec, NewInputs, Param, Split, Splits
+from rnnbench.data.base import DataSpec, NewInputs, Param, Split, Splits, forecast_columns
 from rnnbench.data.own import common, parallel, reading, timestamps
 from rnnbench.data.preprocessing import Scaler, chronological_split
 from rnnbench.data.series import baseline_name, series_params
@@ -293,10 +293,12 @@ class FileSeries(common.FileDataset):
                     f"{present}" + reading.did_you_mean(column, present))
         table, time, ids, rows_of, utc = self.read(params, path, vocabulary)
         scaler = common.scaler_of_columns(inputs["scalers"], inputs["columns"])
+        targets = inputs["targets"]  # the first columns of the table, as in training
+        values = table[:, :len(targets)].copy()
         common.scale_in_place(table, scaler)
         window = inputs["window"]
         groups = group_bounds(ids, len(table))
-        index, starts, daily = [], [], dates_only(time)
+        index, starts, ends, daily = [], [], [], dates_only(time)
         for name, (lo, hi) in groups:
             if hi - lo < window:
                 raise UserError(f"{str(path)!r}{series_label(name)} has {hi - lo} rows; "
@@ -307,6 +309,7 @@ class FileSeries(common.FileDataset):
                 else 1
             for s in range(lo, hi - window + 1):
                 starts.append(s)
+                ends.append(hi)
                 after = s + window
                 if time is None:
                     label = (rows_of[after] if after < hi else rows_of[hi - 1] + 1) + 1
@@ -315,9 +318,21 @@ class FileSeries(common.FileDataset):
                     label = time_label(when.astype(time.dtype), utc, daily)
                 index.append(label)  # a panel's series is a column of its own
         x = np.asarray(common.window_view(table, window))[np.asarray(starts)]
-        return NewInputs(x=x, index=index,
-                         extra={"series": [str(ids[s]) for s in starts]} if ids is not None
-                         else {})
+        extra = {"series": [str(ids[s]) for s in starts]} if ids is not None else {}
+        extra["actual"] = forecast_columns(
+            _what_followed(values, starts, ends, window, inputs["horizon"]), targets,
+            inputs["horizon"], word="actual")
+        return NewInputs(x=x, index=index, extra=extra)
+
+
+def _what_followed(values, starts, ends, window, horizon):
+    """The targets of the `horizon` rows after each window, step-major (as a forecast's
+    outputs); NaN past the end of its series (the forecasts beyond the file)."""
+    followed = np.full((len(starts), horizon, values.shape[1]), np.nan, values.dtype)
+    for i, (start, end) in enumerate(zip(starts, ends)):
+        rows = values[start + window:min(start + window + horizon, end)]
+        followed[i, :len(rows)] = rows
+    return followed.reshape(len(starts), -1)
 
 
 _VOCABULARIES = {}  # one file's category values at a time: validation reads them often
