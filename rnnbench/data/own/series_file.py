@@ -298,7 +298,7 @@ class FileSeries(common.FileDataset):
         common.scale_in_place(table, scaler)
         window = inputs["window"]
         groups = group_bounds(ids, len(table))
-        index, starts, ends, daily = [], [], [], dates_only(time)
+        index, starts, followed, daily = [], [], [], dates_only(time)
         for name, (lo, hi) in groups:
             if hi - lo < window:
                 raise UserError(f"{str(path)!r}{series_label(name)} has {hi - lo} rows; "
@@ -309,7 +309,6 @@ class FileSeries(common.FileDataset):
                 else 1
             for s in range(lo, hi - window + 1):
                 starts.append(s)
-                ends.append(hi)
                 after = s + window
                 if time is None:
                     label = (rows_of[after] if after < hi else rows_of[hi - 1] + 1) + 1
@@ -317,22 +316,24 @@ class FileSeries(common.FileDataset):
                     when = time[after] if after < hi else time[hi - 1] + step
                     label = time_label(when.astype(time.dtype), utc, daily)
                 index.append(label)  # a panel's series is a column of its own
+            followed.append(_what_followed(values[lo:hi], window, inputs["horizon"]))
         x = np.asarray(common.window_view(table, window))[np.asarray(starts)]
         extra = {"series": [str(ids[s]) for s in starts]} if ids is not None else {}
         extra["actual"] = forecast_columns(
-            _what_followed(values, starts, ends, window, inputs["horizon"]), targets,
+            np.concatenate(followed), targets,
             inputs["horizon"], word="actual")
         return NewInputs(x=x, index=index, extra=extra)
 
 
-def _what_followed(values, starts, ends, window, horizon):
-    """The targets of the `horizon` rows after each window, step-major (as a forecast's
-    outputs); NaN past the end of its series (the forecasts beyond the file)."""
-    followed = np.full((len(starts), horizon, values.shape[1]), np.nan, values.dtype)
-    for i, (start, end) in enumerate(zip(starts, ends)):
-        rows = values[start + window:min(start + window + horizon, end)]
-        followed[i, :len(rows)] = rows
-    return followed.reshape(len(starts), -1)
+def _what_followed(values, window, horizon):
+    """The targets of the `horizon` rows after each window of one series' `values`,
+    step-major (as a forecast's outputs; windowed as training windows its targets);
+    NaN past the series' end (the forecasts beyond the file)."""
+    ahead = np.concatenate([values[window:],
+                            np.full((horizon, values.shape[1]), np.nan, values.dtype)])
+    futures = np.lib.stride_tricks.sliding_window_view(ahead, horizon, axis=0)
+    return futures[:len(values) - window + 1].transpose(0, 2, 1).reshape(-1, horizon *
+                                                                         values.shape[1])
 
 
 _VOCABULARIES = {}  # one file's category values at a time: validation reads them often
