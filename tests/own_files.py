@@ -189,6 +189,10 @@ def own_data_files(root):
         unlabelled.loc[unlabelled.index[::6], column] = None
         unlabelled.to_csv(root / f"{name}_unlabelled.csv", index=False)
         files[f"{name}_unlabelled"] = root / f"{name}_unlabelled.csv"
+    gaps = pd.read_csv(files["long"])  # empty feature cells, for `data.missing`
+    gaps.loc[gaps.index[3::11], "a"] = np.nan
+    gaps.to_csv(root / "long_gaps.csv", index=False)
+    files["long_gaps"] = root / "long_gaps.csv"
     data = np.load(files["arrays"])
     partly = data["y"].astype(np.float64)
     partly[::6] = np.nan  # a NumPy file marks an unknown label NaN

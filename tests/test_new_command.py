@@ -1319,3 +1319,53 @@ def test_new_shows_the_largest_classes_of_many(workdir, capsys):
     assert code == 0, err
     balance = out.split("class balance ")[1].split("}")[0] + "}"
     assert balance.count(": 10") == 12 and "... and 28 more classes}" in balance
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_new_fills_empty_feature_cells_and_leaves_out_a_column_with_no_value(workdir, capsys,
+                                                                             suffix):
+    """A row of features with a few empty cells gets `missing: mean` (check then passes);
+    a column with no value at all is no feature, and no target."""
+    import pandas as pd
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"age": rng.integers(18, 80, 200),
+                          "income": rng.normal(5e4, 2e4, 200),
+                          "score": rng.normal(0, 1, 200), "notes": np.nan,
+                          "churned": np.where(rng.random(200) < 0.4, "yes", "no")})
+    frame.loc[::10, "score"] = np.nan
+    path = workdir / "data" / f"cust.{suffix}"
+    getattr(frame, f"to_{suffix}")(path, index=False)
+    code, out, err = rnnbench(capsys, "new", "cust", "--data", str(path), "--target", "churned")
+    assert code == 0, err
+    assert "column 'notes': empty (no value in the sample)" in out
+    assert "not read: ['notes'], which hold no value" in out
+    assert "missing mean: 20 empty cells ({'score': 20})" in out
+    data = written(workdir, "cust")["data"]
+    assert (data["layout"], data["missing"]) == ("cell", "mean")
+    assert data["value_columns"] == ["age", "income", "score"]
+    code, out, err = rnnbench(capsys, "check", "cust")
+    assert code == 0, err
+    code, out, err = rnnbench(capsys, "new", "notes", "--data", str(path), "--target", "notes")
+    assert code == 2 and "column 'notes'" in err and "every cell of it empty" in err
+
+
+def test_new_writes_no_missing_key_for_a_wide_rows_empty_end(workdir, capsys):
+    """A wide row's empty cells at its end make a shorter sequence, not a missing value."""
+    import pandas as pd
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame(rng.normal(size=(60, 10)), columns=[f"t{i}" for i in range(10)])
+    frame.loc[::4, ["t8", "t9"]] = np.nan
+    frame["label"] = np.where(frame["t0"] > 0, "up", "down")
+    frame.to_csv(workdir / "data" / "wide.csv", index=False)
+    code, out, err = rnnbench(capsys, "new", "wide", "--data", "data/wide.csv",
+                              "--target", "label")
+    assert code == 0, err
+    assert written(workdir, "wide")["data"]["layout"] == "wide"
+    assert "missing" not in written(workdir, "wide")["data"]
+    frame.loc[5, "t3"] = np.nan  # a gap inside a row
+    frame.to_csv(workdir / "data" / "wide.csv", index=False)
+    code, out, err = rnnbench(capsys, "new", "wide", "--data", "data/wide.csv",
+                              "--target", "label", "--force")
+    assert code == 0, err
+    assert written(workdir, "wide")["data"]["missing"] == "mean"
+    assert "missing mean: 1 empty cell ({'t3': 1})" in out

@@ -108,6 +108,16 @@ def input_affine(inputs):
     return None
 
 
+def fill_missing(x, means):
+    """`data.missing: mean` in the graph: a NaN before a sample's last step with a value
+    takes its feature's training mean; the all-NaN steps after it stay padding."""
+    import tensorflow as tf
+    nan = tf.math.is_nan(x)
+    has_value = tf.cast(tf.reduce_any(~nan, axis=-1), tf.int32)
+    padding = tf.math.cumsum(has_value, axis=1, reverse=True) == 0
+    return tf.where(nan & ~padding[..., None], tf.broadcast_to(means, tf.shape(x)), x)
+
+
 class ServingGraph:
     """Raw inputs -> the run's preprocessing -> model -> original units, as TF ops.
 
@@ -135,6 +145,9 @@ class ServingGraph:
                                       tf.as_dtype(model_input.dtype), name="inputs")
         self.id_spec = tf.TensorSpec([None, *model_input.shape[1:]],
                                      tf.as_dtype(model_input.dtype), name="inputs")
+        fill = self.inputs.get("fill")
+        self.fill = None if fill is None else tf.constant(
+            [fill[name] for name in common.scaled_features(self.inputs)], tf.float32)
         scaling = None if self.text else input_affine(self.inputs)
         self.scale_in = None if scaling is None else tuple(tf.constant(v) for v in scaling)
         self.scale_out = None
@@ -151,6 +164,8 @@ class ServingGraph:
         if self.text:
             return tf.cast(self.vectorizer(raw), self.id_spec.dtype)
         x = raw
+        if self.fill is not None:
+            x = fill_missing(x, self.fill)
         if self.scale_in is not None:
             x = x * self.scale_in[0] + self.scale_in[1]
         if "mask_value" in self.inputs and x.dtype.is_floating:

@@ -403,6 +403,10 @@ DATA_PROBES.update({(name, "target_transform"): [
 DATA_PROBES.update({(name, "unlabelled"): [
     Acts({"data.unlabelled": "skip"}, "data_or_refusal", context=context, dataset=name)]
     for name, context in probe_unlabelled(OWN_FILES).items()})
+# `missing: mean` trains on a file with empty feature cells, which the default refuses.
+DATA_PROBES["file_sequences", "missing"] = [
+    Acts({"data.missing": "mean"}, "data_or_refusal", dataset="file_sequences",
+         context={"data.path": str(OWN_FILES["long_gaps"])})]
 DATA_PROBES["file_sequences", "layout"] = [
     Rejected({"data.layout": "wide"}, "for `data.layout: wide`", dataset="file_sequences")]
 SPLIT_SCALE = {"split.val": 0.25, "split.test": 0.25, "scale": "standard"}

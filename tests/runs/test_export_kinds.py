@@ -229,3 +229,62 @@ def test_the_python_api_exports_as_the_command_does(tmp_path):
                                model.predict(x, verbose=0), atol=1e-5)
     with pytest.raises(UserError, match=r"one of \['saved_model', 'tflite'\]"):
         rnnbench.export(tmp_path / "run", format="onnx")
+
+
+@pytest.mark.parametrize("layout", ["cell", "wide", "long"])
+def test_a_missing_value_is_filled_with_the_training_mean_by_predict_and_export(tmp_path,
+                                                                                layout):
+    """`data.missing: mean`: predict, the SavedModel and TFLite give an empty cell its
+    feature's training mean; a wide row's empty end stays padding."""
+    import pandas as pd
+    import tensorflow as tf
+
+    from rnnbench.runs import use
+    rng = np.random.default_rng(3)
+    if layout == "cell":  # a row of features on scales apart, one step
+        frame = pd.DataFrame({"age": rng.integers(18, 80, 60).astype(float),
+                              "income": rng.normal(5e4, 2e4, 60)})
+        frame.loc[[2, 9], "income"] = np.nan
+        columns, names = ["age", "income"], ["age", "income"]
+    elif layout == "wide":  # row 2: a gap inside; row 9: a shorter sequence
+        frame = pd.DataFrame(rng.normal(50, 10, (60, 5)), columns=[f"t{i}" for i in range(5)])
+        frame.loc[2, "t1"] = frame.loc[9, "t4"] = np.nan
+        columns, names = [f"t{i}" for i in range(5)], ["value"]
+    else:
+        frame = pd.DataFrame({"id": np.repeat([f"s{i:02d}" for i in range(12)], 5),
+                              "a": rng.normal(50, 10, 60), "b": rng.normal(0, 1, 60)})
+        frame.loc[[2, 9], "a"] = np.nan
+        columns, names = ["a", "b"], ["a", "b"]
+    frame["label"] = np.where(np.arange(len(frame)) % 2, "up", "down") if layout != "long" \
+        else np.repeat(np.where(np.arange(12) % 2, "up", "down"), 5)
+    frame.to_csv(tmp_path / "rows.csv", index=False)
+    untrained_run(tmp_path / "run", {
+        "name": "file_sequences", "path": str(tmp_path / "rows.csv"), "layout": layout,
+        "value_columns": columns, "label_column": "label", "missing": "mean",
+        "scale": "standard", **({"id_column": "id"} if layout == "long" else {})}, "gru")
+    inputs = json.loads((tmp_path / "run" / "preprocessing.json").read_text())["inputs"]
+    scalers = inputs["scalers"]
+    # Filling with the mean keeps it: the scaler fitted after the fill has the same mean.
+    assert [inputs["fill"][n] for n in names] == pytest.approx(
+        [scalers[n]["mean"] for n in names], rel=1e-9)
+    run = use.load_run(tmp_path / "run")
+    x = run.inputs(tmp_path / "rows.csv").x
+    row, step, feature = {"cell": (2, 0, 1), "wide": (2, 1, 0), "long": (0, 2, 0)}[layout]
+    assert x[row, step, feature] == pytest.approx(0.0, abs=1e-6)  # the mean, standardized
+    assert np.isfinite(x).all()
+    if layout == "wide":
+        assert np.all(x[9, 4] == -1e4)  # the empty end: padding, masked
+    predicted = run.predict(tmp_path / "rows.csv")[["probability_down", "probability_up"]]
+    raw = (frame[columns].to_numpy("float32").reshape(len(x), -1, len(names))
+           if layout != "cell" else frame[columns].to_numpy("float32")[:, None, :])
+    assert main(["export", str(tmp_path / "run"), "--out", str(tmp_path / "sm")]) == 0
+    served = tf.saved_model.load(str(tmp_path / "sm")).signatures["serving_default"]
+    np.testing.assert_allclose(served(inputs=tf.constant(raw))["probabilities"].numpy(),
+                               predicted.to_numpy(), atol=1e-5)
+    if layout != "wide":  # TFLite's conversion takes ~10 s: once, on the trickiest layout
+        return
+    assert main(["export", str(tmp_path / "run"), "--format", "tflite",
+                 "--out", str(tmp_path / "lite")]) == 0
+    runner = tf.lite.Interpreter(str(tmp_path / "lite" / "model.tflite")).get_signature_runner()
+    got = np.concatenate([runner(inputs=raw[i:i + 1])["probabilities"] for i in (2, 9)])
+    np.testing.assert_allclose(got, predicted.to_numpy()[[2, 9]], atol=1e-4)

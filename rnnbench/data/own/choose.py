@@ -304,8 +304,13 @@ def _choose_table(found, target, task):
                             f"joined by commas, are forecast together). Received: "
                             f"--target {target!r}")
         return _forecast(_without_counter_clock(found, targets), targets)
+    if found.column(target).kind == "empty":
+        class_balance(found.path, target)  # refused: a label column without a value
     chosen, block, notes = _choose_table_for(found, target, task)
-    notes += _skip_unlabelled(found, block)
+    notes += _skip_unlabelled(found, block) + _fill_missing(found, block)
+    empty = [c.name for c in found.columns if c.kind == "empty"]
+    if empty:
+        notes.append(f"not read: {empty}, which hold no value")
     if chosen == "classify":
         notes += _label_variants(found.path, target)
     return chosen, block, [why, *notes] if why else notes
@@ -339,6 +344,27 @@ def _skip_unlabelled(found, block):
     empty = int(labelled.unlabelled_mask(labels).sum())
     return [_skip(block, empty, len(labels), "rows", repr(block["label_column"]))] \
         if empty else []
+
+
+def _fill_missing(found, block):
+    """Sets `missing: mean` where a row per sample has empty feature cells (a wide row's
+    empty cells at its end make a shorter sequence, no missing value); returns the note."""
+    if block["name"] != "file_sequences" or block.get("layout") not in ("wide", "cell") \
+            or any(found.column(c).kind == "sequence" for c in block["value_columns"]):
+        return []
+    columns = block["value_columns"]
+    values, _, rows = reading.read_table(found.path, numeric=columns)
+    missing = np.isnan(np.stack([values[c] for c in columns], axis=1))
+    if block["layout"] == "wide":  # only a gap before a row's last value
+        missing &= np.flip(np.logical_or.accumulate(np.flip(~missing, 1), axis=1), 1)
+    if not missing.any():
+        return []
+    block["missing"] = "mean"
+    counts = {c: int(n) for c, n in zip(columns, missing.sum(axis=0)) if n}
+    n = int(missing.sum())
+    return [f"missing mean: {n:,} empty cell{'s' * (n != 1)} ({shown_balance(counts)}) "
+            "take their feature's mean over the training part (`data.missing`; `predict` "
+            "fills new data with the same means)"]
 
 
 def _skip(block, empty, total, unit, label):

@@ -27,7 +27,9 @@ TIME_NAMES = re.compile(r"^(date|time|timestamp|datetime|day|ds|period|month|yea
 @dataclasses.dataclass
 class Column:
     name: str
-    kind: str  # "number", "integer", "time", "text", "category", "sequence" (in a cell)
+    # "number", "integer", "time", "text", "category", "sequence" (in a cell), or
+    # "empty" (no value in the sample: read as nothing, never a feature).
+    kind: str
     distinct: int
     example: Any
     mean_words: float = 0.0
@@ -48,6 +50,8 @@ class Column:
     # of its sampled cells are not numbers, and the first of them (`12%`, `n.a.`).
     strays: int = 0
     stray: Any = None
+    # Empty cells (empty, NA, NaN) in the sample.
+    empty: int = 0
 
 
 @dataclasses.dataclass
@@ -78,6 +82,9 @@ class Inspection:
             out.append(f"  rows: {self.rows:,}" + " (of the first file)" * (
                 self.kind == "table files"))
             for c in self.columns:
+                if c.kind == "empty":
+                    out.append(f"  column {c.name!r}: empty (no value in the sample)")
+                    continue
                 extra = f", {c.mean_words:.1f} words per row" if c.kind == "text" else \
                     f", {c.mean_words:.1f} numbers per row" if c.kind == "sequence" else ""
                 out.append(f"  column {c.name!r}: {c.kind} ({c.distinct:,} distinct in the "
@@ -457,12 +464,15 @@ def inspect_table(path):
     for name in frame.columns:
         series = frame[name]
         non_null = series.dropna()
-        if len(non_null) and isinstance(non_null.iloc[0], (list, tuple, np.ndarray)):
+        if not len(non_null):  # a spreadsheet's unused column: nothing to read or type
+            columns.append(Column(str(name), "empty", 0, None, empty=len(series)))
+            continue
+        if isinstance(non_null.iloc[0], (list, tuple, np.ndarray)):
             columns.append(_list_column(str(name), non_null))  # Parquet/JSON lists
             continue
-        example = non_null.iloc[0] if len(non_null) else None
+        example = non_null.iloc[0]
         example = example.item() if hasattr(example, "item") else example
-        distinct = int(non_null.nunique())
+        distinct, empty = int(non_null.nunique()), len(series) - len(non_null)
         if pd.api.types.is_datetime64_any_dtype(series):
             kind, example = "time", str(example)
         elif pd.api.types.is_bool_dtype(series) or pd.api.types.is_integer_dtype(series):
@@ -486,7 +496,7 @@ def inspect_table(path):
                 kind = "text"
             else:
                 kind = "category"
-            column = Column(str(name), kind, distinct, example, words,
+            column = Column(str(name), kind, distinct, example, words, empty=empty,
                             unspaced=run_together, mean_chars=chars,
                             tokens=distinct_tokens(strings, run_together)
                             if kind in ("text", "category") else 0)
@@ -505,7 +515,8 @@ def inspect_table(path):
         counter = kind != "time" and len(non_null) == len(series) > 2 and \
             bool(np.all(np.diff(non_null.to_numpy(np.float64)) > 0))
         lag1 = None if kind == "time" else _lag1(non_null.to_numpy(np.float64))
-        columns.append(Column(str(name), kind, distinct, example, counter=counter, lag1=lag1))
+        columns.append(Column(str(name), kind, distinct, example, counter=counter, lag1=lag1,
+                              empty=empty))
         if kind == "time" and time_column is None:
             time_column = str(name)
     counter = False

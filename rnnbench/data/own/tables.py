@@ -35,6 +35,7 @@ from rnnbench.data.tasks import PADDED_LABEL
 from rnnbench.errors import UserError
 
 LAYOUTS = ("long", "wide", "cell", "files")
+MISSING = ("error", "mean")
 STEPS = labelled.STEPS
 # Between the numbers of a sequence held in one cell; a decimal comma is not read.
 CELL_SEPARATORS = re.compile(r"[\s,;]+")
@@ -75,6 +76,9 @@ class FileSequences(common.FileDataset):
         "max_length": Param(int, 0, "steps per sequence, cut or padded at the end "
                                     "(0: the longest training sequence)", min=0),
         "unlabelled": labelled.unlabelled_param(),
+        "missing": Param(str, "error", "an empty or NaN feature cell: error, or mean: the "
+                         "training part's mean of its feature (recorded; `predict` fills "
+                         "new data with it)", choices=MISSING),
         **labelled.target_params(steps="layout long"),
     }
 
@@ -142,6 +146,7 @@ class FileSequences(common.FileDataset):
         """`(sequences, lengths, labels or None, ids)` of the table's sequences."""
         if params["layout"] == "files":
             return self._read_files(params, path, key, labels)
+        gaps = params["missing"] == "mean"  # empty cells read as NaN, filled in `load`
         present = reading.table_columns(path, "auto", key)
         values = self.value_columns(params, present)
         other = [c for c in (params["id_column"], params["time_column"]) if c]
@@ -151,17 +156,20 @@ class FileSequences(common.FileDataset):
         reading.check_fits(path, reading.table_format(path), len(values) + len(other),
                            factor=LOAD_FACTOR, what="the columns read", key=key)
         if params["layout"] == "cell":
-            return self._read_cells(params, path, values, other, key)
+            return self._read_cells(params, path, values, other, key, gaps)
         numbers, others, rows = reading.read_table(path, numeric=values, other=other,
                                                    fmt="auto", key=key)
         table = np.stack([numbers.pop(c) for c in values], axis=1)
         label_array = others.get(params["label_column"])
         if params["layout"] == "wide":
             real = np.isfinite(table)
-            lengths = real.sum(axis=1)
-            gaps = real[:, 1:] & ~real[:, :-1]
-            if gaps.any() or np.any(np.isinf(table)):
-                row = int(np.argmax(gaps.any(axis=1) | np.isinf(table).any(axis=1)))
+            # A row's sequence ends at its last value; empty cells after it are no steps.
+            lengths = np.where(real.any(axis=1),
+                               real.shape[1] - np.argmax(real[:, ::-1], axis=1), 0)
+            # An empty cell before a later value: missing (filled with `data.missing: mean`).
+            inside = real[:, 1:] & ~real[:, :-1] & (not gaps)
+            if inside.any() or np.any(np.isinf(table)):
+                row = int(np.argmax(inside.any(axis=1) | np.isinf(table).any(axis=1)))
                 raise UserError(f"Row {row + 1} of {str(path)!r} has an empty, NaN or inf "
                                 "cell before its last value. Expected a wide row to end "
                                 "its sequence with empty cells only (a shorter sequence). "
@@ -172,7 +180,7 @@ class FileSequences(common.FileDataset):
             labels_of = label_array.to_numpy(zero_copy_only=False) \
                 if label_array is not None else None
             return sequences, lengths, labels_of, ids
-        refuse_non_finite(table, values, path)
+        refuse_non_finite(table, values, path, gaps)
         id_strings = reading.as_strings(others[params["id_column"]], params["id_column"], path)
         codes = np.unique(id_strings, return_inverse=True)[1]
         keys = [codes]
@@ -202,11 +210,12 @@ class FileSequences(common.FileDataset):
                 per_sequence[k] = filled[0] if len(filled) else None
         return sequences, np.diff(edges), per_sequence, ids
 
-    def _read_cells(self, params, path, values, other, key):
-        """`read` of `layout: cell`: each row's cells parsed into a `(steps, features)` array."""
+    def _read_cells(self, params, path, values, other, key, gaps=False):
+        """`read` of `layout: cell`: each row's cells parsed into a `(steps, features)` array
+        (with `gaps`, an empty cell is NaN at every step of its row)."""
         _, others, rows = reading.read_table(path, other=values + other, fmt="auto", key=key)
         cells = [others[name].to_pylist() for name in values]
-        sequences = [_row_sequence([column[row] for column in cells], values, row, path)
+        sequences = [_row_sequence([column[row] for column in cells], values, row, path, gaps)
                      for row in range(rows)]
         ids = reading.as_strings(others[params["id_column"]], params["id_column"], path) \
             if params["id_column"] else np.array([str(i + 1) for i in range(rows)], object)
@@ -219,7 +228,8 @@ class FileSequences(common.FileDataset):
         files, names = self.files_of(path, key, labelled=labels)
         values = self.value_columns(params, self.columns_of(params, path, key))
         time = params["time_column"]
-        sequences = [_file_sequence(f, values, time, key) for f in files]
+        gaps = params["missing"] == "mean"
+        sequences = [_file_sequence(f, values, time, key, gaps) for f in files]
         root = Path(path) if Path(path).is_dir() else None
         ids = np.array([str(f.relative_to(root) if root else f) for f in files], object)
         return (sequences, np.array([len(s) for s in sequences]),
@@ -279,6 +289,12 @@ class FileSequences(common.FileDataset):
             index = labelled.split_index(y, target, split, params["split_seed"])
         length = params["max_length"] or int(max(lengths[index["train"]]))
         features = sequences[0].shape[1]
+        columns = self.value_columns(params, self.columns_of(params, path))
+        feature_names = common.scaled_features({"layout": params["layout"], "columns": columns})
+        fill = None
+        if params["missing"] == "mean":
+            fill = training_means([sequences[i] for i in index["train"]], feature_names, where)
+            fill_in(sequences, fill)
         scaler = common.fit_scaler(scale, [sequences[i] for i in index["train"]])
         parts = {p: Split(pad(sequences, index[p], length, scaler, where),
                           pad_labels(y, index[p], length) if target == STEPS else y[index[p]])
@@ -288,15 +304,14 @@ class FileSequences(common.FileDataset):
             name, predict, facts = labelled.step_baseline(parts, len(names))
         else:
             name, predict, facts = labelled.baseline(parts, target, len(names or ()))
-        columns = self.value_columns(params, self.columns_of(params, path))
         files = self.files_of(path)[0] if params["layout"] == "files" else [path]
-        feature_names = common.scaled_features({"layout": params["layout"], "columns": columns})
         preprocessing = common.record(
             inputs={"kind": "table_sequences", "layout": params["layout"],
                     "id_column": params["id_column"], "time_column": params["time_column"],
                     "columns": columns, "max_length": length, "mask_value": MASK_VALUE,
                     "padding": "post", "truncating": "post",
-                    "scalers": common.column_scalers(scaler, feature_names)},
+                    "scalers": common.column_scalers(scaler, feature_names),
+                    **({"fill": dict(zip(feature_names, fill))} if fill is not None else {})},
             outputs=labelled.outputs("values" if target == "values" else "classes",
                                      [params["label_column"]], names, y_scaler))
         return Splits(**parts, spec=self.spec(params), baseline_name=name,
@@ -339,6 +354,8 @@ class FileSequences(common.FileDataset):
         path = self.source(params, source, "--data")
         params = {**params, "value_columns": inputs["columns"]}
         sequences, _, labels, ids = self.read(params, path, key="--data", labels=False)
+        if "fill" in inputs:
+            fill_in(sequences, [inputs["fill"][name] for name in common.scaled_features(inputs)])
         scaler = common.scaler_of_columns(inputs["scalers"], common.scaled_features(inputs))
         x = pad(sequences, np.arange(len(sequences)), inputs["max_length"], scaler,
                 repr(str(path)))
@@ -352,12 +369,36 @@ class FileSequences(common.FileDataset):
                          extra=extra)
 
 
-def _file_sequence(path, values, time, key):
+def training_means(sequences, features, where):
+    """Each feature's mean over the training sequences' steps that hold a value (NaN:
+    missing); a UserError where a feature has none."""
+    total, count = np.zeros(len(features)), np.zeros(len(features))
+    for steps in sequences:
+        total += np.nansum(steps, axis=0, dtype=np.float64)
+        count += np.sum(~np.isnan(steps), axis=0)
+    if not count.all():
+        name = features[int(np.argmin(count))]
+        raise UserError(f"Expected feature {name!r} of {where} to have a value in the training "
+                        "part (`data.missing: mean` fills empty cells with it). Received: none; "
+                        "leave the column out of `data.value_columns`.")
+    return (total / count).tolist()
+
+
+def fill_in(sequences, means):
+    """Sets each NaN step value of `sequences` to its feature's mean, in place."""
+    means = np.asarray(means)
+    for steps in sequences:
+        missing = np.isnan(steps)
+        if missing.any():
+            steps[missing] = np.broadcast_to(means, steps.shape)[missing]
+
+
+def _file_sequence(path, values, time, key, gaps=False):
     """One table's `values` columns as `(steps, features)`, its rows ordered by `time`."""
     numbers, others, _ = reading.read_table(path, numeric=values, other=[time] if time else [],
                                             key=key)
     table = np.stack([numbers[c] for c in values], axis=1)
-    refuse_non_finite(table, values, path)  # before sorting: rows as the file numbers them
+    refuse_non_finite(table, values, path, gaps)  # before sorting: rows as the file numbers
     if time:
         from rnnbench.data.own.series_file import parse_time
         table = table[np.argsort(parse_time(others[time], time, path), kind="stable")]
@@ -367,17 +408,22 @@ def _file_sequence(path, values, time, key):
 # What to do about a missing value inside a sequence (a series' `data.missing` fills along
 # time; a sequence of samples has no such key: which value is right is the user's call).
 FILL_IN = ("Fill such cells in the file (e.g. pandas: df[columns] = df.groupby(id)[columns]"
-           ".transform(lambda s: s.interpolate(limit_direction='both'))), or leave out the "
-           "rows or sequences that hold them.")
+           ".transform(lambda s: s.interpolate(limit_direction='both'))), leave out the "
+           "rows or sequences that hold them, or set `data.missing: mean` to give each empty "
+           "cell its feature's mean over the training part.")
 
 
-def refuse_non_finite(table, columns, path):
-    """A UserError naming the first empty, NaN or inf cell of `table` (rows as in the file)."""
-    bad = ~np.isfinite(table)
+def refuse_non_finite(table, columns, path, gaps=False):
+    """A UserError naming the first empty, NaN or inf cell of `table` (rows as in the file);
+    with `gaps` (`data.missing: mean`), the first inf only."""
+    bad = np.isinf(table) if gaps else ~np.isfinite(table)
     if bad.any():
         row, col = map(int, np.argwhere(bad)[0])
-        raise UserError(f"Column {columns[col]!r} of {str(path)!r} has an empty, NaN or inf "
-                        f"cell in row {row + 1}. Expected numbers in every step. {FILL_IN}")
+        raise UserError(f"Column {columns[col]!r} of {str(path)!r} has "
+                        f"{'an inf' if gaps else 'an empty, NaN or inf'} cell in row "
+                        f"{row + 1}. Expected numbers in every step. "
+                        + ("Write a number there, or leave the cell empty." if gaps
+                           else FILL_IN))
 
 
 def cell_numbers(cell):
@@ -396,25 +442,49 @@ def cell_numbers(cell):
         return None
 
 
-def _row_sequence(cells, columns, row, path):
+def _row_sequence(cells, columns, row, path, gaps=False):
     """One row's cells (a sequence each) as `(steps, features)`; a UserError naming the
-    row and column of a cell that is not a finite sequence, or of lengths that differ."""
-    parts = []
+    row and column of a cell that is not a finite sequence, or of lengths that differ.
+
+    With `gaps` (`data.missing: mean`), an empty or NaN cell is a feature missing at
+    every step of the row (NaN, filled when the dataset loads)."""
+    parts, missing = [], []
     for cell, column in zip(cells, columns):
         numbers = cell_numbers(cell)
+        if gaps and (cell is None or numbers is not None and len(numbers) == 1
+                     and np.isnan(numbers[0])):
+            missing.append(len(parts))
+            parts.append(None)
+            continue
         if numbers is None or not len(numbers) or not np.all(np.isfinite(numbers)):
-            shown = "an empty cell" if cell is None else repr(str(cell)[:60])
-            raise UserError(f"Row {row + 1} of {str(path)!r} holds {shown} in "
-                            f"{column!r}. Expected a sequence of finite numbers in each cell "
-                            "of `data.value_columns` (`data.layout: cell`), separated by "
-                            "spaces, commas or semicolons, maybe in brackets (a decimal "
-                            "point, not a comma).")
+            raise _bad_cell(cell, column, row, path, gaps)
         parts.append(numbers)
+    if missing:
+        steps = {len(part) for part in parts if part is not None}
+        if not steps:
+            raise UserError(f"Row {row + 1} of {str(path)!r} has no value in any of "
+                            f"{columns}. Expected at least one (`data.missing: mean` fills a "
+                            "row's empty cells from its others' length); leave the row out.")
+        for i in missing:
+            parts[i] = np.full(max(steps), np.nan)
     if len({len(part) for part in parts}) > 1:
         raise UserError(f"Row {row + 1} of {str(path)!r} holds sequences of "
                         f"{[len(part) for part in parts]} numbers in {columns}. Expected as "
                         "many in each (one step of every feature).")
     return np.stack(parts, axis=1)
+
+
+def _bad_cell(cell, column, row, path, gaps):
+    """The UserError of a cell `_row_sequence` cannot read."""
+    shown = "an empty cell" if cell is None else repr(str(cell)[:60])
+    missing = (" An empty cell is a missing value only with `data.missing: mean` (its "
+               "feature's mean over the training part)." if cell is None or
+               str(cell).strip().lower() in ("nan", "") else "") if not gaps else ""
+    return UserError(f"Row {row + 1} of {str(path)!r} holds {shown} in {column!r}. Expected "
+                     "a sequence of finite numbers in each cell of `data.value_columns` "
+                     "(`data.layout: cell`; one number is a sequence of one step), separated "
+                     "by spaces, commas or semicolons, maybe in brackets (a decimal point, not "
+                     f"a comma).{missing}")
 
 
 def pad_labels(labels, index, length):
