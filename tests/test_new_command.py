@@ -1331,7 +1331,7 @@ def test_new_fills_empty_feature_cells_and_leaves_out_a_column_with_no_value(wor
     frame = pd.DataFrame({"age": rng.integers(18, 80, 200),
                           "income": rng.normal(5e4, 2e4, 200),
                           "score": rng.normal(0, 1, 200), "notes": np.nan,
-                          "churned": np.where(rng.random(200) < 0.4, "yes", "no")})
+                          "churned": rng.random(200) < 0.4})  # pandas writes True/False
     frame.loc[::10, "score"] = np.nan
     path = workdir / "data" / f"cust.{suffix}"
     getattr(frame, f"to_{suffix}")(path, index=False)
@@ -1340,11 +1340,13 @@ def test_new_fills_empty_feature_cells_and_leaves_out_a_column_with_no_value(wor
     assert "column 'notes': empty (no value in the sample)" in out
     assert "not read: ['notes'], which hold no value" in out
     assert "missing mean: 20 empty cells ({'score': 20})" in out
+    assert "class balance {'False': " in out  # the class names the run will use
     data = written(workdir, "cust")["data"]
     assert (data["layout"], data["missing"]) == ("cell", "mean")
     assert data["value_columns"] == ["age", "income", "score"]
     code, out, err = rnnbench(capsys, "check", "cust")
     assert code == 0, err
+    assert "classes: ['False', 'True']" in out
     code, out, err = rnnbench(capsys, "new", "notes", "--data", str(path), "--target", "notes")
     assert code == 2 and "column 'notes'" in err and "every cell of it empty" in err
 

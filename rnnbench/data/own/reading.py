@@ -895,6 +895,8 @@ def as_strings(array, name, path, allow_null=False):
         values = array.to_numpy(zero_copy_only=False)
         if np.all(np.isnan(values) | (values == np.round(values))):
             array = pc.cast(array, pa.int64())
+    if pa.types.is_boolean(array.type):  # as Python and the run's class names write them
+        return np.array(["" if v is None else str(v) for v in array.to_pylist()], object)
     try:
         strings = pc.cast(array, pa.string()).to_numpy(zero_copy_only=False)
     except pa.ArrowInvalid:
