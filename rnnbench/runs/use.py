@@ -378,6 +378,12 @@ class Run:
             if inputs.get("strip_punctuation"):
                 text = re.sub("[" + re.escape(string.punctuation) + "]", "", text)
             tokens = text.split()
+        unknown = list(dict.fromkeys(t for t in tokens if t not in table))
+        if unknown:
+            log.warning("%s of the prompt's %s are not in the run's vocabulary (%s%s); each "
+                        "is read as the unknown token", len(unknown),
+                        "characters" if self._characters() else "words",
+                        ", ".join(map(repr, unknown[:5])), ", ..." * (len(unknown) > 5))
         return [table.get(t, inputs.get("oov_id", 1)) for t in tokens]
 
     def decode(self, ids):
