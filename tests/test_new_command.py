@@ -1371,3 +1371,20 @@ def test_new_writes_no_missing_key_for_a_wide_rows_empty_end(workdir, capsys):
     assert code == 0, err
     assert written(workdir, "wide")["data"]["missing"] == "mean"
     assert "missing mean: 1 empty cell ({'t3': 1})" in out
+
+
+def test_new_fills_a_long_tables_empty_steps_and_names_the_interpolation(workdir, capsys):
+    import pandas as pd
+    path = long_csv(workdir / "data" / "long.csv")
+    frame = pd.read_csv(path)
+    frame.loc[frame.index[3::40], "a"] = np.nan
+    frame.to_csv(path, index=False)
+    code, out, err = rnnbench(capsys, "new", "steps", "--data", str(path), "--target", "lab")
+    assert code == 0, err
+    data = written(workdir, "steps")["data"]
+    assert (data["layout"], data["missing"]) == ("long", "mean")
+    said = " ".join(out.split())
+    assert f"missing mean: {frame['a'].isna().sum()} empty cells ({{'a': " in said
+    assert "s.interpolate(limit_direction='both'))" in said
+    code, out, err = rnnbench(capsys, "check", "steps")
+    assert code == 0, err

@@ -347,9 +347,9 @@ def _skip_unlabelled(found, block):
 
 
 def _fill_missing(found, block):
-    """Sets `missing: mean` where a row per sample has empty feature cells (a wide row's
+    """Sets `missing: mean` where a table of samples has empty feature cells (a wide row's
     empty cells at its end make a shorter sequence, no missing value); returns the note."""
-    if block["name"] != "file_sequences" or block.get("layout") not in ("wide", "cell") \
+    if block["name"] != "file_sequences" or block["layout"] == "files" \
             or any(found.column(c).kind == "sequence" for c in block["value_columns"]):
         return []
     columns = block["value_columns"]
@@ -362,9 +362,13 @@ def _fill_missing(found, block):
     block["missing"] = "mean"
     counts = {c: int(n) for c, n in zip(columns, missing.sum(axis=0)) if n}
     n = int(missing.sum())
+    along = "" if block["layout"] != "long" else (
+        "; along a sequence, values filled in the file from their neighbours may fit "
+        "better: df[columns] = df.groupby(id)[columns].transform(lambda s: "
+        "s.interpolate(limit_direction='both'))")
     return [f"missing mean: {n:,} empty cell{'s' * (n != 1)} ({shown_balance(counts)}) "
             "take their feature's mean over the training part (`data.missing`; `predict` "
-            "fills new data with the same means)"]
+            f"fills new data with the same means){along}"]
 
 
 def _skip(block, empty, total, unit, label):
