@@ -1388,3 +1388,14 @@ def test_new_fills_a_long_tables_empty_steps_and_names_the_interpolation(workdir
     assert "s.interpolate(limit_direction='both'))" in said
     code, out, err = rnnbench(capsys, "check", "steps")
     assert code == 0, err
+
+
+def test_no_forecast_together_hint_where_the_only_order_is_a_growing_id(workdir, capsys):
+    import pandas as pd
+    rng = np.random.default_rng(2)
+    pd.DataFrame({"customer_id": np.arange(100, 400), "age": rng.integers(18, 80, 300),
+                  "income": rng.normal(5e4, 2e4, 300), "churned": rng.random(300) < 0.4}
+                 ).to_csv(workdir / "data" / "cust.csv", index=False)
+    code, _, err = rnnbench(capsys, "new", "cust", "--data", "data/cust.csv")
+    assert code == 2 and "Expected `--target COLUMN`" in err
+    assert "forecast together" not in err

@@ -287,7 +287,8 @@ def _default_target(found):
         return values[0], f"target {values[0]!r}: the file's only column"
     together = (f" Several columns of values beside a time column are forecast together "
                 f"by naming them all: `--target {','.join(values)}`."
-                if found.time_column and len(values) > 1 else "")
+                if found.time_column and not found.time_is_counter and len(values) > 1
+                else "")
     raise UserError(
         f"Expected `--target COLUMN` for the table {str(found.path)!r}: the column to "
         f"forecast or classify. Received: nothing; the columns are {names}.{together}")
