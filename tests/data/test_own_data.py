@@ -932,3 +932,50 @@ def test_a_corpus_baseline_gives_words_unseen_in_training_some_mass(tmp_path):
     scores = TASKS.get("language_model")().score(splits.test.y,
                                                  splits.baseline_predict(splits.test.x))
     assert np.isfinite(scores["perplexity"]) and scores["perplexity"] < 2 * 3002, scores
+
+
+def _series_inputs(tmp_path, frame, new=None, **data):
+    """`(splits, NewInputs)` of a `file_series` run on `frame`, predicting on `new`."""
+    frame.to_csv(tmp_path / "series.csv", index=False)
+    (new if new is not None else frame).to_csv(tmp_path / "new.csv", index=False)
+    exp, splits = load({"name": "file_series", "path": str(tmp_path / "series.csv"),
+                        "targets": "value", "window": 4, **data})
+    found = config_lib.dataset_of(exp).new_inputs(dict(exp.data.params), splits.preprocessing,
+                                                  str(tmp_path / "new.csv"))
+    return splits, found
+
+
+@pytest.mark.parametrize("written, freq, end, after", [
+    ("%Y-%m", "MS", "2021-02-01", "2021-03-01"),     # 2021-02, then the next month's 1st
+    ("%d/%m/%Y", "ME", "2021-08-31", "2021-09-30"),  # month ends: 31 Aug, then 30 Sep
+    ("%Y-%m-%d", "QS", "2021-01-01", "2021-04-01"),  # quarters of 90 to 92 days
+])
+def test_the_forecast_past_the_end_is_one_calendar_step_later(tmp_path, written, freq, end,
+                                                              after):
+    """Months and quarters differ in days: a median day count landed days off."""
+    times = pd.date_range(end=end, periods=60, freq=freq)
+    frame = pd.DataFrame({"when": times.strftime(written),
+                          "value": np.sin(np.arange(60) / 2).round(3)})
+    _, found = _series_inputs(tmp_path, frame, time_column="when")
+    assert found.index[-1] == after
+
+
+def test_interpolation_is_linear_in_time_and_actual_is_the_files_value(tmp_path):
+    """A gap between 10 (day 0) and 40 (day 3), a missing day between: 20 on day 1."""
+    days = pd.to_datetime(["2022-01-01", "2022-01-02", "2022-01-04"])
+    times = pd.date_range("2021-10-01", periods=60).append(days).append(
+        pd.date_range("2022-01-05", periods=10))
+    values = np.sin(np.arange(len(times)) / 3).round(3)
+    values[60:63] = [10.0, np.nan, 40.0]
+    values[-1] = np.nan
+    frame = pd.DataFrame({"date": times.strftime("%Y-%m-%d"), "value": values})
+    _, found = _series_inputs(tmp_path, frame, time_column="date", missing="interpolate")
+    x = pd.Series(found.extra["actual"]["actual"], index=found.index)
+    assert np.isnan(x["2022-01-02"]) and np.isnan(x["2022-01-14"])  # empty in the file
+    assert x["2022-01-01"] == 10.0 and x["2022-01-04"] == 40.0
+    from rnnbench.data.own.series_file import fill_missing
+    table = values[:, None].astype(np.float32)
+    filled, keep, bad = fill_missing(table, ["value"], None, None, "interpolate", "f.csv",
+                                     times.to_numpy("datetime64[ns]").astype(np.int64))
+    assert keep is None and bad[61, 0] and bad[-1, 0] and bad.sum() == 2
+    assert filled[61, 0] == pytest.approx(20.0) and filled[-1, 0] == filled[-2, 0]

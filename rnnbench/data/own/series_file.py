@@ -158,12 +158,13 @@ class FileSeries(common.FileDataset):
             if keep is not None:
                 table, time, rows_of = table[keep], time[keep], rows_of.take(keep)
                 ids = ids[keep] if ids is not None else None
-        table, keep = fill_missing(table, columns, ids, rows_of, params["missing"], path)
+        table, keep, filled = fill_missing(table, columns, ids, rows_of, params["missing"],
+                                           path, time)
         if keep is not None:
             rows_of = rows_of.take(keep)
             time = time[keep] if time is not None else None
             ids = ids[keep] if ids is not None else None
-        return SeriesRows(table, time, ids, rows_of, time_reader.utc)
+        return SeriesRows(table, time, ids, rows_of, time_reader.utc, filled)
 
     def load(self, params, split, scale, seed=None):
         """Returns chronological `Splits`; `seed` is unused (the file is the data)."""
@@ -174,7 +175,7 @@ class FileSeries(common.FileDataset):
         columns = self.input_names(params, vocabulary)
         targets = list(common.names(params["targets"]))
         nt = len(targets)
-        table, time, ids, _, utc = self.read(params, path, vocabulary)
+        table, time, ids, _, utc, _ = self.read(params, path, vocabulary)
         groups = group_bounds(ids, len(table))
         bounds = []
         for name, (lo, hi) in groups:
@@ -291,10 +292,12 @@ class FileSeries(common.FileDataset):
                     f"Expected {str(path)!r} to have the column {column!r} the run was "
                     f"trained on (inputs: {inputs['columns']}). Received: columns "
                     f"{present}" + reading.did_you_mean(column, present))
-        table, time, ids, rows_of, utc = self.read(params, path, vocabulary)
+        table, time, ids, rows_of, utc, filled = self.read(params, path, vocabulary)
         scaler = common.scaler_of_columns(inputs["scalers"], inputs["columns"])
         targets = inputs["targets"]  # the first columns of the table, as in training
         values = table[:, :len(targets)].copy()
+        if filled is not None:  # `actual` is what the file holds, never a filled-in value
+            values[filled[:, :len(targets)]] = np.nan
         common.scale_in_place(table, scaler)
         window = inputs["window"]
         groups = group_bounds(ids, len(table))
@@ -304,16 +307,15 @@ class FileSeries(common.FileDataset):
                 raise UserError(f"{str(path)!r}{series_label(name)} has {hi - lo} rows; "
                                 f"a forecast needs a window of {window}.")
             # The forecast of a window is for the row after it: the file's next row,
-            # or past the end one usual step (the median step of the series) later.
-            step = np.median(np.diff(time[lo:hi])) if time is not None and hi - lo > 1 \
-                else 1
+            # or past the end one usual step later.
+            past_end = time_after(time[lo:hi]) if time is not None else None
             for s in range(lo, hi - window + 1):
                 starts.append(s)
                 after = s + window
                 if time is None:
                     label = (rows_of[after] if after < hi else rows_of[hi - 1] + 1) + 1
                 else:
-                    when = time[after] if after < hi else time[hi - 1] + step
+                    when = time[after] if after < hi else past_end
                     label = time_label(when.astype(time.dtype), utc, daily)
                 index.append(label)  # a panel's series is a column of its own
             followed.append(_what_followed(values[lo:hi], window, inputs["horizon"]))
@@ -323,6 +325,24 @@ class FileSeries(common.FileDataset):
             np.concatenate(followed), targets,
             inputs["horizon"], word="actual")
         return NewInputs(x=x, index=index, extra=extra)
+
+
+def time_after(time):
+    """The time one usual step after a series' last: by the calendar where its last
+    times step evenly in calendar terms (month ends, quarters: pandas' inferred
+    frequency, as months differ in days), else one median step later."""
+    if len(time) < 2:
+        return time[-1] + 1 if len(time) else None
+    if time.dtype.kind in "iu" and len(time) >= 3:  # int64 nanoseconds: dates
+        import pandas as pd
+        tail = pd.DatetimeIndex(time[-12:].astype("datetime64[ns]"))
+        try:
+            freq = pd.infer_freq(tail)
+        except (TypeError, ValueError):
+            freq = None
+        if freq is not None:
+            return np.int64(pd.date_range(tail[-1], periods=2, freq=freq)[1].value)
+    return (time[-1] + np.median(np.diff(time))).astype(time.dtype)
 
 
 def _what_followed(values, window, horizon):
@@ -433,6 +453,8 @@ class SeriesRows(typing.NamedTuple):
     ids: typing.Optional[np.ndarray]
     rows_of: "RowNumbers"
     utc: bool
+    # Cells `data.missing` filled in (interpolate, ffill), `(rows, columns)`, or None.
+    filled: typing.Optional[np.ndarray] = None
 
 
 class TimeReader:
@@ -573,10 +595,16 @@ def duplicates(time, ids, rows_of, params, path):
     return keep
 
 
-def fill_missing(table, columns, ids, rows_of, policy, path):
-    """Applies `data.missing` to non-finite cells; returns `(table, kept rows or None)`."""
+def fill_missing(table, columns, ids, rows_of, policy, path, time=None):
+    """Applies `data.missing` to non-finite cells.
+
+    Returns:
+        `(table, kept rows or None, the cells filled in or None)`; `interpolate` is
+        linear in `time` (in row order without one), a series' first or last gap
+        taking its nearest value.
+    """
     if all(np.isfinite(table[i:i + (1 << 20)]).all() for i in range(0, len(table), 1 << 20)):
-        return table, None  # checked in blocks: no (rows, features) mask for a clean file
+        return table, None, None  # checked in blocks: no (rows, features) mask for a clean file
     bad = ~np.isfinite(table)
     if policy == "error":
         row, col = map(int, np.argwhere(bad)[0])
@@ -589,18 +617,31 @@ def fill_missing(table, columns, ids, rows_of, policy, path):
             "keeps the setting it was trained with), or fill the cells in.")
     if policy == "drop":
         keep = ~bad.any(axis=1)
-        return table[keep], keep
-    import pandas as pd
-    frame = pd.DataFrame(np.where(bad, np.nan, table), columns=range(table.shape[1]))
-    groups = [frame] if ids is None else [g for _, g in frame.groupby(ids, sort=False)]
-    filled = []
-    for g in groups:
-        g = g.interpolate(limit_direction="both") if policy == "interpolate" else g.ffill()
-        filled.append(g)
-    frame = pd.concat(filled).sort_index()
-    keep = frame.notna().all(axis=1).to_numpy()  # leading gaps ffill cannot fill
-    table = frame.to_numpy(np.float32, copy=True)  # pandas 3 hands out read-only views;
-    return (table[keep], keep) if not keep.all() else (table, None)  # scaling writes in place
+        return table[keep], keep, None
+    if policy == "interpolate":
+        table = _interpolated(np.array(table, np.float32), bad, ids, time)
+    else:
+        import pandas as pd
+        frame = pd.DataFrame(np.where(bad, np.nan, table), columns=range(table.shape[1]))
+        grouped = frame.groupby(ids, sort=False) if ids is not None else frame
+        table = grouped.ffill().to_numpy(np.float32, copy=True)  # pandas 3: read-only views
+    keep = np.isfinite(table).all(axis=1)  # leading gaps ffill cannot fill
+    return (table[keep], keep, bad[keep]) if not keep.all() else (table, None, bad)
+
+
+def _interpolated(table, bad, ids, time):
+    """`table` with its `bad` cells linear in `time` (row numbers without one) between
+    each series' neighbouring values; a series' first or last gap takes its nearest."""
+    x = np.arange(len(table), dtype=np.float64) if time is None else time.astype(np.float64)
+    for _, (lo, hi) in group_bounds(ids, len(table)):  # sorted: a series' rows in a run
+        rows = np.arange(lo, hi)
+        for col in np.flatnonzero(bad[lo:hi].any(axis=0)):
+            gap = bad[rows, col]
+            if gap.all():
+                continue  # no value to fill from: the row is dropped
+            known = rows[~gap]
+            table[rows[gap], col] = np.interp(x[rows[gap]], x[known], table[known, col])
+    return table
 
 
 def group_bounds(ids, rows):
