@@ -979,3 +979,19 @@ def test_interpolation_is_linear_in_time_and_actual_is_the_files_value(tmp_path)
                                      times.to_numpy("datetime64[ns]").astype(np.int64))
     assert keep is None and bad[61, 0] and bad[-1, 0] and bad.sum() == 2
     assert filled[61, 0] == pytest.approx(20.0) and filled[-1, 0] == filled[-2, 0]
+
+
+def test_monthly_dates_on_the_first_written_day_first_are_read_so_in_training_and_new_data(
+        tmp_path):
+    """`01/02/2004` is 1 February here: read month first, the months were January's
+    days 1 to 12 with a jump a year. New data of twelve such rows reads both ways
+    evenly (days 1 to 12 of one January); it takes the run's reading."""
+    times = pd.date_range("2004-01-01", periods=204, freq="MS")
+    frame = pd.DataFrame({"date": times.strftime("%d/%m/%Y"),
+                          "value": np.sin(np.arange(204) / 2).round(3)})
+    splits, found = _series_inputs(tmp_path, frame.iloc[:192], new=frame.iloc[192:],
+                                   time_column="date")
+    assert splits.preprocessing["inputs"]["dates"] == "day first"
+    assert found.index == ["2020-05-01", "2020-06-01", "2020-07-01", "2020-08-01",
+                           "2020-09-01", "2020-10-01", "2020-11-01", "2020-12-01",
+                           "2021-01-01"]

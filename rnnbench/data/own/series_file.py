@@ -32,6 +32,8 @@ from rnnbench.data import targets as targets_lib
 from rnnbench.errors import UserError
 
 MISSING = ("error", "drop", "ffill", "interpolate")
+# Readings of dates written as text that a run records for `predict` (`timestamps.parse`).
+DATE_READINGS = (timestamps.DAY_FIRST, timestamps.MONTH_FIRST)
 DUPLICATES = ("error", "first", "last")
 
 
@@ -114,12 +116,14 @@ class FileSeries(common.FileDataset):
 
     # ------------------------------------------------------------ reading
 
-    def read(self, params, path, vocabulary=None):
+    def read(self, params, path, vocabulary=None, dates=None):
         """The table's rows, ordered and cleaned, as `SeriesRows`.
 
         Args:
             vocabulary: the category values to one-hot (a run's saved ones for new
                 data); None: the file's own.
+            dates: the training file's reading of its dates (`timestamps.DAY_FIRST` or
+                `MONTH_FIRST`), taken for new data that both read.
         """
         columns = self.columns(params)
         categories = list(common.names(params["categories"]))
@@ -134,7 +138,7 @@ class FileSeries(common.FileDataset):
         for key in ("targets", "features", "categories", "time_column", "id_column"):
             reading.require_columns(path, common.names(params[key]), present, f"data.{key}")
         time_column = params["time_column"]
-        time_reader = TimeReader(time_column, path)
+        time_reader = TimeReader(time_column, path, dates)
         converters = {time_column: time_reader} if time_column else {}
         table, others, rows = reading.read_matrix(path, columns, other, converters)
         if categories:
@@ -164,7 +168,7 @@ class FileSeries(common.FileDataset):
             rows_of = rows_of.take(keep)
             time = time[keep] if time is not None else None
             ids = ids[keep] if ids is not None else None
-        return SeriesRows(table, time, ids, rows_of, time_reader.utc, filled)
+        return SeriesRows(table, time, ids, rows_of, time_reader.utc, filled, time_reader.how)
 
     def load(self, params, split, scale, seed=None):
         """Returns chronological `Splits`; `seed` is unused (the file is the data)."""
@@ -175,7 +179,7 @@ class FileSeries(common.FileDataset):
         columns = self.input_names(params, vocabulary)
         targets = list(common.names(params["targets"]))
         nt = len(targets)
-        table, time, ids, _, utc, _ = self.read(params, path, vocabulary)
+        table, time, ids, _, utc, _, dates = self.read(params, path, vocabulary)
         groups = group_bounds(ids, len(table))
         bounds = []
         for name, (lo, hi) in groups:
@@ -236,6 +240,7 @@ class FileSeries(common.FileDataset):
                     "window": window, "horizon": horizon,
                     "missing": params["missing"], "duplicates": params["duplicates"],
                     **({"categories": vocabulary} if vocabulary else {}),
+                    **({"dates": dates} if dates in DATE_READINGS else {}),
                     "scalers": common.column_scalers(scaler, columns),
                     "dtype": "float32"},
             outputs={"kind": "values", "columns": targets, "horizon": horizon,
@@ -292,7 +297,8 @@ class FileSeries(common.FileDataset):
                     f"Expected {str(path)!r} to have the column {column!r} the run was "
                     f"trained on (inputs: {inputs['columns']}). Received: columns "
                     f"{present}" + reading.did_you_mean(column, present))
-        table, time, ids, rows_of, utc, filled = self.read(params, path, vocabulary)
+        table, time, ids, rows_of, utc, filled, _ = self.read(params, path, vocabulary,
+                                                              inputs.get("dates"))
         scaler = common.scaler_of_columns(inputs["scalers"], inputs["columns"])
         targets = inputs["targets"]  # the first columns of the table, as in training
         values = table[:, :len(targets)].copy()
@@ -455,6 +461,8 @@ class SeriesRows(typing.NamedTuple):
     utc: bool
     # Cells `data.missing` filled in (interpolate, ffill), `(rows, columns)`, or None.
     filled: typing.Optional[np.ndarray] = None
+    # How the time column was read (`timestamps.parse`'s reading), or None.
+    dates: typing.Optional[str] = None
 
 
 class TimeReader:
@@ -465,20 +473,21 @@ class TimeReader:
         utc: True once a chunk held times with UTC offsets (converted to UTC).
     """
 
-    def __init__(self, name, path):
+    def __init__(self, name, path, prefer=None):
         self.name, self.path, self.how, self.utc = name, path, None, False
+        self.prefer = prefer  # a trained run's reading, for dates both readings read
 
     def __call__(self, chunk, first_row):
         values, self.how, utc = _parse_time_chunk(chunk, self.name, self.path, first_row,
-                                                  self.how)
+                                                  self.how, self.prefer)
         self.utc = self.utc or utc
         return values
 
 
-def _parse_time_chunk(array, name, path, offset, how=None):
+def _parse_time_chunk(array, name, path, offset, how=None, prefer=None):
     """`(int64 nanoseconds or float64 numbers, the text's reading, whether the times
     had UTC offsets)`: `how` is the `timestamps.parse` reading to apply, None to choose
-    it from this chunk."""
+    it from this chunk (`prefer` where both day and month first read it)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     if array.null_count:
@@ -511,7 +520,7 @@ def _parse_time_chunk(array, name, path, offset, how=None):
         return values.astype(np.float64), timestamps.NUMBERS, False
     import pandas as pd
     text = pd.Series(array.to_numpy(zero_copy_only=False))
-    parsed, how = timestamps.parse(text, how)
+    parsed, how = timestamps.parse(text, how, prefer)
     if parsed.isna().any():
         row = int(np.flatnonzero(parsed.isna().to_numpy())[0])
         raise UserError(f"Expected column {name!r} (`data.time_column`) of {str(path)!r} to "

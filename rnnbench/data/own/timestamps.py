@@ -7,7 +7,9 @@ with one format, inferred from its first cell, month first (pandas' default)
 or day first, whichever reads every cell; a year-first cell (ISO 8601) is never
 read day first. Where both read every cell (no day above 12), the reading
 under which the file's rows are in time order wins, then day first for dates
-written with dots, then the one with the more regular steps, then month first. Only a column that no single format reads
+written with dots, then one whose steps are even (in days, or by the calendar:
+monthly on one day of the month), then the one with the more regular steps, then
+month first. Only a column that no single format reads
 falls back to parsing each cell on its own.
 """
 
@@ -20,12 +22,15 @@ _YEAR_FIRST = re.compile(r"^\s*\d{4}\D")
 MONTH_FIRST, DAY_FIRST, EACH_CELL = "month first", "day first", "each cell"
 
 
-def parse(text, how=None):
+def parse(text, how=None, prefer=None):
     """`(datetimes, how)` of a pandas Series of strings; unreadable cells are NaT.
 
     Args:
         how: the reading to apply, `MONTH_FIRST`, `DAY_FIRST` or `EACH_CELL` (the one
             a first chunk chose); None chooses it from `text`.
+        prefer: the reading to take where both read every cell (a trained run's, for
+            new data too short to tell: twelve monthly dates on the 1st read as
+            January's days as well).
     """
     if how is not None:
         return _read(text, how), how
@@ -39,7 +44,8 @@ def parse(text, how=None):
     if not complete:
         return _read(text, EACH_CELL), EACH_CELL
     if len(complete) == 2 and not complete[MONTH_FIRST].equals(complete[DAY_FIRST]):
-        how = max(complete, key=lambda r: _plausibility(complete[r], r, str(first)))
+        how = prefer if prefer in complete else \
+            max(complete, key=lambda r: _plausibility(complete[r], r, str(first)))
     else:
         how = next(iter(complete))
     return complete[how], how
@@ -95,4 +101,22 @@ def _plausibility(parsed, how, first):
     in_order = bool(np.all(np.diff(values) >= 0))
     steps = len(np.unique(np.diff(np.sort(values))))
     dotted_day_first = how == DAY_FIRST and bool(re.match(r"^\s*\d{1,2}\.\d{1,2}\.", first))
-    return in_order, dotted_day_first, -steps
+    return in_order, dotted_day_first, _even(parsed), -steps
+
+
+def _even(parsed):
+    """Whether the sorted times step evenly, in days or by the calendar (months on one
+    day of the month, or month ends): monthly dates on the 1st written `dd/mm/yyyy`
+    read month first are days 1 to 12 with a jump a year, four step lengths to the
+    true reading's 28-31 days, and the step count alone chose them."""
+    import pandas as pd
+    times = pd.DatetimeIndex(parsed.sort_values())
+    if len(times) < 3:
+        return False
+    days = np.unique(np.diff(times.asi8))
+    if len(days) == 1:
+        return True
+    months = np.diff(times.year * 12 + times.month)
+    same_day = len(set(times.day)) == 1 or bool(np.all(times.is_month_end))
+    return bool(same_day and len(set(times.time)) == 1 and len(set(months)) == 1
+                and months[0] > 0)
