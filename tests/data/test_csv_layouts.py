@@ -542,3 +542,25 @@ def test_a_missing_value_inside_a_sequence_is_refused_with_how_to_fill_it(tmp_pa
            "model": {"layers": [{"cell": "gru", "units": 2}]}}
     with pytest.raises(UserError, match=r"Fill such cells in the file \(e\.g\. pandas"):
         cache.load(config_lib.validate(raw, source="<test>"))
+
+
+@pytest.mark.parametrize("written", [["7,000", "41,215.13"], ["7000", "41,215.13"]])
+def test_numbers_with_thousands_separators_are_one_step_features_of_a_row(tmp_path, written):
+    """`layout: cell` split `7,000` at its comma into the sequence [7, 0] (two steps, or
+    a row refused for its cells' lengths where one column had no separator)."""
+    rng = np.random.default_rng(0)
+    age, income = rng.integers(18, 80, 60) * 100, rng.normal(5e4, 1.5e4, 60).round(2)
+    frame = pd.DataFrame({
+        "age": [f"{a:,}" if "," in written[0] else str(a) for a in age],
+        "income": [f"{v:,.2f}" for v in income], "label": ["a", "b"] * 30})
+    frame.to_csv(tmp_path / "rows.csv", index=False)
+    raw = {"name": "rows", "data": {"name": "file_sequences", "path": str(tmp_path / "rows.csv"),
+                                    "layout": "cell", "value_columns": ["age", "income"],
+                                    "label_column": "label"},
+           "model": {"layers": [{"cell": "gru", "units": 2}]}}
+    exp = config_lib.validate(raw, source="<test>")
+    splits = cache.load(exp)
+    assert splits.train.x.shape[1:] == (1, 2)
+    found = config_lib.dataset_of(exp).new_inputs(dict(exp.data.params), splits.preprocessing,
+                                                  str(tmp_path / "rows.csv"))
+    np.testing.assert_allclose(found.x[:, 0, :], np.stack([age, income], axis=1), rtol=1e-6)

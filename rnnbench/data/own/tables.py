@@ -214,7 +214,7 @@ class FileSequences(common.FileDataset):
         """`read` of `layout: cell`: each row's cells parsed into a `(steps, features)` array
         (with `gaps`, an empty cell is NaN at every step of its row)."""
         _, others, rows = reading.read_table(path, other=values + other, fmt="auto", key=key)
-        cells = [others[name].to_pylist() for name in values]
+        cells = [_cells_of(others[name], path) for name in values]
         sequences = [_row_sequence([column[row] for column in cells], values, row, path, gaps)
                      for row in range(rows)]
         ids = reading.as_strings(others[params["id_column"]], params["id_column"], path) \
@@ -440,6 +440,23 @@ def cell_numbers(cell):
         return np.array([float(t) for t in tokens], np.float64)
     except (TypeError, ValueError):
         return None
+
+
+def _cells_of(column, path):
+    """A `layout: cell` column's cells as Python values; in a CSV that writes numbers with
+    a thousands separator or units (`7,000`, `$3.50`), a column of such single numbers as
+    numbers (one step a row), not as the sequence `[7, 0]` its commas would split into."""
+    from rnnbench.data.own import dialect
+    cells = column.to_pylist()
+    found = dialect.of_file(path) if reading.table_format(path) == "csv" else None
+    if found is None or not found.numbers_as_text or not reading.is_text(column.type):
+        return cells
+    import pandas as pd
+    text = pd.Series(cells, dtype=object)
+    numbers = reading.numbers_of_text(text, found)
+    if numbers.notna().sum() != text.notna().sum():
+        return cells  # sequences (or anything else) in its cells
+    return [None if c is None else float(v) for c, v in zip(cells, numbers)]
 
 
 def _row_sequence(cells, columns, row, path, gaps=False):
