@@ -740,8 +740,9 @@ def test_new_keeps_a_table_of_independent_rows_wide(workdir, capsys, in_order):
 @pytest.mark.parametrize("steps, along_rows, task", [
     ([f"t{i}" for i in range(12)], False, "regress"),
     ([f"x_{i}" for i in range(1, 9)], False, "regress"),
-    (["open", "high", "low", "volume", "a1", "a2", "a3", "a4"], False, "forecast"),
-    ([f"t{i}" for i in range(7)], False, "forecast"),  # too few to be a sequence's steps
+    # No numbered steps: each row's numbers as the features of one sample.
+    (["open", "high", "low", "volume", "a1", "a2", "a3", "a4"], False, "regress rows"),
+    ([f"t{i}" for i in range(7)], False, "regress rows"),  # too few to be steps
     ([f"sensor{i}" for i in range(1, 9)], True, "forecast"),  # a series of 8 sensors
 ])
 def test_new_regresses_a_row_of_numbered_steps_and_names_the_rows_by_their_id(
@@ -765,8 +766,14 @@ def test_new_regresses_a_row_of_numbered_steps_and_names_the_rows_by_their_id(
     code, out, err = rnnbench(capsys, "new", "units", "--data", str(path), "--target", "rul")
     assert code == 0, err
     data = written(workdir, "units")["data"]
-    assert data["task"] == task
-    if task == "regress":
+    assert data["task"] == task.split()[0]
+    said = " ".join(out.split())
+    if task == "regress rows":
+        assert (data["name"], data["id_column"], data["value_columns"], data["target"]) == \
+            ("file_sequences", "unit", steps, "values")
+        assert "regress, not forecast: the rows' only order is the file's, and 'rul' does " \
+            "not follow from one row to the next (lag-1 correlation" in said
+    elif task == "regress":
         assert (data["name"], data["layout"], data["id_column"], data["value_columns"],
                 data["target"]) == ("file_sequences", "wide", "unit", steps, "values")
         assert (f"regress, not forecast: no time column orders the rows, the columns "
@@ -778,6 +785,31 @@ def test_new_regresses_a_row_of_numbered_steps_and_names_the_rows_by_their_id(
         assert code == 0 and written(workdir, "units")["data"]["task"] == "forecast", err
     else:
         assert data["name"] == "file_series" and "regress, not forecast" not in out
+
+
+def test_new_regresses_a_rows_own_number_in_a_table_ordered_by_a_row_id(workdir, capsys):
+    """A spend per customer row, ordered by row_id: was forecast from the 20 rows before
+    it, so a row's own numbers never reached its own target; and a column of words was
+    left out without a word."""
+    import pandas as pd
+    rng = np.random.default_rng(0)
+    age, income = rng.integers(18, 80, 300), rng.normal(5e4, 1.5e4, 300)
+    plan = rng.choice(["basic", "pro"], 300)
+    pd.DataFrame({"row_id": np.arange(300), "age": age, "income": income, "plan": plan,
+                  "spend": age * 2 + income / 1000 + rng.normal(0, 5, 300)}).to_csv(
+        workdir / "data" / "spend.csv", index=False)
+    code, out, err = rnnbench(capsys, "new", "spend", "--data", "data/spend.csv",
+                              "--target", "spend")
+    assert code == 0, err
+    data = written(workdir, "spend")["data"]
+    assert (data["name"], data["task"], data["value_columns"]) == (
+        "file_sequences", "regress", ["age", "income"])
+    said = " ".join(out.split())
+    assert "the rows' only order is a growing 'row_id'" in said
+    assert "not read: ['plan'], which hold words or times" in said
+    code, out, err = rnnbench(capsys, "new", "spend", "--data", "data/spend.csv",
+                              "--target", "spend", "--task", "forecast", "--force")
+    assert code == 0 and written(workdir, "spend")["data"]["name"] == "file_series", err
 
 
 @pytest.mark.parametrize("sort", [False, True], ids=["file order", "sorted by price"])

@@ -278,11 +278,19 @@ def _default_target(found):
     if texts and (labels or len(texts) == 1 and len(others) == 1):
         label = (labels or others)[0]
         return label, f"target {label!r}: the label column beside the texts"
-    if len(labels) == 1:
-        return labels[0], f"target {labels[0]!r}: the one column named like a label"
-    if found.time_column and len(values) == 1 and len(names) <= 3:
-        return values[0], (f"target {values[0]!r}: the only column of values beside the "
-                           f"time column {found.time_column!r}")
+    # `y` is a label, or a coordinate beside `x`: another label-like name outranks it.
+    named = [n for n in labels if n.lower() != "y"] or labels
+    if len(named) == 1:
+        return named[0], f"target {named[0]!r}: the one column named like a label"
+    # A series that only grows (cumulative sales, a price index) is no row counter
+    # beside a real time column.
+    growing = [c.name for c in found.columns if c.kind in ("number", "integer")
+               and c.name != found.time_column and c.counter]
+    if found.time_column and not found.time_is_counter and len(values + growing) == 1 \
+            and len(names) <= 3:
+        value = (values + growing)[0]
+        return value, (f"target {value!r}: the only column of values beside the "
+                       f"time column {found.time_column!r}")
     if names == values:  # one column, and it holds numbers
         return values[0], f"target {values[0]!r}: the file's only column"
     together = (f" Several columns of values beside a time column are forecast together "
@@ -410,18 +418,21 @@ def _choose_table_for(found, target, task):
             abs(column.lag1) < INDEPENDENT_LAG1
         steps_named = _numbered_steps([c.name for c in found.columns if c.kind in (
             "number", "integer") and c.name != target]) if samples else None
+        rows_of_samples = not label_like and _rows_of_samples(found, column)
         # Classes ordered only by a growing number (a row id) are samples to classify;
         # so is a number per text (a rating, a price; maybe sorted), learned from the text.
         task = "classify" if label_like and (texts or found.time_column is None
                                              or found.time_is_counter) else \
-            "regress" if steps_named or texts and not found.time_column else \
+            "regress" if steps_named or rows_of_samples or texts and not found.time_column \
+            else \
             "forecast" if found.time_column or column.kind in ("number", "integer") else \
             "classify"
     numeric = [c.name for c in found.columns if c.kind in ("number", "integer")
                and c.name not in (target, found.time_column)]
     if task == "forecast":
         return _forecast(found, [target])
-    numeric = [name for name in numeric if not _row_id(found, found.column(name))]
+    numeric = [name for name in numeric if not _row_id(found, found.column(name))
+               and not found.column(name).counter]
     balance = shown_balance(class_balance(found.path, target)) if task == "classify" else None
     short = [c for c in found.columns if c.kind == "category" and c.name != target]
     if texts or (not numeric and short):
@@ -472,17 +483,50 @@ def _choose_table_for(found, target, task):
                  f"of one step, each standardized on its own: they are no numbered steps "
                  f"of a sequence, and their spreads differ {spreads}"
                  + (f" (class balance {balance})" if balance else "")]
-        return task, block, notes
+        return task, block, notes + _samples_notes(found, column, numeric, steps_named)
     block = _sequences_block(found, target, task, "wide", numeric)
     notes = [f"{task} each row: its {len(numeric)} numeric columns as a sequence"
              + (f" (class balance {balance})" if balance else "")]
-    if steps_named and task == "regress":
+    return task, block, notes + _samples_notes(found, column, numeric, steps_named)
+
+
+def _rows_of_samples(found, column):
+    """Whether a numeric target is a row's own, to regress from the row's other numbers:
+    the rows' only order is the file's or a growing id, the target does not follow from
+    one row to the next, and there are other numbers to learn it from."""
+    if column.kind not in ("number", "integer") or column.lag1 is None or \
+            abs(column.lag1) >= INDEPENDENT_LAG1:
+        return False
+    if found.time_column is not None and not found.time_is_counter:
+        return False
+    return any(c.kind in ("number", "integer") and c.name not in (column.name,
+                                                                   found.time_column)
+               and not c.counter and not _row_id(found, c) for c in found.columns)
+
+
+def _samples_notes(found, column, numeric, steps_named):
+    """The notes of a table of a sample a row: why not a forecast, what is not read."""
+    target, notes = column.name, []
+    if steps_named and column.kind in ("number", "integer"):
         notes.append(f"regress, not forecast: no time column orders the rows, the "
                      f"columns {steps_named} number the steps of a sequence in each row, and "
                      f"{target!r} does not follow from one row to the next (lag-1 "
                      f"correlation {column.lag1:.2f}); to forecast it along the rows "
                      "instead: --task forecast")
-    return task, block, notes
+    elif _rows_of_samples(found, column):
+        order = f"a growing {found.time_column!r}" if found.time_column else "the file's"
+        notes.append(f"regress, not forecast: the rows' only order is {order}, and "
+                     f"{target!r} does not follow from one row to the next (lag-1 "
+                     f"correlation {column.lag1:.2f}), so each row's numbers predict its "
+                     f"own; to forecast it along the rows instead: --task forecast")
+    unread = [c.name for c in found.columns if c.name not in (target, found.time_column)
+              and c.name not in numeric and c.kind in ("category", "text", "time")
+              and not _row_id(found, c)]
+    if unread:
+        notes.append(f"not read: {unread}, which hold words or times, as a table of "
+                     "samples reads numbers (to use a column of a few values, add a 0/1 "
+                     "column per value to the file)")
+    return notes
 
 
 def _forecast(found, targets):
