@@ -1431,3 +1431,24 @@ def test_no_forecast_together_hint_where_the_only_order_is_a_growing_id(workdir,
     code, _, err = rnnbench(capsys, "new", "cust", "--data", "data/cust.csv")
     assert code == 2 and "Expected `--target COLUMN`" in err
     assert "forecast together" not in err
+
+
+def test_new_needs_no_target_beside_a_y_feature_or_for_a_series_that_only_rises(workdir,
+                                                                                 capsys):
+    import pandas as pd
+    rng = np.random.default_rng(0)
+    rows = [(f"s{i:02d}", t, rng.normal(), rng.normal(), "up" if i % 2 else "down")
+            for i in range(40) for t in range(10)]
+    pd.DataFrame(rows, columns=["seq_id", "t", "x", "y", "label"]).to_csv(
+        workdir / "data" / "xy.csv", index=False)
+    code, out, err = rnnbench(capsys, "new", "xy", "--data", "data/xy.csv")
+    assert code == 0, err
+    assert "chosen: target 'label': the one column named like a label" in out
+    assert written(workdir, "xy")["data"]["value_columns"] == ["x", "y"]
+    quarters = pd.period_range("1990Q1", periods=120, freq="Q").astype(str)
+    pd.DataFrame({"quarter": quarters, "gdp": (100 * np.exp(0.01 * np.arange(120))).round(2)}
+                 ).to_csv(workdir / "data" / "gdp.csv", index=False)
+    code, out, err = rnnbench(capsys, "new", "gdp", "--data", "data/gdp.csv")
+    assert code == 0, err
+    assert "chosen: target 'gdp': the only column of values beside the time column " \
+        "'quarter'" in out
