@@ -164,6 +164,8 @@ class ServingGraph:
         if self.text:
             return tf.cast(self.vectorizer(raw), self.id_spec.dtype)
         x = raw
+        if self.inputs.get("kind") == "table_sequences":  # as predict: the first steps
+            x = x[:, :self.inputs["max_length"]]
         if self.fill is not None:
             x = fill_missing(x, self.fill)
         if self.scale_in is not None:

@@ -288,3 +288,29 @@ def test_a_missing_value_is_filled_with_the_training_mean_by_predict_and_export(
     runner = tf.lite.Interpreter(str(tmp_path / "lite" / "model.tflite")).get_signature_runner()
     got = np.concatenate([runner(inputs=raw[i:i + 1])["probabilities"] for i in (2, 9)])
     np.testing.assert_allclose(got, predicted.to_numpy()[[2, 9]], atol=1e-4)
+
+
+def test_a_sequence_longer_than_training_is_cut_alike_by_predict_and_export(tmp_path,
+                                                                           caplog):
+    import pandas as pd
+    import tensorflow as tf
+
+    from rnnbench.runs import use
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"id": np.repeat([f"s{i:02d}" for i in range(20)], 5),
+                          "a": rng.normal(5, 2, 100), "label": np.repeat(["u", "d"] * 10, 5)})
+    frame.to_csv(tmp_path / "train.csv", index=False)
+    untrained_run(tmp_path / "run", {
+        "name": "file_sequences", "path": str(tmp_path / "train.csv"), "id_column": "id",
+        "value_columns": ["a"], "label_column": "label", "scale": "standard"}, "gru")
+    raw = rng.normal(5, 2, (1, 9, 1)).astype("float32")  # 9 steps; training's were 5
+    pd.DataFrame({"id": "long", "a": raw[0, :, 0]}).to_csv(tmp_path / "new.csv", index=False)
+    with caplog.at_level("WARNING", logger="rnnbench"):
+        predicted = use.load_run(tmp_path / "run").predict(tmp_path / "new.csv")
+    assert "1 of the 1 sequences of" in caplog.text and "longer than the run's max_length " \
+        "(5 steps; the longest here 9): each is cut to its first 5" in caplog.text
+    assert main(["export", str(tmp_path / "run"), "--out", str(tmp_path / "sm")]) == 0
+    served = tf.saved_model.load(str(tmp_path / "sm")).signatures["serving_default"]
+    np.testing.assert_allclose(served(inputs=tf.constant(raw))["probabilities"].numpy(),
+                               predicted[["probability_d", "probability_u"]].to_numpy(),
+                               atol=1e-5)

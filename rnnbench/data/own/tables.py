@@ -22,6 +22,7 @@ are scaled per feature on the training sequences' real steps.
 """
 
 import json
+import logging
 import re
 from pathlib import Path
 
@@ -40,6 +41,7 @@ STEPS = labelled.STEPS
 # Between the numbers of a sequence held in one cell; a decimal comma is not read.
 CELL_SEPARATORS = re.compile(r"[\s,;]+")
 _LABELS = {}
+log = logging.getLogger("rnnbench.data")
 # Far outside scaled data, so a real step never equals it in every feature.
 MASK_VALUE = -1e4
 # Peak memory of a load above the process's own, per float32 of the columns read: 11.0x
@@ -357,6 +359,12 @@ class FileSequences(common.FileDataset):
         if "fill" in inputs:
             fill_in(sequences, [inputs["fill"][name] for name in common.scaled_features(inputs)])
         scaler = common.scaler_of_columns(inputs["scalers"], common.scaled_features(inputs))
+        longer = [len(s) for s in sequences if len(s) > inputs["max_length"]]
+        if longer:
+            log.warning("%s of the %s sequences of %r are longer than the run's max_length "
+                        "(%s steps; the longest here %s): each is cut to its first %s, as "
+                        "training cut its own", len(longer), len(sequences), str(path),
+                        inputs["max_length"], max(longer), inputs["max_length"])
         x = pad(sequences, np.arange(len(sequences)), inputs["max_length"], scaler,
                 repr(str(path)))
         if labels is not None and params["target"] == STEPS:  # a label a step, one string
