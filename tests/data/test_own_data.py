@@ -995,3 +995,19 @@ def test_monthly_dates_on_the_first_written_day_first_are_read_so_in_training_an
     assert found.index == ["2020-05-01", "2020-06-01", "2020-07-01", "2020-08-01",
                            "2020-09-01", "2020-10-01", "2020-11-01", "2020-12-01",
                            "2021-01-01"]
+
+
+def test_a_panels_periods_span_every_series(tmp_path):
+    """Store b starts 30 days after store a: each part's dates run over both."""
+    days_a, days_b = pd.date_range("2023-01-01", periods=100), \
+        pd.date_range("2023-01-31", periods=100)
+    frame = pd.DataFrame({"store": ["a"] * 100 + ["b"] * 100,
+                          "date": days_a.append(days_b).strftime("%Y-%m-%d"),
+                          "value": np.sin(np.arange(200) / 3).round(3)})
+    splits, _ = _series_inputs(tmp_path, frame, time_column="date", id_column="store")
+    a_alone, _ = _series_inputs(tmp_path, frame[frame.store == "a"], time_column="date")
+    b_alone, _ = _series_inputs(tmp_path, frame[frame.store == "b"], time_column="date")
+    periods = splits.info["periods"]
+    for part in ("train", "val", "test"):
+        assert periods[part] == [a_alone.info["periods"][part][0],
+                                 b_alone.info["periods"][part][1]]

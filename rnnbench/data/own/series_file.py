@@ -705,10 +705,15 @@ def tiled(scaler, n_targets, horizon):
 
 
 def periods(time, bounds, utc=False):
-    """The first and last timestamp of each part's targets (first series), for the manifest."""
+    """Each part's first and last target timestamp over every series, for the manifest
+    and `check` (a panel's stores may start and end apart)."""
     if time is None:
         return None
-    lo, b = bounds[0]
     daily = dates_only(time)
-    return {part: [time_label(time[lo + a], utc, daily),
-                   time_label(time[lo + z - 1], utc, daily)] for part, (a, z) in b.items()}
+    out = {}
+    for part in bounds[0][1]:
+        spans = [(lo + a, lo + z - 1) for lo, b in bounds for a, z in [b[part]] if z > a]
+        if spans:
+            out[part] = [time_label(min(time[a] for a, _ in spans), utc, daily),
+                         time_label(max(time[z] for _, z in spans), utc, daily)]
+    return out
