@@ -1452,3 +1452,17 @@ def test_new_needs_no_target_beside_a_y_feature_or_for_a_series_that_only_rises(
     assert code == 0, err
     assert "chosen: target 'gdp': the only column of values beside the time column " \
         "'quarter'" in out
+
+
+def test_a_repeated_time_with_a_utc_offset_is_named_in_utc_with_its_z(workdir, capsys):
+    import pandas as pd
+    hours = pd.date_range("2024-03-20", periods=300, freq="h", tz="Europe/Berlin")
+    written_times = hours.strftime("%Y-%m-%d %H:%M:%S%z").str.replace(
+        r"(\d\d)(\d\d)$", r"\1:\2", regex=True)
+    frame = pd.DataFrame({"timestamp": written_times, "temp": np.sin(np.arange(300) / 4)})
+    pd.concat([frame.iloc[:100], frame.iloc[[99]], frame.iloc[100:]]).to_csv(
+        workdir / "data" / "h.csv", index=False)
+    code, out, err = rnnbench(capsys, "new", "h", "--data", "data/h.csv")
+    assert code == 0, err
+    utc = hours[99].tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S")
+    assert f"(e.g. '{utc}Z' in rows 100 and 101" in " ".join(out.split())

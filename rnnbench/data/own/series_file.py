@@ -158,7 +158,7 @@ class FileSeries(common.FileDataset):
             time = time[order] if time is not None else None
             ids = ids[order] if ids is not None else None
         if time is not None:
-            keep = duplicates(time, ids, rows_of, params, path)
+            keep = duplicates(time, ids, rows_of, params, path, time_reader.utc)
             if keep is not None:
                 table, time, rows_of = table[keep], time[keep], rows_of.take(keep)
                 ids = ids[keep] if ids is not None else None
@@ -580,8 +580,12 @@ def sort_order(time, ids):
     return None if ordered else np.lexsort((*keys, codes))
 
 
-def duplicates(time, ids, rows_of, params, path):
-    """Rows to keep when timestamps repeat (in a series), or None when none repeat."""
+def duplicates(time, ids, rows_of, params, path, utc=False):
+    """Rows to keep when timestamps repeat (in a series), or None when none repeat.
+
+    Args:
+        utc: whether the file's times had UTC offsets: a repeat is named in UTC (`Z`).
+    """
     same = time[1:] == time[:-1]
     if ids is not None:
         same &= ids[1:] == ids[:-1]
@@ -591,10 +595,10 @@ def duplicates(time, ids, rows_of, params, path):
         i = int(np.argmax(same))
         raise RepeatedTimestamps(
             f"Column {params['time_column']!r} of {str(path)!r} repeats the timestamp "
-            f"{time_label(time[i])!r} in rows {rows_of[i] + 1} and {rows_of[i + 1] + 1} "
+            f"{time_label(time[i], utc)!r} in rows {rows_of[i] + 1} and {rows_of[i + 1] + 1} "
             f"({int(same.sum())} repeats in all). Set `data.duplicates` to first or last "
             "to keep one row of each, or fix the file.",
-            repeats=int(same.sum()), example=(time_label(time[i]), rows_of[i] + 1,
+            repeats=int(same.sum()), example=(time_label(time[i], utc), rows_of[i] + 1,
                                               rows_of[i + 1] + 1))
     keep = np.ones(len(time), bool)
     if params["duplicates"] == "first":
