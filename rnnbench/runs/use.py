@@ -568,18 +568,17 @@ def check_out_path(out, data=None, run_dir=None):
     if not target.exists():
         return
     folder = Path(run_dir).resolve() if run_dir is not None else None
-    if folder is not None and (folder / "manifest.json").is_file():
-        try:
-            files = (folders.read_json(folder / "manifest.json").get("data") or {}).get(
-                "files") or []
-        except (OSError, ValueError, AttributeError):  # read_run names a damaged manifest
-            files = []
-        trained_on = [Path(f["path"]).resolve() for f in files]
-        if target in trained_on:
-            raise UserError(f"Expected `--out` not to replace the data the run was trained "
-                            f"on. Received: {str(out)!r}, a file its manifest records (and "
-                            "`rnnbench reproduce` re-reads). Write the predictions to a new "
-                            "name")
+    if folder is not None and target in _trained_on(folder):
+        raise UserError(f"Expected `--out` not to replace the data the run was trained "
+                        f"on. Received: {str(out)!r}, a file its manifest records (and "
+                        "`rnnbench reproduce` re-reads). Write the predictions to a new "
+                        "name")
+    other = next((run for run in _runs_beside(folder) if target in _trained_on(run)), None) \
+        if folder is not None else None
+    if other is not None:
+        raise UserError(f"Expected `--out` not to replace the data a run was trained on. "
+                        f"Received: {str(out)!r}, which the run {str(other)!r} was trained on "
+                        "(its manifest records it). Write the predictions to a new name")
     record = next((parent for parent in target.parents if (parent / "manifest.json").is_file()
                    and target.relative_to(parent).parts[0] in RUN_RECORD), None)
     if record is not None:
@@ -587,6 +586,34 @@ def check_out_path(out, data=None, run_dir=None):
         raise UserError(f"Expected `--out` not to replace a file of a run's record. "
                         f"Received: {str(out)!r}, which is {whose} "
                         f"{target.relative_to(record)}. Write the predictions to a new name")
+
+
+def _trained_on(run_folder):
+    """The data files a run's manifest records, resolved; none for a damaged manifest."""
+    try:
+        files = (folders.read_json(run_folder / "manifest.json").get("data") or {}).get(
+            "files") or []
+        return [Path(f["path"]).resolve() for f in files]
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        return []  # read_run names a damaged manifest
+
+
+# Manifests read for the data files of other runs beside the one predicting.
+MAX_RUNS_BESIDE = 2000
+
+
+def _runs_beside(folder):
+    """The other run folders of the results folder that holds `folder`, at most
+    `MAX_RUNS_BESIDE`: `<results>/<experiment>/<run>` and a sweep's
+    `<results>/sweeps/<sweep>/<id>/trials/<trial>` (globbed at those depths only)."""
+    import itertools
+    trial = folder.parent.name == "trials" and len(folder.parents) > 4 and \
+        folder.parents[3].name == "sweeps"
+    root = folder.parents[4] if trial else folder.parent.parent
+    found = itertools.chain(root.glob("*/*/manifest.json"),
+                            root.glob("sweeps/*/*/trials/*/manifest.json"))
+    runs = (m.parent for m in found if m.parent != folder)
+    return list(itertools.islice(runs, MAX_RUNS_BESIDE))
 
 
 def write_predictions(frame, path):

@@ -297,13 +297,18 @@ def test_out_never_replaces_another_runs_record(capsys, tmp_path):
     assert (other / "metrics.json").read_text() == '{"test_mse": 0.1}'
 
 
+def trained_on_file(run, path):
+    """Writes a series file at `path` and records it as `run`'s training data."""
+    path.write_text("value\n" + "\n".join(str(v / 10) for v in range(60)) + "\n")
+    manifest = json.loads((run / "manifest.json").read_text())
+    manifest["data"] = {"files": [{"path": str(path), "size": 1, "sha256": "0"}]}
+    (run / "manifest.json").write_text(json.dumps(manifest))
+    return path
+
+
 def test_out_never_replaces_the_data_the_run_was_trained_on(capsys, tmp_path):
     run = make_run(tmp_path / "run")
-    trained_on = tmp_path / "train.csv"
-    trained_on.write_text("value\n" + "\n".join(str(v / 10) for v in range(60)) + "\n")
-    manifest = json.loads((run / "manifest.json").read_text())
-    manifest["data"] = {"files": [{"path": str(trained_on), "size": 1, "sha256": "0"}]}
-    (run / "manifest.json").write_text(json.dumps(manifest))
+    trained_on = trained_on_file(run, tmp_path / "train.csv")
     before = trained_on.read_text()
     message = predict_error(capsys, "predict", run, "--out", trained_on)
     assert "not to replace the data the run was trained on" in message
@@ -435,3 +440,16 @@ def test_an_out_file_of_no_known_format_is_refused_before_the_run_is_read(tmp_pa
     err = " ".join(capsys.readouterr().err.split())
     assert "Expected `--out` to end in .csv, .tsv, .csv.gz, .parquet, .json, .jsonl" in err
     assert "Traceback" not in err and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("other_place", ["exp_b/run", "sweeps/tune_b/20260101-x/trials/0"])
+def test_out_never_replaces_the_data_another_run_was_trained_on(capsys, tmp_path,
+                                                                other_place):
+    results = tmp_path / "results"
+    run, other = make_run(results / "exp_a" / "run"), make_run(results / other_place)
+    trained_on = trained_on_file(other, tmp_path / "panel.csv")
+    before = trained_on.read_text()
+    message = predict_error(capsys, "predict", run, "--out", trained_on)
+    assert f"which the run {str(other)!r} was trained on" in message
+    assert trained_on.read_text() == before
+    assert main(["predict", str(run), "--out", str(tmp_path / "mine.csv")]) == 0
