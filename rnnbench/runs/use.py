@@ -174,7 +174,8 @@ class Run:
             dataset = config_lib.dataset_of(self.exp)
             text_column = self.preprocessing.get("inputs", {}).get("text_column") \
                 if self.task != "language_model" else None
-            with in_memory.as_file(data, text_column) as path:
+            kind = self.preprocessing.get("inputs", {}).get("kind")
+            with in_memory.as_file(data, text_column, kind) as path:
                 found = dataset.new_inputs(dict(self.exp.data.params), self.preprocessing,
                                            path)
         check_shape(found.x, self.model, in_memory.describe(data))

@@ -154,3 +154,18 @@ def test_several_targets_over_a_horizon_carry_an_actual_beside_each_forecast(tmp
             expected = frame[column].to_numpy()[4 + k:]
             np.testing.assert_allclose(actual[:len(expected)], expected, rtol=1e-6)
             assert np.isnan(actual[len(expected):]).all()
+
+
+def test_a_table_run_names_what_it_takes_for_arrays_and_a_text_run_the_bad_item(
+        series_run, text_run):
+    # Arrays were written to an .npz the table reader refused as "a zip archive".
+    run, _ = series_run
+    for data in (np.zeros((4, 5, 3)), {"x": np.zeros((4, 5, 3))}):
+        with pytest.raises(UserError, match=r"a path to a table or a pandas DataFrame with "
+                                            r"the columns it was trained on: its dataset "
+                                            r"reads tables\. Received: <(ndarray|dict)"):
+            run.predict(data)
+    with pytest.raises(UserError, match=r"a list whose item 1 is None \(NoneType\)"):
+        text_run.predict(["a fine film", None])
+    with pytest.raises(UserError, match=r"or a list of texts: its dataset reads tables"):
+        text_run.predict(np.array([[1, 2]]))
