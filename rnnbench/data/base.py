@@ -140,6 +140,10 @@ class Splits:
             into `x` and predictions back into original units, as JSON-able
             data (see `PREPROCESSING_FORMAT`). Written to the run folder as
             `preprocessing.json`; `rnnbench predict` and `export` read it.
+        test_labels: a callable returning what labels each test sample in `rnnbench
+            predict RUN_DIR`'s table, as a `NewInputs` without `x` (a file's ids, a
+            series' times; made only when asked: a long series has millions), or
+            None: the dataset's `split_index`, else the sample's number.
     """
 
     train: Split
@@ -152,6 +156,7 @@ class Splits:
     info: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     score_context: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     preprocessing: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    test_labels: Optional[Callable[[], "NewInputs"]] = None
 
 
 def forecast_columns(values, targets, horizon, word="forecast"):

@@ -322,12 +322,15 @@ class Run:
             log.warning(f"the test split was reloaded, and what it fitted differs from "
                         f"{PREPROCESSING_FILE}: the data changed since the run "
                         f"(another package version?)")
+        part, actual = splits.test, {"actual": self._actual(splits.test.y, splits)}
+        if splits.test_labels is not None:  # a file's ids, a series' times (and series)
+            found = splits.test_labels()
+            return NewInputs(x=part.x, index=found.index, index_name=found.index_name,
+                             extra={**found.extra, **actual})
         dataset = config_lib.dataset_of(self.exp)
-        part = splits.test
         split_index = getattr(dataset, "split_index", None)
         index = split_index(dict(self.exp.data.params), splits, "test") if split_index else None
-        return NewInputs(x=part.x, index=index,
-                         extra={"actual": self._actual(part.y, splits)})
+        return NewInputs(x=part.x, index=index, extra=actual)
 
     def _actual(self, y, splits):
         out = self.preprocessing.get("outputs", {})

@@ -169,3 +169,34 @@ def test_a_table_run_names_what_it_takes_for_arrays_and_a_text_run_the_bad_item(
         text_run.predict(["a fine film", None])
     with pytest.raises(UserError, match=r"or a list of texts: its dataset reads tables"):
         text_run.predict(np.array([[1, 2]]))
+
+
+def test_the_test_splits_rows_carry_their_ids_and_a_panels_series_and_dates(tmp_path):
+    """They were numbered 0, 1, ... (`sample`): a test row could not be found in the file."""
+    from own_files import long_csv
+    path = long_csv(tmp_path / "long.csv")
+    untrained_run(tmp_path / "seq", {"name": "file_sequences", "path": str(path),
+                                     "id_column": "sid", "time_column": "t",
+                                     "value_columns": ["a", "b"], "label_column": "lab"},
+                  "gru")
+    run = rnnbench.load_run(tmp_path / "seq")
+    test = run.predict()
+    assert test.columns[0] == "sid" and set(test["sid"]) <= set(pd.read_csv(path)["sid"])
+    by_id = run.predict(path).set_index("sid")  # the file's sequences, by their ids
+    np.testing.assert_allclose(test.set_index("sid").filter(like="probability"),
+                               by_id.loc[test["sid"]].filter(like="probability"), rtol=1e-5)
+    days = pd.date_range("2023-01-01", periods=60).strftime("%Y-%m-%d")
+    panel = pd.DataFrame({"store": ["a"] * 60 + ["b"] * 60, "date": list(days) * 2,
+                          "sales": np.sin(np.arange(120) / 4).round(3)})
+    panel.to_csv(tmp_path / "panel.csv", index=False)
+    untrained_run(tmp_path / "panel", {"name": "file_series", "path": str(tmp_path /
+                                                                          "panel.csv"),
+                                       "time_column": "date", "id_column": "store",
+                                       "targets": "sales", "window": 5}, "gru")
+    test = rnnbench.load_run(tmp_path / "panel").predict()
+    assert list(test.columns[:1]) == ["date"] and set(test["series"]) == {"a", "b"}
+    last = test.groupby("series")["date"].max()
+    assert list(last) == ["2023-03-01", "2023-03-01"]  # each store's last day
+    actual = panel.set_index(["store", "date"])["sales"]
+    np.testing.assert_allclose(test["actual"], actual.loc[list(zip(test["series"],
+                                                                   test["date"]))], atol=1e-5)

@@ -18,6 +18,7 @@ training windows see. Windows are strided views of one float32 array (one
 series), so a 10M-row file costs its float32 size, not rows x window.
 """
 
+import functools
 import typing
 
 import numpy as np
@@ -179,7 +180,7 @@ class FileSeries(common.FileDataset):
         columns = self.input_names(params, vocabulary)
         targets = list(common.names(params["targets"]))
         nt = len(targets)
-        table, time, ids, _, utc, _, dates = self.read(params, path, vocabulary)
+        table, time, ids, rows_of, utc, _, dates = self.read(params, path, vocabulary)
         groups = group_bounds(ids, len(table))
         bounds = []
         for name, (lo, hi) in groups:
@@ -217,6 +218,9 @@ class FileSeries(common.FileDataset):
                         "Use larger `data.split` fractions, a smaller horizon, or a "
                         "longer file.")
                 starts.append((lo + first, lo + stop))
+            if part == "test":
+                test_labels = functools.partial(_window_labels, starts, window, time, ids,
+                                                rows_of, utc)
             if len(starts) == 1:
                 (a, b), = starts
                 x = windows[a:b]
@@ -253,6 +257,7 @@ class FileSeries(common.FileDataset):
             baseline_predict=baseline,
             inverse_transform=out_scaler.inverse_transform if out_scaler else None,
             score_context={"mase_scale": mase}, preprocessing=preprocessing,
+            test_labels=test_labels,
             info={"source": str(path), "files": files, "rows": len(table),
                   "series": len(groups), "columns": columns, "targets": targets,
                   "sizes": common.sizes(parts), "scaler": scaler.get_config(),
@@ -331,6 +336,18 @@ class FileSeries(common.FileDataset):
             np.concatenate(followed), targets,
             inputs["horizon"], word="actual")
         return NewInputs(x=x, index=index, extra=extra)
+
+
+def _window_labels(starts, window, time, ids, rows_of, utc):
+    """What labels each window of a part (`starts`: `(first, stop)` window starts per
+    series): the time (or file row) of its first target, and its series, as
+    `new_inputs` labels a new file's."""
+    rows = np.concatenate([np.arange(a, b) for a, b in starts]) + window
+    daily = dates_only(time)
+    index = [time_label(time[r], utc, daily) for r in rows] if time is not None else \
+        [rows_of[int(r)] + 1 for r in rows]
+    extra = {"series": [str(ids[r]) for r in rows]} if ids is not None else {}
+    return NewInputs(x=None, index=index, extra=extra)
 
 
 def time_after(time):

@@ -21,6 +21,7 @@ longest training sequence) with `MASK_VALUE`, which the model masks. Values
 are scaled per feature on the training sequences' real steps.
 """
 
+import functools
 import json
 import logging
 import re
@@ -307,6 +308,8 @@ class FileSequences(common.FileDataset):
         else:
             name, predict, facts = labelled.baseline(parts, target, len(names or ()))
         files = self.files_of(path)[0] if params["layout"] == "files" else [path]
+        test_labels = functools.partial(NewInputs, x=None, index=list(ids[index["test"]]),
+                                        index_name=_index_name(params))
         preprocessing = common.record(
             inputs={"kind": "table_sequences", "layout": params["layout"],
                     "id_column": params["id_column"], "time_column": params["time_column"],
@@ -318,6 +321,7 @@ class FileSequences(common.FileDataset):
                                      [params["label_column"]], names, y_scaler))
         return Splits(**parts, spec=self.spec(params), baseline_name=name,
                       baseline_predict=predict, preprocessing=preprocessing,
+                      test_labels=test_labels,
                       inverse_transform=y_scaler.inverse_transform if y_scaler else None,
                       info={"source": str(path), "files": reading.file_facts(files),
                             "sequences": len(sequences),
@@ -372,9 +376,12 @@ class FileSequences(common.FileDataset):
                       for steps in labels]
         extra = {params["label_column"]: [labelled.label_text(v) for v in labels]} \
             if labels is not None else {}
-        index_name = "file" if params["layout"] == "files" else params["id_column"] or "row"
-        return NewInputs(x=x, index=list(ids), index_name=index_name,
-                         extra=extra)
+        return NewInputs(x=x, index=list(ids), index_name=_index_name(params), extra=extra)
+
+
+def _index_name(params):
+    """The predictions' column naming each sequence: its id column, `file`, or `row`."""
+    return "file" if params["layout"] == "files" else params["id_column"] or "row"
 
 
 def training_means(sequences, features, where):
