@@ -319,9 +319,12 @@ class Run:
             return {k: v for k, v in record.items() if k not in ("format", "version")}
 
         if fitted(splits.preprocessing) != fitted(self.preprocessing):
+            changed = self._changed_data_files()
             log.warning(f"the test split was reloaded, and what it fitted differs from "
-                        f"{PREPROCESSING_FILE}: the data changed since the run "
-                        f"(another package version?)")
+                        f"{PREPROCESSING_FILE}: " + (
+                            f"{changed} changed since the run (its SHA-256 differs from the "
+                            "manifest's)" if changed else
+                            "the data changed since the run (another package version?)"))
         part, actual = splits.test, {"actual": self._actual(splits.test.y, splits)}
         if splits.test_labels is not None:  # a file's ids, a series' times (and series)
             found = splits.test_labels()
@@ -331,6 +334,18 @@ class Run:
         split_index = getattr(dataset, "split_index", None)
         index = split_index(dict(self.exp.data.params), splits, "test") if split_index else None
         return NewInputs(x=part.x, index=index, extra=actual)
+
+    def _changed_data_files(self):
+        """The run's data files (its manifest's) whose content changed since, as text."""
+        from rnnbench.data.own import reading
+        try:
+            files = (folders.read_json(self.run_dir / "manifest.json").get("data") or {}).get(
+                "files") or []
+            changed = [f["path"] for f in files if not Path(f["path"]).is_file()
+                       or reading.file_facts([f["path"]])[0]["sha256"] != f["sha256"]]
+        except (OSError, ValueError, AttributeError, KeyError, TypeError):
+            return ""
+        return ", ".join(repr(path) for path in changed)
 
     def _actual(self, y, splits):
         out = self.preprocessing.get("outputs", {})

@@ -200,3 +200,22 @@ def test_the_test_splits_rows_carry_their_ids_and_a_panels_series_and_dates(tmp_
     actual = panel.set_index(["store", "date"])["sales"]
     np.testing.assert_allclose(test["actual"], actual.loc[list(zip(test["series"],
                                                                    test["date"]))], atol=1e-5)
+
+
+def test_a_changed_training_file_is_named_when_the_test_split_is_reloaded(tmp_path, caplog):
+    import json
+
+    from rnnbench.data.own import reading
+    path = price_csv(tmp_path / "prices.csv", n=120)
+    untrained_run(tmp_path / "run", {"name": "file_series", "path": str(path),
+                                     "time_column": "date", "targets": "close",
+                                     "window": 5, "scale": "standard"}, "gru")
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    manifest["data"] = {"files": reading.file_facts([path])}
+    (tmp_path / "run" / "manifest.json").write_text(json.dumps(manifest))
+    frame = pd.read_csv(path)
+    frame["close"] *= 2  # the file the run was trained on, changed since
+    frame.to_csv(path, index=False)
+    with caplog.at_level("WARNING", logger="rnnbench"):
+        rnnbench.load_run(tmp_path / "run").predict()
+    assert f"{str(path.resolve())!r} changed since the run (its SHA-256 differs" in caplog.text
