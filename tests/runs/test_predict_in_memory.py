@@ -219,3 +219,14 @@ def test_a_changed_training_file_is_named_when_the_test_split_is_reloaded(tmp_pa
     with caplog.at_level("WARNING", logger="rnnbench"):
         rnnbench.load_run(tmp_path / "run").predict()
     assert f"{str(path.resolve())!r} changed since the run (its SHA-256 differs" in caplog.text
+
+
+def test_a_too_short_new_series_file_is_named_as_the_data_to_predict(series_run, tmp_path):
+    run, path = series_run
+    frame = pd.read_csv(path)
+    frame.head(0).to_csv(tmp_path / "empty.csv", index=False)
+    with pytest.raises(UserError, match=r"empty.csv' \(`--data`\) to have data rows"):
+        run.predict(tmp_path / "empty.csv")
+    frame.head(1).to_csv(tmp_path / "one.csv", index=False)
+    with pytest.raises(UserError, match=r"one.csv' has 1 row; a forecast needs a window of 5"):
+        run.predict(tmp_path / "one.csv")

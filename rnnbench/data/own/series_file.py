@@ -117,7 +117,7 @@ class FileSeries(common.FileDataset):
 
     # ------------------------------------------------------------ reading
 
-    def read(self, params, path, vocabulary=None, dates=None):
+    def read(self, params, path, vocabulary=None, dates=None, source_key="data.path"):
         """The table's rows, ordered and cleaned, as `SeriesRows`.
 
         Args:
@@ -125,6 +125,7 @@ class FileSeries(common.FileDataset):
                 data); None: the file's own.
             dates: the training file's reading of its dates (`timestamps.DAY_FIRST` or
                 `MONTH_FIRST`), taken for new data that both read.
+            source_key: how messages name the file (`--data` for new data).
         """
         columns = self.columns(params)
         categories = list(common.names(params["categories"]))
@@ -141,7 +142,8 @@ class FileSeries(common.FileDataset):
         time_column = params["time_column"]
         time_reader = TimeReader(time_column, path, dates)
         converters = {time_column: time_reader} if time_column else {}
-        table, others, rows = reading.read_matrix(path, columns, other, converters)
+        table, others, rows = reading.read_matrix(path, columns, other, converters,
+                                                  key=source_key)
         if categories:
             table = np.hstack([table] + [one_hot(reading.as_strings(
                 others.pop(c).combine_chunks(), c, path, allow_null=True), vocabulary[c])
@@ -303,7 +305,7 @@ class FileSeries(common.FileDataset):
                     f"trained on (inputs: {inputs['columns']}). Received: columns "
                     f"{present}" + reading.did_you_mean(column, present))
         table, time, ids, rows_of, utc, filled, _ = self.read(params, path, vocabulary,
-                                                              inputs.get("dates"))
+                                                              inputs.get("dates"), "--data")
         scaler = common.scaler_of_columns(inputs["scalers"], inputs["columns"])
         targets = inputs["targets"]  # the first columns of the table, as in training
         values = table[:, :len(targets)].copy()
@@ -315,7 +317,8 @@ class FileSeries(common.FileDataset):
         index, starts, followed, daily = [], [], [], dates_only(time)
         for name, (lo, hi) in groups:
             if hi - lo < window:
-                raise UserError(f"{str(path)!r}{series_label(name)} has {hi - lo} rows; "
+                raise UserError(f"{str(path)!r}{series_label(name)} has {hi - lo} "
+                                f"row{'s' * (hi - lo != 1)}; "
                                 f"a forecast needs a window of {window}.")
             # The forecast of a window is for the row after it: the file's next row,
             # or past the end one usual step later.
