@@ -240,7 +240,8 @@ def test_own_files_predict_and_export(tmp_path):
                     "train": {"epochs": 1, "batch_size": 32}}, tmp_path / "results")
     run = rnnbench.load_run(series.run_dir)
     test = run.predict()
-    assert list(test.columns)[:3] == ["sample", "forecast_1", "forecast_2"]
+    assert list(test.columns)[:3] == ["date", "forecast_1", "forecast_2"]
+    assert test["date"].iloc[-1] == days[-2]  # the last window's first target (horizon 2)
     new = run.predict(tmp_path / "recent.csv")
     assert list(new.columns) == ["date", "forecast_1", "forecast_2", "actual_1",
                                  "actual_2"] and len(new) == 21
