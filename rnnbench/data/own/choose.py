@@ -483,11 +483,11 @@ def _choose_table_for(found, target, task):
                  f"of one step, each standardized on its own: they are no numbered steps "
                  f"of a sequence, and their spreads differ {spreads}"
                  + (f" (class balance {balance})" if balance else "")]
-        return task, block, notes + _samples_notes(found, column, numeric, steps_named)
+        return task, block, notes + _samples_notes(found, column, numeric, steps_named, task)
     block = _sequences_block(found, target, task, "wide", numeric)
     notes = [f"{task} each row: its {len(numeric)} numeric columns as a sequence"
              + (f" (class balance {balance})" if balance else "")]
-    return task, block, notes + _samples_notes(found, column, numeric, steps_named)
+    return task, block, notes + _samples_notes(found, column, numeric, steps_named, task)
 
 
 def _rows_of_samples(found, column):
@@ -504,16 +504,16 @@ def _rows_of_samples(found, column):
                and not c.counter and not _row_id(found, c) for c in found.columns)
 
 
-def _samples_notes(found, column, numeric, steps_named):
+def _samples_notes(found, column, numeric, steps_named, task):
     """The notes of a table of a sample a row: why not a forecast, what is not read."""
     target, notes = column.name, []
-    if steps_named and column.kind in ("number", "integer"):
+    if steps_named and task == "regress":
         notes.append(f"regress, not forecast: no time column orders the rows, the "
                      f"columns {steps_named} number the steps of a sequence in each row, and "
                      f"{target!r} does not follow from one row to the next (lag-1 "
                      f"correlation {column.lag1:.2f}); to forecast it along the rows "
                      "instead: --task forecast")
-    elif _rows_of_samples(found, column):
+    elif task == "regress" and _rows_of_samples(found, column):
         order = f"a growing {found.time_column!r}" if found.time_column else "the file's"
         notes.append(f"regress, not forecast: the rows' only order is {order}, and "
                      f"{target!r} does not follow from one row to the next (lag-1 "
