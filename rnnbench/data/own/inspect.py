@@ -50,8 +50,6 @@ class Column:
     # of its sampled cells are not numbers, and the first of them (`12%`, `n.a.`).
     strays: int = 0
     stray: Any = None
-    # Empty cells (empty, NA, NaN) in the sample.
-    empty: int = 0
 
 
 @dataclasses.dataclass
@@ -465,14 +463,14 @@ def inspect_table(path):
         series = frame[name]
         non_null = series.dropna()
         if not len(non_null):  # a spreadsheet's unused column: nothing to read or type
-            columns.append(Column(str(name), "empty", 0, None, empty=len(series)))
+            columns.append(Column(str(name), "empty", 0, None))
             continue
         if isinstance(non_null.iloc[0], (list, tuple, np.ndarray)):
             columns.append(_list_column(str(name), non_null))  # Parquet/JSON lists
             continue
         example = non_null.iloc[0]
         example = example.item() if hasattr(example, "item") else example
-        distinct, empty = int(non_null.nunique()), len(series) - len(non_null)
+        distinct = int(non_null.nunique())
         if pd.api.types.is_datetime64_any_dtype(series):
             kind, example = "time", str(example)
         elif pd.api.types.is_bool_dtype(series) or pd.api.types.is_integer_dtype(series):
@@ -496,7 +494,7 @@ def inspect_table(path):
                 kind = "text"
             else:
                 kind = "category"
-            column = Column(str(name), kind, distinct, example, words, empty=empty,
+            column = Column(str(name), kind, distinct, example, words,
                             unspaced=run_together, mean_chars=chars,
                             tokens=distinct_tokens(strings, run_together)
                             if kind in ("text", "category") else 0)
@@ -515,8 +513,7 @@ def inspect_table(path):
         counter = kind != "time" and len(non_null) == len(series) > 2 and \
             bool(np.all(np.diff(non_null.to_numpy(np.float64)) > 0))
         lag1 = None if kind == "time" else _lag1(non_null.to_numpy(np.float64))
-        columns.append(Column(str(name), kind, distinct, example, counter=counter, lag1=lag1,
-                              empty=empty))
+        columns.append(Column(str(name), kind, distinct, example, counter=counter, lag1=lag1))
         if kind == "time" and time_column is None:
             time_column = str(name)
     counter = False
