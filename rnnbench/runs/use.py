@@ -338,13 +338,8 @@ class Run:
     def _changed_data_files(self):
         """The run's data files (its manifest's) whose content changed since, as text."""
         from rnnbench.data.own import reading
-        try:
-            files = (folders.read_json(self.run_dir / "manifest.json").get("data") or {}).get(
-                "files") or []
-            changed = [f["path"] for f in files if not Path(f["path"]).is_file()
-                       or reading.file_facts([f["path"]])[0]["sha256"] != f["sha256"]]
-        except (OSError, ValueError, AttributeError, KeyError, TypeError):
-            return ""
+        changed = [f["path"] for f in _data_files(self.run_dir) if not Path(f["path"]).is_file()
+                   or reading.file_facts([f["path"]])[0]["sha256"] != f.get("sha256")]
         return ", ".join(repr(path) for path in changed)
 
     def _actual(self, y, splits):
@@ -607,14 +602,20 @@ def check_out_path(out, data=None, run_dir=None):
                         f"{target.relative_to(record)}. Write the predictions to a new name")
 
 
-def _trained_on(run_folder):
-    """The data files a run's manifest records, resolved; none for a damaged manifest."""
+def _data_files(run_folder):
+    """The `{path, size, sha256}` data files a run's manifest records; none for a damaged
+    manifest (`read_run` names it)."""
     try:
         files = (folders.read_json(run_folder / "manifest.json").get("data") or {}).get(
             "files") or []
-        return [Path(f["path"]).resolve() for f in files]
-    except (OSError, ValueError, AttributeError, KeyError, TypeError):
-        return []  # read_run names a damaged manifest
+        return [f for f in files if isinstance(f, dict) and isinstance(f.get("path"), str)]
+    except (OSError, ValueError, AttributeError, TypeError):
+        return []
+
+
+def _trained_on(run_folder):
+    """The data files a run's manifest records, resolved."""
+    return [Path(f["path"]).resolve() for f in _data_files(run_folder)]
 
 
 # Manifests read for the data files of other runs beside the one predicting.
