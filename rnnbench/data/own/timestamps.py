@@ -107,8 +107,9 @@ def _plausibility(parsed, how, first):
 def _even(parsed):
     """Whether the sorted times step evenly, in days or by the calendar (months on one
     day of the month, or month ends): monthly dates on the 1st written `dd/mm/yyyy`
-    read month first are days 1 to 12 with a jump a year, four step lengths to the
-    true reading's 28-31 days, and the step count alone chose them."""
+    read month first are days 1 to 12 with a jump a year, three step lengths (1, 354
+    and 355 days) to the true reading's four (28 to 31), and the step count alone
+    chose them."""
     import pandas as pd
     times = pd.DatetimeIndex(parsed.sort_values())
     if len(times) < 3:
@@ -116,7 +117,7 @@ def _even(parsed):
     days = np.unique(np.diff(times.asi8))
     if len(days) == 1:
         return True
-    months = np.diff(times.year * 12 + times.month)
-    same_day = len(set(times.day)) == 1 or bool(np.all(times.is_month_end))
-    return bool(same_day and len(set(times.time)) == 1 and len(set(months)) == 1
-                and months[0] > 0)
+    months = np.unique(np.diff(times.year * 12 + times.month))
+    same_day = np.unique(times.day).size == 1 or bool(np.all(times.is_month_end))
+    one_clock = np.unique(np.asarray(times - times.normalize())).size == 1
+    return bool(same_day and one_clock and months.size == 1 and months[0] > 0)
