@@ -86,18 +86,28 @@ def reproduce(target, seeds=None, tolerance=None, results_dir=None,
     return reproduce_experiment(target, seeds, tolerance, results_dir, allow_data_change)
 
 
-def data_changes(manifest):
-    """How the data files a run's manifest recorded (`data.files`) differ from now."""
+def changed_data_files(manifest):
+    """`[(recorded, now or None)]` of the data files a run's manifest recorded
+    (`data.files`) that are gone (`now` None) or whose SHA-256 differs now."""
     from rnnbench.data.own import reading
-    changes = []
+    changed = []
     for recorded in (manifest.get("data") or {}).get("files") or []:
         path = Path(recorded["path"])
-        if not path.is_file():
+        now = reading.file_facts([path])[0] if path.is_file() else None
+        if now is None or now["sha256"] != recorded["sha256"]:
+            changed.append((recorded, now))
+    return changed
+
+
+def data_changes(manifest):
+    """How the data files a run's manifest recorded (`data.files`) differ from now."""
+    changes = []
+    for recorded, now in changed_data_files(manifest):
+        path = Path(recorded["path"])
+        if now is None:
             changes.append(f"{path} is gone (it had {recorded['size']:,} bytes, SHA-256 "
                            f"{recorded['sha256'][:16]}...)")
-            continue
-        now = reading.file_facts([path])[0]
-        if now["sha256"] != recorded["sha256"]:
+        else:
             changes.append(f"{path} changed: {recorded['size']:,} bytes, SHA-256 "
                            f"{recorded['sha256'][:16]}... then; {now['size']:,} bytes, "
                            f"SHA-256 {now['sha256'][:16]}... now")

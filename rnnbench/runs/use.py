@@ -9,6 +9,7 @@ batches and returns the predictions in the original units as a table.
 """
 
 import dataclasses
+import itertools
 import json
 import logging
 import zipfile
@@ -337,10 +338,13 @@ class Run:
 
     def _changed_data_files(self):
         """The run's data files (its manifest's) whose content changed since, as text."""
-        from rnnbench.data.own import reading
-        changed = [f["path"] for f in _data_files(self.run_dir) if not Path(f["path"]).is_file()
-                   or reading.file_facts([f["path"]])[0]["sha256"] != f.get("sha256")]
-        return ", ".join(repr(path) for path in changed)
+        from rnnbench.runs.reproduce import changed_data_files
+        try:
+            manifest = folders.read_json(self.run_dir / "manifest.json")
+            changed = changed_data_files(manifest)
+        except (OSError, ValueError, AttributeError, KeyError, TypeError):
+            return ""  # a damaged manifest: the warning says the data changed
+        return ", ".join(repr(recorded["path"]) for recorded, _ in changed)
 
     def _actual(self, y, splits):
         out = self.preprocessing.get("outputs", {})
@@ -582,17 +586,18 @@ def check_out_path(out, data=None, run_dir=None):
     if not target.exists():
         return
     folder = Path(run_dir).resolve() if run_dir is not None else None
-    if folder is not None and target in _trained_on(folder):
+    # This run first, then the runs beside it, read until one was trained on `out`.
+    runs = itertools.chain([folder], _runs_beside(folder)) if folder is not None else ()
+    trained = next((run for run in runs if target in _trained_on(run)), None)
+    if trained is not None and trained == folder:
         raise UserError(f"Expected `--out` not to replace the data the run was trained "
                         f"on. Received: {str(out)!r}, a file its manifest records (and "
                         "`rnnbench reproduce` re-reads). Write the predictions to a new "
                         "name")
-    other = next((run for run in _runs_beside(folder) if target in _trained_on(run)), None) \
-        if folder is not None else None
-    if other is not None:
+    if trained is not None:
         raise UserError(f"Expected `--out` not to replace the data a run was trained on. "
-                        f"Received: {str(out)!r}, which the run {str(other)!r} was trained on "
-                        "(its manifest records it). Write the predictions to a new name")
+                        f"Received: {str(out)!r}, which the run {str(trained)!r} was trained "
+                        "on (its manifest records it). Write the predictions to a new name")
     record = next((parent for parent in target.parents if (parent / "manifest.json").is_file()
                    and target.relative_to(parent).parts[0] in RUN_RECORD), None)
     if record is not None:
@@ -602,20 +607,16 @@ def check_out_path(out, data=None, run_dir=None):
                         f"{target.relative_to(record)}. Write the predictions to a new name")
 
 
-def _data_files(run_folder):
-    """The `{path, size, sha256}` data files a run's manifest records; none for a damaged
-    manifest (`read_run` names it)."""
+def _trained_on(run_folder):
+    """The data files a run's manifest records, resolved; none for a damaged manifest
+    (`read_run` names it)."""
     try:
         files = (folders.read_json(run_folder / "manifest.json").get("data") or {}).get(
             "files") or []
-        return [f for f in files if isinstance(f, dict) and isinstance(f.get("path"), str)]
+        return [Path(f["path"]).resolve() for f in files
+                if isinstance(f, dict) and isinstance(f.get("path"), str)]
     except (OSError, ValueError, AttributeError, TypeError):
         return []
-
-
-def _trained_on(run_folder):
-    """The data files a run's manifest records, resolved."""
-    return [Path(f["path"]).resolve() for f in _data_files(run_folder)]
 
 
 # Manifests read for the data files of other runs beside the one predicting.
@@ -624,16 +625,15 @@ MAX_RUNS_BESIDE = 2000
 
 def _runs_beside(folder):
     """The other run folders of the results folder that holds `folder`, at most
-    `MAX_RUNS_BESIDE`: `<results>/<experiment>/<run>` and a sweep's
-    `<results>/sweeps/<sweep>/<id>/trials/<trial>` (globbed at those depths only)."""
-    import itertools
+    `MAX_RUNS_BESIDE`, found as they are asked for: `<results>/<experiment>/<run>` and a
+    sweep's `<results>/sweeps/<sweep>/<id>/trials/<trial>` (globbed at those depths only)."""
     trial = folder.parent.name == "trials" and len(folder.parents) > 4 and \
         folder.parents[3].name == "sweeps"
     root = folder.parents[4] if trial else folder.parent.parent
     found = itertools.chain(root.glob("*/*/manifest.json"),
                             root.glob("sweeps/*/*/trials/*/manifest.json"))
     runs = (m.parent for m in found if m.parent != folder)
-    return list(itertools.islice(runs, MAX_RUNS_BESIDE))
+    return itertools.islice(runs, MAX_RUNS_BESIDE)
 
 
 def write_predictions(frame, path):
