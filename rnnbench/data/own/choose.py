@@ -115,6 +115,17 @@ def labels_of(path, column):
     return _labels_of(column, *reading.file_key(path))
 
 
+def numbers_of(path, columns):
+    """`{column: float32 values}` of numeric columns over the whole file; read once per
+    version of the file (`new` measures their spreads, then counts their empty cells)."""
+    return _numbers_of(tuple(columns), *reading.file_key(path))
+
+
+@functools.lru_cache(maxsize=2)
+def _numbers_of(columns, path, size, mtime_ns):
+    return reading.read_table(path, numeric=list(columns))[0]
+
+
 @functools.lru_cache(maxsize=2)
 def _labels_of(column, path, size, mtime_ns):
     _, others, _ = reading.read_table(path, other=[column], key="--target")
@@ -362,7 +373,7 @@ def _fill_missing(found, block):
             or any(found.column(c).kind == "sequence" for c in block["value_columns"]):
         return []
     columns = block["value_columns"]
-    values, _, rows = reading.read_table(found.path, numeric=columns)
+    values = numbers_of(found.path, columns)
     missing = np.isnan(np.stack([values[c] for c in columns], axis=1))
     if block["layout"] == "wide":  # only a gap before a row's last value
         missing &= np.flip(np.logical_or.accumulate(np.flip(~missing, 1), axis=1), 1)
@@ -648,7 +659,7 @@ def _feature_spreads(found, numeric):
     features of one step (no numbered steps, spreads `FEATURE_SPREAD` apart), else None."""
     if len(numeric) < 2 or _numbered_steps(numeric):
         return None
-    values, _, _ = reading.read_table(found.path, numeric=numeric)
+    values = numbers_of(found.path, numeric)
     spread = {name: float(np.nanstd(values[name])) for name in numeric}
     spread = {name: s for name, s in spread.items() if s > 0}
     if len(spread) < 2:
