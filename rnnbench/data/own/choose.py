@@ -14,7 +14,7 @@ import re
 import numpy as np
 
 from rnnbench.config.experiment import SplitConfig
-from rnnbench.data.own import labelled, reading, text_files
+from rnnbench.data.own import labelled, reading, tables, text_files
 from rnnbench.data.own.inspect import NUMBERED_STEPS, SAMPLE_ROWS
 from rnnbench.errors import UserError
 
@@ -384,8 +384,7 @@ def _fill_missing(found, block):
     n = int(missing.sum())
     along = "" if block["layout"] != "long" else (
         "; along a sequence, values filled in the file from their neighbours may fit "
-        "better: df[columns] = df.groupby(id)[columns].transform(lambda s: "
-        "s.interpolate(limit_direction='both'))")
+        f"better: {tables.INTERPOLATE_LINE}")
     return [f"missing mean: {n:,} empty cell{'s' * (n != 1)} ({shown_balance(counts)}) "
             "take their feature's mean over the training part (`data.missing`; `predict` "
             f"fills new data with the same means){along}"]

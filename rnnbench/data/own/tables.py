@@ -422,8 +422,9 @@ def _file_sequence(path, values, time, key, gaps=False):
 
 # What to do about a missing value inside a sequence (a series' `data.missing` fills along
 # time; a sequence of samples has no such key: which value is right is the user's call).
-FILL_IN = ("Fill such cells in the file (e.g. pandas: df[columns] = df.groupby(id)[columns]"
-           ".transform(lambda s: s.interpolate(limit_direction='both'))), leave out the "
+INTERPOLATE_LINE = ("df[columns] = df.groupby(id)[columns].transform(lambda s: "
+                    "s.interpolate(limit_direction='both'))")
+FILL_IN = (f"Fill such cells in the file (e.g. pandas: {INTERPOLATE_LINE}), leave out the "
            "rows or sequences that hold them, or set `data.missing: mean` to give each empty "
            "cell its feature's mean over the training part.")
 
@@ -463,15 +464,14 @@ def _cells_of(column, path):
     numbers (one step a row), not as the sequence `[7, 0]` its commas would split into."""
     from rnnbench.data.own import dialect
     cells = column.to_pylist()
-    found = dialect.of_file(path) if reading.table_format(path) == "csv" else None
-    if found is None or not found.numbers_as_text or not reading.is_text(column.type):
+    if reading.table_format(path) != "csv" or not reading.is_text(column.type):
         return cells
     import pandas as pd
-    text = pd.Series(cells, dtype=object)
-    numbers = reading.numbers_of_text(text, found)
-    if numbers.notna().sum() != text.notna().sum():
+    frame = reading.convert_number_columns(pd.DataFrame({"cell": pd.Series(cells, dtype=object)}),
+                                           dialect.of_file(path))
+    if frame["cell"].dtype == object:
         return cells  # sequences (or anything else) in its cells
-    return [None if c is None else float(v) for c, v in zip(cells, numbers)]
+    return [None if c is None else float(v) for c, v in zip(cells, frame["cell"])]
 
 
 def _row_sequence(cells, columns, row, path, gaps=False):
