@@ -322,16 +322,10 @@ class FileSeries(common.FileDataset):
                                 f"a forecast needs a window of {window}.")
             # The forecast of a window is for the row after it: the file's next row,
             # or past the end one usual step later.
-            past_end = time_after(time[lo:hi]) if time is not None else None
-            for s in range(lo, hi - window + 1):
-                starts.append(s)
-                after = s + window
-                if time is None:
-                    label = (rows_of[after] if after < hi else rows_of[hi - 1] + 1) + 1
-                else:
-                    when = time[after] if after < hi else past_end
-                    label = time_label(when.astype(time.dtype), utc, daily)
-                index.append(label)  # a panel's series is a column of its own
+            starts.extend(range(lo, hi - window + 1))
+            index += _row_labels(np.arange(lo + window, hi), time, rows_of, utc, daily)
+            index.append(rows_of[hi - 1] + 2 if time is None else
+                         time_label(time_after(time[lo:hi]).astype(time.dtype), utc, daily))
             followed.append(_what_followed(values[lo:hi], window, inputs["horizon"]))
         x = np.asarray(common.window_view(table, window))[np.asarray(starts)]
         extra = {"series": [str(ids[s]) for s in starts]} if ids is not None else {}
@@ -346,11 +340,17 @@ def _window_labels(starts, window, time, ids, rows_of, utc):
     series): the time (or file row) of its first target, and its series, as
     `new_inputs` labels a new file's."""
     rows = np.concatenate([np.arange(a, b) for a, b in starts]) + window
-    daily = dates_only(time)
-    index = [time_label(time[r], utc, daily) for r in rows] if time is not None else \
-        [rows_of[int(r)] + 1 for r in rows]
+    index = _row_labels(rows, time, rows_of, utc, dates_only(time))
     extra = {"series": [str(ids[r]) for r in rows]} if ids is not None else {}
     return NewInputs(x=None, index=index, extra=extra)
+
+
+def _row_labels(rows, time, rows_of, utc, daily):
+    """The label of each of `rows` in predictions: its time, or its row of the file (from
+    1) without a time column; a panel's series is a column of its own."""
+    if time is None:
+        return [rows_of[int(r)] + 1 for r in rows]
+    return [time_label(time[r], utc, daily) for r in rows]
 
 
 def time_after(time):
