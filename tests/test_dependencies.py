@@ -82,6 +82,7 @@ def distributions_of(top):
     return set()
 
 
+@pytest.mark.slow
 def test_every_third_party_import_is_declared_in_setup_cfg():
     required, optional = declared()
     in_extras = set().union(*optional.values())

@@ -43,6 +43,7 @@ def written(workdir, name):
     (lambda d: corpus_txt(d / "book.txt"), [], "file_corpus", "language_model"),
     (lambda d: arrays_npz(d / "arrays.npz"), [], "file_arrays", "classify"),
 ])
+@pytest.mark.slow
 def test_new_picks_the_dataset_and_task_from_the_file(workdir, capsys, make, argv, dataset,
                                                       task):
     path = make(workdir / "data")
@@ -131,6 +132,7 @@ def test_new_says_when_the_texts_are_longer_than_what_the_model_reads(workdir, c
 
 
 @pytest.mark.parametrize("shape", [(300,), (300, 2)])
+@pytest.mark.slow
 def test_a_lone_series_array_is_told_how_to_become_a_table_to_forecast(workdir, capsys,
                                                                        shape):
     import numpy as np
@@ -164,6 +166,7 @@ def test_a_folder_of_series_tables_is_told_how_to_become_one_panel(workdir, caps
 
 
 @pytest.mark.parametrize("suffix", ["csv", "parquet"])
+@pytest.mark.slow
 def test_a_table_of_texts_for_a_language_model_is_told_how_to_become_text(workdir, capsys,
                                                                          suffix):
     """`--task language_model` on a table said only that it wanted a .txt (or, without

@@ -170,6 +170,7 @@ LEARNS = [param for param in REFERENCES if "expect: baseline" not in param.value
 
 
 @pytest.mark.parametrize("name, path", LEARNS)
+@pytest.mark.slow
 def test_untrained_model_fails_the_reference(name, path):
     """Built, not fitted, scored as a run scores the test split: outside the range."""
     import keras

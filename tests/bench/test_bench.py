@@ -145,6 +145,7 @@ EXTRA_TORCH_BIAS = {"lstm": 4, "simple_rnn": 1, "gru": 0, "bilstm": 8, "textbook
                     "fused_lstm": 4, "fused_bilstm": 8}
 
 
+@pytest.mark.slow  # imports PyTorch (~3 s)
 @pytest.mark.parametrize("workload", sorted(benchmark.WORKLOADS))
 @pytest.mark.parametrize("cell", sorted(benchmark.CELLS))
 def test_torch_twin_is_the_same_model(workload, cell):

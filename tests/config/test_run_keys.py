@@ -115,6 +115,7 @@ def test_run_refuses_an_unknown_monitor_before_making_a_run_folder(tmp_path):
 
 @pytest.mark.parametrize("task", ["regress", "forecast", "classify", "sequence_label",
                                   "language_model", "polyphonic_nll"])
+@pytest.mark.slow
 def test_fit_metric_names_are_what_keras_logs(task):
     """The TF-free names equal the keys of Keras' logs (evaluated, not trained)."""
     from rnnbench.models import builders

@@ -341,6 +341,7 @@ def test_text_splits_are_stratified_disjoint_and_seeded(name):
 
 
 @pytest.mark.parametrize("name", ["sentiment", "news"])
+@pytest.mark.slow
 def test_text_vocabulary_is_fitted_on_the_training_part_only(name):
     # An unbounded vocabulary: every training token is known, so OOV ids (1)
     # in val/test come from words seen only there. Fitting on val/test too
@@ -389,6 +390,7 @@ def test_news_chars_vocabulary_and_baseline_come_from_training_text():
 # ---------------------------------------------------------------- mnist1d
 
 
+@pytest.mark.slow
 def test_mnist1d_uses_the_package_split_and_restores_global_rngs():
     np.random.seed(3)
     random.seed(3)

@@ -59,6 +59,7 @@ def test_the_model_runs_the_same_math_as_numpy(kind):
     # log_return needs a positive series: co2, unscaled.
     {"target_transform": "log_return", "name": "co2", "scale": None, "window": 52,
      "season": 52}], ids=lambda d: d["target_transform"])
+@pytest.mark.slow
 def test_a_model_predicting_no_change_scores_exactly_the_naive_baseline(data):
     exp = sine_experiment(**data)
     splits = data_cache.load(exp)

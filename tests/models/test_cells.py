@@ -194,6 +194,7 @@ def _sequential(cell):
 
 
 @pytest.mark.parametrize("cell_cls", CELLS)
+@pytest.mark.slow
 def test_model_save_and_reload(cell_cls, tmp_path):
     rng = np.random.default_rng(5)
     model = _sequential(cell_cls(UNITS))

@@ -32,6 +32,7 @@ def sequence_matmuls(layer, batch=2, steps=6, features=3, **call):
 
 
 @pytest.mark.parametrize("cls,keras_cls,cell", LAYERS)
+@pytest.mark.slow
 def test_the_input_projection_runs_before_the_loop(cls, keras_cls, cell):
     assert sequence_matmuls(cls(4))  # one matmul over the whole sequence
     assert not sequence_matmuls(keras_cls(4))  # Keras': every matmul inside the loop
@@ -42,6 +43,7 @@ def test_the_input_projection_runs_before_the_loop(cls, keras_cls, cell):
 
 
 @pytest.mark.parametrize("cls,keras_cls,cell", LAYERS)
+@pytest.mark.slow
 def test_recurrent_dropout_falls_back_to_keras_loop(cls, keras_cls, cell):
     layer = cls(4, recurrent_dropout=0.2)
     assert layer.fallback_reasons() == [
@@ -111,6 +113,7 @@ OPTIONS = [
 
 
 @pytest.mark.parametrize("cls,keras_cls,options,training", OPTIONS)
+@pytest.mark.slow
 def test_hoisted_matches_keras_with_more_options(cls, keras_cls, options, training):
     rng = np.random.default_rng(11)
     x = rng.normal(size=(3, 6, 2)).astype("float32")

@@ -14,6 +14,7 @@ STAND_INS = [pytest.param(cell, kind, id=f"{cell}-{kind}")
 
 
 @pytest.mark.parametrize("cell,kind", STAND_INS)
+@pytest.mark.slow
 def test_the_setting_builds_the_stand_in_and_check_says_so(cell, kind, tmp_path):
     cls = builders.STAND_IN[(cell, kind)]
     keras_cls = saving.SAVED_AS[cls]

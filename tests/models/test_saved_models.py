@@ -24,6 +24,7 @@ from rnnbench.models import cells, fused  # noqa: F401  (registers the custom cl
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
+@pytest.mark.slow
 def test_a_model_saved_by_the_flat_layout_release_loads_and_predicts_the_same():
     model = keras.saving.load_model(FIXTURES / "legacy_cells.keras")
     io = np.load(FIXTURES / "legacy_cells_io.npz")

@@ -110,6 +110,7 @@ def test_check_shows_every_choice():
     assert "threads: " in text
 
 
+@pytest.mark.slow
 def test_a_model_with_the_auto_kernel_saves_loads_and_predicts_the_same(tmp_path):
     exp = experiment_config(cells=("lstm", "lstm"), units=6)
     model = builders.build_model(exp)

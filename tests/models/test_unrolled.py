@@ -37,6 +37,7 @@ def loop_ops(layer, steps=6, built_for=-1, **call):
 
 
 @pytest.mark.parametrize("cls,keras_cls,cell", LAYERS)
+@pytest.mark.slow
 def test_a_fixed_length_runs_unrolled_and_a_variable_one_keeps_the_loop(cls, keras_cls, cell):
     assert loop_ops(keras_cls(4))  # Keras' loop: a while op
     cudnn_due = gpu_visible() and cell != "simple_rnn"  # LSTM/GRU keep Keras' cuDNN path

@@ -35,6 +35,7 @@ def scored(scale):
 
 
 @pytest.mark.parametrize("scale", [None, "minmax"])
+@pytest.mark.slow
 def test_ets_is_scored_by_the_same_code_as_the_naive_baseline(scale):
     dataset, splits, task, metrics = scored(scale)
     naive = task.score(splits.test.y, splits.baseline_predict(splits.test.x),

@@ -62,6 +62,7 @@ def own_forecast(values, train_end, t, horizon, season=12):
     return np.asarray(held.forecast(horizon))
 
 
+@pytest.mark.slow
 def test_each_row_is_statsmodels_own_forecast_from_that_origin():
     values = trend_season()
     forecasts, _ = statistical.ets_forecasts(values, 170, 12, horizon=5)
@@ -84,6 +85,7 @@ def test_a_longer_horizon_keeps_fitting_on_the_training_part_only():
 
 
 @pytest.mark.parametrize("horizon", [1, 3])
+@pytest.mark.slow
 def test_a_file_series_is_scored_with_ets_in_its_original_units(tmp_path, horizon):
     exp = file_experiment(tmp_path, horizon=horizon)
     splits, task, metrics = ets_of(exp)
@@ -103,6 +105,7 @@ def test_a_file_series_is_scored_with_ets_in_its_original_units(tmp_path, horizo
     assert metrics["ets_test_mase"] < 0.7 * naive["mase"]  # a trend ETS follows
 
 
+@pytest.mark.slow
 def test_two_targets_are_fitted_each_and_laid_out_step_major(tmp_path):
     exp = file_experiment(tmp_path, horizon=2, targets=("y", "z"), scale=None)
     splits = cache.load(exp)

@@ -35,6 +35,7 @@ def old_evaluate(model, splits, exp, batch_size):
     return scores
 
 
+@pytest.mark.slow
 def test_predictions_are_those_of_model_predict_bit_for_bit(uneven):
     exp, splits = uneven
     model = builders.build_model(exp, spec=splits.spec)
@@ -46,6 +47,7 @@ def test_predictions_are_those_of_model_predict_bit_for_bit(uneven):
             assert g.dtype == e.dtype and np.array_equal(g, e)
 
 
+@pytest.mark.slow
 def test_evaluation_metrics_are_unchanged_bit_for_bit(uneven):
     exp, splits = uneven
     model = builders.build_model(exp, spec=splits.spec)
@@ -54,6 +56,7 @@ def test_evaluation_metrics_are_unchanged_bit_for_bit(uneven):
     assert {k: metrics[k] for k in old} == old
 
 
+@pytest.mark.slow
 def test_evaluating_a_model_per_trial_sets_off_no_retracing_warning(uneven):
     """Before: `predict` per split traced again for each split's shape, and after
     three models TensorFlow warned of excessive retracing."""

@@ -28,6 +28,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.slow
 def test_export_gives_the_models_outputs(tmp_path, name):
     import tensorflow as tf
     data, cell, output = CASES[name]
@@ -47,6 +48,7 @@ def test_export_gives_the_models_outputs(tmp_path, name):
 
 
 @pytest.mark.parametrize("layout", ["wide", "long", "cell", "files"])
+@pytest.mark.slow
 def test_export_scales_a_tables_sequences_as_training_did(tmp_path, layout):
     """Own labelled sequences with `scale: standard`: the served model takes raw values."""
     import pandas as pd
@@ -98,6 +100,7 @@ def test_export_scales_a_tables_sequences_as_training_did(tmp_path, layout):
                                model.predict(scaled, verbose=0)[:, -1:], atol=1e-5)
 
 
+@pytest.mark.slow
 def test_a_scaled_values_target_is_predicted_and_served_in_its_units(tmp_path):
     import tensorflow as tf
 
@@ -147,6 +150,7 @@ def test_predict_on_arrays_with_labels_shows_them_as_actual(tmp_path, labels, ta
     assert "actual" not in run.predict(tmp_path / "unlabelled.npz").columns
 
 
+@pytest.mark.slow
 def test_a_number_per_text_is_predicted_and_served_from_raw_text_in_its_units(tmp_path):
     """`file_text` with `target: values`: the served model takes strings and gives the
     number in the file's units, as `predict` does (the run standardized it)."""
@@ -180,6 +184,7 @@ def test_a_number_per_text_is_predicted_and_served_from_raw_text_in_its_units(tm
                                expected, rtol=1e-5)
 
 
+@pytest.mark.slow
 def test_arrays_end_padded_with_nan_predict_and_serve_as_the_model_masks_them(tmp_path):
     import tensorflow as tf
 
@@ -232,6 +237,7 @@ def test_the_python_api_exports_as_the_command_does(tmp_path):
 
 
 @pytest.mark.parametrize("layout", ["cell", "wide", "long"])
+@pytest.mark.slow
 def test_a_missing_value_is_filled_with_the_training_mean_by_predict_and_export(tmp_path,
                                                                                 layout):
     """`data.missing: mean`: predict, the SavedModel and TFLite give an empty cell its
@@ -290,6 +296,7 @@ def test_a_missing_value_is_filled_with_the_training_mean_by_predict_and_export(
     np.testing.assert_allclose(got, predicted.to_numpy()[[2, 9]], atol=1e-4)
 
 
+@pytest.mark.slow
 def test_a_sequence_longer_than_training_is_cut_alike_by_predict_and_export(tmp_path,
                                                                            caplog):
     import pandas as pd

@@ -41,6 +41,7 @@ def tokens_of(text, level, lowercase):
     ("word", False, ["cat", "The", "SAT", "dog", "on", "a", "mat", "ran", "x", "y"]),
     ("char", True, list("cat ods!ngm")[:10]),
 ])
+@pytest.mark.slow
 def test_saved_model_tokenizes_raw_text_as_the_file_dataset(tmp_path, level, lowercase,
                                                             vocabulary):
     import tensorflow as tf

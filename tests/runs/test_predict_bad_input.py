@@ -244,6 +244,7 @@ def test_labels_outside_the_runs_label_space(capsys, tmp_path):
     assert str(labels) in message and "['7']" in message
 
 
+@pytest.mark.slow
 def test_a_text_tables_labels_outside_the_runs_classes(capsys, tmp_path):
     reviews_csv(tmp_path / "reviews.csv")
     run = make_run(tmp_path / "run", {
@@ -275,6 +276,7 @@ def test_out_never_replaces_the_data_it_reads(capsys, sine_run, tmp_path, monkey
 
 
 @pytest.mark.parametrize("name", ["metrics.json", "history.csv", "preprocessing.json"])
+@pytest.mark.slow
 def test_out_never_replaces_the_runs_record(capsys, tmp_path, name):
     run = make_run(tmp_path / "run")
     (run / "history.csv").write_text("epoch,loss\n0,1.0\n")
@@ -365,6 +367,7 @@ def test_export_into_a_folder_with_files(capsys, sine_run, tmp_path):
     assert (tmp_path / "out" / "keep.txt").read_text() == "mine"
 
 
+@pytest.mark.slow
 def test_tflite_refuses_a_cell_it_cannot_convert_naming_it(capsys, tmp_path):
     """A model.keras holding rnnbench's FusedLSTM itself (as releases before
     `models.saving` wrote it) needs the BlockLSTM op, which TFLite lacks."""

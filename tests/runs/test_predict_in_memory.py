@@ -90,6 +90,7 @@ def test_other_objects_are_refused_naming_what_is_accepted(series_run, data):
 
 
 @pytest.mark.parametrize("level", ["word", "char"])
+@pytest.mark.slow
 def test_a_prompt_and_its_continuation_print_as_one_text(tmp_path, capsys, caplog, level):
     # Word tokens were printed glued to the prompt: "the cat satmat on".
     from own_files import corpus_txt

@@ -44,6 +44,7 @@ def fill(folder):
         os.close(fd)
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_on_a_full_disk_is_not_restarted(small_disk):
     import sys
     from rnnbench.errors import RunFailed

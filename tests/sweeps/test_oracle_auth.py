@@ -94,6 +94,7 @@ def test_bad_requests_with_the_token_get_grpc_errors_and_leave_the_oracle_usable
         channel.close()
 
 
+@pytest.mark.slow  # waits out a heartbeat (2 s)
 def test_a_second_worker_claiming_a_live_id_is_refused_naming_the_first(served):
     import grpc
 
