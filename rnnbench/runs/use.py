@@ -326,11 +326,14 @@ class Run:
                             f"{changed} changed since the run (its SHA-256 differs from the "
                             "manifest's)" if changed else
                             "the data changed since the run (another package version?)"))
-        part, actual = splits.test, {"actual": self._actual(splits.test.y, splits)}
+        part = splits.test
         if splits.test_labels is not None:  # a file's ids, a series' times (and series)
             found = splits.test_labels()
+            extra = dict(found.extra)  # a series file's `actual` is its own cells
+            extra.setdefault("actual", self._actual(part.y, splits))
             return NewInputs(x=part.x, index=found.index, index_name=found.index_name,
-                             extra={**found.extra, **actual})
+                             extra=extra)
+        actual = {"actual": self._actual(part.y, splits)}
         dataset = config_lib.dataset_of(self.exp)
         split_index = getattr(dataset, "split_index", None)
         index = split_index(dict(self.exp.data.params), splits, "test") if split_index else None

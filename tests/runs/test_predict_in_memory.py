@@ -199,8 +199,28 @@ def test_the_test_splits_rows_carry_their_ids_and_a_panels_series_and_dates(tmp_
     last = test.groupby("series")["date"].max()
     assert list(last) == ["2023-03-01", "2023-03-01"]  # each store's last day
     actual = panel.set_index(["store", "date"])["sales"]
-    np.testing.assert_allclose(test["actual"], actual.loc[list(zip(test["series"],
-                                                                   test["date"]))], atol=1e-5)
+    assert list(test["actual"]) == list(actual.loc[list(zip(test["series"], test["date"]))])
+
+
+@pytest.mark.parametrize("horizon", [1, 2])
+def test_actual_is_the_files_numbers_as_written(tmp_path, horizon):
+    """Not float32 round-off: the test split's `actual` was 176.779993 where the file
+    has 176.78 (scaled and unscaled), and a new file's `actual` 176.77999877929688."""
+    days = pd.date_range("2023-01-01", periods=60).strftime("%Y-%m-%d")
+    frame = pd.DataFrame({"date": days, "price": (176.78 + np.arange(60) % 7 * 0.01).round(2),
+                          "volume": 1234567.5 + np.arange(60) * 250})
+    frame.to_csv(tmp_path / "prices.csv", index=False)
+    untrained_run(tmp_path / "run", {"name": "file_series", "path": str(tmp_path /
+                                                                        "prices.csv"),
+                                     "time_column": "date", "targets": ["price", "volume"],
+                                     "window": 5, "horizon": horizon}, "gru")
+    run = rnnbench.load_run(tmp_path / "run")
+    written = frame.set_index("date")
+    step = "_1" if horizon > 1 else ""
+    for predicted in (run.predict(), run.predict(tmp_path / "prices.csv").iloc[:-1]):
+        for column in ("price", "volume"):
+            found = predicted[f"{column}_actual{step}"].dropna()
+            assert list(found) == list(written.loc[predicted["date"], column][:len(found)])
 
 
 def test_a_changed_training_file_is_named_when_the_test_split_is_reloaded(tmp_path, caplog):

@@ -182,7 +182,7 @@ class FileSeries(common.FileDataset):
         columns = self.input_names(params, vocabulary)
         targets = list(common.names(params["targets"]))
         nt = len(targets)
-        table, time, ids, rows_of, utc, _, dates = self.read(params, path, vocabulary)
+        table, time, ids, rows_of, utc, filled, dates = self.read(params, path, vocabulary)
         groups = group_bounds(ids, len(table))
         bounds = []
         for name, (lo, hi) in groups:
@@ -202,6 +202,9 @@ class FileSeries(common.FileDataset):
         mase = float(np.mean([mase_scale_of([rows[:, j] for rows in train_rows], season,
                                             targets[j]) for j in range(nt)]))
         scaler = common.fit_scaler(scale, train_rows)
+        actual = table[:, :nt].copy()  # the test split's `actual`: the file's, not unscaled
+        if filled is not None:
+            actual[filled[:, :nt]] = np.nan
         common.scale_in_place(table, scaler)
         targets_lib.check_transform(params["target_transform"], table, scale)
         windows = common.window_view(table, window)
@@ -222,7 +225,7 @@ class FileSeries(common.FileDataset):
                 starts.append((lo + first, lo + stop))
             if part == "test":
                 test_labels = functools.partial(_window_labels, starts, window, time, ids,
-                                                rows_of, utc)
+                                                rows_of, utc, actual, targets, horizon)
             if len(starts) == 1:
                 (a, b), = starts
                 x = windows[a:b]
@@ -330,19 +333,28 @@ class FileSeries(common.FileDataset):
         x = np.asarray(common.window_view(table, window))[np.asarray(starts)]
         extra = {"series": [str(ids[s]) for s in starts]} if ids is not None else {}
         extra["actual"] = forecast_columns(
-            np.concatenate(followed), targets,
+            as_written(np.concatenate(followed)), targets,
             inputs["horizon"], word="actual")
         return NewInputs(x=x, index=index, extra=extra)
 
 
-def _window_labels(starts, window, time, ids, rows_of, utc):
+def _window_labels(starts, window, time, ids, rows_of, utc, actual, targets, horizon):
     """What labels each window of a part (`starts`: `(first, stop)` window starts per
-    series): the time (or file row) of its first target, and its series, as
-    `new_inputs` labels a new file's."""
+    series): the time (or file row) of its first target, its series and the file's
+    values of its targets (`actual`), as `new_inputs` labels a new file's."""
     rows = np.concatenate([np.arange(a, b) for a, b in starts]) + window
     index = _row_labels(rows, time, rows_of, utc, dates_only(time))
     extra = {"series": [str(ids[r]) for r in rows]} if ids is not None else {}
+    values = actual[rows[:, None] + np.arange(horizon)]  # (windows, horizon, targets)
+    extra["actual"] = forecast_columns(as_written(values.reshape(len(rows), -1)), targets,
+                                       horizon, word="actual")
     return NewInputs(x=None, index=index, extra=extra)
+
+
+def as_written(values):
+    """float32 cells as the numbers the file wrote (176.78, where float64 would show
+    176.77999877929688 and a float32 column 1.2345679e+06 for 1234567.9)."""
+    return np.asarray(np.asarray(values, np.float32).astype(str), np.float64)
 
 
 def _row_labels(rows, time, rows_of, utc, daily):
