@@ -256,15 +256,37 @@ def vectorizer_options(inputs, task):
                 "split": inputs.get("split", "whitespace"),
                 "vocabulary": inputs["vocabulary"]}
     if kind == "tokens" and task in ("classify", "regress") and inputs.get("vocabulary"):
-        lower = bool(inputs.get("lowercase"))
-        if inputs.get("level") == "char":
-            standardize, split = ("lower" if lower else None), "character"
-        else:
-            standardize = "lower_and_strip_punctuation" if lower else "strip_punctuation"
-            split = "whitespace"
-        return {"output_sequence_length": inputs["max_length"], "standardize": standardize,
-                "split": split, "vocabulary": list(inputs["vocabulary"])}
+        words = inputs.get("level") != "char"
+        return {"output_sequence_length": inputs["max_length"],
+                "standardize": python_standardize(bool(inputs.get("lowercase")), words),
+                "split": "whitespace" if words else "character",
+                "vocabulary": list(inputs["vocabulary"])}
     return None
+
+
+# What Python's str.split() splits on beyond RE2's \s ([\t\n\f\r ]): a no-break
+# space, an ideographic space, the file and record separators, ...
+_UNICODE_SPACE = r"[\s\x{0b}\x{1c}-\x{1f}\x{85}\p{Z}]"
+
+
+def python_standardize(lower, words):
+    """The graph of `text_files.tokenize`'s text handling before its split, for
+    `TextVectorization`: Keras' own `lower` changes ASCII letters only (CAFÉ stayed
+    an unknown word) and its split knows ASCII spaces only, where Python's
+    `str.lower` and `str.split` are Unicode's."""
+    import string
+
+    import tensorflow as tf
+    punctuation = "[" + re.escape(string.punctuation) + "]"
+
+    def standardize(text):
+        if lower:
+            text = tf.strings.lower(text, encoding="utf-8")
+        if words:
+            text = tf.strings.regex_replace(text, punctuation, "")
+            text = tf.strings.regex_replace(text, _UNICODE_SPACE, " ")
+        return text
+    return standardize if (lower or words) else None
 
 
 def shape_list(shape):

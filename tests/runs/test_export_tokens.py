@@ -25,7 +25,9 @@ RAW = {"name": "tokens_tiny", "seed": 1,
                 "seq_len": LENGTH},
        "model": {"layers": [{"cell": "gru", "units": 3}], "embedding": {"dim": 2}},
        "train": {"epochs": 1, "batch_size": 4}}
-TEXTS = ["The cat, SAT on a mat!", "dog ran", "", "cat cat cat cat cat cat cat cat"]
+# Non-ASCII capitals and spaces: Keras' `lower` and split are ASCII's, Python's Unicode's.
+TEXTS = ["The cat, SAT on a mat!", "dog ran", "", "cat cat cat cat cat cat cat cat",
+         "CAFÉ RÉSUMÉ film", "cat\xa0film\u3000dog\u2003ran", "ΟΔΟΣ Über café"]
 
 
 def tokens_of(text, level, lowercase):
@@ -37,9 +39,9 @@ def tokens_of(text, level, lowercase):
 
 
 @pytest.mark.parametrize("level,lowercase,vocabulary", [
-    ("word", True, ["cat", "the", "sat", "on", "a", "mat", "dog", "ran", "x", "y"]),
-    ("word", False, ["cat", "The", "SAT", "dog", "on", "a", "mat", "ran", "x", "y"]),
-    ("char", True, list("cat ods!ngm")[:10]),
+    ("word", True, ["cat", "the", "sat", "on", "café", "film", "dog", "ran", "οδος", "über"]),
+    ("word", False, ["cat", "The", "SAT", "dog", "on", "CAFÉ", "film", "ran", "ΟΔΟΣ", "y"]),
+    ("char", True, list("cat ods!né")),
 ])
 @pytest.mark.slow
 def test_saved_model_tokenizes_raw_text_as_the_file_dataset(tmp_path, level, lowercase,
