@@ -564,3 +564,46 @@ def test_numbers_with_thousands_separators_are_one_step_features_of_a_row(tmp_pa
     found = config_lib.dataset_of(exp).new_inputs(dict(exp.data.params), splits.preprocessing,
                                                   str(tmp_path / "rows.csv"))
     np.testing.assert_allclose(found.x[:, 0, :], np.stack([age, income], axis=1), rtol=1e-6)
+
+
+@pytest.mark.parametrize("written,number", [
+    (lambda v: f"${v:,.2f}", lambda v: v),
+    (lambda v: f"{v:,}", lambda v: v),
+    (lambda v: f"{v / 100:.2f}%", lambda v: v / 100),  # as written: 12.5% is 12.5
+], ids=["currency", "thousands", "percent"])
+def test_a_number_per_text_written_as_the_file_writes_numbers_is_regressed(
+        tmp_path, capsys, monkeypatch, written, number):
+    """`new` read `$20,545.00` as a number and chose a regression that `check` and
+    `run` then refused: the labels were parsed as plain floats."""
+    frame = pd.read_csv(reviews_csv(tmp_path / "reviews.csv"))
+    frame["price"] = 1000 + np.arange(len(frame)) * 1237
+    plain = frame[["review", "price"]]
+    plain.assign(price=plain["price"].map(number)).to_csv(tmp_path / "plain.csv",
+                                                          index=False)
+    plain.assign(price=plain["price"].map(written)).to_csv(tmp_path / "written.csv",
+                                                           index=False)
+
+    def values(path):
+        raw = {"name": "prices", "seed": 1,
+               "data": {"name": "file_text", "path": str(path), "text_column": "review",
+                        "label_column": "price", "target": "values", "seq_len": 8},
+               "model": {"layers": [{"cell": "gru", "units": 4}]},
+               "train": {"epochs": 1, "batch_size": 16}}
+        splits = cache.load(config_lib.validate(raw, source="<test>"))
+        return splits.inverse_transform(splits.train.y)
+    np.testing.assert_allclose(values(tmp_path / "written.csv"),
+                               values(tmp_path / "plain.csv"), rtol=1e-6)
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "priced", "--data", "written.csv", "--target", "price"]) == 0
+    assert main(["check", "priced"]) == 0, capsys.readouterr().err
+
+
+def test_a_tsv_of_one_column_keeps_the_commas_in_its_texts(tmp_path):
+    """No tab in any row: it was read as comma-separated, and failed on its first comma."""
+    from rnnbench.data.own import reading
+    texts = ["lovely, superb; film", "awful, dull; boring", "the end"]
+    pd.DataFrame({"review": texts}).to_csv(tmp_path / "p.tsv", sep="\t", index=False)
+    assert dialect.of_file(tmp_path / "p.tsv").delimiter == "\t"
+    assert reading.table_columns(tmp_path / "p.tsv") == ["review"]
+    _, others, _ = reading.read_table(tmp_path / "p.tsv", other=["review"])
+    assert others["review"].to_pylist() == texts

@@ -47,10 +47,12 @@ def test_a_labelled_folder_loads_one_sample_per_file_labelled_by_its_subfolder(t
 
 def test_new_writes_a_text_classifier_for_a_labelled_folder(tmp_path, capsys, monkeypatch):
     labelled_folder(tmp_path / "reviews")
+    # An empty document is an empty text to `new` as to a run (it refused the folder).
+    (tmp_path / "reviews" / "pos" / "empty.txt").write_text("")
     monkeypatch.chdir(tmp_path)
     assert main(["new", "reviews", "--data", "reviews"]) == 0
     out = capsys.readouterr().out
-    assert "classes (subfolders): {'neg': 30, 'pos': 30}" in out
+    assert "classes (subfolders): {'neg': 30, 'pos': 31}" in out
     assert "chosen: classify each .txt file by its subfolder" in out
     data = yaml.safe_load((tmp_path / "experiments" / "reviews.yaml").read_text())["data"]
     assert (data["name"], data["task"], data["path"]) == ("file_text", "classify",
@@ -90,8 +92,14 @@ def test_predict_on_folders_labels_rows_by_file(tmp_path):
     assert table["sample"].iloc[-1] == "pos/more/9.txt"
     assert all(text == (root / name).read_text()
                for name, text in zip(table["sample"], table["text"]))
+    test = run.predict()  # the test split: its files, texts and subfolders
+    assert all(text == (root / name).read_text() and name.split("/")[0] == label
+               for name, text, label in zip(test["sample"], test["text"], test["actual"]))
     flat = run.predict(root / "pos")  # one subfolder, no classes: documents, no labels
     assert len(flat) == 30 and flat["sample"].iloc[0] == "1.txt"
+    (root / "pos" / "more" / "empty.txt").write_text("")  # an empty text is predicted
+    assert run.predict(root / "pos")["sample"].tolist() == sorted(
+        flat["sample"].tolist() + ["more/empty.txt"])
     same = run.predict([(root / "pos" / "1.txt").read_text()])
     np.testing.assert_allclose(same.filter(like="probability").to_numpy(),
                                flat.filter(like="probability").to_numpy()[:1], rtol=1e-6)

@@ -223,6 +223,30 @@ def test_actual_is_the_files_numbers_as_written(tmp_path, horizon):
             assert list(found) == list(written.loc[predicted["date"], column][:len(found)])
 
 
+@pytest.mark.parametrize("target", ["classes", "values"])
+def test_a_text_tables_test_rows_carry_their_row_and_text(tmp_path, target):
+    """They were numbered 0, 1, ... within the test part, without their text."""
+    frame = pd.read_csv(reviews_csv(tmp_path / "reviews.csv"))
+    frame.loc[3, "sentiment"] = None  # an unlabelled row still counts in the numbering
+    frame["stars"] = np.arange(len(frame)) % 5 + 1
+    frame.to_csv(tmp_path / "reviews.csv", index=False)
+    label = "sentiment" if target == "classes" else "stars"
+    untrained_run(tmp_path / "run", {"name": "file_text", "path": str(tmp_path / "reviews.csv"),
+                                     "text_column": "review", "label_column": label,
+                                     "target": target, "unlabelled": "skip",
+                                     "seq_len": 8}, "gru")
+    run = rnnbench.load_run(tmp_path / "run")
+    test = run.predict()
+    rows = frame.iloc[test["sample"] - 1]  # the file's rows, from 1
+    assert test.columns[0] == "sample" and list(test["text"]) == list(rows["review"])
+    assert list(test["actual"]) == list(rows[label])
+    by_row = run.predict(tmp_path / "reviews.csv").set_index("sample").loc[test["sample"]]
+    assert list(by_row["text"]) == list(test["text"])
+    predicted = "probability" if target == "classes" else "prediction"
+    np.testing.assert_allclose(test.filter(like=predicted).to_numpy(),
+                               by_row.filter(like=predicted).to_numpy(), rtol=1e-5)
+
+
 def test_a_changed_training_file_is_named_when_the_test_split_is_reloaded(tmp_path, caplog):
     import json
 

@@ -189,3 +189,9 @@ def window_view(values, window):
 
 def sizes(parts):
     return {part: len(parts[part]) for part in _PARTS}
+
+
+def as_written(values):
+    """float32 cells as the numbers the file wrote (176.78, where float64 would show
+    176.77999877929688 and a float32 column 1.2345679e+06 for 1234567.5)."""
+    return np.asarray(np.asarray(values, np.float32).astype(str), np.float64)

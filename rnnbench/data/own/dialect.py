@@ -89,12 +89,14 @@ class Dialect(NamedTuple):
         return "; ".join(parts)
 
 
-def sniff(text, complete=True):
+def sniff(text, complete=True, default=","):
     """The `Dialect` of CSV `text` (a file's first bytes, decoded).
 
     Args:
         complete: whether `text` is the whole file; if not, its last line
             may be cut and is left out.
+        default: the delimiter where no delimiter splits every row alike (a table
+            of one column): a tab for a `.tsv`, whose texts may hold commas.
     """
     lines = text.splitlines(keepends=True)
     if not complete and len(lines) > 1:
@@ -107,7 +109,7 @@ def sniff(text, complete=True):
     else:
         delimiter = max(DELIMITERS[1:], key=lambda d: widths[d])
         if widths[delimiter] <= 1:
-            delimiter = ","
+            delimiter = default
     cells = [c.strip() for row in _rows(sample, delimiter)[1:] for c in row]
     bare = [without_units(c) for c in cells]
     units = any(b != c and _PLAIN_NUMBER.match(b) for b, c in zip(bare, cells))
@@ -227,5 +229,6 @@ def of_file(path):
             return Dialect()
         complete = len(head) <= SAMPLE_BYTES
         text = head[:SAMPLE_BYTES].decode("utf-8-sig", errors="ignore")
-        _CACHE[key] = sniff(text, complete)
+        tabs = str(path).lower().endswith((".tsv", ".tsv.gz", ".tab"))
+        _CACHE[key] = sniff(text, complete, "\t" if tabs else ",")
     return _CACHE[key]

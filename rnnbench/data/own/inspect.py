@@ -140,7 +140,7 @@ def unspaced(texts):
 def _refuse_loose_tables(path):
     """Refuses a folder (or glob) of tables not in class subfolders: read as one text, a
     character language model of their cells was written. One command joins them."""
-    files = reading.source_files(path, "--data")
+    files = reading.source_files(path, "--data", empty_ok=True)
     if not files or not all(f.name.lower().endswith(reading.TABLE_SUFFIXES) for f in files):
         return
     folder = Path(path) if Path(path).is_dir() else files[0].parent
@@ -167,7 +167,7 @@ def inspect_table_files(path, files, labels):
 
 def inspect_text(path):
     labelled = text_files.labelled_folder(path)
-    files = labelled[0] if labelled else reading.source_files(path)
+    files = labelled[0] if labelled else reading.source_files(path, empty_ok=True)
     texts = text_files.read_documents(files, "--data")
     text = "\n".join(texts)
     if not text.strip():

@@ -51,8 +51,12 @@ def has_glob(text):
     return any(c in str(text) for c in "*?[")
 
 
-def source_files(path, key="data.path", suffixes=None):
+def source_files(path, key="data.path", suffixes=None, empty_ok=False):
     """The files a path names: itself, a folder's files (sorted, recursive) or a glob's.
+
+    Args:
+        empty_ok: whether a folder's or a glob's empty files are taken (documents:
+            an empty file is an empty text); a path that names one file must hold data.
 
     Raises:
         UserError: when nothing is there, or a file cannot be read.
@@ -74,7 +78,8 @@ def source_files(path, key="data.path", suffixes=None):
     else:
         files = [require_file(text, key)]
     for f in files:
-        require_file(f, key)
+        if not (empty_ok and f.stat().st_size == 0):
+            require_file(f, key)
     return files
 
 

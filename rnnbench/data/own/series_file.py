@@ -333,7 +333,7 @@ class FileSeries(common.FileDataset):
         x = np.asarray(common.window_view(table, window))[np.asarray(starts)]
         extra = {"series": [str(ids[s]) for s in starts]} if ids is not None else {}
         extra["actual"] = forecast_columns(
-            as_written(np.concatenate(followed)), targets,
+            common.as_written(np.concatenate(followed)), targets,
             inputs["horizon"], word="actual")
         return NewInputs(x=x, index=index, extra=extra)
 
@@ -346,15 +346,10 @@ def _window_labels(starts, window, time, ids, rows_of, utc, actual, targets, hor
     index = _row_labels(rows, time, rows_of, utc, dates_only(time))
     extra = {"series": [str(ids[r]) for r in rows]} if ids is not None else {}
     values = actual[rows[:, None] + np.arange(horizon)]  # (windows, horizon, targets)
-    extra["actual"] = forecast_columns(as_written(values.reshape(len(rows), -1)), targets,
-                                       horizon, word="actual")
+    extra["actual"] = forecast_columns(common.as_written(values.reshape(len(rows), -1)),
+                                       targets, horizon, word="actual")
     return NewInputs(x=None, index=index, extra=extra)
 
-
-def as_written(values):
-    """float32 cells as the numbers the file wrote (176.78, where float64 would show
-    176.77999877929688 and a float32 column 1.2345679e+06 for 1234567.9)."""
-    return np.asarray(np.asarray(values, np.float32).astype(str), np.float64)
 
 
 def _row_labels(rows, time, rows_of, utc, daily):

@@ -32,7 +32,7 @@ MAX_NUMERIC_CLASSES = 50
 
 
 def tokenize(text, level, lowercase):
-    """The tokens of `text`: words (punctuation removed) or characters."""
+    """The tokens of `text`: words (ASCII punctuation removed) or characters."""
     if lowercase:
         text = text.lower()
     if level == "char":
@@ -69,11 +69,45 @@ def encode_rows(texts, vocabulary, level, lowercase, length):
 
 def token_params(level, lowercase, size_key, size, size_help):
     return {
-        "level": Param(str, level, "tokens: words (punctuation removed) or characters",
+        "level": Param(str, level, "tokens: words (ASCII punctuation removed) or characters",
                        choices=LEVELS),
         "lowercase": Param(bool, lowercase, "lower-case the text before tokenizing"),
         size_key: Param(int, size, size_help, min=3),
     }
+
+
+def _test_labels(path, files, keep, test, texts, values=None):
+    """What labels each test sample in `predict RUN_DIR`, as a new file's rows are
+    labelled: its row of the table (from 1) or its file in the folder, and its text.
+
+    Args:
+        keep: the labelled rows (or files) of the source, in its order.
+        test: the test part's indices among them; `texts`: their texts.
+        values: their numbers (a number per text), for `actual` as the file wrote it.
+    """
+    rows = keep[test]
+    if Path(path).is_dir():
+        index = [str(Path(files[r]).relative_to(path)) for r in rows]
+    else:
+        index = [int(r) + 1 for r in rows]
+    extra = {"text": list(texts[test])}
+    if values is not None:
+        extra["actual"] = common.as_written(values[test])
+    return functools.partial(NewInputs, x=None, index=index, extra=extra)
+
+
+def _numbers_as_written(labels, files):
+    """A CSV's labels written as numbers in its dialect (`$20,545.00`, `1,234`, `23.5%`),
+    as `new` and a table's features read them; any other label unchanged (`values_of`
+    names the first that is no number)."""
+    import pandas as pd
+    if len(files) != 1 or Path(files[0]).is_dir() or reading.table_format(files[0]) != "csv":
+        return labels
+    text = pd.Series(labels, dtype=object)
+    if not text.map(lambda v: isinstance(v, str)).all():
+        return labels
+    numbers = reading.numbers_of_text(text, dialect.of_file(files[0]))
+    return np.where(numbers.notna(), numbers.to_numpy(np.float64), text.to_numpy(object))
 
 
 # ------------------------------------------------------------ labelled rows
@@ -247,7 +281,7 @@ class FileText(common.FileDataset):
             labels, params["unlabelled"], params["label_column"], repr(str(path)), "row")
         texts, labels = texts[keep], labels[keep]
         if params["target"] == "values":
-            return self._load_values(params, split, files, texts, labels, unlabelled)
+            return self._load_values(params, split, files, texts, labels, unlabelled, keep)
         names = check_classes(labels, params["label_column"], path)
         _, (codes,) = encode_labels(labels)
         index = split_documents(codes, split, params["split_seed"])
@@ -262,18 +296,19 @@ class FileText(common.FileDataset):
             **parts, spec=self.spec(params),
             baseline_name="majority class of the training part", baseline_predict=predict,
             preprocessing=preprocessing,
+            test_labels=_test_labels(path, files, keep, index["test"], texts),
             info={**self._facts(path, files, texts, vocabulary, parts, unlabelled),
                   "class_names": names,
                   "class_counts": {p: class_counts(parts[p].y, len(names))
                                    for p in common._PARTS},
                   "majority_class": majority})
 
-    def _load_values(self, params, split, files, texts, labels, unlabelled):
+    def _load_values(self, params, split, files, texts, labels, unlabelled, keep):
         """`Splits` of a number per text: a seeded shuffle, the number standardized on
         the training part (`*_original` metrics and predictions in its units)."""
         where = f"column {params['label_column']!r} (`data.label_column`) of " \
                 f"{str(params['path'])!r}"
-        y = labelled.values_of(labels, where)
+        y = labelled.values_of(_numbers_as_written(labels, files), where)
         index = labelled.split_index(y, "values", split, params["split_seed"])
         vocabulary, parts = self._token_parts(params, texts, y, index)
         parts, scaler = labelled.scale_values(parts, "values", "standard")
@@ -284,6 +319,7 @@ class FileText(common.FileDataset):
         return Splits(
             **parts, spec=self.spec(params), baseline_name=name, baseline_predict=predict,
             preprocessing=preprocessing, inverse_transform=scaler.inverse_transform,
+            test_labels=_test_labels(params["path"], files, keep, index["test"], texts, y),
             info={**self._facts(params["path"], files, texts, vocabulary, parts, unlabelled),
                   **facts})
 
@@ -341,7 +377,7 @@ class FileText(common.FileDataset):
         """`(texts, labels or None, row labels)` of new data at `source`."""
         if Path(source).is_dir():
             files, labels = labelled_folder(source) or (
-                reading.source_files(source, "--data", (".txt",)), None)
+                reading.source_files(source, "--data", (".txt",), empty_ok=True), None)
             return (read_documents(files, "--data"), labels,
                     [str(Path(f).relative_to(source)) for f in files])
         path = reading.require_file(source, "--data")
@@ -373,8 +409,8 @@ def _text_lines(path):
 
 def read_corpus(source, key="data.path"):
     """The text of a file, a folder's files or a glob's (sorted, joined by a newline)."""
-    files = reading.source_files(source, key)
-    return files, "\n".join(reading.read_text(f, key) for f in files)
+    files = reading.source_files(source, key, empty_ok=True)
+    return files, "\n".join(reading.read_text(f, key) for f in files if f.stat().st_size)
 
 
 def corpus_ids(text, level, lowercase, vocabulary=None, max_size=None):
@@ -420,7 +456,8 @@ class FileCorpus(common.FileDataset):
         params = self.with_defaults(params)
         seq_len = params["seq_len"]
         stride = params["stride"] or seq_len
-        reading.check_text_fits(reading.source_files(params["path"]), params["level"])
+        reading.check_text_fits(reading.source_files(params["path"], empty_ok=True),
+                                params["level"])
         files, text = read_corpus(params["path"])
         if not text.strip():
             raise UserError(f"Expected {params['path']!r} (`data.path`) to hold text. "
