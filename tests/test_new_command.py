@@ -263,6 +263,13 @@ def test_new_refuses_what_it_cannot_use_and_writes_nothing(workdir, capsys, argv
     assert not (workdir / "experiments").exists()
 
 
+def test_new_names_the_working_folder_a_missing_data_file_was_looked_for_in(workdir, capsys):
+    # It spoke of the folder of "the YAML file that names it": `--data` has none.
+    code, _, err = rnnbench(capsys, "new", "mine", "--data", "data/nope.csv")
+    assert code == 2 and "YAML" not in err, err
+    assert f"a relative path is read against the working folder, {workdir}" in err
+
+
 @pytest.mark.parametrize("folders, match", [
     (True, "its labels are the names of its class subfolders"),
     (False, "a plain text is modelled, not labelled"),

@@ -87,9 +87,11 @@ def require_file(path, key="data.path"):
     """`path` as a Path if it is a readable, non-empty file; else a UserError."""
     path = Path(path)
     if not path.exists():
+        where = ("a relative path is read against the folder of the YAML file that names "
+                 "it, then $RNNBENCH_DATA" if key.startswith("data.") else
+                 f"a relative path is read against the working folder, {os.getcwd()}")
         raise UserError(f"Expected `{key}` to name an existing file. Received: {str(path)!r}, "
-                        "which does not exist (a relative path is read against the folder "
-                        "of the YAML file that names it, then $RNNBENCH_DATA).")
+                        f"which does not exist ({where}).")
     if path.is_dir():
         raise UserError(f"Expected `{key}` to name a file. Received: the folder {str(path)!r}.")
     if not os.access(path, os.R_OK):
