@@ -888,6 +888,21 @@ def test_check_of_arrays_shows_the_data_side_whatever_bytes_the_npz_holds(tmp_pa
     assert "samples per split: train" in out and "bytes.npz (" in out
 
 
+def test_check_names_a_class_too_rare_to_reach_the_test_split(tmp_path, capsys):
+    # Two rows of `meh`: both train, and the test accuracy says nothing about `meh`.
+    rows = [{"text": f"good film {i}", "label": "pos"} for i in range(30)]
+    rows += [{"text": f"bad film {i}", "label": "neg"} for i in range(30)]
+    rows += [{"text": "so so film", "label": "meh"}, {"text": "so so", "label": "meh"}]
+    pd.DataFrame(rows).to_csv(tmp_path / "rare.csv", index=False)
+    path = tmp_path / "rare.yaml"
+    path.write_text(f"data: {{name: file_text, path: {tmp_path / 'rare.csv'}}}\n"
+                    "model: {layers: [{cell: gru, units: 2}]}\n")
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "no test sample of class meh (too few rows to stratify)" in out
+    assert "no test sample of class pos" not in out
+
+
 def test_whole_numbers_written_yyyymmdd_are_dates(tmp_path):
     # 20230131 then 20230201: read as numbers, the step looked 70 long (a "gap") and the
     # forecasts were labelled 20230201.0; as dates every step is one day.

@@ -52,8 +52,23 @@ def data_report(exp):
         counts = info.get("class_counts", {}).get("train")
         lines.append(f"  classes: {info['class_names']}" +
                      (f" (train counts {counts})" if counts else ""))
+        lines += _classes_missing_from_parts(info)
     if info.get("periods"):
         lines.append("  periods: " + ", ".join(f"{p} {a} .. {b}"
                                                for p, (a, b) in info["periods"].items()))
     lines.append(f"  baseline: {splits.baseline_name}")
     return "\n".join(lines)
+
+
+def _classes_missing_from_parts(info):
+    """A line per split that lacks a class (too rare to stratify): its scores there say
+    nothing about that class."""
+    names, counts = info["class_names"], info.get("class_counts", {})
+    lines = []
+    for part in ("val", "test"):
+        missing = [str(n) for n, k in zip(names, counts.get(part, [])) if k == 0]
+        if missing:
+            lines.append(f"  no {part} sample of class{'es' * (len(missing) > 1)} "
+                         f"{', '.join(missing)} (too few rows to stratify): the {part} "
+                         "scores say nothing about it")
+    return lines
