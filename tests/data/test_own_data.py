@@ -903,6 +903,25 @@ def test_check_names_a_class_too_rare_to_reach_the_test_split(tmp_path, capsys):
     assert "no test sample of class pos" not in out
 
 
+def test_number_classes_of_texts_are_in_numeric_order(tmp_path):
+    # Read as text, labels 1..12 were classes '1', '10', '11', '12', '2', ...
+    from rnnbench.config import experiment as config_lib
+    from rnnbench.data import cache
+    frame = pd.DataFrame({"text": [f"film number {i}" for i in range(120)],
+                          "stars": np.arange(120) % 12 + 1})
+    frame.to_csv(tmp_path / "stars.csv", index=False)
+    exp = config_lib.validate({
+        "name": "stars", "data": {"name": "file_text", "path": str(tmp_path / "stars.csv"),
+                                  "label_column": "stars"},
+        "model": {"layers": [{"cell": "gru", "units": 2}]}}, source="<test>")
+    splits = cache.load(exp)
+    names = splits.info["class_names"]
+    assert names == [str(k) for k in range(1, 13)]
+    rows = splits.test_labels().index  # each test sample's row of the file, from 1
+    assert [names[k] for k in splits.test.y.ravel()] == \
+        [str(frame["stars"][r - 1]) for r in rows]
+
+
 def test_whole_numbers_written_yyyymmdd_are_dates(tmp_path):
     # 20230131 then 20230201: read as numbers, the step looked 70 long (a "gap") and the
     # forecasts were labelled 20230201.0; as dates every step is one day.

@@ -19,7 +19,7 @@ from rnnbench.config.registry import DATASETS
 from rnnbench.data.base import DataSpec, NewInputs, Param, Split, Splits, seed_param
 from rnnbench.config.schema import SchemaError
 from rnnbench.data.own import common, dialect, labelled, reading
-from rnnbench.data.preprocessing import class_counts, encode_labels, majority_baseline
+from rnnbench.data.preprocessing import class_counts, majority_baseline
 from rnnbench.data.reading import non_blank_lines
 from rnnbench.data.text import split_documents
 from rnnbench.errors import UserError
@@ -132,7 +132,8 @@ def labels_of(path, fmt, column):
 
 
 def check_classes(labels, column, path):
-    """Class names; a single class or a continuous-looking column is a UserError."""
+    """Class names, in numeric order where every one is a number (`2` before `10`); a
+    single class or a continuous-looking column is a UserError."""
     names = sorted(set(labels))
     if len(names) < 2:
         raise UserError(f"Expected column {column!r} (`data.label_column`) of {str(path)!r} "
@@ -148,7 +149,7 @@ def check_classes(labels, column, path):
             f"classes. Received: {len(names)} distinct numbers (e.g. {names[0]}, "
             f"{names[-1]}), which look like a continuous value; classification needs "
             "a column of class labels.")
-    return names
+    return [name for _, name in sorted(zip(numbers.tolist(), names))]
 
 
 def labelled_folder(path):
@@ -283,7 +284,7 @@ class FileText(common.FileDataset):
         if params["target"] == "values":
             return self._load_values(params, split, files, texts, labels, unlabelled, keep)
         names = check_classes(labels, params["label_column"], path)
-        _, (codes,) = encode_labels(labels)
+        codes = labelled.encode(labels, names, f"{str(path)!r}")
         index = split_documents(codes, split, params["split_seed"])
         vocabulary, parts = self._token_parts(params, texts, codes, index)
         majority, predict = majority_baseline(parts["train"].y, len(names))
