@@ -32,10 +32,23 @@ def report(exp):
                  + ("; if the run picks XLA, Keras' loop throughout):" if jit == MEASURE
                     else "):"))
     lines.extend(kernels.line(entry) for entry in kernels.layer_report(model, spec, jit is True))
-    lines.append(speed.steps_per_execution(exp).line("steps_per_execution"))
+    lines.append(speed.steps_per_execution(exp, *planned_steps(exp)).line(
+        "steps_per_execution"))
     lines.append(speed.threads(exp).line("threads"))
     lines.extend(range_lines(exp))
     return "\n".join(lines)
+
+
+def planned_steps(exp):
+    """`(steps per epoch, epochs)` where `check` knows them without loading more than it
+    does anyway (the user's own data, which it loads), else `(None, None)`: `auto`
+    then shows its upper bound."""
+    from rnnbench.data import cache as data_cache
+    from rnnbench.data.own import user_data
+    if not user_data(exp):
+        return None, None
+    train = len(data_cache.load(exp).train)
+    return max(1, -(-train // exp.train.batch_size)), exp.train.epochs
 
 
 def range_lines(exp):

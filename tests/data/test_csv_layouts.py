@@ -2,6 +2,8 @@
 commas, and dates written day first (`31.12.2021`), read to the same data as a plain
 comma-separated ISO file. Every file is generated here; nothing trains."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -540,8 +542,16 @@ def test_a_missing_value_inside_a_sequence_is_refused_with_how_to_fill_it(tmp_pa
     raw = {"name": "seq", "data": {"name": "file_sequences", "path": str(tmp_path / "seq.csv"),
                                    "label_column": "label", **data},
            "model": {"layers": [{"cell": "gru", "units": 2}]}}
-    with pytest.raises(UserError, match=r"Fill such cells in the file \(e\.g\. pandas"):
+    with pytest.raises(UserError, match=r"Fill such cells in the file \(e\.g\. pandas") as e:
         cache.load(config_lib.validate(raw, source="<test>"))
+    # The pandas line it gives fills the cell (a wide row's along the row, not down a
+    # column of one value per sequence), and the file then loads.
+    line = re.search(r"pandas: (.*?)\), leave out", str(e.value))[1]
+    names = {"df": frame, "id": "sid", "columns": ["ax"], "steps": data["value_columns"]}
+    exec(line, {}, names)
+    assert not frame[data["value_columns"]].isna().any().any()
+    frame.to_csv(tmp_path / "seq.csv", index=False)
+    cache.load(config_lib.validate(raw, source="<test>"))
 
 
 @pytest.mark.parametrize("written", [["7,000", "41,215.13"], ["7000", "41,215.13"]])

@@ -901,6 +901,9 @@ def test_check_names_a_class_too_rare_to_reach_the_test_split(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "no test sample of class meh (too few rows to stratify)" in out
     assert "no test sample of class pos" not in out
+    # A few dozen rows plan far fewer than 200 steps: the run takes one a call, as check
+    # now says (it showed auto's upper bound, 16).
+    assert "steps_per_execution: 1 (auto" in out
 
 
 def test_number_classes_of_texts_are_in_numeric_order(tmp_path):

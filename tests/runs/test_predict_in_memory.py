@@ -247,6 +247,31 @@ def test_a_text_tables_test_rows_carry_their_row_and_text(tmp_path, target):
                                by_row.filter(like=predicted).to_numpy(), rtol=1e-5)
 
 
+@pytest.mark.parametrize("target", ["classes", "values"])
+def test_an_npzs_test_rows_carry_their_row_of_the_file(tmp_path, target):
+    """They were numbered 0, 1, ... within the test part: joined back to the file, each
+    prediction landed on another sample."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 6, 2)).astype("float32")
+    y = np.where(x[:, :, 0].mean(1) > 0, "dog", "cat") \
+        if target == "classes" else np.round(rng.normal(size=60) * 100 + 725.31, 2)
+    y[4] = "" if target == "classes" else np.nan  # skipped, still counted
+    np.savez(tmp_path / "arrays.npz", x=x, y=y)
+    untrained_run(tmp_path / "run", {"name": "file_arrays", "path": str(tmp_path / "arrays.npz"),
+                                     "target": target, "unlabelled": "skip"}, "gru")
+    run = rnnbench.load_run(tmp_path / "run")
+    test = run.predict()
+    rows = test["sample"].to_numpy()
+    assert 4 not in rows and list(test["actual"]) == list(y[rows])  # 725.31, as written
+    by_row = run.predict(x[rows])
+    with pytest.raises(UserError, match=r"one sample of shape \(6, 2\) without the samples "
+                                        r"axis; pass x\[None\]"):  # it said (3, 1)
+        run.predict(x[0])
+    predicted = "probability" if target == "classes" else "prediction"
+    np.testing.assert_allclose(test.filter(like=predicted).to_numpy(),
+                               by_row.filter(like=predicted).to_numpy(), rtol=1e-5)
+
+
 def test_a_changed_training_file_is_named_when_the_test_split_is_reloaded(tmp_path, caplog):
     import json
 

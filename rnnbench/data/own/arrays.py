@@ -115,10 +115,12 @@ def class_ids_of_one_hot(y):
 
 
 def skip_unlabelled(found, params, y_key):
-    """`(found, skipped)`: each part's samples whose label is empty (NaN, or None in an
-    object array) refused, or left out with `data.unlabelled: skip`."""
+    """`(found, skipped, rows)`: each part's samples whose label is empty (NaN, or None
+    in an object array) refused, or left out with `data.unlabelled: skip`; `rows`: each
+    part's kept samples' rows in its array (from 0)."""
+    rows = {part: np.arange(len(x)) for part, (x, _) in found.items()}
     if params.get("target") == labelled.STEPS:
-        return found, 0
+        return found, 0, rows
     kept, skipped = {}, 0
     for part, (x, y) in found.items():
         if len(y) != len(x):  # refused with the shapes by `parts`
@@ -128,8 +130,9 @@ def skip_unlabelled(found, params, y_key):
         keep, empty = labelled.labelled_samples(y, params.get("unlabelled", "error"), y_key,
                                                 where, "sample")
         kept[part] = (x, y) if not empty else (x[keep], y[keep])
+        rows[part] = rows[part][keep]
         skipped += empty
-    return kept, skipped
+    return kept, skipped, rows
 
 
 def labels_per_sample(y):
@@ -192,7 +195,7 @@ class FileArrays(common.FileDataset):
         return self.labelled_parts(params)[0]
 
     def labelled_parts(self, params):
-        """`(parts, how many unlabelled samples were skipped)`."""
+        """`(parts, how many unlabelled samples were skipped, each part's kept rows)`."""
         arrays = read_arrays(params["path"], params["y_path"])
         xk, yk = ("x", "y") if params["path"].endswith(".npy") else \
             (params["x_key"], params["y_key"])
@@ -208,7 +211,7 @@ class FileArrays(common.FileDataset):
                                     f"own). Received: arrays {sorted(arrays)}" +
                                     reading.did_you_mean(k, arrays))
             found = {"all": (by_name(arrays, xk), by_name(arrays, yk))}
-        found, skipped = skip_unlabelled(found, params, yk)
+        found, skipped, rows = skip_unlabelled(found, params, yk)
         if params.get("target", "classes") == "classes":  # one-hot labels: their class ids
             found = {p: (x, class_ids_of_one_hot(y)) for p, (x, y) in found.items()}
         for part, (x, y) in found.items():
@@ -232,7 +235,7 @@ class FileArrays(common.FileDataset):
                     f"labels of shape {y.shape}, {labels_per_sample(y)} per sample; a class "
                     f"at every step is `data.target: steps`, and to predict the "
                     f"{labels_per_sample(y)} values of each sample, set `data.target: values`.")
-        return found, skipped
+        return found, skipped, rows
 
     def shape(self, params):
         x = next(iter(self.parts(params).values()))[0]
@@ -270,7 +273,7 @@ class FileArrays(common.FileDataset):
     def load(self, params, split, scale, seed=None):
         """Returns `Splits` (the file's own, or split by `split`); `seed` is unused."""
         params = self.with_defaults(params)
-        found, unlabelled = self.labelled_parts(params)
+        found, unlabelled, rows = self.labelled_parts(params)
         target = params["target"]
         where = repr(params["path"])
         steps = target == labelled.STEPS
@@ -288,7 +291,9 @@ class FileArrays(common.FileDataset):
             y = labels(y)
             index = labelled.split_index(y, split_by, split, params["split_seed"])
             raw = {p: (x[index[p]], y[index[p]]) for p in _PARTS}
+            test_rows = rows["all"][index["test"]]
         else:
+            test_rows = rows["test"]  # the rows of the file's own test arrays
             raw = {p: (x, labels(y)) for p, (x, y) in found.items()}
             if "val" not in raw:  # a file split like scikit-learn's: train and test only
                 x, y = raw["train"]
@@ -297,6 +302,9 @@ class FileArrays(common.FileDataset):
                 raw = {"train": (x[train], y[train]), "val": (x[val], y[val]),
                        "test": raw["test"]}
         raw = {p: (as_sequences(x, where), y) for p, (x, y) in raw.items()}
+        # The test split's `actual`: the file's numbers, not their float32 round trip.
+        test_extra = {"actual": common.as_written(raw["test"][1])} \
+            if target == "values" else {}
         padding = {p: end_padding(x, f"{where} ({p} part)") for p, (x, _) in raw.items()}
         features = raw["train"][0].shape[2]
         scaler = common.fit_scaler(scale, [raw["train"][0][~padding["train"]]])
@@ -322,6 +330,9 @@ class FileArrays(common.FileDataset):
         files = [params["path"]] + ([params["y_path"]] if params["y_path"] else [])
         return Splits(**parts, spec=self.spec(params), baseline_name=name,
                       baseline_predict=predict, preprocessing=preprocessing,
+                      test_labels=functools.partial(NewInputs, x=None,
+                                                    index=test_rows.tolist(),
+                                                    extra=test_extra),
                       inverse_transform=y_scaler.inverse_transform if y_scaler else None,
                       info={"source": params["path"], "files": reading.file_facts(files),
                             "own_split": "all" not in found,
@@ -347,9 +358,14 @@ class FileArrays(common.FileDataset):
         found, labels = by_name(arrays, keys[0]), by_name(arrays, keys[1])
         x = as_sequences(found, repr(path))
         if list(x.shape[1:]) != list(inputs["shape"]):
+            one = list(np.shape(found)) == list(inputs["shape"])  # a sample without its axis
             raise UserError(f"Expected the inputs of {path!r} to have (steps, features) = "
-                            f"{tuple(inputs['shape'])}, as the run was trained on. Received: "
-                            f"{tuple(x.shape[1:])}")
+                            f"{tuple(inputs['shape'])} per sample, as the run was trained "
+                            f"on. Received: " + (
+                                f"one sample of shape {tuple(np.shape(found))} without the "
+                                "samples axis; pass x[None] (shape (1, steps, features))"
+                                if one else f"{tuple(x.shape[1:])} per sample, of array "
+                                f"shape {tuple(np.shape(found))}"))
         scaler = common.scaler_of_columns(inputs["scalers"], inputs["columns"])
         padding = end_padding(x, repr(path))
         if padding.any() and "mask_value" not in inputs:

@@ -176,7 +176,7 @@ class FileSequences(common.FileDataset):
                 raise UserError(f"Row {row + 1} of {str(path)!r} has an empty, NaN or inf "
                                 "cell before its last value. Expected a wide row to end "
                                 "its sequence with empty cells only (a shorter sequence). "
-                                f"{FILL_IN}")
+                                f"{WIDE_FILL_IN}")
             sequences = [table[i, :lengths[i], None] for i in range(rows)]
             ids = reading.as_strings(others[params["id_column"]], params["id_column"], path) \
                 if params["id_column"] else np.array([str(i + 1) for i in range(rows)], object)
@@ -427,6 +427,9 @@ INTERPOLATE_LINE = ("df[columns] = df.groupby(id)[columns].transform(lambda s: "
 FILL_IN = (f"Fill such cells in the file (e.g. pandas: {INTERPOLATE_LINE}), leave out the "
            "rows or sequences that hold them, or set `data.missing: mean` to give each empty "
            "cell its feature's mean over the training part.")
+# A wide row is a whole sequence: its gaps are filled along the row, not down a column.
+WIDE_FILL_IN = FILL_IN.replace(INTERPOLATE_LINE, "df[steps] = df[steps].interpolate("
+                               "axis=1, limit_area='inside')")
 
 
 def refuse_non_finite(table, columns, path, gaps=False):
