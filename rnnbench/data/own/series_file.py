@@ -351,7 +351,6 @@ def _window_labels(starts, window, time, ids, rows_of, utc, actual, targets, hor
     return NewInputs(x=None, index=index, extra=extra)
 
 
-
 def _row_labels(rows, time, rows_of, utc, daily):
     """The label of each of `rows` in predictions: its time, or its row of the file (from
     1) without a time column; a panel's series is a column of its own."""
