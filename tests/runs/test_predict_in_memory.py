@@ -272,6 +272,22 @@ def test_an_npzs_test_rows_carry_their_row_of_the_file(tmp_path, target):
                                by_row.filter(like=predicted).to_numpy(), rtol=1e-5)
 
 
+def test_a_number_per_sequence_tables_actual_is_the_files(tmp_path):
+    """It showed 725.309994 where the file has 725.31 (scaled and unscaled in float32)."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"sid": np.repeat(np.arange(40), 5), "t": np.tile(np.arange(5), 40),
+                          "a": rng.normal(size=200),
+                          "y": np.repeat(np.round(rng.normal(size=40) * 100 + 725.31, 2), 5)})
+    frame.to_csv(tmp_path / "long.csv", index=False)
+    untrained_run(tmp_path / "run", {"name": "file_sequences", "path": str(tmp_path / "long.csv"),
+                                     "id_column": "sid", "time_column": "t",
+                                     "value_columns": ["a"], "label_column": "y",
+                                     "target": "values"}, "gru")
+    test = rnnbench.load_run(tmp_path / "run").predict()
+    written = frame.groupby("sid")["y"].first()
+    assert list(test["actual"]) == list(written.loc[test["sid"].astype(int)])
+
+
 def test_a_changed_training_file_is_named_when_the_test_split_is_reloaded(tmp_path, caplog):
     import json
 

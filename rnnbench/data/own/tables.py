@@ -308,8 +308,11 @@ class FileSequences(common.FileDataset):
         else:
             name, predict, facts = labelled.baseline(parts, target, len(names or ()))
         files = self.files_of(path)[0] if params["layout"] == "files" else [path]
-        test_labels = functools.partial(NewInputs, x=None, index=list(ids[index["test"]]),
-                                        index_name=_index_name(params))
+        # A number per sequence's `actual`: the file's, not its float32 round trip.
+        test_labels = functools.partial(
+            NewInputs, x=None, index=list(ids[index["test"]]), index_name=_index_name(params),
+            extra={"actual": common.as_written(y[index["test"]])} if target == "values"
+            else {})
         preprocessing = common.record(
             inputs={"kind": "table_sequences", "layout": params["layout"],
                     "id_column": params["id_column"], "time_column": params["time_column"],
