@@ -274,16 +274,15 @@ def python_standardize(lower, words):
     `TextVectorization`: Keras' own `lower` changes ASCII letters only (CAFÉ stayed
     an unknown word) and its split knows ASCII spaces only, where Python's
     `str.lower` and `str.split` are Unicode's."""
-    import string
-
     import tensorflow as tf
-    punctuation = "[" + re.escape(string.punctuation) + "]"
+
+    from rnnbench.data.own.text_files import PUNCTUATION
 
     def standardize(text):
         if lower:
             text = tf.strings.lower(text, encoding="utf-8")
         if words:
-            text = tf.strings.regex_replace(text, punctuation, "")
+            text = tf.strings.regex_replace(text, PUNCTUATION.pattern, "")
             text = tf.strings.regex_replace(text, _UNICODE_SPACE, " ")
         return text
     return standardize if (lower or words) else None

@@ -387,8 +387,7 @@ class Run:
     def encode(self, text):
         """Token ids of `text`: characters, or words (lower-cased and without
         punctuation where the run's tokens were)."""
-        import re
-        import string
+        from rnnbench.data.own.text_files import PUNCTUATION
         inputs, vocabulary, first = self._vocabulary()
         table = {token: i + first for i, token in enumerate(vocabulary) if token}
         if inputs.get("lowercase"):
@@ -397,7 +396,7 @@ class Run:
             tokens = list(text)
         else:
             if inputs.get("strip_punctuation"):
-                text = re.sub("[" + re.escape(string.punctuation) + "]", "", text)
+                text = PUNCTUATION.sub("", text)
             tokens = text.split()
         unknown = list(dict.fromkeys(t for t in tokens if t not in table))
         if unknown:

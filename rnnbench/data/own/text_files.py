@@ -26,7 +26,8 @@ from rnnbench.errors import UserError
 
 PADDING, OOV = 0, 1
 LEVELS = ("word", "char")
-_PUNCTUATION = re.compile("[" + re.escape(string.punctuation) + "]")
+# ASCII punctuation, removed from word tokens (the export's graph and `Run.encode` use it too).
+PUNCTUATION = re.compile("[" + re.escape(string.punctuation) + "]")
 # A label column with more distinct numbers than this is taken for a continuous value.
 MAX_NUMERIC_CLASSES = 50
 
@@ -37,7 +38,7 @@ def tokenize(text, level, lowercase):
         text = text.lower()
     if level == "char":
         return list(text)
-    return _PUNCTUATION.sub("", text).split()
+    return PUNCTUATION.sub("", text).split()
 
 
 def fit_vocabulary(token_lists, max_size):
